@@ -1,0 +1,47 @@
+package dev.sluice;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The one entry point behind the {@code ./sluice} launcher: picks a subcommand and hands it the rest. */
+public final class Sluice {
+
+  /** One subcommand: its main and a line of help. */
+  private record Command(String help, Main main) {
+  }
+
+  @FunctionalInterface
+  interface Main {
+    void run(String[] args) throws Exception;
+  }
+
+  private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    // one line per subcommand, in the order --help lists them
+  }
+
+  private Sluice() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      usage();
+      return;
+    }
+    Command command = COMMANDS.get(args[0]);
+    if (command == null) {
+      System.err.println("sluice: unknown command '" + args[0] + "'");
+      usage();
+      System.exit(2);
+    }
+    command.main().run(Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  private static void usage() {
+    StringBuilder out = new StringBuilder("usage: ./sluice <command> [options]   (<command> --help for its options)\n\n");
+    COMMANDS.forEach((name, c) -> out.append(String.format("  %-12s %s%n", name, c.help())));
+    System.out.print(out);
+  }
+}
