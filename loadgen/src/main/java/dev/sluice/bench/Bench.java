@@ -1,0 +1,40 @@
+package dev.sluice.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code ./sluice bench <name>}: the benchmarks whose figures go into docs/benchmarks.md. */
+public final class Bench {
+
+  @FunctionalInterface
+  interface Run {
+    void run(String[] args) throws Exception;
+  }
+
+  private record Entry(String help, Run run) {
+  }
+
+  private static final Map<String, Entry> BENCHES = new LinkedHashMap<>();
+
+  static {
+    // one line per benchmark
+  }
+
+  private Bench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Entry entry = args.length == 0 ? null : BENCHES.get(args[0]);
+    if (entry == null) {
+      StringBuilder out = new StringBuilder("usage: ./sluice bench <name> [options]\n\n");
+      BENCHES.forEach((name, e) -> out.append(String.format("  %-12s %s%n", name, e.help())));
+      System.out.print(out);
+      if (args.length > 0 && !args[0].equals("--help")) {
+        System.exit(2);
+      }
+      return;
+    }
+    entry.run().run(Arrays.copyOfRange(args, 1, args.length));
+  }
+}
