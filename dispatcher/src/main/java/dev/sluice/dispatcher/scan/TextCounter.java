@@ -117,23 +117,28 @@ final class TextCounter extends Writer {
     stringBytes += bytes;
   }
 
+  /** Exact indentation of a block: the blanks at its start when it starts a line, then after each line feed. */
   private boolean countIndent(char[] buf, int from, int to, boolean atLineStart) {
     long indent = 0;
-    boolean state = atLineStart;
-    for (int i = from; i < to; i++) {
-      char c = buf[i];
-      if (c == '\n') {
-        state = true;
-      } else if (state) {
-        if (isBlank(c)) {
-          indent++;
-        } else {
-          state = false;
+    int i = from;
+    if (atLineStart) {
+      while (i < to && isBlank(buf[i])) {
+        i++;
+      }
+      indent += i - from;
+    }
+    for (; i < to; i++) {
+      if (buf[i] == '\n') {
+        int j = i + 1;
+        while (j < to && isBlank(buf[j])) {
+          j++;
         }
+        indent += j - i - 1;
+        i = j - 1;
       }
     }
     leadingIndent += indent;
-    return state;
+    return endsAtLineStart(buf, from, to, atLineStart);
   }
 
   /** Line-start state after a block without indentation: look back over its trailing blanks. */
