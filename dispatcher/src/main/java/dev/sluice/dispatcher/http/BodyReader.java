@@ -54,7 +54,10 @@ final class BodyReader {
     scanner = new BodyScanner(kind, ScanLimits.DEFAULTS);
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
-    request.exceptionHandler(t -> failed = true);
+    request.exceptionHandler(t -> {
+      failed = true;
+      scanner.close();
+    });
     String expect = request.getHeader(HttpHeaders.EXPECT);
     if (expect != null && expect.equalsIgnoreCase(CONTINUE)) {
       request.response().writeContinue();
@@ -101,6 +104,9 @@ final class BodyReader {
 
   private void refuse(FailureKind kind, String message, String param) {
     failed = true;
+    if (scanner != null) {
+      scanner.close();
+    }
     dispatcher.metrics().unrouted().request(kind.status());
     ErrorResponses.send(request.response(), kind, message, param, !request.isEnded());
   }
