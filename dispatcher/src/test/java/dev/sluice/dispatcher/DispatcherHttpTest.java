@@ -354,6 +354,25 @@ class DispatcherHttpTest {
     eventually(() -> dispatcher.upstreams().pool(0).inFlight() == 0, "the in-flight slot was released");
   }
 
+  @Test
+  void clientDisconnectBeforeTheFirstByteResetsTheUpstreamRequest() {
+    shortUp.behavior = (self, req, body) -> { };
+    start(twoPools());
+    io.vertx.core.http.HttpClientRequest req = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+        .await();
+    req.exceptionHandler(t -> { });
+    req.putHeader("content-type", "application/json").end(chat("hi", 10, false));
+    eventually(() -> shortUp.received.size() == 1, "the request reached the upstream");
+    req.connection().close();
+    eventually(() -> shortUp.closedEarly.get() == 1, "the upstream saw its request reset");
+  }
+
+  @Test
+  void refusalWithoutBodyKeepsTheConnectionOpen() {
+    start(twoPools());
+    assertThat(http.get("/nope").header("connection")).isNull();
+  }
+
   // ---- errors of the request itself -------------------------------------------------------------------
 
   private void assertError(Http.Reply reply, int status, String code, String param) {

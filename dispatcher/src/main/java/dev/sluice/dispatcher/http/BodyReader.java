@@ -108,7 +108,7 @@ final class BodyReader {
       scanner.close();
     }
     dispatcher.metrics().unrouted().request(kind.status());
-    ErrorResponses.send(request.response(), kind, message, param, !request.isEnded());
+    ErrorResponses.send(request.response(), kind, message, param, FrontVerticle.hasUnreadBody(request));
   }
 
   private long declaredLength() {

@@ -35,7 +35,7 @@ final class Exchange {
   /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
   private static final int TRIES_PER_POOL = 2;
   private static final Handler<Throwable> IGNORE = t -> { };
-  private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final String TEXT_EVENT_STREAM = "text/event-stream";
 
   private final Relay relay;
   private final HttpServerRequest request;
@@ -305,7 +305,7 @@ final class Exchange {
       response.setChunked(true);
     }
     String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
-    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM.toString(), 0, TEXT_EVENT_STREAM.length());
+    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM, 0, TEXT_EVENT_STREAM.length());
   }
 
   private void sluiceHeaders() {
