@@ -108,6 +108,7 @@ final class BodyReader {
       scanner.close();
     }
     dispatcher.metrics().unrouted().request(kind.status());
+    dispatcher.metrics().failure(kind);
     ErrorResponses.send(request.response(), kind, message, param, FrontVerticle.hasUnreadBody(request));
   }
 

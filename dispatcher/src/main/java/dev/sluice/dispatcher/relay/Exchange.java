@@ -319,6 +319,7 @@ final class Exchange {
     finished = true;
     cancelTimer();
     pool.meters().request(kind.status());
+    relay.metrics.failure(kind);
     if (!response.closed()) {
       sluiceHeaders();
       ErrorResponses.send(response, kind, message, null, false);
@@ -329,6 +330,7 @@ final class Exchange {
   private void abort(String message) {
     finished = true;
     pool.meters().aborted();
+    relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
     abandonTry();
     if (sse && !response.closed()) {
       response.write(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message))
@@ -344,6 +346,7 @@ final class Exchange {
     }
     finished = true;
     pool.meters().clientClosed();
+    relay.metrics.failure(FailureKind.CLIENT_CLOSED);
     abandonTry();
   }
 
