@@ -187,7 +187,14 @@ final class Exchange {
     if (!committed) {
       commit();
     }
-    Buffer out = tapped ? tap.onChunk(chunk) : chunk;
+    Buffer out;
+    try {
+      out = tapped ? tap.onChunk(chunk) : chunk;
+    } catch (RuntimeException e) {
+      // a tap bug must cut this response, not hang it
+      abort("internal error while relaying the response");
+      return;
+    }
     if (out.length() > 0) {
       response.write(out);
     }
@@ -216,7 +223,14 @@ final class Exchange {
     if (!committed) {
       commit();
     }
-    complete(tapped ? tap.onEnd() : null);
+    Buffer last;
+    try {
+      last = tapped ? tap.onEnd() : null;
+    } catch (RuntimeException e) {
+      abort("internal error while relaying the response");
+      return;
+    }
+    complete(last);
   }
 
   private void complete(Buffer last) {
@@ -309,7 +323,7 @@ final class Exchange {
   }
 
   private void sluiceHeaders() {
-    response.putHeader(SluiceHeaders.POOL, pool.name());
+    response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
     response.putHeader(SluiceHeaders.CATEGORY, budget.category());
   }
