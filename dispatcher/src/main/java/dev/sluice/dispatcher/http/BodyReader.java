@@ -90,7 +90,9 @@ final class BodyReader {
       RequestFacts facts = scanner.finish();
       String category = request.getHeader(SluiceHeaders.CATEGORY);
       Budget budget = dispatcher.hooks().estimator().estimate(facts, category, dispatcher.config().defaultOutputReserve());
-      dispatcher.relay().forward(request, body, facts, budget);
+      Buffer complete = body;
+      body = null; // the relay owns it now; this reader may outlive it through the request's handlers
+      dispatcher.relay().forward(request, complete, facts, budget);
     } catch (ScanException e) {
       refuse(e);
     } catch (RuntimeException e) {

@@ -40,7 +40,8 @@ final class Exchange {
   private final Relay relay;
   private final HttpServerRequest request;
   private final HttpServerResponse response;
-  private final Buffer body;
+  /** Kept for repeated tries; dropped at the commit point so long streams do not hold request bodies. */
+  private Buffer body;
   private final Budget budget;
   private final ResponseTap tap;
   private final boolean stripUsage;
@@ -304,6 +305,7 @@ final class Exchange {
   /** The first byte goes to the client: status and headers are fixed from here on. */
   private void commit() {
     committed = true;
+    body = null;
     HttpClientResponse r = upstreamResponse;
     response.setStatusCode(r.statusCode());
     String reason = r.statusMessage();
