@@ -80,6 +80,11 @@ final class Exchange {
   void start(UpstreamPool first) {
     pool = first;
     pool.meters().budget(budget.total());
+    if (response.closed()) {
+      // gone while its body was being read: nothing to send it to
+      clientGone();
+      return;
+    }
     response.closeHandler(v -> clientGone());
     response.drainHandler(v -> {
       paused = false;
