@@ -78,7 +78,8 @@ class HooksTest {
       return new RecordingTap();
     };
     DispatcherConfig config = DispatcherConfig.defaults().withHost("127.0.0.1").withPort(0)
-        .withPool(new PoolConfig("short", 8192, List.of(URI.create(up.url()))));
+        .withPool(new PoolConfig("short", 8192, List.of(URI.create(up.url()))))
+        .withPool(new PoolConfig("long", 65536, List.of(URI.create(up.url()))));
     dispatcher = Dispatcher.start(vertx, config, new DispatcherHooks(recording, taps, true), new DispatcherMetrics(), 1)
         .await();
   }
@@ -120,5 +121,29 @@ class HooksTest {
     new Http(client, dispatcher.port()).post("/v1/chat/completions", asked);
     assertThat(List.of(up.received.get(0).body().toString(), String.valueOf(stripFlags.get(0))))
         .containsExactly(asked, "false");
+  }
+
+  @Test
+  void requestThatWouldHaveFitTheShortPoolIsCountedAsOver() {
+    // 40000 bytes at 4 bytes/token route long; the upstream then reports a 42-token prompt
+    String body = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\""
+        + "a".repeat(40_000) + "\"}]}";
+    Http http = new Http(client, dispatcher.port());
+    http.post("/v1/chat/completions", body);
+    assertThat(http.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"over\"} 1.0");
+  }
+
+  @Test
+  void contextLengthErrorStatingThePromptIsACalibrationSample() {
+    up.behavior = (self, req, body) -> {
+      if (self.received.size() == 1) {
+        self.json(req.response(), 400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens. "
+            + "However, you requested 9000 tokens (8990 in the messages, 10 in the completion).\",\"code\":400}}");
+      } else {
+        FakeUpstream.openAi(self, req, body);
+      }
+    };
+    new Http(client, dispatcher.port()).post("/v1/chat/completions", STREAM);
+    assertThat(observed).containsExactly(8990, 42);
   }
 }

@@ -219,6 +219,11 @@ final class Exchange {
       peek = null;
       int larger = relay.upstreams.router().larger(pool.index());
       if (larger >= 0 && ContextLengthError.matches(held)) {
+        int stated = ContextLengthError.promptTokens(held);
+        if (stated > 0) {
+          // the upstream counted the prompt: as good a calibration sample as a usage block
+          relay.estimator.observe(budget, stated);
+        }
         retryOnLargerPool(larger);
         return;
       }
@@ -250,12 +255,21 @@ final class Exchange {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
         relay.estimator.observe(budget, promptTokens);
+        countOverEstimate(promptTokens);
       }
     }
     if (last != null && last.length() > 0) {
       response.end(last);
     } else {
       response.end();
+    }
+  }
+
+  /** A request served by a larger pool than its actual budget needed (never after a context-length retry). */
+  private void countOverEstimate(int promptTokens) {
+    if (!contextRetried && pool.index() > 0
+        && relay.upstreams.router().poolFor((long) promptTokens + budget.outputReserve()) < pool.index()) {
+      relay.metrics.misroute("over");
     }
   }
 
