@@ -371,6 +371,28 @@ class DispatcherHttpTest {
   }
 
   @Test
+  void aClientThatStopsReadingPausesTheUpstream() throws InterruptedException {
+    long total = 256L * 1024 * 1024;
+    shortUp.behavior = (self, req, body) -> self.flood(req.response(), total);
+    start(twoPools());
+    io.vertx.core.http.HttpClientResponse resp = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+        .compose(req -> req.putHeader("content-type", "application/json").send(chat("hi", 10, true)))
+        .await();
+    resp.pause();
+    eventually(() -> shortUp.flooded.get() > 0, "the upstream started writing");
+    long before;
+    long after = shortUp.flooded.get();
+    do {
+      // wait until the chain of socket buffers and write queues is full and the upstream stops
+      before = after;
+      Thread.sleep(500);
+      after = shortUp.flooded.get();
+    } while (after != before && after < total);
+    resp.request().connection().close();
+    assertThat(after).isLessThan(total / 4);
+  }
+
+  @Test
   void clientDisconnectResetsTheUpstreamRequest() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 1000), 20, true);
     start(twoPools());
