@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.config.Defaults;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -31,6 +32,7 @@ public final class UpstreamPool {
     HttpClientOptions options = new HttpClientOptions()
         .setConnectTimeout(timeouts.connectMs())
         .setKeepAlive(true)
+        .setKeepAliveTimeout(Defaults.UPSTREAM_KEEP_ALIVE_SECONDS)
         .setPipelining(false)
         // the relay forwards bytes as they are; decompressing would change them
         .setDecompressionSupported(false);
