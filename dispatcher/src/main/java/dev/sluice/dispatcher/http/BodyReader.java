@@ -90,14 +90,14 @@ final class BodyReader {
       RequestFacts facts = scanner.finish();
       String category = request.getHeader(SluiceHeaders.CATEGORY);
       Budget budget = dispatcher.hooks().estimator().estimate(facts, category, dispatcher.config().defaultOutputReserve());
-      Buffer complete = body;
-      body = null; // the relay owns it now; this reader may outlive it through the request's handlers
-      dispatcher.relay().forward(request, complete, facts, budget);
+      dispatcher.relay().forward(request, body, facts, budget);
     } catch (ScanException e) {
       refuse(e);
     } catch (RuntimeException e) {
       refuse(FailureKind.INTERNAL, "cannot route the request: " + e.getClass().getSimpleName(), null);
     }
+    // the relay owns the body now; this reader lives on through the request's handlers
+    body = null;
   }
 
   private void refuse(ScanException e) {
