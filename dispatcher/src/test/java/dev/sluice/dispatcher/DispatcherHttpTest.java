@@ -71,7 +71,7 @@ class DispatcherHttpTest {
 
   private void start(DispatcherConfig config) {
     dispatcher = Dispatcher.start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), 2).await();
-    http = new Http(client, dispatcher.port());
+    http = new Http(vertx, client, dispatcher.port());
   }
 
   private static String chat(String content, Integer maxTokens, boolean stream) {
@@ -375,10 +375,10 @@ class DispatcherHttpTest {
     long total = 256L * 1024 * 1024;
     shortUp.behavior = (self, req, body) -> self.flood(req.response(), total);
     start(twoPools());
-    io.vertx.core.http.HttpClientResponse resp = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+    io.vertx.core.http.HttpClientResponse resp = http.onContext(() -> client.request(HttpMethod.POST, dispatcher.port(),
+            "127.0.0.1", "/v1/chat/completions")
         .compose(req -> req.putHeader("content-type", "application/json").send(chat("hi", 10, true)))
-        .await();
-    resp.pause();
+        .map(r -> r.pause()));
     eventually(() -> shortUp.flooded.get() > 0, "the upstream started writing");
     long before;
     long after = shortUp.flooded.get();
@@ -493,7 +493,7 @@ class DispatcherHttpTest {
   @Test
   void chunkedBodyOverTheCapIs413() {
     start(twoPools().withBodyCapBytes(1024));
-    Http.Reply reply = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+    Http.Reply reply = http.onContext(() -> client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
         .compose(req -> {
           req.exceptionHandler(t -> { }); // the dispatcher closes the connection mid-body, as it should
           req.setChunked(true).putHeader("content-type", "application/json");
@@ -501,7 +501,7 @@ class DispatcherHttpTest {
           req.write("y".repeat(700));
           return req.response();
         })
-        .compose(resp -> Http.collect(resp, null)).await();
+        .compose(resp -> Http.collect(resp, null)));
     assertError(reply, 413, "request_too_large", null);
   }
 

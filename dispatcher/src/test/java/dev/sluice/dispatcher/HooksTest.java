@@ -29,6 +29,7 @@ class HooksTest {
   private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"max_tokens\":5,"
       + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
+  private Vertx vertx;
   private FakeUpstream up;
   private Dispatcher dispatcher;
   private HttpClient client;
@@ -59,6 +60,7 @@ class HooksTest {
 
   @BeforeEach
   void setUp(Vertx vertx) {
+    this.vertx = vertx;
     up = new FakeUpstream(vertx, "short").start().await();
     client = vertx.createHttpClient();
     Estimator fixed = new FixedRatioEstimator(4.0);
@@ -93,32 +95,32 @@ class HooksTest {
 
   @Test
   void streamWithoutIncludeUsageIsRewrittenToAskForIt() {
-    new Http(client, dispatcher.port()).post("/v1/chat/completions", STREAM);
+    new Http(vertx, client, dispatcher.port()).post("/v1/chat/completions", STREAM);
     assertThat(up.received.get(0).body().toString()).contains("\"include_usage\":true");
   }
 
   @Test
   void tapIsToldToStripTheUsageItAskedFor() {
-    new Http(client, dispatcher.port()).post("/v1/chat/completions", STREAM);
+    new Http(vertx, client, dispatcher.port()).post("/v1/chat/completions", STREAM);
     assertThat(stripFlags).containsExactly(true);
   }
 
   @Test
   void tapSeesTheWholeStream() {
-    new Http(client, dispatcher.port()).post("/v1/chat/completions", STREAM);
+    new Http(vertx, client, dispatcher.port()).post("/v1/chat/completions", STREAM);
     assertThat(tapped.toString()).isEqualTo(up.sent.toString());
   }
 
   @Test
   void promptTokensReadByTheTapReachTheEstimator() {
-    new Http(client, dispatcher.port()).post("/v1/chat/completions", STREAM);
+    new Http(vertx, client, dispatcher.port()).post("/v1/chat/completions", STREAM);
     assertThat(observed).containsExactly(42);
   }
 
   @Test
   void clientThatAskedForUsageKeepsItsBodyUnchanged() {
     String asked = STREAM.replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}");
-    new Http(client, dispatcher.port()).post("/v1/chat/completions", asked);
+    new Http(vertx, client, dispatcher.port()).post("/v1/chat/completions", asked);
     assertThat(List.of(up.received.get(0).body().toString(), String.valueOf(stripFlags.get(0))))
         .containsExactly(asked, "false");
   }
@@ -128,7 +130,7 @@ class HooksTest {
     // 40000 bytes at 4 bytes/token route long; the upstream then reports a 42-token prompt
     String body = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\""
         + "a".repeat(40_000) + "\"}]}";
-    Http http = new Http(client, dispatcher.port());
+    Http http = new Http(vertx, client, dispatcher.port());
     http.post("/v1/chat/completions", body);
     assertThat(http.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"over\"} 1.0");
   }
@@ -143,7 +145,7 @@ class HooksTest {
         FakeUpstream.openAi(self, req, body);
       }
     };
-    new Http(client, dispatcher.port()).post("/v1/chat/completions", STREAM);
+    new Http(vertx, client, dispatcher.port()).post("/v1/chat/completions", STREAM);
     assertThat(observed).containsExactly(8990, 42);
   }
 }
