@@ -1,0 +1,63 @@
+package dev.sluice.calibration;
+
+import java.util.Locale;
+
+/**
+ * The content classes that get their own bytes-per-token ratio. The set is fixed so that a model's
+ * calibration is a small array indexed by ordinal: the request path never searches.
+ */
+public enum ContentCategory {
+  /** Latin-script prose and documentation. */
+  PROSE("prose"),
+  /** Mostly CJK (Chinese, Japanese kana and kanji, Hangul) text. */
+  CJK("cjk"),
+  /** Source code. */
+  CODE("code"),
+  /** JSON and other bracket-and-quote structured data. */
+  JSON("json"),
+  /** Latin and CJK interleaved (translation catalogs, bilingual documents). */
+  MIXED("mixed"),
+  /** Requests with images or tool schemas: estimated, but never fed into a text ratio. */
+  MULTIMODAL("multimodal");
+
+  private static final ContentCategory[] ALL = values();
+
+  private final String id;
+
+  ContentCategory(String id) {
+    this.id = id;
+  }
+
+  /** The name used in headers, config, metrics tags and the cluster map. */
+  public String id() {
+    return id;
+  }
+
+  /** Number of categories (array sizes). */
+  public static int count() {
+    return ALL.length;
+  }
+
+  public static ContentCategory ofOrdinal(int ordinal) {
+    return ALL[ordinal];
+  }
+
+  /** The category named {@code name} (case-insensitive, surrounding blanks ignored), or null. */
+  public static ContentCategory byId(String name) {
+    if (name == null) {
+      return null;
+    }
+    String n = name.strip();
+    for (ContentCategory c : ALL) {
+      if (c.id.equalsIgnoreCase(n)) {
+        return c;
+      }
+    }
+    return switch (n.toLowerCase(Locale.ROOT)) {
+      case "text", "latin", "english" -> PROSE;
+      case "structured" -> JSON;
+      case "image", "images", "tools" -> MULTIMODAL;
+      default -> null;
+    };
+  }
+}
