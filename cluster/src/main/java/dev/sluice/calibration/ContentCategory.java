@@ -1,6 +1,8 @@
 package dev.sluice.calibration;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The content classes that get their own bytes-per-token ratio. The set is fixed so that a model's
@@ -21,6 +23,20 @@ public enum ContentCategory {
   MULTIMODAL("multimodal");
 
   private static final ContentCategory[] ALL = values();
+  private static final Map<String, ContentCategory> BY_NAME = new HashMap<>();
+
+  static {
+    for (ContentCategory c : ALL) {
+      BY_NAME.put(c.id, c);
+    }
+    BY_NAME.put("text", PROSE);
+    BY_NAME.put("latin", PROSE);
+    BY_NAME.put("english", PROSE);
+    BY_NAME.put("structured", JSON);
+    BY_NAME.put("image", MULTIMODAL);
+    BY_NAME.put("images", MULTIMODAL);
+    BY_NAME.put("tools", MULTIMODAL);
+  }
 
   private final String id;
 
@@ -42,22 +58,12 @@ public enum ContentCategory {
     return ALL[ordinal];
   }
 
-  /** The category named {@code name} (case-insensitive, surrounding blanks ignored), or null. */
+  /** The category named {@code name} (ids and a few aliases; case-insensitive, blanks ignored), or null. */
   public static ContentCategory byId(String name) {
     if (name == null) {
       return null;
     }
-    String n = name.strip();
-    for (ContentCategory c : ALL) {
-      if (c.id.equalsIgnoreCase(n)) {
-        return c;
-      }
-    }
-    return switch (n.toLowerCase(Locale.ROOT)) {
-      case "text", "latin", "english" -> PROSE;
-      case "structured" -> JSON;
-      case "image", "images", "tools" -> MULTIMODAL;
-      default -> null;
-    };
+    ContentCategory c = BY_NAME.get(name);
+    return c != null ? c : BY_NAME.get(name.strip().toLowerCase(Locale.ROOT));
   }
 }
