@@ -19,6 +19,8 @@ public final class Bench {
 
   static {
     // one line per benchmark
+    BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
+        + "Azure traces", EstimatorOfflineBench::main));
   }
 
   private Bench() {
