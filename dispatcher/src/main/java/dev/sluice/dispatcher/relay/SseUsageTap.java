@@ -185,11 +185,11 @@ public final class SseUsageTap implements ResponseTap {
     int cutTo = valueEnd;
     int before = skipSpaceBackward(buf, from, keyStart);
     if (before > from && buf.getByte(before - 1) == ',') {
-      cutFrom = before - 1;
+      cutFrom = skipSpaceBackward(buf, from, before - 1);
     } else {
       int after = skipSpace(buf, valueEnd, to);
       if (after < to && buf.getByte(after) == ',') {
-        cutTo = after + 1;
+        cutTo = skipSpace(buf, after + 1, to);
       }
     }
     out.appendBuffer(buf, from, cutFrom - from);

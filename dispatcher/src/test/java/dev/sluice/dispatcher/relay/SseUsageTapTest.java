@@ -166,4 +166,12 @@ class SseUsageTapTest {
     assertThat(r.out()).isEqualTo(done);
     assertThat(r.promptTokens()).isEqualTo(77);
   }
+
+  @Test
+  void cutsUsageNullWhereverItSitsInTheObject() {
+    String in = "data: {\"usage\": null, \"choices\":[{\"delta\":{}}]}\n\ndata: {\"choices\":[] , \"usage\" : null }\n\n"
+        + "data: {\"usage\":null}\n\n";
+    String out = "data: {\"choices\":[{\"delta\":{}}]}\n\ndata: {\"choices\":[] }\n\ndata: {}\n\n";
+    assertThat(run(SseUsageTap.stripping(), bytes(in), 17).out()).isEqualTo(out);
+  }
 }
