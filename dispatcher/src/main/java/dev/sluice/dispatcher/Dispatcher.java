@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher;
 
+import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.http.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -37,7 +38,9 @@ public final class Dispatcher {
 
   /** Starts a node with the default hooks on as many front instances as event loops. */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config) {
-    return start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), defaultInstances());
+    DispatcherMetrics metrics = new DispatcherMetrics();
+    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics,
+        defaultInstances());
   }
 
   /**

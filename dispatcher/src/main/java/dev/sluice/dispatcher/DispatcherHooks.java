@@ -1,10 +1,13 @@
 package dev.sluice.dispatcher;
 
-import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.dispatcher.estimate.CalibratingEstimator;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.estimate.Estimators;
 import dev.sluice.dispatcher.relay.ResponseTapFactory;
 import dev.sluice.dispatcher.relay.ResponseTaps;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The parts of the request path that other components provide.
@@ -13,13 +16,19 @@ import dev.sluice.dispatcher.relay.ResponseTaps;
  *                            read by the taps ({@link Estimator#observe})
  * @param taps                makes the tap that reads each 2xx response as it streams
  * @param askUpstreamForUsage rewrite streaming bodies that lack {@code include_usage} to ask for it
+ * @param calibration         the learned calibration behind the estimator, shared with the cluster and
+ *                            shown by {@code /admin/calibration}; null when the estimator does not learn
  */
-public record DispatcherHooks(Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage) {
+public record DispatcherHooks(Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage,
+    CalibrationTable calibration) {
 
-  /** What a node uses unless told otherwise. */
-  public static DispatcherHooks defaults(DispatcherConfig config) {
-    Estimator estimator = Estimators.forConfig(config);
-    return new DispatcherHooks(estimator, ResponseTaps.forConfig(config, estimator),
-        ResponseTaps.asksUpstreamForUsage(config));
+  public DispatcherHooks(Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage) {
+    this(estimator, taps, askUpstreamForUsage, null);
+  }
+
+  /** What a node uses unless told otherwise: the calibrating estimator, fed from every response. */
+  public static DispatcherHooks calibrating(CalibrationParams params, MeterRegistry registry) {
+    CalibratingEstimator estimator = Estimators.calibrating(params, registry);
+    return new DispatcherHooks(estimator, ResponseTaps.READING_USAGE, true, estimator.table());
   }
 }

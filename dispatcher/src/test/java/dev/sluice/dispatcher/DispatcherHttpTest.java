@@ -2,6 +2,9 @@ package dev.sluice.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.dispatcher.relay.ResponseTapFactory;
+import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
 import dev.sluice.dispatcher.config.ClientLimits;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
@@ -70,7 +73,18 @@ class DispatcherHttpTest {
   }
 
   private void start(DispatcherConfig config) {
-    dispatcher = Dispatcher.start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), 2).await();
+    DispatcherMetrics metrics = new DispatcherMetrics();
+    start(config, DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics);
+  }
+
+  /** A node with a fixed 4 bytes/token, for tests that check the budget arithmetic itself. */
+  private void startFixed(DispatcherConfig config) {
+    start(config, new DispatcherHooks(new FixedRatioEstimator(4.0), ResponseTapFactory.NONE, false),
+        new DispatcherMetrics());
+  }
+
+  private void start(DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics) {
+    dispatcher = Dispatcher.start(vertx, config, hooks, metrics, 2).await();
     http = new Http(vertx, client, dispatcher.port());
   }
 
@@ -169,7 +183,7 @@ class DispatcherHttpTest {
 
   @Test
   void everyResponseCarriesTheSluiceHeaders() {
-    start(twoPools());
+    startFixed(twoPools());
     Http.Reply reply = http.post("/v1/chat/completions", chat("hello world!", 100, false));
     // 12 bytes at 4 bytes/token = 3 tokens, plus 100 reserved
     assertThat(List.of(reply.header("x-sluice-pool"), reply.header("x-sluice-budget"), reply.header("x-sluice-category")))
@@ -178,7 +192,7 @@ class DispatcherHttpTest {
 
   @Test
   void missingMaxTokensUsesTheDefaultReserve() {
-    start(twoPools());
+    startFixed(twoPools());
     assertThat(http.post("/v1/chat/completions", chat("hi", null, false)).header("x-sluice-budget")).isEqualTo("257");
   }
 

@@ -21,6 +21,8 @@ public final class Bench {
     // one line per benchmark
     BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
         ScannerBench::main));
+    BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
+        + "Azure traces", EstimatorOfflineBench::main));
   }
 
   private Bench() {

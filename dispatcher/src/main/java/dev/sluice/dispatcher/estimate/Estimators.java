@@ -1,14 +1,18 @@
 package dev.sluice.dispatcher.estimate;
 
-import dev.sluice.dispatcher.config.Defaults;
-import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.calibration.CalibrationTable;
+import io.micrometer.core.instrument.MeterRegistry;
 
-/** Where the node's {@link Estimator} comes from: the single place to switch to a calibrating one. */
+/** Where a node's {@link Estimator} comes from: the calibrating one, with its meters. */
 public final class Estimators {
   private Estimators() {
   }
 
-  public static Estimator forConfig(DispatcherConfig config) {
-    return new FixedRatioEstimator(Defaults.BYTES_PER_TOKEN);
+  /** A calibrating estimator over a fresh table, its meters registered on {@code registry}. */
+  public static CalibratingEstimator calibrating(CalibrationParams params, MeterRegistry registry) {
+    CalibrationTable table = new CalibrationTable(params);
+    return new CalibratingEstimator(table, CalibratingEstimator.DEFAULT_IMAGE_TOKENS,
+        CalibrationMetrics.register(registry, table));
   }
 }

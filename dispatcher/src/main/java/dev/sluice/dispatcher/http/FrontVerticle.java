@@ -1,5 +1,8 @@
 package dev.sluice.dispatcher.http;
 
+import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.dispatcher.estimate.CalibrationAdmin;
+
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -90,6 +93,13 @@ public final class FrontVerticle extends VerticleBase {
       case "/admin/pools" -> {
         if (only(req, HttpMethod.GET)) {
           json(req.response(), 200, pools());
+        }
+      }
+      case "/admin/calibration" -> {
+        if (only(req, HttpMethod.GET)) {
+          CalibrationTable table = dispatcher.hooks().calibration();
+          json(req.response(), 200, table == null ? new JsonObject().put("entries", new JsonArray())
+              : CalibrationAdmin.json(table));
         }
       }
       default -> refuse(req, FailureKind.NOT_FOUND, "no route for " + req.method() + " " + req.path(), null);

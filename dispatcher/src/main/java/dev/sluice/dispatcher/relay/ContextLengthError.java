@@ -1,68 +1,109 @@
 package dev.sluice.dispatcher.relay;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Recognises an upstream 400 that says the request does not fit the model's context. Matches on
- * {@code error.param} first, on the message wording as a fallback (vLLM's wording changes between versions).
- * Reads both the nested error shape and vLLM's older flat one. Error path only: parsing here is fine.
+ * A vLLM "context length exceeded" rejection, recognised from a small buffered error body. Runs only on
+ * the error path, so it may use a JSON decode and regular expressions.
+ *
+ * <p>Recognised by status 400 plus {@code param} in {@code input_tokens}, {@code max_tokens},
+ * {@code input_text} (current vLLM), or, when {@code param} is null or absent (older servers, and the
+ * flat {@code {"object":"error",...}} shape), by the message wording. The stated input token count,
+ * when the message has one, is the upstream's own count of the prompt: a calibration sample.
+ *
+ * @param param        the {@code param} field, or null
+ * @param message      the message text
+ * @param inputTokens  the prompt tokens the server counted, or -1 when not stated
+ * @param exactCount   whether {@code inputTokens} is an exact count (false for "at least n")
+ * @param maxContext   the model's context length when stated, else -1
  */
-public final class ContextLengthError {
-  private static final Set<String> PARAMS = Set.of("input_tokens", "max_tokens", "input_text");
+public record ContextLengthError(String param, String message, int inputTokens, boolean exactCount,
+    int maxContext) {
 
-  private ContextLengthError() {
+  private static final Pattern WORDING = Pattern.compile(
+      "maximum context length|context length is only|maximum input length|input characters"
+          + "|too large: \\d+|reduce the length", Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern[] EXACT_COUNTS = {
+      Pattern.compile("request has (\\d+) input tokens"),
+      Pattern.compile("passed (\\d+) input tokens"),
+      Pattern.compile("\\((\\d+) in the messages"),
+      Pattern.compile("parameter=input_tokens, value=(\\d+)"),
+  };
+  private static final Pattern LOWER_BOUND = Pattern.compile("at least (\\d+) input tokens");
+  private static final Pattern CONTEXT = Pattern.compile("context length is (?:only )?(\\d+)");
+
+  /** Whether {@code param} is one vLLM uses for a context-length rejection. */
+  public static boolean isContextParam(String param) {
+    return "input_tokens".equals(param) || "max_tokens".equals(param) || "input_text".equals(param);
   }
 
-  public static boolean matches(Buffer body) {
-    JsonObject root;
+  /** The context-length error in this response, or empty when it is some other failure. */
+  public static Optional<ContextLengthError> parse(int status, Buffer body) {
+    if (status != 400 || body == null || body.length() == 0) {
+      return Optional.empty();
+    }
+    JsonObject json;
     try {
-      root = new JsonObject(body);
-    } catch (RuntimeException notJson) {
-      return mentionsContext(body.toString());
+      json = new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      return fromMessage(null, body.toString());
     }
-    Object nested = root.getValue("error");
-    JsonObject error = nested instanceof JsonObject o ? o : root;
-    Object param = error.getValue("param");
-    if (param instanceof String p && PARAMS.contains(p)) {
-      return true;
+    JsonObject err = json.getValue("error") instanceof JsonObject e ? e : json;
+    String message = err.getValue("message") instanceof String s ? s : "";
+    String param = err.getValue("param") instanceof String s ? s : null;
+    if (isContextParam(param)) {
+      return Optional.of(of(param, message));
     }
-    Object message = error.getValue("message");
-    if (message == null && nested instanceof String s) {
-      message = s;
-    }
-    return message instanceof String m && mentionsContext(m);
+    return fromMessage(param, message);
   }
 
-  /**
-   * The prompt token count the error states exactly ("... (8990 in the messages, ...)" or "... has 8990 input
-   * tokens"), or -1. A lower bound ("at least 8990 input tokens") is not an exact count and gives -1.
-   */
-  public static int promptTokens(Buffer body) {
-    String text = body.toString();
-    int n = numberBefore(text, " in the messages");
-    return n >= 0 ? n : numberBefore(text, " input tokens");
+  /** Same, from a body already held as a string. */
+  public static Optional<ContextLengthError> parse(int status, String body) {
+    return parse(status, body == null ? null : Buffer.buffer(body));
   }
 
-  private static int numberBefore(String text, String marker) {
-    int at = text.indexOf(marker);
-    if (at <= 0) {
+  private static Optional<ContextLengthError> fromMessage(String param, String message) {
+    return WORDING.matcher(message).find() ? Optional.of(of(param, message)) : Optional.empty();
+  }
+
+  private static ContextLengthError of(String param, String message) {
+    int tokens = -1;
+    boolean exact = false;
+    Matcher lower = LOWER_BOUND.matcher(message);
+    if (lower.find()) {
+      // "at least n": the server stopped counting early; a bound, not a sample
+      tokens = toInt(lower.group(1));
+    } else {
+      for (Pattern p : EXACT_COUNTS) {
+        Matcher m = p.matcher(message);
+        if (m.find()) {
+          tokens = toInt(m.group(1));
+          exact = true;
+          break;
+        }
+      }
+    }
+    Matcher c = CONTEXT.matcher(message);
+    int context = c.find() ? toInt(c.group(1)) : -1;
+    return new ContextLengthError(param, message, tokens, exact && tokens > 0, context);
+  }
+
+  private static int toInt(String digits) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
       return -1;
     }
-    int start = at;
-    while (start > 0 && Character.isDigit(text.charAt(start - 1))) {
-      start--;
-    }
-    if (start == at || at - start > 9 || text.startsWith("at least ", Math.max(0, start - 9))) {
-      return -1;
-    }
-    return Integer.parseInt(text, start, at, 10);
   }
 
-  private static boolean mentionsContext(String text) {
-    String t = text.toLowerCase(Locale.ROOT);
-    return t.contains("maximum context length") || t.contains("context length") || t.contains("context window");
+  /** The upstream's exact prompt-token count, usable as a calibration sample, or -1. */
+  public int calibrationSample() {
+    return exactCount ? inputTokens : -1;
   }
 }

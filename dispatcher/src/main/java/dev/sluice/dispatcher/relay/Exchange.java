@@ -218,8 +218,9 @@ final class Exchange {
       Buffer held = peek;
       peek = null;
       int larger = relay.upstreams.router().larger(pool.index());
-      if (larger >= 0 && ContextLengthError.matches(held)) {
-        int stated = ContextLengthError.promptTokens(held);
+      ContextLengthError tooLong = larger >= 0 ? ContextLengthError.parse(400, held).orElse(null) : null;
+      if (tooLong != null) {
+        int stated = tooLong.calibrationSample();
         if (stated > 0) {
           // the upstream counted the prompt: as good a calibration sample as a usage block
           relay.estimator.observe(budget, stated);
@@ -346,6 +347,7 @@ final class Exchange {
   private void sluiceHeaders() {
     response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
+    response.putHeader(SluiceHeaders.PROMPT_ESTIMATE, Integer.toString(budget.promptEstimate()));
     response.putHeader(SluiceHeaders.CATEGORY, budget.category());
   }
 

@@ -1,26 +1,27 @@
 package dev.sluice.dispatcher.relay;
 
-import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.estimate.Estimator;
-
 /**
- * Where the node's response taps come from. Until the calibrating tap exists the node reads no usage and
- * does not ask the upstream for it; replacing the two members below is all it takes to switch.
+ * Picks the tap for a successful upstream response: the JSON tap for a plain response, and for an event
+ * stream either the tap that removes the usage-only event Sluice asked for on the client's behalf, or the
+ * one that passes everything through because the client asked for usage itself.
  */
 public final class ResponseTaps {
+
+  /** The node's factory: every 2xx response is read for {@code usage}. */
+  public static final ResponseTapFactory READING_USAGE =
+      (facts, budget, stripUsage) -> forResponse(facts.stream(), stripUsage);
+
   private ResponseTaps() {
   }
 
   /**
-   * Whether streams without {@code stream_options.include_usage} are rewritten to ask for it. Only turn
-   * this on with a tap that removes the usage-only event again, so the client sees what it asked for.
+   * @param stream               the request asked for a stream (an SSE response)
+   * @param injectedIncludeUsage Sluice rewrote the body to ask for {@code include_usage} (the client did not)
    */
-  public static boolean asksUpstreamForUsage(DispatcherConfig config) {
-    return false;
-  }
-
-  /** The tap factory for this node; {@code estimator} is the one usage is fed back to. */
-  public static ResponseTapFactory forConfig(DispatcherConfig config, Estimator estimator) {
-    return ResponseTapFactory.NONE;
+  public static ResponseTap forResponse(boolean stream, boolean injectedIncludeUsage) {
+    if (!stream) {
+      return new JsonUsageTap();
+    }
+    return injectedIncludeUsage ? SseUsageTap.stripping() : SseUsageTap.passThrough();
   }
 }

@@ -11,6 +11,8 @@ public final class SluiceHeaders {
   public static final CharSequence POOL = HttpHeaders.createOptimized("x-sluice-pool");
   /** Response: the total token budget used for routing. */
   public static final CharSequence BUDGET = HttpHeaders.createOptimized("x-sluice-budget");
+  /** Response: the unbiased prompt-token estimate (mean ratio), beside the conservative budget. */
+  public static final CharSequence PROMPT_ESTIMATE = HttpHeaders.createOptimized("x-sluice-prompt-estimate");
   /** Response: the content category of the prompt; request: a category chosen by the client. */
   public static final CharSequence CATEGORY = HttpHeaders.createOptimized("x-sluice-category");
 }
