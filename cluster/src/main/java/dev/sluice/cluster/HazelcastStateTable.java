@@ -1,0 +1,65 @@
+package dev.sluice.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster table: an {@link IMap} of strings keyed by Vert.x node id, one writer per key. Only the
+ * async map calls are used, bridged back onto the exchange's context, so no thread ever blocks on the
+ * network; the caller bounds each call with a timeout.
+ */
+final class HazelcastStateTable implements StateTable {
+
+  /** Member attribute in which the Vert.x cluster manager stores the node id (stable across merges). */
+  static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, String> map;
+  private final String self;
+  private final Context context;
+
+  HazelcastStateTable(HazelcastInstance hazelcast, String self, Context context) {
+    this.hazelcast = hazelcast;
+    this.map = hazelcast.getMap(MemberConfig.CALIBRATION_MAP);
+    this.self = self;
+    this.context = context;
+  }
+
+  @Override
+  public String self() {
+    return self;
+  }
+
+  @Override
+  public Set<String> members() {
+    Set<String> ids = new HashSet<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      String id = m.getAttribute(NODE_ID_ATTRIBUTE);
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  @Override
+  public Future<Void> write(String value, long ttlMillis) {
+    return Future.fromCompletionStage(map.setAsync(self, value, ttlMillis, TimeUnit.MILLISECONDS), context);
+  }
+
+  @Override
+  public Future<String> read(String nodeId) {
+    return Future.fromCompletionStage(map.getAsync(nodeId), context);
+  }
+
+  @Override
+  public Future<Void> remove() {
+    return Future.fromCompletionStage(map.deleteAsync(self), context).mapEmpty();
+  }
+}
