@@ -7,7 +7,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The cluster table: an {@link IMap} of strings keyed by Vert.x node id, one writer per key. Only the
@@ -50,16 +52,25 @@ final class HazelcastStateTable implements StateTable {
 
   @Override
   public Future<Void> write(String value, long ttlMillis) {
-    return Future.fromCompletionStage(map.setAsync(self, value, ttlMillis, TimeUnit.MILLISECONDS), context);
+    return call(() -> map.setAsync(self, value, ttlMillis, TimeUnit.MILLISECONDS));
   }
 
   @Override
   public Future<String> read(String nodeId) {
-    return Future.fromCompletionStage(map.getAsync(nodeId), context);
+    return call(() -> map.getAsync(nodeId));
   }
 
   @Override
   public Future<Void> remove() {
-    return Future.fromCompletionStage(map.deleteAsync(self), context).mapEmpty();
+    return call(() -> map.deleteAsync(self)).mapEmpty();
+  }
+
+  /** Hazelcast throws instead of failing the stage when the instance is shut down; fold that in. */
+  private <T> Future<T> call(Supplier<CompletionStage<T>> op) {
+    try {
+      return Future.fromCompletionStage(op.get(), context);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 }
