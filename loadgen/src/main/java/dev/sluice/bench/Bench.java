@@ -19,6 +19,7 @@ public final class Bench {
 
   static {
     // one line per benchmark
+    BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));
   }
 
   private Bench() {
