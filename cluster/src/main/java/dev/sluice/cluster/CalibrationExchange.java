@@ -218,7 +218,7 @@ final class CalibrationExchange extends VerticleBase {
     memberList.sort(null);
     status = new ClusterStatus(mode, table.self(), memberList, lastPublish, ok, consecutiveFailures, failuresTotal,
         rounds, mergedSamples(merged.others()), sorted(merged.liveContributors()), sorted(merged.carried().keySet()),
-        bytesPublished, bytesRead);
+        merged.othersInflight(), bytesPublished, bytesRead);
   }
 
   private Map<String, Long> mergedSamples(Map<CalibrationKey, KeyStats> others) {

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param mergedSamples        samples behind the merged calibration (own and others'), per "model/category"
  * @param contributors         live nodes whose state was merged in the last round
  * @param carried              departed nodes whose state this node carries forward
+ * @param othersInflight       requests in flight per pool on the other live nodes, from their last entries
  * @param bytesPublished       size of this node's last published entry
  * @param bytesRead            bytes read in the last round
  */
@@ -36,6 +37,7 @@ public record ClusterStatus(
     Map<String, Long> mergedSamples,
     List<String> contributors,
     List<String> carried,
+    Map<String, Long> othersInflight,
     long bytesPublished,
     long bytesRead) {
 
@@ -44,15 +46,18 @@ public record ClusterStatus(
     mergedSamples = Map.copyOf(mergedSamples);
     contributors = List.copyOf(contributors);
     carried = List.copyOf(carried);
+    othersInflight = Map.copyOf(othersInflight);
   }
 
   static ClusterStatus initial(String mode, String nodeId) {
-    return new ClusterStatus(mode, nodeId, List.of(nodeId), 0, true, 0, 0, 0, Map.of(), List.of(), List.of(), 0, 0);
+    return new ClusterStatus(mode, nodeId, List.of(nodeId), 0, true, 0, 0, 0, Map.of(), List.of(), List.of(), Map.of(), 0, 0);
   }
 
   public JsonObject toJson() {
     JsonObject samples = new JsonObject();
     mergedSamples.forEach(samples::put);
+    JsonObject inflight = new JsonObject();
+    othersInflight.forEach(inflight::put);
     return new JsonObject()
         .put("mode", mode)
         .put("nodeId", nodeId)
@@ -65,6 +70,7 @@ public record ClusterStatus(
         .put("mergedSamples", samples)
         .put("contributors", new JsonArray(List.copyOf(contributors)))
         .put("carried", new JsonArray(List.copyOf(carried)))
+        .put("othersInflight", inflight)
         .put("bytesPublished", bytesPublished)
         .put("bytesRead", bytesRead);
   }

@@ -7,6 +7,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** One real Hazelcast member with its own clustered Vert.x and calibration exchange, inside the test JVM. */
@@ -24,11 +25,13 @@ final class LocalMember {
   final Vertx vertx;
   final ClusterNode node;
   final TestCalibration calibration;
+  final Map<String, Integer> inflight;
 
-  private LocalMember(Vertx vertx, ClusterNode node, TestCalibration calibration) {
+  private LocalMember(Vertx vertx, ClusterNode node, TestCalibration calibration, Map<String, Integer> inflight) {
     this.vertx = vertx;
     this.node = node;
     this.calibration = calibration;
+    this.inflight = inflight;
   }
 
   static ClusterConfig config(String clusterName, int port, List<Integer> ports) {
@@ -44,8 +47,9 @@ final class LocalMember {
   static LocalMember start(ClusterConfig config) throws Exception {
     Vertx vertx = ClusteredVertx.start(config).await(60, TimeUnit.SECONDS);
     TestCalibration cal = new TestCalibration();
-    ClusterNode node = ClusterNode.start(vertx, config, cal).await(30, TimeUnit.SECONDS);
-    return new LocalMember(vertx, node, cal);
+    Map<String, Integer> inflight = new ConcurrentHashMap<>();
+    ClusterNode node = ClusterNode.start(vertx, config, cal, () -> Map.copyOf(inflight)).await(30, TimeUnit.SECONDS);
+    return new LocalMember(vertx, node, cal, inflight);
   }
 
   HazelcastInstance hazelcast() {

@@ -71,6 +71,15 @@ class ThreeMemberClusterTest {
 
   @Test
   @Order(2)
+  void eachNodeSeesTheOthersInflightPerPool() {
+    b.inflight.put("short", 5);
+    c.inflight.put("short", 2);
+    a.inflight.put("short", 100);
+    Eventually.assertEventually(CONVERGE, () -> assertThat(a.node.clusterInflight("short", 1)).isEqualTo(8));
+  }
+
+  @Test
+  @Order(3)
   void killingAWithoutLeavingKeepsItsCalibrationInBAndC() {
     Eventually.waitFor(CONVERGE, "B has A's state", () -> b.calibration.adopted().containsKey(CODE));
     String aId = a.id();
@@ -88,7 +97,7 @@ class ThreeMemberClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void restartedAIsWarmFromWhatBAndCCarried() throws Exception {
     LocalMember reborn = started(LocalMember.start(LocalMember.config(CLUSTER, ports.get(0), ports)));
     Eventually.assertEventually(CONVERGE, () -> {
@@ -100,7 +109,7 @@ class ThreeMemberClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void survivorsStayReachable() {
     Eventually.assertEventually(CONVERGE, () -> assertThat(List.of(b.node.status().reachable(),
         c.node.status().reachable())).containsOnly(true));
