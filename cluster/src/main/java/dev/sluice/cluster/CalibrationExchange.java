@@ -131,7 +131,13 @@ final class CalibrationExchange extends VerticleBase {
 
   private void tick() {
     if (!roundRunning) {
-      round();
+      try {
+        round();
+      } catch (RuntimeException e) {
+        // A bug or an unexpected table failure must not stop the rounds for good.
+        roundRunning = false;
+        LOG.log(Level.WARNING, "calibration exchange round failed", e);
+      }
     }
   }
 

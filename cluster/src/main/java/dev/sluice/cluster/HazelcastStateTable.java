@@ -25,12 +25,14 @@ final class HazelcastStateTable implements StateTable {
   private final IMap<String, String> map;
   private final String self;
   private final Context context;
+  private Set<String> lastMembers;
 
   HazelcastStateTable(HazelcastInstance hazelcast, String self, Context context) {
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(MemberConfig.CALIBRATION_MAP);
     this.self = self;
     this.context = context;
+    this.lastMembers = Set.of(self);
   }
 
   @Override
@@ -41,12 +43,18 @@ final class HazelcastStateTable implements StateTable {
   @Override
   public Set<String> members() {
     Set<String> ids = new HashSet<>();
-    for (Member m : hazelcast.getCluster().getMembers()) {
-      String id = m.getAttribute(NODE_ID_ATTRIBUTE);
-      if (id != null) {
-        ids.add(id);
+    try {
+      for (Member m : hazelcast.getCluster().getMembers()) {
+        String id = m.getAttribute(NODE_ID_ATTRIBUTE);
+        if (id != null) {
+          ids.add(id);
+        }
       }
+    } catch (RuntimeException e) {
+      // The local member is not running: keep the last membership seen, whose reads will fail and count.
+      return lastMembers;
     }
+    lastMembers = Set.copyOf(ids);
     return ids;
   }
 
