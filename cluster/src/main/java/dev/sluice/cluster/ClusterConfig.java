@@ -129,7 +129,12 @@ public record ClusterConfig(
         case "--k8s-namespace" -> k8sNs = value(args, ++i, a);
         case "--publish-ms" -> {
           Duration d = Duration.ofMillis(parseInt(value(args, ++i, a), a));
-          c = c.with(b -> b.publishPeriod = d);
+          // a slower period needs a longer-lived entry, or entries would expire between rewrites
+          Duration ttl = c.entryTtl.compareTo(d.multipliedBy(4)) >= 0 ? c.entryTtl : d.multipliedBy(4);
+          c = c.with(b -> {
+            b.publishPeriod = d;
+            b.entryTtl = ttl;
+          });
         }
         case "--calibration-file" -> {
           Path p = Path.of(value(args, ++i, a));

@@ -21,6 +21,12 @@ class ClusterConfigTest {
   }
 
   @Test
+  void aSlowPublishPeriodStretchesTheEntryTtl() {
+    ClusterConfig c = ClusterConfig.fromArgs(new String[] {"--publish-ms", "5000"}).config();
+    assertThat(c.entryTtl()).isEqualTo(java.time.Duration.ofSeconds(20));
+  }
+
+  @Test
   void missingFlagValueNamesTheFlag() {
     assertThatThrownBy(() -> ClusterConfig.fromArgs(new String[] {"--hz-port"}))
         .hasMessageStartingWith("--hz-port");
