@@ -23,6 +23,7 @@ public final class Bench {
         ScannerBench::main));
     BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
         + "Azure traces", EstimatorOfflineBench::main));
+    BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));
   }
 
   private Bench() {

@@ -1,0 +1,103 @@
+package dev.sluice.cluster;
+
+import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.KeyStats;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * JSON form of a {@link NodeEntry}. The cluster map stores plain strings, so Hazelcast needs no Sluice
+ * class (no custom serializer) and nodes of different builds can read each other. One calibration key is
+ * one compact row: {@code [model, category, samples, weight, bytesPerToken, interceptTokens, spread]}.
+ */
+public final class EntryCodec {
+
+  /** Bumped when the layout changes in a way old readers would misread. */
+  public static final int VERSION = 1;
+
+  private EntryCodec() {
+  }
+
+  public static String encode(NodeEntry e) {
+    JsonObject carried = new JsonObject();
+    e.carried().forEach((id, c) -> carried.put(id, new JsonObject().put("at", c.at()).put("own", rows(c.stats()))));
+    JsonObject inflight = new JsonObject();
+    e.inflight().forEach(inflight::put);
+    return new JsonObject()
+        .put("v", VERSION)
+        .put("node", e.nodeId())
+        .put("at", e.at())
+        .put("own", rows(e.own()))
+        .put("carried", carried)
+        .put("inflight", inflight)
+        .put("supersedes", new JsonArray(e.supersedes().stream().map(Object.class::cast).toList()))
+        .encode();
+  }
+
+  /** Decodes an entry; a malformed or newer-version value throws {@link IllegalArgumentException}. */
+  public static NodeEntry decode(String json) {
+    try {
+      JsonObject o = new JsonObject(json);
+      int v = o.getInteger("v", 0);
+      if (v != VERSION) {
+        throw new IllegalArgumentException("unsupported entry version " + v);
+      }
+      Map<String, NodeEntry.Carried> carried = new HashMap<>();
+      JsonObject c = o.getJsonObject("carried", new JsonObject());
+      for (String id : c.fieldNames()) {
+        JsonObject one = c.getJsonObject(id);
+        carried.put(id, new NodeEntry.Carried(one.getLong("at"), parseRows(one.getJsonArray("own"))));
+      }
+      Map<String, Integer> inflight = new HashMap<>();
+      JsonObject in = o.getJsonObject("inflight", new JsonObject());
+      for (String pool : in.fieldNames()) {
+        inflight.put(pool, in.getInteger(pool));
+      }
+      Set<String> supersedes = new HashSet<>();
+      o.getJsonArray("supersedes", new JsonArray()).forEach(x -> supersedes.add(String.valueOf(x)));
+      return new NodeEntry(o.getString("node"), o.getLong("at"), parseRows(o.getJsonArray("own")), carried,
+          inflight, supersedes);
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException) {
+        throw e;
+      }
+      throw new IllegalArgumentException("malformed calibration entry: " + e.getMessage(), e);
+    }
+  }
+
+  /** The rows form of a calibration table, shared with the state file. */
+  public static JsonArray rows(Map<CalibrationKey, KeyStats> stats) {
+    JsonArray rows = new JsonArray();
+    stats.forEach((k, s) -> {
+      if (publishable(s)) {
+        rows.add(new JsonArray()
+        .add(k.model()).add(k.category())
+        .add(s.samples()).add(s.weight()).add(s.bytesPerToken()).add(s.interceptTokens()).add(s.spread()));
+      }
+    });
+    return rows;
+  }
+
+  /** JSON has no NaN or infinity, and a weightless row carries nothing. */
+  private static boolean publishable(KeyStats s) {
+    return s.weight() > 0 && Double.isFinite(s.weight()) && Double.isFinite(s.bytesPerToken())
+        && Double.isFinite(s.interceptTokens()) && Double.isFinite(s.spread());
+  }
+
+  public static Map<CalibrationKey, KeyStats> parseRows(JsonArray rows) {
+    Map<CalibrationKey, KeyStats> out = new HashMap<>();
+    if (rows == null) {
+      return out;
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      JsonArray r = rows.getJsonArray(i);
+      out.put(new CalibrationKey(r.getString(0), r.getString(1)),
+          new KeyStats(r.getLong(2), r.getDouble(3), r.getDouble(4), r.getDouble(5), r.getDouble(6)));
+    }
+    return out;
+  }
+}
