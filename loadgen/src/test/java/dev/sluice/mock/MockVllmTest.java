@@ -223,6 +223,15 @@ class MockVllmTest {
   }
 
   @Test
+  void usageNullCanBeLeftOutOfTheOtherChunks() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withUsageNullChunks(false));
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 3).put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true)));
+    String expected = expectedChatStream("chatcmpl-1", createdOf(r.body()), 3, true, 13).replace(",\"usage\":null", "");
+    assertThat(r.body()).isEqualTo(expected);
+  }
+
+  @Test
   void completionsStreamCarriesTextChoicesAndNoRoleChunk() {
     start(CostModel.INSTANT);
     JsonObject body = new JsonObject().put("prompt", "Hello world!").put("max_tokens", 2).put("stream", true);
