@@ -30,6 +30,7 @@ public final class MockRpsBench {
   private static final String HELP = """
       usage: ./sluice bench mock-rps [--spawn] [--mock-cpu N] [--port N] [--connections N] [--warmup S]
                                      [--seconds S] [--max-tokens N] [--tokenizer bytes|cl100k|o200k]
+                                     [--stream]
       """;
 
   private MockRpsBench() {
@@ -44,6 +45,7 @@ public final class MockRpsBench {
     int seconds = 15;
     int maxTokens = 16;
     String tokenizer = "bytes";
+    boolean stream = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--spawn" -> spawn = true;
@@ -54,6 +56,7 @@ public final class MockRpsBench {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
         case "--tokenizer" -> tokenizer = args[++i];
+        case "--stream" -> stream = true;
         default -> {
           System.out.print(HELP);
           return;
@@ -62,7 +65,7 @@ public final class MockRpsBench {
     }
     Process mock = spawn ? spawnMock(mockCpu, port, tokenizer) : null;
     try {
-      run(port, connections, warmup, seconds, maxTokens, mock == null ? -1 : mock.pid());
+      run(port, connections, warmup, seconds, maxTokens, stream, mock == null ? -1 : mock.pid());
     } finally {
       if (mock != null) {
         mock.destroy();
@@ -92,13 +95,14 @@ public final class MockRpsBench {
     throw new IllegalStateException("mock exited before listening");
   }
 
-  private static void run(int port, int connections, int warmup, int seconds, int maxTokens, long mockPid)
+  private static void run(int port, int connections, int warmup, int seconds, int maxTokens, boolean stream,
+      long mockPid)
       throws Exception {
     Vertx vertx = Vertx.vertx();
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(connections));
     Buffer body = new JsonObject().put("messages", new JsonArray().add(new JsonObject().put("role", "user")
-        .put("content", "Say hello to the benchmark."))).put("max_tokens", maxTokens).toBuffer();
+        .put("content", "Say hello to the benchmark."))).put("max_tokens", maxTokens).put("stream", stream).toBuffer();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI("/v1/chat/completions").putHeader("content-type", "application/json");
     AtomicLong ok = new AtomicLong();
@@ -118,8 +122,8 @@ public final class MockRpsBench {
     long errors = failed.get() - startFailed;
     double elapsed = (System.nanoTime() - t0) / 1e9;
     stop[0] = true;
-    System.out.printf(Locale.ROOT, "mock-rps: %d connections, max_tokens %d: %.0f req/s (%d ok, %d failed in %.1f s)%n",
-        connections, maxTokens, n / elapsed, n, errors, elapsed);
+    System.out.printf(Locale.ROOT, "mock-rps: %d connections, max_tokens %d%s: %.0f req/s (%d ok, %d failed in %.1f s)%n",
+        connections, maxTokens, stream ? ", streaming" : "", n / elapsed, n, errors, elapsed);
     if (mockPid > 0) {
       double cpuSeconds = cpuTicks / 100.0;
       System.out.printf(Locale.ROOT, "mock-rps: mock process used %.2f CPU-s: %.0f requests per CPU-second%n",
