@@ -347,6 +347,15 @@ class MockVllmTest {
   }
 
   @Test
+  void streamOptionsWithoutStreamIsRefusedLikeVllm() {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat("Hi", 2)
+        .put("stream_options", new JsonObject().put("include_usage", true)));
+    assertThat(new Object[] {r.status(), new JsonObject(r.body()).getJsonObject("error").getString("param")})
+        .containsExactly(400, "stream_options");
+  }
+
+  @Test
   void unknownModelIs404() {
     start(CostModel.INSTANT);
     Reply r = post("/v1/chat/completions", chat("Hi", 2).put("model", "nope"));
