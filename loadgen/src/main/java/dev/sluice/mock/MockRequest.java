@@ -131,7 +131,7 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
       throw new Invalid(chat ? "Field required: messages" : "Field required: prompt", chat ? "messages" : "prompt");
     }
     if (streamOptions && !stream) {
-      throw new Invalid("Stream options can only be defined when `stream=True`.", "stream_options");
+      throw new Invalid("Stream options can only be defined when `stream=True`.", null);
     }
     int max = maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens;
     return new MockRequest(model, stream, includeUsage, max, texts, messages, chars, tokenIds);

@@ -351,8 +351,8 @@ class MockVllmTest {
     start(CostModel.INSTANT);
     Reply r = post("/v1/chat/completions", chat("Hi", 2)
         .put("stream_options", new JsonObject().put("include_usage", true)));
-    assertThat(new Object[] {r.status(), new JsonObject(r.body()).getJsonObject("error").getString("param")})
-        .containsExactly(400, "stream_options");
+    assertThat(new Object[] {r.status(), new JsonObject(r.body()).getJsonObject("error").getString("message")})
+        .containsExactly(400, "Stream options can only be defined when `stream=True`.");
   }
 
   @Test
