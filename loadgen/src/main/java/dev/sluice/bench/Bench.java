@@ -24,6 +24,8 @@ public final class Bench {
     BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
         + "Azure traces", EstimatorOfflineBench::main));
     BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));
+    BENCHES.put("rho", new Entry("engine model: short vs homogeneous instance throughput on the Azure conv mix", RhoBench::main));
+    BENCHES.put("mock-rps", new Entry("closed-loop non-streaming req/s against one mock vLLM (instant timing)", MockRpsBench::main));
   }
 
   private Bench() {
