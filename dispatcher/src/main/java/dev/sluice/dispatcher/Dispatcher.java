@@ -1,14 +1,18 @@
 package dev.sluice.dispatcher;
 
 import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.http.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.Relay;
+import dev.sluice.dispatcher.relay.UpstreamPool;
 import dev.sluice.dispatcher.relay.Upstreams;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +28,7 @@ public final class Dispatcher {
   private final Relay relay;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
+  private volatile ClusterNode cluster;
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics) {
@@ -73,7 +78,9 @@ public final class Dispatcher {
   public Future<Void> stop() {
     ready = false;
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
-    return undeploy.eventually(upstreams::close);
+    ClusterNode node = cluster;
+    // the cluster goes last: it saves the calibration learned up to the final response
+    return undeploy.eventually(upstreams::close).eventually(() -> node == null ? Future.succeededFuture() : node.stop());
   }
 
   public Vertx vertx() {
@@ -98,6 +105,25 @@ public final class Dispatcher {
 
   public Relay relay() {
     return relay;
+  }
+
+  /** Attaches the node's cluster membership (or single-node state keeper), for status and shutdown. */
+  public void attachCluster(ClusterNode node) {
+    this.cluster = node;
+  }
+
+  /** The cluster membership, or null when none was attached. */
+  public ClusterNode cluster() {
+    return cluster;
+  }
+
+  /** This node's in-flight requests per pool: what it publishes for the cluster-wide view. */
+  public Map<String, Integer> inflightByPool() {
+    Map<String, Integer> out = new HashMap<>();
+    for (UpstreamPool p : upstreams.pools()) {
+      out.put(p.name(), p.inFlight());
+    }
+    return out;
   }
 
   /** Whether the node serves requests (readiness). */

@@ -1,13 +1,25 @@
 package dev.sluice.dispatcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.cluster.ClusterConfig;
+import dev.sluice.cluster.ClusterMetrics;
+import dev.sluice.cluster.ClusterNode;
+import dev.sluice.cluster.ClusteredVertx;
 import dev.sluice.dispatcher.config.ConfigException;
 import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-/** {@code ./sluice dispatcher ...}: runs one dispatcher node until the process is stopped. */
+/** {@code ./sluice dispatcher ...}: runs one dispatcher node, alone or in a cluster, until it is stopped. */
 public final class DispatcherMain {
   private static final long SHUTDOWN_SECONDS = 10;
   private static final long CLOSE_SECONDS = 2;
@@ -15,43 +27,89 @@ public final class DispatcherMain {
   private DispatcherMain() {
   }
 
+  /** A started node: the Vert.x it runs on and the dispatcher. */
+  public record Node(Vertx vertx, Dispatcher dispatcher) {
+
+    /** Stops the front, then the cluster membership (which saves the calibration), then Vert.x. */
+    public Future<Void> stop() {
+      return dispatcher.stop().eventually(vertx::close);
+    }
+  }
+
   public static void main(String[] args) {
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(ConfigLoader.USAGE);
+        System.out.println(ConfigLoader.USAGE + "\n" + ClusterConfig.FLAGS_HELP);
         return;
       }
     }
-    DispatcherConfig config;
+    Node node;
     try {
-      config = ConfigLoader.fromArgs(args);
-    } catch (ConfigException e) {
+      node = start(args).await();
+    } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("sluice dispatcher: " + e.getMessage());
       System.exit(2);
       return;
-    }
-    Vertx vertx = Vertx.vertx();
-    Dispatcher dispatcher;
-    try {
-      dispatcher = Dispatcher.start(vertx, config).await();
     } catch (Throwable e) {
       System.err.println("sluice dispatcher: cannot start: " + e.getMessage());
-      vertx.close();
       System.exit(1);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        dispatcher.stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        node.dispatcher().stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
         // bounded: the completion of close() may never be delivered once its event loop has stopped
-        vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
+        node.vertx().close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
       } catch (Throwable ignored) {
         // exiting anyway
       }
     }, "sluice-shutdown"));
+    DispatcherConfig config = node.dispatcher().config();
     String pools = config.pools().stream()
         .map(p -> p.name() + "=" + p.context() + "@" + p.endpoints().size() + " endpoint(s)")
         .collect(Collectors.joining(", "));
-    System.out.println("sluice dispatcher listening on " + config.host() + ":" + dispatcher.port() + " pools: " + pools);
+    ClusterNode cluster = node.dispatcher().cluster();
+    System.out.println("sluice dispatcher listening on " + config.host() + ":" + node.dispatcher().port()
+        + " pools: " + pools + " cluster: " + cluster.status().mode() + " node " + cluster.status().nodeId());
+  }
+
+  /**
+   * Starts a node from a command line: the cluster flags (and the file's {@code cluster:} section) decide
+   * whether Vert.x is clustered; the calibration is shared through the cluster, or kept in a local table
+   * saved to {@code --calibration-file} when alone. Fails with a {@link ConfigException} naming a bad key.
+   */
+  public static Future<Node> start(String[] args) {
+    ClusterConfig.Parsed parsed = ClusterConfig.fromArgs(args, clusterSection(ConfigLoader.configFile(args)));
+    DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest());
+    ClusterConfig clusterConfig = parsed.config().validate();
+    return ClusteredVertx.start(new VertxOptions(), clusterConfig).compose(vertx -> {
+      DispatcherMetrics metrics = new DispatcherMetrics();
+      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
+      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances())
+          .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
+              .map(cluster -> {
+                new ClusterMetrics(cluster).bindTo(metrics.registry());
+                dispatcher.attachCluster(cluster);
+                return new Node(vertx, dispatcher);
+              })
+              .recover(err -> dispatcher.stop().transform(ignored -> Future.failedFuture(err))))
+          .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ClusterConfig clusterSection(Path file) {
+    if (file == null) {
+      return ClusterConfig.defaults();
+    }
+    JsonNode root = ConfigLoader.readYaml(file);
+    JsonNode section = root == null ? null : root.get("cluster");
+    if (section == null || section.isNull()) {
+      return ClusterConfig.defaults();
+    }
+    if (!section.isObject()) {
+      throw new ConfigException("cluster must be a mapping");
+    }
+    return ClusterConfig.fromMap(new ObjectMapper().convertValue(section, Map.class));
   }
 }

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP_KEYS =
-      Set.of("host", "port", "body_cap_bytes", "default_output_reserve", "timeouts", "client", "pools");
+      Set.of("host", "port", "body_cap_bytes", "default_output_reserve", "timeouts", "client", "pools", "cluster");
   private static final Set<String> TIMEOUT_KEYS = Set.of("connect_ms", "first_byte_ms", "stream_idle_ms", "models_ms");
   private static final Set<String> LIMIT_KEYS = Set.of("max_connections_per_endpoint", "max_wait_queue");
   private static final Set<String> POOL_KEYS =
@@ -61,16 +61,29 @@ public final class ConfigLoader {
 
   /** Reads a YAML file into an unvalidated configuration. */
   public static DispatcherConfig fromYaml(Path file) {
+    JsonNode root = readYaml(file);
+    return root == null ? DispatcherConfig.defaults() : fromTree(root);
+  }
+
+  /** The parsed YAML file, or null when it is empty. */
+  public static JsonNode readYaml(Path file) {
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new ConfigException("cannot read config " + file + ": " + e.getMessage(), e);
     }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return DispatcherConfig.defaults();
+    return root == null || root.isMissingNode() || root.isNull() ? null : root;
+  }
+
+  /** The {@code --config} file named on a command line, or null. */
+  public static Path configFile(String[] args) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--config")) {
+        return Path.of(args[i + 1]);
+      }
     }
-    return fromTree(root);
+    return null;
   }
 
   /** Maps a parsed YAML/JSON tree; unknown keys are refused so that typos do not pass silently. */

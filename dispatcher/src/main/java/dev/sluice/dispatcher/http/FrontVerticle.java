@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.http;
 
 import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.estimate.CalibrationAdmin;
 
 import dev.sluice.dispatcher.Dispatcher;
@@ -87,12 +88,24 @@ public final class FrontVerticle extends VerticleBase {
       case "/health/ready" -> {
         if (only(req, HttpMethod.GET)) {
           boolean ready = dispatcher.ready();
-          json(req.response(), ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready"));
+          JsonObject body = new JsonObject().put("status", ready ? "ready" : "not_ready");
+          ClusterNode cluster = dispatcher.cluster();
+          if (cluster != null) {
+            // an unreachable cluster is reported, not fatal: the node keeps serving on its local calibration
+            body.put("cluster", cluster.status().toJson());
+          }
+          json(req.response(), ready ? 200 : 503, body);
         }
       }
       case "/admin/pools" -> {
         if (only(req, HttpMethod.GET)) {
           json(req.response(), 200, pools());
+        }
+      }
+      case "/admin/cluster" -> {
+        if (only(req, HttpMethod.GET)) {
+          ClusterNode cluster = dispatcher.cluster();
+          json(req.response(), 200, cluster == null ? new JsonObject().put("mode", "none") : cluster.status().toJson());
         }
       }
       case "/admin/calibration" -> {
