@@ -21,6 +21,7 @@ public final class Sluice {
   static {
     // one line per subcommand, in the order --help lists them
     COMMANDS.put("bench", new Command("benchmarks: ./sluice bench --help", dev.sluice.bench.Bench::main));
+    COMMANDS.put("plan", new Command("size a homogeneous vs a routed fleet for a trace", dev.sluice.planner.PlanCommand::main));
   }
 
   private Sluice() {

@@ -1,0 +1,152 @@
+package dev.sluice.planner;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code ./sluice plan}: sizes a homogeneous and a routed fleet for a trace and prints the comparison. */
+public final class PlanCommand {
+  static final int DEFAULT_SHORT_CONTEXT = 8192;
+  static final int DEFAULT_LONG_CONTEXT = 65536;
+  /** TTFT P99 SLO: chunked prefill of a 4K prompt alone takes about half a second on the gpu profile. */
+  static final double DEFAULT_SLO_MS = 2000;
+  /** 8 A100-80GB at the fleet-sim price of $2.21 per GPU-hour. */
+  static final double DEFAULT_PRICE_PER_INSTANCE_HOUR = 8 * 2.21;
+  static final int[] SWEEP_THRESHOLDS = {2048, 4096, 8192};
+  /** Corpus categories whose bytes/token stand in for a trace's prompts when its name says nothing. */
+  static final List<String> PROSE = List.of("en_narrative_pride_ch01-12", "en_doc_python_tutorial",
+      "en_tech_debref_ch01");
+  static final List<String> CODE = List.of("code_java_commons_lang3");
+
+  private static final String USAGE = """
+      usage: ./sluice plan --trace FILE [options]
+        --trace FILE                 Azure LLM trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)
+        --rate R                     re-rate to R requests/s (default: the trace's own mean rate)
+        --duration S                 loop the re-rated trace to fill S seconds (default: one pass)
+        --profile NAME               engine step-time profile: gpu | instant (default gpu)
+        --short-context N            short pool max_model_len and routing threshold (default 8192)
+        --long-context N             long/homogeneous max_model_len (default 65536)
+        --slo-ttft-p99 MS            TTFT P99 SLO every fleet is sized to meet (default 2000)
+        --price-per-instance-hour P  for the yearly cost (default 17.68 = 8 x $2.21 A100-hours)
+        --sweep                      plan for short thresholds 2048, 4096 and 8192
+        --oracle                     route on true token counts instead of estimated bytes/token
+        --categories A,B             corpus categories for prompt bytes (default: code for a trace named
+                                     *code*, else English prose)
+        --seed S                     seed for prompt bytes (default 1); same seed, same plan
+        --json                       print JSON
+      """;
+
+  private PlanCommand() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = parse(args);
+    if (opts == null) {
+      System.out.print(USAGE);
+      return;
+    }
+    Path tracePath = Path.of(require(opts, "trace"));
+    Trace trace = Trace.readAzureCsv(tracePath);
+    double rate = opts.containsKey("rate") ? Double.parseDouble(opts.get("rate")) : trace.meanRate();
+    double duration = Double.parseDouble(opts.getOrDefault("duration", "0"));
+    trace = trace.rerated(rate, duration);
+
+    String profile = opts.getOrDefault("profile", "gpu");
+    int longContext = Integer.parseInt(opts.getOrDefault("long-context", Integer.toString(DEFAULT_LONG_CONTEXT)));
+    double sloMs = Double.parseDouble(opts.getOrDefault("slo-ttft-p99", Double.toString(DEFAULT_SLO_MS)));
+    double price = Double.parseDouble(opts.getOrDefault("price-per-instance-hour",
+        Double.toString(DEFAULT_PRICE_PER_INSTANCE_HOUR)));
+    long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
+    PromptBytes bytes = null;
+    if (!opts.containsKey("oracle")) {
+      List<String> categories = opts.containsKey("categories") ? List.of(opts.get("categories").split(","))
+          : tracePath.getFileName().toString().toLowerCase(Locale.ROOT).contains("code") ? CODE : PROSE;
+      bytes = PromptBytes.fromCorpus(sharedData().resolve("corpus/chunk_tokens.tsv"), categories);
+    }
+    List<Integer> thresholds = new ArrayList<>();
+    if (opts.containsKey("sweep")) {
+      for (int t : SWEEP_THRESHOLDS) {
+        thresholds.add(t);
+      }
+    } else {
+      thresholds.add(Integer.parseInt(opts.getOrDefault("short-context", Integer.toString(DEFAULT_SHORT_CONTEXT))));
+    }
+
+    PoolShapes shapes = ShapeScaling.shipped(profile);
+    List<PlanReport> reports = new ArrayList<>();
+    for (int threshold : thresholds) {
+      Planner.Config config = new Planner.Config(threshold, longContext, sloMs / 1000, price, seed);
+      PlanReport report = Planner.plan(trace, config, shapes, bytes);
+      reports.add(report);
+      if (!opts.containsKey("json")) {
+        System.out.println(report.render());
+      }
+    }
+    if (opts.containsKey("json")) {
+      if (reports.size() == 1) {
+        System.out.println(toJson(reports.get(0)).encodePrettily());
+      } else {
+        JsonArray all = new JsonArray();
+        reports.forEach(r -> all.add(toJson(r)));
+        System.out.println(new JsonObject().put("trace", tracePath.toString()).put("sweep", all).encodePrettily());
+      }
+    }
+  }
+
+  static JsonObject toJson(PlanReport report) {
+    JsonObject json = new JsonObject();
+    report.fields().forEach((k, v) -> json.put(k, v instanceof Double d && !Double.isFinite(d) ? null : v));
+    return json;
+  }
+
+  /** Options as name to value; flags map to "true". Null when help was asked for. */
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        return null;
+      }
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + a + "'\n" + USAGE);
+      }
+      String name = a.substring(2);
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        opts.put(name.substring(0, eq), name.substring(eq + 1));
+      } else if (name.equals("sweep") || name.equals("json") || name.equals("oracle")) {
+        opts.put(name, "true");
+      } else if (i + 1 < args.length) {
+        opts.put(name, args[++i]);
+      } else {
+        throw new IllegalArgumentException("--" + name + " needs a value\n" + USAGE);
+      }
+    }
+    return opts;
+  }
+
+  private static String require(Map<String, String> opts, String name) {
+    String v = opts.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("--" + name + " is required\n" + USAGE);
+    }
+    return v;
+  }
+
+  /** The shared data folder: {@code sluice.shared}, else {@code ../shared/data} beside the install. */
+  static Path sharedData() {
+    String prop = System.getProperty("sluice.shared");
+    if (prop != null) {
+      return Path.of(prop, "data");
+    }
+    String home = System.getProperty("sluice.home", ".");
+    Path p = Path.of(home).toAbsolutePath().resolve("../shared/data").normalize();
+    return Files.isDirectory(p) ? p : Path.of("../shared/data");
+  }
+}
