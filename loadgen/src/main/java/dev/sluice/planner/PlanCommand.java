@@ -29,16 +29,21 @@ public final class PlanCommand {
         --trace FILE                 Azure LLM trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)
         --rate R                     re-rate to R requests/s (default: the trace's own mean rate)
         --duration S                 loop the re-rated trace to fill S seconds (default: one pass)
+        --arrivals trace|poisson     keep the trace's timing (default), or Poisson arrivals with sizes drawn
+                                     from the trace (what the closed form assumes)
         --profile NAME               engine step-time profile: gpu | instant (default gpu)
         --short-context N            short pool max_model_len and routing threshold (default 8192)
         --long-context N             long/homogeneous max_model_len (default 65536)
         --slo-ttft-p99 MS            TTFT P99 SLO every fleet is sized to meet (default 2000)
+        --slo-scope fleet|class      P99 over all requests of a fleet (default), or over short and long
+                                     requests separately in both fleets
         --price-per-instance-hour P  for the yearly cost (default 17.68 = 8 x $2.21 A100-hours)
         --sweep                      plan for short thresholds 2048, 4096 and 8192
         --oracle                     route on true token counts instead of estimated bytes/token
         --categories A,B             corpus categories for prompt bytes (default: code for a trace named
                                      *code*, else English prose)
-        --seed S                     seed for prompt bytes (default 1); same seed, same plan
+        --seed S                     seed for prompt bytes and Poisson arrivals (default 1); same seed,
+                                     same plan
         --json                       print JSON
       """;
 
@@ -55,20 +60,26 @@ public final class PlanCommand {
     Trace trace = Trace.readAzureCsv(tracePath);
     double rate = opts.containsKey("rate") ? Double.parseDouble(opts.get("rate")) : trace.meanRate();
     double duration = Double.parseDouble(opts.getOrDefault("duration", "0"));
-    trace = trace.rerated(rate, duration);
+    long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
+    String arrivals = opts.getOrDefault("arrivals", "trace");
+    trace = switch (arrivals) {
+      case "trace" -> trace.rerated(rate, duration);
+      case "poisson" -> trace.poisson(rate, duration > 0 ? duration : trace.span() * trace.meanRate() / rate, seed);
+      default -> throw new IllegalArgumentException("--arrivals is trace or poisson");
+    };
 
     String profile = opts.getOrDefault("profile", "gpu");
     int longContext = Integer.parseInt(opts.getOrDefault("long-context", Integer.toString(DEFAULT_LONG_CONTEXT)));
     double sloMs = Double.parseDouble(opts.getOrDefault("slo-ttft-p99", Double.toString(DEFAULT_SLO_MS)));
     double price = Double.parseDouble(opts.getOrDefault("price-per-instance-hour",
         Double.toString(DEFAULT_PRICE_PER_INSTANCE_HOUR)));
-    long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
     PromptBytes bytes = null;
     if (!opts.containsKey("oracle")) {
       List<String> categories = opts.containsKey("categories") ? List.of(opts.get("categories").split(","))
           : tracePath.getFileName().toString().toLowerCase(Locale.ROOT).contains("code") ? CODE : PROSE;
       bytes = PromptBytes.fromCorpus(sharedData().resolve("corpus/chunk_tokens.tsv"), categories);
     }
+    Planner.Scope scope = Planner.Scope.valueOf(opts.getOrDefault("slo-scope", "fleet").toUpperCase(Locale.ROOT));
     List<Integer> thresholds = new ArrayList<>();
     if (opts.containsKey("sweep")) {
       for (int t : SWEEP_THRESHOLDS) {
@@ -81,7 +92,7 @@ public final class PlanCommand {
     PoolShapes shapes = ShapeScaling.shipped(profile);
     List<PlanReport> reports = new ArrayList<>();
     for (int threshold : thresholds) {
-      Planner.Config config = new Planner.Config(threshold, longContext, sloMs / 1000, price, seed);
+      Planner.Config config = new Planner.Config(threshold, longContext, sloMs / 1000, price, seed, scope);
       PlanReport report = Planner.plan(trace, config, shapes, bytes);
       reports.add(report);
       if (!opts.containsKey("json")) {

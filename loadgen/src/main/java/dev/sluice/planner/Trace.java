@@ -100,6 +100,41 @@ public final class Trace {
     return new Trace(Arrays.copyOf(a, n), Arrays.copyOf(p, n), Arrays.copyOf(o, n));
   }
 
+  /**
+   * Poisson arrivals at {@code rate} for {@code duration} seconds, each request's sizes drawn uniformly from
+   * this trace's rows. Keeps the size mix and drops the trace's timing (bursts, and which sizes come
+   * together), which is what the closed-form cost model assumes.
+   */
+  public Trace poisson(double rate, double duration, long seed) {
+    if (!(rate > 0) || !(duration > 0)) {
+      throw new IllegalArgumentException("rate and duration must be positive");
+    }
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    int cap = (int) Math.min(Integer.MAX_VALUE - 8, (long) (rate * duration * 1.1) + 16);
+    double[] a = new double[cap];
+    int[] p = new int[cap];
+    int[] o = new int[cap];
+    int n = 0;
+    double t = 0;
+    while (true) {
+      t += -Math.log(1 - random.nextDouble()) / rate;
+      if (t > duration) {
+        break;
+      }
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+        p = Arrays.copyOf(p, n * 2);
+        o = Arrays.copyOf(o, n * 2);
+      }
+      int row = random.nextInt(arrival.length);
+      a[n] = t;
+      p[n] = prompt[row];
+      o[n] = output[row];
+      n++;
+    }
+    return new Trace(Arrays.copyOf(a, n), Arrays.copyOf(p, n), Arrays.copyOf(o, n));
+  }
+
   /** The rows for which {@code keep[i]} is true, with their arrival times unchanged. */
   public Trace select(boolean[] keep) {
     int n = 0;
