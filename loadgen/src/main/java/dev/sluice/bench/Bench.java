@@ -19,6 +19,7 @@ public final class Bench {
 
   static {
     // one line per benchmark
+    BENCHES.put("planner", new Entry("one planner fleet simulation: conv at 1,000 req/s for an hour", dev.sluice.planner.PlannerBench::main));
   }
 
   private Bench() {
