@@ -20,6 +20,8 @@ public final class Bench {
   static {
     // one line per benchmark
     BENCHES.put("planner", new Entry("one planner fleet simulation: conv at 1,000 req/s for an hour", dev.sluice.planner.PlannerBench::main));
+    BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
+        + "Azure traces", EstimatorOfflineBench::main));
   }
 
   private Bench() {

@@ -1,5 +1,6 @@
 package dev.sluice.planner;
 
+import dev.sluice.calibration.ContentCategory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -39,7 +40,13 @@ public final class PlanCommand {
                                      requests separately in both fleets
         --price-per-instance-hour P  for the yearly cost (default 17.68 = 8 x $2.21 A100-hours)
         --sweep                      plan for short thresholds 2048, 4096 and 8192
-        --oracle                     route on true token counts instead of estimated bytes/token
+        --router calibrated|fixed|oracle
+                                     calibrated (default): the dispatcher's calibration table learns
+                                     bytes/token online from the simulated usage; fixed: a settled ratio
+                                     one sd below the corpus mean; oracle: true token counts
+        --oracle                     same as --router oracle
+        --category NAME              calibration category of the prompts (default code for a *code* trace,
+                                     else prose)
         --categories A,B             corpus categories for prompt bytes (default: code for a trace named
                                      *code*, else English prose)
         --seed S                     seed for prompt bytes and Poisson arrivals (default 1); same seed,
@@ -73,12 +80,16 @@ public final class PlanCommand {
     double sloMs = Double.parseDouble(opts.getOrDefault("slo-ttft-p99", Double.toString(DEFAULT_SLO_MS)));
     double price = Double.parseDouble(opts.getOrDefault("price-per-instance-hour",
         Double.toString(DEFAULT_PRICE_PER_INSTANCE_HOUR)));
+    String router = opts.containsKey("oracle") ? "oracle" : opts.getOrDefault("router", "calibrated");
+    boolean codeTrace = tracePath.getFileName().toString().toLowerCase(Locale.ROOT).contains("code");
     PromptBytes bytes = null;
-    if (!opts.containsKey("oracle")) {
+    if (!router.equals("oracle")) {
       List<String> categories = opts.containsKey("categories") ? List.of(opts.get("categories").split(","))
-          : tracePath.getFileName().toString().toLowerCase(Locale.ROOT).contains("code") ? CODE : PROSE;
+          : codeTrace ? CODE : PROSE;
       bytes = PromptBytes.fromCorpus(sharedData().resolve("corpus/chunk_tokens.tsv"), categories);
     }
+    ContentCategory category = opts.containsKey("category") ? ContentCategory.byId(opts.get("category"))
+        : codeTrace ? ContentCategory.CODE : ContentCategory.PROSE;
     Planner.Scope scope = Planner.Scope.valueOf(opts.getOrDefault("slo-scope", "fleet").toUpperCase(Locale.ROOT));
     List<Integer> thresholds = new ArrayList<>();
     if (opts.containsKey("sweep")) {
@@ -93,7 +104,15 @@ public final class PlanCommand {
     List<PlanReport> reports = new ArrayList<>();
     for (int threshold : thresholds) {
       Planner.Config config = new Planner.Config(threshold, longContext, sloMs / 1000, price, seed, scope);
-      PlanReport report = Planner.plan(trace, config, shapes, bytes);
+      PlanReport report = switch (router) {
+        case "oracle", "fixed" -> Planner.plan(trace, config, shapes, bytes);
+        case "calibrated" -> {
+          CalibratedRouting routing = new CalibratedRouting(threshold, category);
+          PlanReport r = Planner.plan(trace, config, shapes, bytes, routing, 0);
+          yield withRoutingRatio(r, routing.conservativeBytesPerToken());
+        }
+        default -> throw new IllegalArgumentException("--router is calibrated, fixed or oracle");
+      };
       reports.add(report);
       if (!opts.containsKey("json")) {
         System.out.println(report.render());
@@ -108,6 +127,18 @@ public final class PlanCommand {
         System.out.println(new JsonObject().put("trace", tracePath.toString()).put("sweep", all).encodePrettily());
       }
     }
+  }
+
+  private static PlanReport withRoutingRatio(PlanReport r, double ratio) {
+    return new PlanReport(r.config(), r.shapes(), r.requests(), r.spanSeconds(), r.rate(), r.alpha(),
+        r.routedShortShare(), r.misrouteRate(), r.overflowShare(), ratio, r.rho(), r.rhoSaturation(),
+        r.shortLoadShare(), r.instancesHomogeneous(), r.instancesShort(), r.instancesLong(),
+        r.instancesHomogeneousOnShort(), r.instancesShortAtOwnP99(), r.attainable(), r.savingsSimulated(),
+        r.savingsFormula(), r.savingsFormulaMisroute(), r.savingsFormulaLoadWeighted(),
+        r.preemptionsPer1kHomogeneous(), r.preemptionsPer1kRouted(), r.ttftP99HomogeneousSeconds(),
+        r.ttftP99HomogeneousShortSeconds(), r.ttftP99HomogeneousLongSeconds(), r.ttftP99RoutedSeconds(),
+        r.ttftP99RoutedShortSeconds(), r.ttftP99RoutedLongSeconds(), r.yearlyCostHomogeneous(),
+        r.yearlyCostRouted(), r.simulations(), r.wallSeconds());
   }
 
   static JsonObject toJson(PlanReport report) {

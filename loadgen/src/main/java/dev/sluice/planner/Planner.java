@@ -48,13 +48,24 @@ public final class Planner {
   }
 
   /**
-   * @param bytes prompt bytes per token model; null routes with the oracle on true token counts
+   * Plans with a settled fixed-ratio router (one standard deviation below the corpus mean), or with the
+   * oracle on true token counts when {@code bytes} is null.
    */
   public static PlanReport plan(Trace trace, Config config, PoolShapes shapes, PromptBytes bytes) {
-    long started = System.nanoTime();
     RoutingPolicy policy = bytes == null
         ? RoutingPolicy.oracle(config.shortContext())
         : RoutingPolicy.conservativeRatio(config.shortContext(), bytes.conservativeRatio());
+    return plan(trace, config, shapes, bytes, policy, bytes == null ? 0 : bytes.conservativeRatio());
+  }
+
+  /**
+   * @param bytes          prompt bytes per token model; null gives every prompt 4 bytes per token
+   * @param policy         decides each request's pool, in trace order
+   * @param routingRatio   bytes per token the policy routes with, for the report (0 when not one number)
+   */
+  public static PlanReport plan(Trace trace, Config config, PoolShapes shapes, PromptBytes bytes,
+      RoutingPolicy policy, double routingRatio) {
+    long started = System.nanoTime();
     SplittableRandom random = new SplittableRandom(config.seed());
     int n = trace.size();
     boolean[] toShort = new boolean[n];
@@ -139,7 +150,7 @@ public final class Planner {
     return new PlanReport(
         config, "short " + shortEngine.describe() + ", long " + longEngine.describe(), n, trace.span(),
         n / Math.max(trace.span(), 1e-9), alpha, (double) shortPart.size() / Math.max(1, n), misrouteRate,
-        (double) overflowed / Math.max(1, n), bytes == null ? 0 : bytes.conservativeRatio(),
+        (double) overflowed / Math.max(1, n), routingRatio,
         rho, rhoSaturation, shortLoadShare,
         homogeneous.instances(), shortPool.instances(), longPool.instances(), longOnShort.instances(),
         shortAlone.instances(),

@@ -1,0 +1,270 @@
+package dev.sluice.dispatcher.relay;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Tap for an SSE (streaming) response. Reads {@code usage.prompt_tokens} from the events, whatever the
+ * chunking: an event may span chunks and a chunk may hold several events.
+ *
+ * <p>In <b>pass-through</b> mode (the client asked for {@code include_usage} itself, or no rewrite was
+ * made) every chunk is forwarded as is, immediately; a streaming matcher finds the usage without
+ * holding any bytes.
+ *
+ * <p>In <b>strip</b> mode (Sluice added {@code include_usage} on the client's behalf) complete events are
+ * forwarded as soon as their terminating blank line is seen and only the trailing partial event is held.
+ * The usage-only event ({@code "choices":[]} with a {@code usage} object) is dropped whole, terminator
+ * included, and a {@code "usage":null} member that a server adds to the other chunks because of the
+ * option is cut out with its comma, so the client receives the bytes it would have received had Sluice
+ * not asked. Event boundaries follow the SSE rules: a blank line ended by LF, CR or CRLF.
+ */
+public final class SseUsageTap implements ResponseTap {
+
+  private static final byte[] USAGE = key("usage");
+  private static final byte[] CHOICES = key("choices");
+  private static final byte[] PROMPT_TOKENS = key("prompt_tokens");
+
+  private final boolean strip;
+  private final UsageNumberScanner passThroughScanner;
+
+  // SSE line state, carried across chunks
+  private int lineLength;
+  private boolean afterCr;
+  private boolean blankCr;
+
+  // strip mode: the partial event carried to the next chunk, and the output being assembled
+  private Buffer held;
+  private int promptTokens = -1;
+
+  private SseUsageTap(boolean strip) {
+    this.strip = strip;
+    this.passThroughScanner = strip ? null : new UsageNumberScanner("prompt_tokens");
+  }
+
+  /** Sluice injected {@code include_usage}: remove what the option added. */
+  public static SseUsageTap stripping() {
+    return new SseUsageTap(true);
+  }
+
+  /** The client asked for usage (or nothing was injected): forward everything, read usage if present. */
+  public static SseUsageTap passThrough() {
+    return new SseUsageTap(false);
+  }
+
+  @Override
+  public Buffer onChunk(Buffer chunk) {
+    if (!strip) {
+      passThroughScanner.feed(chunk, 0, chunk.length());
+      return chunk;
+    }
+    Buffer work;
+    int scanFrom;
+    if (held == null || held.length() == 0) {
+      work = chunk;
+      scanFrom = 0;
+    } else {
+      scanFrom = held.length();
+      work = held.appendBuffer(chunk);
+    }
+    Buffer out = null;
+    int eventStart = 0;
+    int forwardedTo = 0;
+    int len = work.length();
+    for (int p = scanFrom; p < len; p++) {
+      int boundary = step(work.getByte(p), p);
+      if (boundary >= 0) {
+        if (needsEdit(work, eventStart, boundary)) {
+          if (out == null) {
+            out = Buffer.buffer(len);
+          }
+          out.appendBuffer(work, forwardedTo, eventStart - forwardedTo);
+          appendEdited(out, work, eventStart, boundary);
+          forwardedTo = boundary;
+        }
+        eventStart = boundary;
+      }
+    }
+    Buffer forward;
+    if (out == null) {
+      forward = eventStart == 0 ? Buffer.buffer() : work.slice(0, eventStart);
+    } else {
+      out.appendBuffer(work, forwardedTo, eventStart - forwardedTo);
+      forward = out;
+    }
+    held = eventStart < len ? work.getBuffer(eventStart, len) : null;
+    return forward;
+  }
+
+  @Override
+  public Buffer onEnd() {
+    if (!strip) {
+      passThroughScanner.end();
+      return Buffer.buffer();
+    }
+    Buffer rest = held;
+    held = null;
+    blankCr = false;
+    if (rest == null || rest.length() == 0) {
+      return Buffer.buffer();
+    }
+    if (!needsEdit(rest, 0, rest.length())) {
+      return rest;
+    }
+    Buffer out = Buffer.buffer(rest.length());
+    appendEdited(out, rest, 0, rest.length());
+    return out;
+  }
+
+  @Override
+  public int promptTokens() {
+    return strip ? promptTokens : passThroughScanner.value();
+  }
+
+  /**
+   * Advances the SSE line state by one byte at {@code p}; returns the offset one past the end of an
+   * event when this byte completes one (which may be {@code p} itself when a lone CR ended it), else -1.
+   */
+  private int step(byte b, int p) {
+    int boundary = -1;
+    if (blankCr) {
+      blankCr = false;
+      afterCr = false;
+      if (b == '\n') {
+        return p + 1;
+      }
+      boundary = p;
+    }
+    if (b == '\n') {
+      if (afterCr) {
+        afterCr = false;
+        return boundary;
+      }
+      if (lineLength == 0) {
+        return p + 1;
+      }
+      lineLength = 0;
+    } else if (b == '\r') {
+      afterCr = true;
+      if (lineLength == 0) {
+        blankCr = true;
+      }
+      lineLength = 0;
+    } else {
+      afterCr = false;
+      lineLength++;
+    }
+    return boundary;
+  }
+
+  /** Whether the event {@code [from, to)} must be dropped or edited; reads usage from it. */
+  private boolean needsEdit(Buffer buf, int from, int to) {
+    int usage = valueAfterKey(buf, from, to, USAGE);
+    if (usage < 0) {
+      return false;
+    }
+    byte v = buf.getByte(usage);
+    if (v == '{') {
+      int tokens = valueAfterKey(buf, usage, to, PROMPT_TOKENS);
+      if (tokens >= 0) {
+        promptTokens = parseInt(buf, tokens, to);
+      }
+      int choices = valueAfterKey(buf, from, to, CHOICES);
+      return choices >= 0 && isEmptyArray(buf, choices, to);
+    }
+    return v == 'n';
+  }
+
+  /** Appends the event {@code [from, to)} minus what include_usage added: nothing if usage-only. */
+  private void appendEdited(Buffer out, Buffer buf, int from, int to) {
+    int usage = valueAfterKey(buf, from, to, USAGE);
+    if (usage < 0 || buf.getByte(usage) == '{') {
+      return; // the usage-only event: dropped whole
+    }
+    int keyStart = keyStart(buf, from, usage);
+    int valueEnd = usage + 4; // null
+    int cutFrom = keyStart;
+    int cutTo = valueEnd;
+    int before = skipSpaceBackward(buf, from, keyStart);
+    if (before > from && buf.getByte(before - 1) == ',') {
+      cutFrom = skipSpaceBackward(buf, from, before - 1);
+    } else {
+      int after = skipSpace(buf, valueEnd, to);
+      if (after < to && buf.getByte(after) == ',') {
+        cutTo = skipSpace(buf, after + 1, to);
+      }
+    }
+    out.appendBuffer(buf, from, cutFrom - from);
+    out.appendBuffer(buf, cutTo, to - cutTo);
+  }
+
+  /** Offset of the first byte of the value of {@code key} (quoted) in {@code [from, to)}, or -1. */
+  private static int valueAfterKey(Buffer buf, int from, int to, byte[] key) {
+    int last = to - key.length;
+    outer:
+    for (int i = from; i <= last; i++) {
+      for (int k = 0; k < key.length; k++) {
+        if (buf.getByte(i + k) != key[k]) {
+          continue outer;
+        }
+      }
+      int p = skipSpace(buf, i + key.length, to);
+      if (p < to && buf.getByte(p) == ':') {
+        p = skipSpace(buf, p + 1, to);
+        if (p < to) {
+          return p;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Offset of the opening quote of the key whose value starts at {@code value}. */
+  private static int keyStart(Buffer buf, int from, int value) {
+    int p = value - 1;
+    while (p > from && buf.getByte(p) != ':') {
+      p--;
+    }
+    p = skipSpaceBackward(buf, from, p) - 1; // closing quote of the key
+    p--;
+    while (p > from && buf.getByte(p) != '"') {
+      p--;
+    }
+    return p;
+  }
+
+  private static boolean isEmptyArray(Buffer buf, int p, int to) {
+    if (buf.getByte(p) != '[') {
+      return false;
+    }
+    int q = skipSpace(buf, p + 1, to);
+    return q < to && buf.getByte(q) == ']';
+  }
+
+  private static int parseInt(Buffer buf, int p, int to) {
+    long v = 0;
+    int i = p;
+    while (i < to && buf.getByte(i) >= '0' && buf.getByte(i) <= '9') {
+      v = Math.min(v * 10 + (buf.getByte(i) - '0'), Integer.MAX_VALUE);
+      i++;
+    }
+    return i == p ? -1 : (int) v;
+  }
+
+  private static int skipSpace(Buffer buf, int p, int to) {
+    while (p < to && UsageNumberScanner.isSpace(buf.getByte(p))) {
+      p++;
+    }
+    return p;
+  }
+
+  /** Offset just after the last non-space byte before {@code p}. */
+  private static int skipSpaceBackward(Buffer buf, int from, int p) {
+    while (p > from && UsageNumberScanner.isSpace(buf.getByte(p - 1))) {
+      p--;
+    }
+    return p;
+  }
+
+  private static byte[] key(String name) {
+    return ('"' + name + '"').getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+}

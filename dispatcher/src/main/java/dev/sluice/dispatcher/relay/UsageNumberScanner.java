@@ -1,0 +1,104 @@
+package dev.sluice.dispatcher.relay;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Finds {@code "key": <integer>} in JSON bytes that arrive in pieces, keeping a few ints of state
+ * between pieces and copying nothing.
+ *
+ * <p>Matching the key with both quotes is exact: inside a JSON string a quote is escaped, so the raw
+ * bytes {@code "prompt_tokens"} followed by a colon can only be an object key, never text the model wrote.
+ */
+final class UsageNumberScanner {
+  private static final int MATCHING = 0;
+  private static final int AFTER_KEY = 1;
+  private static final int AFTER_COLON = 2;
+  private static final int IN_NUMBER = 3;
+
+  private final byte[] key;
+  private int state = MATCHING;
+  private int matched;
+  private long number;
+  private int value = -1;
+
+  /** @param name the key without quotes */
+  UsageNumberScanner(String name) {
+    byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    key = new byte[n.length + 2];
+    key[0] = '"';
+    System.arraycopy(n, 0, key, 1, n.length);
+    key[key.length - 1] = '"';
+  }
+
+  /** Feeds bytes {@code [from, to)} of {@code buf}. */
+  void feed(Buffer buf, int from, int to) {
+    for (int i = from; i < to; i++) {
+      step(buf.getByte(i));
+    }
+  }
+
+  /** The end of the input: a number running to the very end is complete. */
+  void end() {
+    if (state == IN_NUMBER) {
+      value = (int) Math.min(Integer.MAX_VALUE, number);
+      state = MATCHING;
+    }
+  }
+
+  /** The last value found, or -1. */
+  int value() {
+    return value;
+  }
+
+  private void step(byte b) {
+    switch (state) {
+      case AFTER_KEY -> {
+        if (isSpace(b)) {
+          return;
+        }
+        if (b == ':') {
+          state = AFTER_COLON;
+          return;
+        }
+        state = MATCHING;
+        matched = 0;
+      }
+      case AFTER_COLON -> {
+        if (isSpace(b)) {
+          return;
+        }
+        if (b >= '0' && b <= '9') {
+          number = b - '0';
+          state = IN_NUMBER;
+          return;
+        }
+        state = MATCHING;
+        matched = 0;
+      }
+      case IN_NUMBER -> {
+        if (b >= '0' && b <= '9') {
+          number = Math.min(number * 10 + (b - '0'), Integer.MAX_VALUE);
+          return;
+        }
+        value = (int) number;
+        state = MATCHING;
+        matched = 0;
+      }
+      default -> {
+      }
+    }
+    if (b == key[matched]) {
+      matched++;
+      if (matched == key.length) {
+        state = AFTER_KEY;
+        matched = 0;
+      }
+    } else {
+      matched = b == '"' ? 1 : 0;
+    }
+  }
+
+  static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+}

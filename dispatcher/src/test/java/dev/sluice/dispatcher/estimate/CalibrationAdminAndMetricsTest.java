@@ -1,0 +1,75 @@
+package dev.sluice.dispatcher.estimate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.calibration.CalibrationTable;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class CalibrationAdminAndMetricsTest {
+
+  private static final String JSON = "{\"code\": \"FR-75\", \"name\": \"Paris\"}";
+
+  private final CalibrationTable table = new CalibrationTable(CalibrationParams.defaults());
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final CalibrationMetrics metrics = CalibrationMetrics.register(registry, table);
+  private final CalibratingEstimator estimator = new CalibratingEstimator(table, 0, metrics);
+
+  private void feed(int n) {
+    for (int i = 0; i < n; i++) {
+      Budget b = estimator.estimate(Texts.facts("llama", 3000, JSON, 10, false, false), null, 0);
+      estimator.observe(b, 1210);
+    }
+  }
+
+  @Test
+  void adminListsEveryCategoryOfSeenModelsWithItsSource() {
+    feed(12);
+    JsonObject body = CalibrationAdmin.json(table);
+    JsonObject json = body.getJsonArray("entries").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("category").equals("json")).findFirst().orElseThrow();
+    JsonObject prose = body.getJsonArray("entries").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("category").equals("prose")).findFirst().orElseThrow();
+    assertThat(json.fieldNames()).containsExactlyInAnyOrder("model", "category", "bytesPerToken",
+        "conservativeBytesPerToken", "interceptTokens", "samples", "source");
+    assertThat(json.getString("model")).isEqualTo("llama");
+    assertThat(json.getString("source")).isEqualTo("calibrated");
+    assertThat(json.getLong("samples")).isEqualTo(12);
+    assertThat(prose.getString("source")).isEqualTo("prior");
+  }
+
+  @Test
+  void calibrationGaugesAppearPerModelAndCategory() {
+    feed(12);
+    String scrape = registry.scrape();
+    assertThat(gauge(scrape, "sluice_calibration_bytes_per_token{category=\"json\",model=\"llama\"}"))
+        .isCloseTo(2.5, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(scrape).contains("sluice_calibration_samples{category=\"json\",model=\"llama\"} 12");
+  }
+
+  private static double gauge(String scrape, String series) {
+    return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(
+        series.length() + 1))).findFirst().orElseThrow();
+  }
+
+  @Test
+  void relativeErrorIsRecordedPerCategory() {
+    feed(3);
+    assertThat(registry.get(CalibrationMetrics.RELATIVE_ERROR).tag("category", "json").summary().count())
+        .isEqualTo(3);
+    assertThat(registry.scrape()).contains("sluice_estimation_relative_error_bucket{category=\"json\"");
+  }
+
+  @Test
+  void misroutesAreCountedByKind() {
+    metrics.misrouteUnder();
+    metrics.misrouteOver();
+    metrics.misrouteOver();
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("sluice_misroutes_total{kind=\"under\"} 1.0");
+    assertThat(scrape).contains("sluice_misroutes_total{kind=\"over\"} 2.0");
+  }
+}
