@@ -40,6 +40,11 @@ public final class PlannerBench {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long loadStart = System.nanoTime();
     Trace trace = Trace.readAzureCsv(file).rerated(rate, duration);
+    boolean[] fits = new boolean[trace.size()];
+    for (int i = 0; i < fits.length; i++) {
+      fits[i] = spec.admits(trace.prompt(i), trace.output(i));  // a short pool only sees what fits it
+    }
+    trace = trace.select(fits);
     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
 
     long cpuStart = threads.getCurrentThreadCpuTime();
