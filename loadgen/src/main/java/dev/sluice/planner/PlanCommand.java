@@ -108,8 +108,7 @@ public final class PlanCommand {
         case "oracle", "fixed" -> Planner.plan(trace, config, shapes, bytes);
         case "calibrated" -> {
           CalibratedRouting routing = new CalibratedRouting(threshold, category);
-          PlanReport r = Planner.plan(trace, config, shapes, bytes, routing, 0);
-          yield withRoutingRatio(r, routing.conservativeBytesPerToken());
+          yield Planner.plan(trace, config, shapes, bytes, routing, routing::conservativeBytesPerToken);
         }
         default -> throw new IllegalArgumentException("--router is calibrated, fixed or oracle");
       };
@@ -127,18 +126,6 @@ public final class PlanCommand {
         System.out.println(new JsonObject().put("trace", tracePath.toString()).put("sweep", all).encodePrettily());
       }
     }
-  }
-
-  private static PlanReport withRoutingRatio(PlanReport r, double ratio) {
-    return new PlanReport(r.config(), r.shapes(), r.requests(), r.spanSeconds(), r.rate(), r.alpha(),
-        r.routedShortShare(), r.misrouteRate(), r.overflowShare(), ratio, r.rho(), r.rhoSaturation(),
-        r.shortLoadShare(), r.instancesHomogeneous(), r.instancesShort(), r.instancesLong(),
-        r.instancesHomogeneousOnShort(), r.instancesShortAtOwnP99(), r.attainable(), r.savingsSimulated(),
-        r.savingsFormula(), r.savingsFormulaMisroute(), r.savingsFormulaLoadWeighted(),
-        r.preemptionsPer1kHomogeneous(), r.preemptionsPer1kRouted(), r.ttftP99HomogeneousSeconds(),
-        r.ttftP99HomogeneousShortSeconds(), r.ttftP99HomogeneousLongSeconds(), r.ttftP99RoutedSeconds(),
-        r.ttftP99RoutedShortSeconds(), r.ttftP99RoutedLongSeconds(), r.yearlyCostHomogeneous(),
-        r.yearlyCostRouted(), r.simulations(), r.wallSeconds());
   }
 
   static JsonObject toJson(PlanReport report) {

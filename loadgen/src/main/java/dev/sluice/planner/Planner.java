@@ -2,6 +2,7 @@ package dev.sluice.planner;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * Sizes a homogeneous fleet and a routed fleet for one trace and compares them with the cost model.
@@ -55,16 +56,18 @@ public final class Planner {
     RoutingPolicy policy = bytes == null
         ? RoutingPolicy.oracle(config.shortContext())
         : RoutingPolicy.conservativeRatio(config.shortContext(), bytes.conservativeRatio());
-    return plan(trace, config, shapes, bytes, policy, bytes == null ? 0 : bytes.conservativeRatio());
+    double ratio = bytes == null ? 0 : bytes.conservativeRatio();
+    return plan(trace, config, shapes, bytes, policy, () -> ratio);
   }
 
   /**
    * @param bytes          prompt bytes per token model; null gives every prompt 4 bytes per token
    * @param policy         decides each request's pool, in trace order
-   * @param routingRatio   bytes per token the policy routes with, for the report (0 when not one number)
+   * @param routingRatio   bytes per token the policy routes with once every request is routed, for the
+   *                       report (0 when it is not one number)
    */
   public static PlanReport plan(Trace trace, Config config, PoolShapes shapes, PromptBytes bytes,
-      RoutingPolicy policy, double routingRatio) {
+      RoutingPolicy policy, DoubleSupplier routingRatio) {
     long started = System.nanoTime();
     SplittableRandom random = new SplittableRandom(config.seed());
     int n = trace.size();
@@ -150,7 +153,7 @@ public final class Planner {
     return new PlanReport(
         config, "short " + shortEngine.describe() + ", long " + longEngine.describe(), n, trace.span(),
         n / Math.max(trace.span(), 1e-9), alpha, (double) shortPart.size() / Math.max(1, n), misrouteRate,
-        (double) overflowed / Math.max(1, n), routingRatio,
+        (double) overflowed / Math.max(1, n), routingRatio.getAsDouble(),
         rho, rhoSaturation, shortLoadShare,
         homogeneous.instances(), shortPool.instances(), longPool.instances(), longOnShort.instances(),
         shortAlone.instances(),
