@@ -35,6 +35,8 @@ public final class PlanCommand {
         --profile NAME               engine step-time profile: gpu | instant (default gpu)
         --short-context N            short pool max_model_len and routing threshold (default 8192)
         --long-context N             long/homogeneous max_model_len (default 65536)
+        --long-max-num-seqs N        long/homogeneous max_num_seqs (default: as many as the KV cache holds
+                                     at full context, 16); more overcommits the cache, as vLLM allows
         --slo-ttft-p99 MS            TTFT P99 SLO every fleet is sized to meet (default 2000)
         --slo-scope fleet|class      P99 over all requests of a fleet (default), or over short and long
                                      requests separately in both fleets
@@ -100,7 +102,10 @@ public final class PlanCommand {
       thresholds.add(Integer.parseInt(opts.getOrDefault("short-context", Integer.toString(DEFAULT_SHORT_CONTEXT))));
     }
 
-    PoolShapes shapes = ShapeScaling.shipped(profile);
+    ShapeScaling shapes = ShapeScaling.shipped(profile);
+    if (opts.containsKey("long-max-num-seqs")) {
+      shapes = shapes.withLongMaxNumSeqs(Integer.parseInt(opts.get("long-max-num-seqs")));
+    }
     List<PlanReport> reports = new ArrayList<>();
     for (int threshold : thresholds) {
       Planner.Config config = new Planner.Config(threshold, longContext, sloMs / 1000, price, seed, scope);

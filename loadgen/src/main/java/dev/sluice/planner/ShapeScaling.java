@@ -15,11 +15,17 @@ public final class ShapeScaling implements PoolShapes {
   private final PoolShape shortBase;
   private final PoolShape longBase;
   private final CostModel cost;
+  private final boolean longSeqsFixed;
 
   public ShapeScaling(PoolShape shortBase, PoolShape longBase, CostModel cost) {
+    this(shortBase, longBase, cost, false);
+  }
+
+  private ShapeScaling(PoolShape shortBase, PoolShape longBase, CostModel cost, boolean longSeqsFixed) {
     this.shortBase = shortBase;
     this.longBase = longBase;
     this.cost = cost;
+    this.longSeqsFixed = longSeqsFixed;
   }
 
   /** The shapes named {@code short} and {@code long} in conf/mock with the named step-time profile. */
@@ -31,6 +37,15 @@ public final class ShapeScaling implements PoolShapes {
     }
   }
 
+  /**
+   * The same shapes with the long configuration's {@code max_num_seqs} set outright: a long instance that
+   * admits more sequences than its KV cache holds at full length, as vLLM allows, and preempts when the
+   * cache runs out.
+   */
+  public ShapeScaling withLongMaxNumSeqs(int maxNumSeqs) {
+    return new ShapeScaling(shortBase, longBase.withMaxNumSeqs(maxNumSeqs), cost, true);
+  }
+
   @Override
   public EngineSpec shortPool(int shortContext) {
     return new EngineSpec(scaled(shortBase, shortContext, "short"), cost);
@@ -38,7 +53,11 @@ public final class ShapeScaling implements PoolShapes {
 
   @Override
   public EngineSpec longPool(int longContext) {
-    return new EngineSpec(scaled(longBase, longContext, "long"), cost);
+    PoolShape shape = longSeqsFixed
+        ? new PoolShape("long", longContext, longBase.maxNumSeqs(), longBase.numGpuBlocks(),
+            longBase.maxNumBatchedTokens(), longBase.blockSize())
+        : scaled(longBase, longContext, "long");
+    return new EngineSpec(shape, cost);
   }
 
   static PoolShape scaled(PoolShape base, int context, String name) {
