@@ -21,6 +21,7 @@ public final class Bench {
     // one line per benchmark
     BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
         ScannerBench::main));
+    BENCHES.put("planner", new Entry("one planner fleet simulation: conv at 1,000 req/s for an hour", dev.sluice.planner.PlannerBench::main));
     BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
         + "Azure traces", EstimatorOfflineBench::main));
     BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));

@@ -1,0 +1,157 @@
+package dev.sluice.planner;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The outcome of one plan. Shares are fractions of requests; savings are fractions of instances.
+ *
+ * @param alpha                      requests whose true total fits the short context
+ * @param routedShortShare           requests the short pool served: alpha minus misroutes
+ * @param misrouteRate               short requests the router sent long (over-estimates), of the short ones
+ * @param overflowShare              long requests the router sent short (rejected, served long), of all
+ * @param routingBytesPerToken       the conservative ratio routing used (0 for oracle routing)
+ * @param rho                        long-configured instances over short instances for the short pool's traffic,
+ *                                   both sized at the SLO
+ * @param rhoSaturation              the same ratio of peak (saturated) throughputs
+ * @param shortLoadShare             the share of the homogeneous fleet that the short pool's traffic needs
+ * @param instancesHomogeneousOnShort long-configured instances the short pool's traffic alone needs
+ * @param instancesShortAtOwnP99     short instances that traffic needs at its own P99 (rho's denominator)
+ * @param attainable                 false when some pool could not meet the SLO at any searched size
+ * @param savingsFormula             alpha (1 - 1/rho), the paper's formula
+ * @param savingsFormulaMisroute     alpha (1 - m)(1 - 1/rho)
+ * @param savingsFormulaLoadWeighted shortLoadShare (1 - 1/rho): alpha weighted by work instead of requests
+ */
+public record PlanReport(
+    Planner.Config config,
+    String shapes,
+    int requests,
+    double spanSeconds,
+    double rate,
+    double alpha,
+    double routedShortShare,
+    double misrouteRate,
+    double overflowShare,
+    double routingBytesPerToken,
+    double rho,
+    double rhoSaturation,
+    double shortLoadShare,
+    int instancesHomogeneous,
+    int instancesShort,
+    int instancesLong,
+    int instancesHomogeneousOnShort,
+    int instancesShortAtOwnP99,
+    boolean attainable,
+    double savingsSimulated,
+    double savingsFormula,
+    double savingsFormulaMisroute,
+    double savingsFormulaLoadWeighted,
+    double preemptionsPer1kHomogeneous,
+    double preemptionsPer1kRouted,
+    double ttftP99HomogeneousSeconds,
+    double ttftP99HomogeneousShortSeconds,
+    double ttftP99HomogeneousLongSeconds,
+    double ttftP99RoutedSeconds,
+    double ttftP99RoutedShortSeconds,
+    double ttftP99RoutedLongSeconds,
+    double yearlyCostHomogeneous,
+    double yearlyCostRouted,
+    int simulations,
+    double wallSeconds) {
+
+  public int instancesRouted() {
+    return instancesShort + instancesLong;
+  }
+
+  /** Homogeneous over routed preemption rate (infinite when the routed fleet had none). */
+  public double preemptionReduction() {
+    return preemptionsPer1kRouted == 0 ? Double.POSITIVE_INFINITY
+        : preemptionsPer1kHomogeneous / preemptionsPer1kRouted;
+  }
+
+  /** Field names and values in a stable order, for JSON. */
+  public Map<String, Object> fields() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("shortContext", config.shortContext());
+    m.put("longContext", config.longContext());
+    m.put("sloTtftP99Ms", config.sloTtftP99Seconds() * 1000);
+    m.put("seed", config.seed());
+    m.put("sloScope", config.scope().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("shapes", shapes);
+    m.put("requests", requests);
+    m.put("spanSeconds", spanSeconds);
+    m.put("rate", rate);
+    m.put("alpha", alpha);
+    m.put("routedShortShare", routedShortShare);
+    m.put("misrouteRate", misrouteRate);
+    m.put("overflowShare", overflowShare);
+    m.put("routingBytesPerToken", routingBytesPerToken);
+    m.put("rho", rho);
+    m.put("rhoSaturation", rhoSaturation);
+    m.put("shortLoadShare", shortLoadShare);
+    m.put("instancesHomogeneous", instancesHomogeneous);
+    m.put("instancesRouted", instancesRouted());
+    m.put("instancesShort", instancesShort);
+    m.put("instancesLong", instancesLong);
+    m.put("instancesHomogeneousOnShort", instancesHomogeneousOnShort);
+    m.put("instancesShortAtOwnP99", instancesShortAtOwnP99);
+    m.put("attainable", attainable);
+    m.put("savingsSimulated", savingsSimulated);
+    m.put("savingsFormula", savingsFormula);
+    m.put("savingsFormulaMisroute", savingsFormulaMisroute);
+    m.put("savingsFormulaLoadWeighted", savingsFormulaLoadWeighted);
+    m.put("preemptionsPer1kHomogeneous", preemptionsPer1kHomogeneous);
+    m.put("preemptionsPer1kRouted", preemptionsPer1kRouted);
+    m.put("ttftP99HomogeneousMs", ttftP99HomogeneousSeconds * 1000);
+    m.put("ttftP99HomogeneousShortMs", ttftP99HomogeneousShortSeconds * 1000);
+    m.put("ttftP99HomogeneousLongMs", ttftP99HomogeneousLongSeconds * 1000);
+    m.put("ttftP99RoutedMs", ttftP99RoutedSeconds * 1000);
+    m.put("ttftP99RoutedShortMs", ttftP99RoutedShortSeconds * 1000);
+    m.put("ttftP99RoutedLongMs", ttftP99RoutedLongSeconds * 1000);
+    m.put("pricePerInstanceHour", config.pricePerInstanceHour());
+    m.put("yearlyCostHomogeneous", yearlyCostHomogeneous);
+    m.put("yearlyCostRouted", yearlyCostRouted);
+    m.put("yearlySaving", yearlyCostHomogeneous - yearlyCostRouted);
+    m.put("simulations", simulations);
+    m.put("wallSeconds", wallSeconds);
+    return m;
+  }
+
+  /** A human-readable summary. */
+  public String render() {
+    StringBuilder b = new StringBuilder();
+    b.append(f("plan: short pool <= %,d tokens, long pool <= %,d tokens, TTFT P99 SLO %.0f ms over %s, seed %d%n",
+        config.shortContext(), config.longContext(), config.sloTtftP99Seconds() * 1000,
+        config.scope() == Planner.Scope.FLEET ? "each fleet" : "each class", config.seed()));
+    b.append(f("  shapes         %s%n", shapes));
+    b.append(f("  trace          %,d requests over %.1f s (%.1f req/s)%n", requests, spanSeconds, rate));
+    b.append(f("  alpha          %.3f short by true tokens; %.3f served short (misroutes %.2f%% of short, "
+        + "overflows %.2f%% of all; routing at %.2f B/token)%n", alpha, routedShortShare, misrouteRate * 100,
+        overflowShare * 100, routingBytesPerToken));
+    b.append(f("  rho            %.2f at the SLO (%d long-configured vs %d short instances on the short traffic);"
+        + " %.2f at saturation%n", rho, instancesHomogeneousOnShort, instancesShortAtOwnP99, rhoSaturation));
+    b.append(f("  instances      homogeneous %d, routed %d (short %d + long %d)%s%n", instancesHomogeneous,
+        instancesRouted(), instancesShort, instancesLong, attainable ? "" : "  [SLO NOT ATTAINABLE for some pool]"));
+    b.append(f("  load share     short traffic needs %.1f%% of the homogeneous fleet%n", shortLoadShare * 100));
+    b.append(f("  savings        simulated %.1f%%, formula alpha(1-1/rho) %.1f%%, with misroutes %.1f%%, "
+        + "load-weighted %.1f%%%n", savingsSimulated * 100, savingsFormula * 100, savingsFormulaMisroute * 100,
+        savingsFormulaLoadWeighted * 100));
+    b.append(f("  preemptions    per 1k requests: homogeneous %.2f, routed %.2f (%s)%n", preemptionsPer1kHomogeneous,
+        preemptionsPer1kRouted, preemptionsPer1kRouted == 0 ? "routed had none"
+            : f("%.1fx fewer", preemptionReduction())));
+    b.append(f("  TTFT P99       homogeneous %.0f ms (short %.0f, long %.0f), routed %.0f ms (short %.0f, long %.0f)%n",
+        ttftP99HomogeneousSeconds * 1000, ttftP99HomogeneousShortSeconds * 1000,
+        ttftP99HomogeneousLongSeconds * 1000, ttftP99RoutedSeconds * 1000, ttftP99RoutedShortSeconds * 1000,
+        ttftP99RoutedLongSeconds * 1000));
+    b.append(f("  yearly cost    at $%.2f/instance-hour: homogeneous $%,.0f, routed $%,.0f, saving $%,.0f%n",
+        config.pricePerInstanceHour(), yearlyCostHomogeneous, yearlyCostRouted,
+        yearlyCostHomogeneous - yearlyCostRouted));
+    b.append(f("  effort         %d simulations in %.1f s%n", simulations, wallSeconds));
+    return b.toString();
+  }
+
+  private static String f(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+}
