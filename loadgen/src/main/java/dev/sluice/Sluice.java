@@ -20,6 +20,7 @@ public final class Sluice {
 
   static {
     // one line per subcommand, in the order --help lists them
+    COMMANDS.put("loadgen", new Command("open-loop load generator with reports", dev.sluice.loadgen.Loadgen::main));
     COMMANDS.put("bench", new Command("benchmarks: ./sluice bench --help", dev.sluice.bench.Bench::main));
   }
 
