@@ -19,6 +19,8 @@ public final class Bench {
 
   static {
     // one line per benchmark
+    BENCHES.put("loadgen", new Entry("load generator ceiling against an in-process instant server",
+        GeneratorBench::main));
   }
 
   private Bench() {

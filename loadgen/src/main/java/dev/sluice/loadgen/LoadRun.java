@@ -50,12 +50,12 @@ public final class LoadRun {
   public RunResult run() throws Exception {
     long start = System.nanoTime() + START_DELAY_NANOS;
     List<LoadVerticle> verticles = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < spec.verticles(); i++) {
-      LoadVerticle v = new LoadVerticle(spec, plan, bodies, start, i);
+    // one deployment of N instances: Vert.x creates their contexts back to back, so each gets its own event loop
+    String id = vertx.deployVerticle(() -> {
+      LoadVerticle v = new LoadVerticle(spec, plan, bodies, start, verticles.size());
       verticles.add(v);
-      ids.add(vertx.deployVerticle(v, new DeploymentOptions()).await());
-    }
+      return v;
+    }, new DeploymentOptions().setInstances(spec.verticles())).await();
     long measureFrom = start + spec.warmupNanos();
     long scheduleEnd = spec.closedConcurrency() > 0 ? start + spec.closedNanos() : start + lastOffset() + 1;
     long measuredLength = spec.closedConcurrency() > 0 ? spec.closedNanos() - spec.warmupNanos()
@@ -108,9 +108,7 @@ public final class LoadRun {
         break;
       }
     }
-    for (String id : ids) {
-      vertx.undeploy(id).await();
-    }
+    vertx.undeploy(id).await();
     collect(verticles, newHistogram(), new HashMap<>());
     Map<String, Long> errorsByKind = new TreeMap<>();
     for (LoadVerticle v : verticles) {
