@@ -21,6 +21,8 @@ public final class Bench {
     // one line per benchmark
     BENCHES.put("loadgen", new Entry("load generator ceiling against an in-process instant server",
         GeneratorBench::main));
+    BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
+        OverheadBench::main));
   }
 
   private Bench() {
