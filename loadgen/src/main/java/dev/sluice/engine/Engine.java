@@ -1,0 +1,418 @@
+package dev.sluice.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A discrete-time model of one vLLM (V1 scheduler) instance: continuous batching, chunked prefill, paged KV
+ * cache and preemption by recompute. Time is virtual (nanoseconds) and only moves when the caller says so, so
+ * the same model drives the live mock (wall clock, scaled) and the planner's discrete-event simulation.
+ *
+ * <p>One step at a time is in flight. A step's batch is chosen when it starts and its tokens appear when it
+ * ends, {@link CostModel#stepNanos} later. Scheduling per step, as vLLM does it:
+ * <ol>
+ *   <li>Running sequences, oldest first, each take {@code min(remaining uncomputed tokens, token budget)}
+ *       tokens (one for a decoding sequence, a prefill chunk otherwise). KV blocks of {@code blockSize} tokens
+ *       are allocated to cover the computed length after the step. When the free pool is short, the newest
+ *       running sequence is preempted (blocks freed, progress discarded, pushed to the head of the waiting
+ *       queue) until the allocation fits or the sequence being scheduled is itself the one preempted.</li>
+ *   <li>Only if nothing was preempted this step, waiting sequences are admitted in order while the budget, a
+ *       {@code maxNumSeqs} slot and the blocks for their first chunk are available.</li>
+ * </ol>
+ * A sequence whose computed length catches up with its token count samples one output token at step end;
+ * after {@code maxOutputTokens} tokens it finishes and frees its blocks. A preempted sequence recomputes its
+ * prompt and the tokens it already produced, then continues (no token is reported twice).
+ *
+ * <p>Driving it: {@link #submit} at the arrival time, then repeatedly {@link #nextStepEnd()} and
+ * {@link #advanceTo}. Events go to the {@link EngineListener}. Not thread-safe; deterministic for a given
+ * call sequence. A step costs O(running + admitted). Listener callbacks may call {@link #abort} and may
+ * {@link #submit} at the current time, but not at a later time.
+ */
+public final class Engine {
+
+  private enum State { WAITING, RUNNING, DONE }
+
+  /** One request's progress. */
+  private static final class Seq {
+    final long id;
+    final int promptTokens;
+    final int maxOutputTokens;
+    final long arrivalNanos;
+    int numTokens;      // prompt + generated so far
+    int computed;       // tokens whose KV is in the cache
+    int generated;
+    int blocks;
+    int scheduled;      // tokens in the in-flight step
+    long firstTokenNanos = -1;
+    int preemptions;
+    boolean aborted;
+    State state = State.WAITING;
+
+    Seq(long id, int promptTokens, int maxOutputTokens, long arrivalNanos) {
+      this.id = id;
+      this.promptTokens = promptTokens;
+      this.maxOutputTokens = maxOutputTokens;
+      this.arrivalNanos = arrivalNanos;
+      this.numTokens = promptTokens;
+    }
+  }
+
+  private final PoolShape shape;
+  private final CostModel cost;
+  private EngineListener listener;
+
+  private final ArrayList<Seq> running = new ArrayList<>();
+  private final ArrayDeque<Seq> waiting = new ArrayDeque<>();
+  private final Map<Long, Seq> live = new HashMap<>();
+  private final ArrayList<Seq> batch = new ArrayList<>();
+  private final ArrayList<Seq> pendingAborts = new ArrayList<>();
+
+  private int freeBlocks;
+  private long now;
+  private boolean inFlight;
+  private long stepEnd;
+
+  private long preemptionsTotal;
+  private long promptTokensTotal;
+  private long generationTokensTotal;
+  private long finishedTotal;
+  private long abortedTotal;
+  private long stepsTotal;
+  private long busyNanos;
+
+  public Engine(PoolShape shape, CostModel cost, EngineListener listener) {
+    this.shape = shape;
+    this.cost = cost;
+    this.listener = listener == null ? EngineListener.NONE : listener;
+    this.freeBlocks = shape.numGpuBlocks();
+  }
+
+  public void setListener(EngineListener listener) {
+    this.listener = listener == null ? EngineListener.NONE : listener;
+  }
+
+  public PoolShape shape() {
+    return shape;
+  }
+
+  public CostModel cost() {
+    return cost;
+  }
+
+  /**
+   * Queues a request arriving at {@code timeNanos} (not before the engine clock). The engine first advances
+   * to that time, so steps ending earlier are delivered before the request joins the waiting queue.
+   *
+   * @throws IllegalArgumentException if the id is live, counts are below 1, the request exceeds
+   *     {@code maxModelLen} (the server answers 400 before this), or it could never fit the KV cache
+   */
+  public void submit(long timeNanos, long id, int promptTokens, int maxOutputTokens) {
+    if (promptTokens < 1 || maxOutputTokens < 1) {
+      throw new IllegalArgumentException("prompt and output tokens must be >= 1");
+    }
+    if ((long) promptTokens + maxOutputTokens > shape.maxModelLen()) {
+      throw new IllegalArgumentException("request of " + promptTokens + "+" + maxOutputTokens
+          + " tokens exceeds max_model_len " + shape.maxModelLen());
+    }
+    if (blocksFor(promptTokens + maxOutputTokens) > shape.numGpuBlocks()) {
+      throw new IllegalArgumentException("request can never fit " + shape.numGpuBlocks() + " KV blocks");
+    }
+    if (live.containsKey(id)) {
+      throw new IllegalArgumentException("request id " + id + " is already live");
+    }
+    advanceTo(timeNanos);
+    Seq s = new Seq(id, promptTokens, maxOutputTokens, timeNanos);
+    live.put(id, s);
+    waiting.addLast(s);
+  }
+
+  /**
+   * Aborts a live request (a client went away). Its blocks are freed at the next step boundary: now if no step
+   * is in flight, else when the in-flight step ends (its token from that step is dropped).
+   *
+   * @return false if the id is unknown or already finished
+   */
+  public boolean abort(long id) {
+    Seq s = live.remove(id);
+    if (s == null) {
+      return false;
+    }
+    s.aborted = true;
+    if (inFlight && s.state == State.RUNNING && s.scheduled > 0) {
+      pendingAborts.add(s);
+    } else {
+      drop(s);
+    }
+    return true;
+  }
+
+  /**
+   * End time of the in-flight step. If the engine is idle and has work, a step starts now (so submit every
+   * arrival of the current instant before calling this). {@link Long#MAX_VALUE} when there is nothing to do.
+   */
+  public long nextStepEnd() {
+    if (!inFlight && hasWork()) {
+      startStep();
+    }
+    return inFlight ? stepEnd : Long.MAX_VALUE;
+  }
+
+  /**
+   * Moves the clock to {@code timeNanos}, completing every step that ends at or before it and starting the
+   * next one back to back while there is work. A step is not started at exactly {@code timeNanos} (arrivals of
+   * that instant may still come); {@link #nextStepEnd()} starts it.
+   */
+  public void advanceTo(long timeNanos) {
+    if (timeNanos < now) {
+      throw new IllegalArgumentException("time goes backwards: " + timeNanos + " < " + now);
+    }
+    while (true) {
+      if (!inFlight) {
+        if (now >= timeNanos || !hasWork()) {
+          break;
+        }
+        startStep();
+      }
+      if (stepEnd > timeNanos) {
+        break;
+      }
+      finishStep();
+    }
+    now = Math.max(now, timeNanos);
+  }
+
+  /** Runs until no work is left; returns the clock then. */
+  public long drain() {
+    long end;
+    while ((end = nextStepEnd()) != Long.MAX_VALUE) {
+      advanceTo(end);
+    }
+    return now;
+  }
+
+  // ---- counters ------------------------------------------------------------------------------------------
+
+  public long now() {
+    return now;
+  }
+
+  public boolean stepInFlight() {
+    return inFlight;
+  }
+
+  public int running() {
+    return running.size();
+  }
+
+  public int waiting() {
+    return waiting.size();
+  }
+
+  public int usedBlocks() {
+    return shape.numGpuBlocks() - freeBlocks;
+  }
+
+  /** Fraction of KV blocks allocated, 0..1 ({@code vllm:kv_cache_usage_perc}). */
+  public double kvUsage() {
+    return (double) usedBlocks() / shape.numGpuBlocks();
+  }
+
+  public long preemptionsTotal() {
+    return preemptionsTotal;
+  }
+
+  /** Prompt tokens of requests that produced their first token. */
+  public long promptTokensTotal() {
+    return promptTokensTotal;
+  }
+
+  public long generationTokensTotal() {
+    return generationTokensTotal;
+  }
+
+  public long finishedTotal() {
+    return finishedTotal;
+  }
+
+  public long abortedTotal() {
+    return abortedTotal;
+  }
+
+  public long stepsTotal() {
+    return stepsTotal;
+  }
+
+  /** Virtual time spent inside steps (the instance's busy time). */
+  public long busyNanos() {
+    return busyNanos;
+  }
+
+  /** Output tokens produced so far by a live request, or -1 if it is not live. */
+  public int generated(long id) {
+    Seq s = live.get(id);
+    return s == null ? -1 : s.generated;
+  }
+
+  // ---- the scheduler -------------------------------------------------------------------------------------
+
+  private boolean hasWork() {
+    return !running.isEmpty() || !waiting.isEmpty();
+  }
+
+  private int blocksFor(int tokens) {
+    return (tokens + shape.blockSize() - 1) / shape.blockSize();
+  }
+
+  private void startStep() {
+    batch.clear();
+    int budget = shape.maxNumBatchedTokens();
+    boolean preempted = false;
+
+    int i = 0;
+    while (i < running.size() && budget > 0) {
+      Seq s = running.get(i);
+      int n = Math.min(s.numTokens - s.computed, budget);
+      boolean fits = true;
+      while (true) {
+        int need = blocksFor(s.computed + n) - s.blocks;
+        if (need <= freeBlocks) {
+          freeBlocks -= need;
+          s.blocks += need;
+          break;
+        }
+        Seq victim = running.remove(running.size() - 1);
+        preempt(victim);
+        preempted = true;
+        if (victim == s) {
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) {
+        break;
+      }
+      s.scheduled = n;
+      budget -= n;
+      batch.add(s);
+      i++;
+    }
+
+    if (!preempted) {
+      while (budget > 0 && running.size() < shape.maxNumSeqs() && !waiting.isEmpty()) {
+        Seq s = waiting.peekFirst();
+        int n = Math.min(s.numTokens - s.computed, budget);
+        int need = blocksFor(s.computed + n) - s.blocks;
+        if (need > freeBlocks) {
+          break;
+        }
+        waiting.pollFirst();
+        freeBlocks -= need;
+        s.blocks += need;
+        s.state = State.RUNNING;
+        s.scheduled = n;
+        budget -= n;
+        running.add(s);
+        batch.add(s);
+      }
+    }
+
+    if (batch.isEmpty()) {
+      return;
+    }
+    long prefillTokens = 0;
+    long decodeSeqs = 0;
+    long contextTokens = 0;
+    for (int k = 0; k < batch.size(); k++) {
+      Seq s = batch.get(k);
+      if (s.generated > 0 && s.computed == s.numTokens - 1) {
+        decodeSeqs++;
+      } else {
+        prefillTokens += s.scheduled;
+      }
+      contextTokens += s.computed + s.scheduled;
+    }
+    long duration = cost.stepNanos(prefillTokens, decodeSeqs, contextTokens);
+    stepEnd = now + duration;
+    busyNanos += duration;
+    stepsTotal++;
+    inFlight = true;
+  }
+
+  private void preempt(Seq s) {
+    freeBlocks += s.blocks;
+    s.blocks = 0;
+    s.computed = 0;
+    s.scheduled = 0;
+    s.preemptions++;
+    s.state = State.WAITING;
+    waiting.addFirst(s);
+    preemptionsTotal++;
+    listener.onPreempt(s.id, now);
+  }
+
+  private void finishStep() {
+    now = stepEnd;
+    inFlight = false;
+    boolean anyDone = false;
+    for (int k = 0; k < batch.size(); k++) {
+      Seq s = batch.get(k);
+      int n = s.scheduled;
+      s.scheduled = 0;
+      if (s.aborted || s.state != State.RUNNING) {
+        continue;  // aborted while the step ran
+      }
+      s.computed += n;
+      if (s.computed < s.numTokens) {
+        continue;  // a prefill chunk that did not reach the end
+      }
+      int index = s.generated;
+      s.generated++;
+      s.numTokens++;
+      generationTokensTotal++;
+      if (index == 0) {
+        s.firstTokenNanos = now;
+        promptTokensTotal += s.promptTokens;
+      }
+      listener.onToken(s.id, index, now);
+      if (s.generated >= s.maxOutputTokens && s.state == State.RUNNING) {
+        freeBlocks += s.blocks;
+        s.blocks = 0;
+        s.state = State.DONE;
+        live.remove(s.id);
+        finishedTotal++;
+        anyDone = true;
+        listener.onFinish(new RequestTimes(s.id, s.promptTokens, s.generated, s.arrivalNanos, s.firstTokenNanos,
+            now, s.preemptions));
+      }
+    }
+    batch.clear();
+    if (anyDone) {
+      running.removeIf(Engine::isDone);
+    }
+    if (!pendingAborts.isEmpty()) {
+      for (int k = 0; k < pendingAborts.size(); k++) {
+        drop(pendingAborts.get(k));
+      }
+      pendingAborts.clear();
+    }
+  }
+
+  private static boolean isDone(Seq s) {
+    return s.state == State.DONE;
+  }
+
+  /** Removes an aborted sequence from its queue and frees its blocks. */
+  private void drop(Seq s) {
+    if (s.state == State.RUNNING) {
+      running.remove(s);
+    } else if (s.state == State.WAITING) {
+      waiting.remove(s);
+    }
+    freeBlocks += s.blocks;
+    s.blocks = 0;
+    s.state = State.DONE;
+    abortedTotal++;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.sluice.mock;
+
+/** Defaults of the vLLM mock, in one place. */
+final class MockDefaults {
+
+  static final int PORT = 8000;
+  static final String MODEL = "meta-llama/Meta-Llama-3-70B-Instruct";
+  static final String PROFILE = "short";
+  static final String TOKENIZER = "cl100k";
+  static final String TIMING = "gpu";
+  /** Output tokens when a request gives no max_tokens (capped by what the context has left). */
+  static final int DEFAULT_MAX_TOKENS = 256;
+  /** Prompts longer than this (chars) are tokenized on a worker thread, not on the event loop (~0.4 ms/4 KiB). */
+  static final long INLINE_TOKENIZE_MAX_CHARS = 16 * 1024;
+  /** Largest request body accepted. */
+  static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+  /** A reset-mid-stream fault closes the connection after this many content chunks. */
+  static final int RESET_AFTER_TOKENS = 2;
+
+  private MockDefaults() {
+  }
+}

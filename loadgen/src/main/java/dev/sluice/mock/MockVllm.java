@@ -1,0 +1,362 @@
+package dev.sluice.mock;
+
+import dev.sluice.engine.Engine;
+import dev.sluice.engine.EngineListener;
+import dev.sluice.engine.RequestTimes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A vLLM OpenAI-compatible server whose capacity and timing come from the {@link Engine} model, driven in real
+ * time (optionally scaled) on this verticle's event loop. Deploy one instance: one engine per process.
+ *
+ * <p>Driving: the virtual clock is {@code (wall - start) * timeScale}. After every arrival and every timer the
+ * engine runs all steps that end by the current virtual time, then a timer is set for the end of the step in
+ * flight. With {@code instant} timing every step ends when it starts, so a request is answered in the same
+ * event-loop turn that admitted it.
+ */
+public final class MockVllm extends VerticleBase {
+
+  private static final String CT_JSON = "application/json";
+  private static final String CT_SSE = "text/event-stream; charset=utf-8";
+
+  /** One admitted request. */
+  private static final class Live {
+    final long id;
+    final HttpServerRequest request;
+    final boolean chat;
+    final boolean stream;
+    final boolean includeUsage;
+    final int promptTokens;
+    final int outputTokens;
+    final String finishReason;
+    final Faults.Kind fault;
+    final long arrivalWall;
+    final long created;
+    long firstTokenWall;
+
+    Live(long id, HttpServerRequest request, boolean chat, MockRequest r, int promptTokens, int outputTokens,
+        String finishReason, Faults.Kind fault, long arrivalWall) {
+      this.id = id;
+      this.request = request;
+      this.chat = chat;
+      this.stream = r.stream();
+      this.includeUsage = r.stream() && r.includeUsage();
+      this.promptTokens = promptTokens;
+      this.outputTokens = outputTokens;
+      this.finishReason = finishReason;
+      this.fault = fault;
+      this.arrivalWall = arrivalWall;
+      this.created = System.currentTimeMillis() / 1000;
+    }
+  }
+
+  private final MockConfig config;
+  private final PromptCounter counter;
+  private final byte[] modelJson;
+  private final Metrics metrics;
+  private final Map<Long, Live> live = new HashMap<>();
+  private final SplittableRandom faultRandom;
+  private Engine engine;
+  private HttpServer server;
+  private Buffer modelsBody;
+  private long startWall;
+  private long nextId = 1;
+  private long timerId = -1;
+  private long completionRequests;
+  private boolean dead;
+
+  public MockVllm(MockConfig config) {
+    this.config = config;
+    this.counter = new PromptCounter(config.tokenizer());
+    this.modelJson = Wire.jsonString(config.model());
+    this.metrics = new Metrics(config.model());
+    this.faultRandom = new SplittableRandom(config.faults().seed());
+  }
+
+  @Override
+  public Future<?> start() {
+    engine = new Engine(config.shape(), config.cost(), new Events());
+    startWall = System.nanoTime();
+    modelsBody = new JsonObject().put("object", "list").put("data", new JsonArray().add(new JsonObject()
+        .put("id", config.model()).put("object", "model").put("created", System.currentTimeMillis() / 1000)
+        .put("owned_by", "vllm").put("root", config.model()).putNull("parent")
+        .put("max_model_len", config.shape().maxModelLen()).put("permission", new JsonArray()))).toBuffer();
+    server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()).setTcpNoDelay(true)
+        .setIdleTimeout(0));
+    server.requestHandler(this::handle);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port actually bound. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** The engine this server drives (read it on the verticle's context only). */
+  public Engine engine() {
+    return engine;
+  }
+
+  /** Requests admitted and not yet finished or aborted. */
+  public int liveRequests() {
+    return live.size();
+  }
+
+  // ---- routing ---------------------------------------------------------------------------------------------
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    HttpMethod method = req.method();
+    if (method == HttpMethod.POST && path.equals("/v1/chat/completions")) {
+      completion(req, true);
+    } else if (method == HttpMethod.POST && path.equals("/v1/completions")) {
+      completion(req, false);
+    } else if (method == HttpMethod.GET && path.equals("/health")) {
+      req.response().end();
+    } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
+      req.response().putHeader("content-type", CT_JSON).end(modelsBody);
+    } else if (method == HttpMethod.GET && path.equals("/metrics")) {
+      req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(metrics.render(engine));
+    } else {
+      req.response().setStatusCode(404).putHeader("content-type", CT_JSON).end("{\"detail\":\"Not Found\"}");
+    }
+  }
+
+  private void completion(HttpServerRequest req, boolean chat) {
+    long arrival = System.nanoTime();
+    if (dead) {
+      req.connection().close();
+      return;
+    }
+    completionRequests++;
+    if (config.faults().dieAfter() > 0 && completionRequests > config.faults().dieAfter()) {
+      die();
+      req.connection().close();
+      return;
+    }
+    Faults.Kind fault = config.faults().draw(faultRandom);
+    switch (fault) {
+      case ERROR_503 -> {
+        sendError(req, 503, "The server is temporarily unable to serve requests", "ServiceUnavailableError", null);
+        return;
+      }
+      case ERROR_500 -> {
+        sendError(req, 500, "Internal server error", "InternalServerError", null);
+        return;
+      }
+      case HANG -> {
+        return;  // never answer; the request stays open until the client gives up
+      }
+      default -> {
+      }
+    }
+    req.body().onSuccess(body -> onBody(req, body, chat, fault, arrival))
+        .onFailure(err -> sendError(req, 400, err.getMessage(), "BadRequestError", null));
+  }
+
+  private void onBody(HttpServerRequest req, Buffer body, boolean chat, Faults.Kind fault, long arrival) {
+    if (fault == Faults.Kind.GARBAGE) {
+      req.response().putHeader("content-type", CT_SSE).end("\u0000\u0007garbage <<not an event stream>> {{{\n");
+      return;
+    }
+    MockRequest parsed;
+    try {
+      parsed = MockRequest.parse(body.getBytes(), chat);
+    } catch (MockRequest.Invalid e) {
+      sendError(req, 400, e.getMessage(), "BadRequestError", e.param);
+      return;
+    }
+    if (parsed.model() != null && !parsed.model().equals(config.model())) {
+      sendError(req, 404, "The model `" + parsed.model() + "` does not exist.", "NotFoundError", "model");
+      return;
+    }
+    if (counter.isExpensive(parsed.textChars())) {
+      vertx.executeBlocking(() -> countPrompt(parsed, chat))
+          .onSuccess(tokens -> admit(req, parsed, chat, tokens, fault, arrival))
+          .onFailure(err -> sendError(req, 500, err.toString(), "InternalServerError", null));
+    } else {
+      admit(req, parsed, chat, countPrompt(parsed, chat), fault, arrival);
+    }
+  }
+
+  private int countPrompt(MockRequest r, boolean chat) {
+    int tokens = chat ? counter.chatPromptTokens(r.texts(), r.messages()) : counter.completionPromptTokens(r.texts());
+    return tokens + r.promptTokenIds();
+  }
+
+  /** Applies vLLM's length validation, then queues the request in the engine. */
+  private void admit(HttpServerRequest req, MockRequest r, boolean chat, int prompt, Faults.Kind fault,
+      long arrival) {
+    HttpServerResponse response = req.response();
+    if (response.closed() || dead) {
+      return;
+    }
+    int maxLen = config.shape().maxModelLen();
+    if (prompt >= maxLen) {
+      sendError(req, 400, "This model's maximum context length is " + maxLen + " tokens. However, your request has "
+          + prompt + " input tokens. Please reduce the length of the input " + (chat ? "messages." : "prompt."),
+          "BadRequestError", "input_tokens");
+      return;
+    }
+    int output;
+    String finishReason;
+    if (r.maxTokens() < 0) {
+      output = Math.min(config.defaultMaxTokens(), maxLen - prompt);
+      finishReason = output < config.defaultMaxTokens() ? "length" : "stop";
+    } else if (r.maxTokens() > maxLen - prompt) {
+      sendError(req, 400, "'max_tokens' or 'max_completion_tokens' is too large: " + r.maxTokens()
+          + ". This model's maximum context length is " + maxLen + " tokens and your request has " + prompt
+          + " input tokens (" + r.maxTokens() + " > " + maxLen + " - " + prompt + ").", "BadRequestError",
+          "max_tokens");
+      return;
+    } else {
+      output = r.maxTokens();
+      finishReason = "length";
+    }
+    long id = nextId++;
+    try {
+      engine.submit(virtualNow(), id, prompt, output);
+    } catch (IllegalArgumentException e) {
+      sendError(req, 400, e.getMessage(), "BadRequestError", null);
+      return;
+    }
+    Live l = new Live(id, req, chat, r, prompt, output, finishReason, fault, arrival);
+    live.put(id, l);
+    response.closeHandler(v -> clientGone(id));
+    if (l.stream) {
+      response.setChunked(true).putHeader("content-type", CT_SSE);
+      response.writeHead();
+    }
+    pump();
+  }
+
+  private void clientGone(long id) {
+    Live l = live.remove(id);
+    if (l != null) {
+      engine.abort(id);
+      // may run inside an engine callback: drive the engine again from a fresh event-loop turn
+      context.runOnContext(v -> pump());
+    }
+  }
+
+  private void sendError(HttpServerRequest req, int status, String message, String type, String param) {
+    HttpServerResponse response = req.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(status).putHeader("content-type", CT_JSON).end(Wire.error(message, type, param, status));
+  }
+
+  private void die() {
+    dead = true;
+    List<Live> all = new ArrayList<>(live.values());
+    live.clear();
+    for (Live l : all) {
+      engine.abort(l.id);
+      l.request.connection().close();
+    }
+    server.close();
+    if (config.exitOnDeath()) {
+      System.err.println("mock-vllm: dying after " + config.faults().dieAfter() + " requests (fault injection)");
+      new Thread(() -> System.exit(3), "mock-vllm-exit").start();
+    }
+  }
+
+  // ---- the clock -------------------------------------------------------------------------------------------
+
+  private long virtualNow() {
+    double elapsed = System.nanoTime() - startWall;
+    return Math.max(engine.now(), (long) (elapsed * config.timeScale()));
+  }
+
+  /** Runs every step that has ended by now, then sets a timer for the step in flight. */
+  private void pump() {
+    long now = virtualNow();
+    long end;
+    while ((end = engine.nextStepEnd()) <= now) {
+      engine.advanceTo(end);
+    }
+    if (end != Long.MAX_VALUE && timerId < 0) {
+      double wallNanos = (end - now) / config.timeScale();
+      long delayMs = Math.max(1, (long) Math.ceil(wallNanos / 1_000_000.0));
+      timerId = vertx.setTimer(delayMs, t -> {
+        timerId = -1;
+        pump();
+      });
+    }
+  }
+
+  // ---- engine events -> HTTP ---------------------------------------------------------------------------------
+
+  private final class Events implements EngineListener {
+
+    @Override
+    public void onToken(long id, int index, long timeNanos) {
+      Live l = live.get(id);
+      if (l == null) {
+        return;
+      }
+      if (index == 0) {
+        l.firstTokenWall = System.nanoTime();
+      }
+      if (!l.stream) {
+        return;
+      }
+      HttpServerResponse response = l.request.response();
+      if (index == 0 && l.chat) {
+        response.write(Wire.roleChunk(id, l.created, modelJson, l.includeUsage));
+      }
+      boolean last = index == l.outputTokens - 1;
+      response.write(Wire.tokenChunk(l.chat, id, l.created, modelJson, index, last ? l.finishReason : null,
+          l.includeUsage));
+      if (l.fault == Faults.Kind.RESET && index + 1 == MockDefaults.RESET_AFTER_TOKENS && !last) {
+        l.request.connection().close();
+      }
+    }
+
+    @Override
+    public void onFinish(RequestTimes times) {
+      Live l = live.remove(times.id());
+      if (l == null) {
+        return;
+      }
+      long nowWall = System.nanoTime();
+      metrics.ttft.observe((l.firstTokenWall - l.arrivalWall) / 1e9);
+      metrics.e2e.observe((nowWall - l.arrivalWall) / 1e9);
+      metrics.success++;
+      HttpServerResponse response = l.request.response();
+      if (l.fault == Faults.Kind.RESET) {
+        l.request.connection().close();
+        return;
+      }
+      if (l.stream) {
+        response.end(l.includeUsage
+            ? Wire.usageChunkAndDone(l.chat, l.id, l.created, modelJson, l.promptTokens, l.outputTokens)
+            : Buffer.buffer(Wire.DONE));
+      } else {
+        response.putHeader("content-type", CT_JSON).end(Wire.fullResponse(l.chat, l.id, l.created, modelJson,
+            l.promptTokens, l.outputTokens, l.finishReason));
+      }
+    }
+  }
+}

@@ -1,0 +1,258 @@
+package dev.sluice.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class EngineTest {
+
+  /** base 1 ms, 10 us per prefill token, 100 us per decoding sequence, no context term: easy arithmetic. */
+  private static final CostModel SIMPLE = new CostModel("simple", 1_000, 10, 100, 0);
+
+  private static PoolShape shape(int maxModelLen, int maxNumSeqs, int blocks, int budget) {
+    return new PoolShape("test", maxModelLen, maxNumSeqs, blocks, budget, 16);
+  }
+
+  /** Records every event as a line, so two runs can be compared and assertions can look at order. */
+  private static final class Log implements EngineListener {
+    final List<String> events = new ArrayList<>();
+    final Map<Long, List<Integer>> tokens = new HashMap<>();
+    final List<RequestTimes> finished = new ArrayList<>();
+    final List<Long> preempted = new ArrayList<>();
+    final List<Long> preemptTimes = new ArrayList<>();
+
+    @Override
+    public void onToken(long id, int index, long t) {
+      events.add("token " + id + " " + index + " @" + t);
+      tokens.computeIfAbsent(id, k -> new ArrayList<>()).add(index);
+    }
+
+    @Override
+    public void onFinish(RequestTimes times) {
+      events.add("finish " + times);
+      finished.add(times);
+    }
+
+    @Override
+    public void onPreempt(long id, long t) {
+      events.add("preempt " + id + " @" + t);
+      preempted.add(id);
+      preemptTimes.add(t);
+    }
+  }
+
+  @Test
+  void singleRequestTimesFollowTheCostModel() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, log);
+    e.submit(0, 1, 100, 5);
+    e.drain();
+    RequestTimes t = log.finished.get(0);
+    long prefill = 1_000_000 + 100 * 10_000;   // base + 100 prompt tokens
+    long decode = 1_000_000 + 100_000;         // base + one decoding sequence
+    assertThat(new long[] {t.ttftNanos(), t.e2eNanos()}).containsExactly(prefill, prefill + 4 * decode);
+  }
+
+  @Test
+  void longPromptIsPrefilledInChunksOfTheTokenBudget() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, log);
+    e.submit(0, 1, 1200, 1);
+    e.drain();
+    // 512 + 512 + 176 tokens: three steps, each paying the base once
+    assertThat(log.finished.get(0).ttftNanos()).isEqualTo(3 * 1_000_000L + 1200 * 10_000L);
+  }
+
+  @Test
+  void maxNumSeqsCapsTheRunningBatch() {
+    Engine e = new Engine(shape(4096, 2, 1000, 512), SIMPLE, null);
+    for (int i = 0; i < 5; i++) {
+      e.submit(0, i, 10, 3);
+    }
+    e.nextStepEnd();
+    assertThat(new int[] {e.running(), e.waiting()}).containsExactly(2, 3);
+  }
+
+  @Test
+  void arrivalsOfTheSameInstantShareTheFirstStep() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, log);
+    e.submit(0, 1, 10, 1);
+    e.submit(0, 2, 10, 1);
+    e.drain();
+    assertThat(log.finished.get(0).finishNanos()).isEqualTo(log.finished.get(1).finishNanos());
+  }
+
+  @Test
+  void anArrivalDuringAStepWaitsForTheNextStep() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, log);
+    e.submit(0, 1, 10, 1);
+    long end = e.nextStepEnd();
+    e.submit(end / 2, 2, 10, 1);
+    e.drain();
+    assertThat(log.finished.get(1).firstTokenNanos()).isEqualTo(end + 1_000_000L + 10 * 10_000L);
+  }
+
+  /**
+   * Two sequences of 64 prompt tokens in 10 blocks of 16. Each holds 4 blocks after prefill and grows one token
+   * per step; at 80 computed tokens both hold 5 blocks, none free. The step that needs the 81st slot of the
+   * oldest sequence preempts the newest one: that is after 17 output tokens each, never earlier.
+   */
+  @Test
+  void preemptionHappensExactlyWhenKvBlocksRunOut() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 10, 512), SIMPLE, log);
+    e.submit(0, 1, 64, 40);
+    e.submit(0, 2, 64, 40);
+    long end;
+    while ((end = e.nextStepEnd()) != Long.MAX_VALUE && log.preempted.isEmpty()) {
+      assertThat(e.usedBlocks()).isLessThanOrEqualTo(10);
+      e.advanceTo(end);
+    }
+    assertThat(List.of(log.preempted, log.tokens.get(1L).size(), log.tokens.get(2L).size()))
+        .containsExactly(List.of(2L), 17, 17);
+  }
+
+  @Test
+  void noPreemptionWhenTheCacheHoldsBothSequences() {
+    Engine e = new Engine(shape(4096, 8, 14, 512), SIMPLE, null);
+    e.submit(0, 1, 64, 40);
+    e.submit(0, 2, 64, 40);
+    e.drain();
+    assertThat(e.preemptionsTotal()).isZero();
+  }
+
+  @Test
+  void preemptedSequenceResumesWithoutRepeatingTokens() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 10, 512), SIMPLE, log);
+    e.submit(0, 1, 64, 40);
+    e.submit(0, 2, 64, 40);
+    e.drain();
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      expected.add(i);
+    }
+    assertThat(log.tokens.get(2L)).isEqualTo(expected);
+    assertThat(log.finished).extracting(RequestTimes::preemptions).containsExactly(0, 1);
+  }
+
+  @Test
+  void preemptedSequenceGoesToTheHeadOfTheWaitingQueue() {
+    Log log = new Log();
+    // room for two running sequences; a third waits behind them and must not overtake the preempted one
+    Engine e = new Engine(shape(4096, 8, 10, 512), SIMPLE, log);
+    e.submit(0, 1, 64, 40);
+    e.submit(0, 2, 64, 40);
+    e.submit(0, 3, 64, 40);
+    e.drain();
+    assertThat(log.finished).extracting(RequestTimes::id).startsWith(1L, 2L);
+  }
+
+  @Test
+  void sameCallsGiveTheSameEvents() {
+    assertThat(randomRun(7).events).isEqualTo(randomRun(7).events);
+  }
+
+  @Test
+  void randomLoadFinishesEveryRequestAndAccountsTokens() {
+    Log log = randomRun(11);
+    long outputs = log.finished.stream().mapToLong(RequestTimes::outputTokens).sum();
+    long tokenEvents = log.tokens.values().stream().mapToLong(List::size).sum();
+    assertThat(new long[] {log.finished.size(), tokenEvents}).containsExactly(300, outputs);
+  }
+
+  @Test
+  void randomLoadUnderKvPressurePreempts() {
+    assertThat(randomRun(11).preempted).isNotEmpty();
+  }
+
+  private static Log randomRun(long seed) {
+    Log log = new Log();
+    Engine e = new Engine(shape(2048, 16, 200, 256), CostModel.GPU, log);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    long t = 0;
+    for (int i = 0; i < 300; i++) {
+      t += rnd.nextLong(5_000_000);
+      e.submit(t, i, 1 + rnd.nextInt(1500), 1 + rnd.nextInt(400));
+      assertThat(e.usedBlocks()).isBetween(0, 200);
+    }
+    e.drain();
+    assertThat(e.usedBlocks()).isZero();
+    return log;
+  }
+
+  @Test
+  void abortFreesTheBlocksAtTheNextStepBoundary() {
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, null);
+    e.submit(0, 1, 100, 50);
+    e.advanceTo(e.nextStepEnd());
+    long end = e.nextStepEnd();
+    e.abort(1);
+    int whileStepRuns = e.usedBlocks();
+    e.advanceTo(end);
+    assertThat(new int[] {whileStepRuns, e.usedBlocks(), e.running()}).containsExactly(7, 0, 0);
+  }
+
+  @Test
+  void abortedSequenceGetsNoMoreTokens() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, log);
+    e.submit(0, 1, 100, 50);
+    e.advanceTo(e.nextStepEnd());
+    e.nextStepEnd();
+    e.abort(1);
+    e.drain();
+    assertThat(log.tokens.get(1L)).containsExactly(0);
+  }
+
+  @Test
+  void abortOfAWaitingRequestRemovesIt() {
+    Engine e = new Engine(shape(4096, 1, 1000, 512), SIMPLE, null);
+    e.submit(0, 1, 10, 5);
+    e.submit(0, 2, 10, 5);
+    e.nextStepEnd();
+    e.abort(2);
+    assertThat(e.waiting()).isZero();
+  }
+
+  @Test
+  void countersTrackTokensAndQueues() {
+    Engine e = new Engine(shape(4096, 8, 1000, 512), SIMPLE, null);
+    e.submit(0, 1, 100, 5);
+    e.submit(0, 2, 30, 7);
+    e.drain();
+    assertThat(new long[] {e.promptTokensTotal(), e.generationTokensTotal(), e.finishedTotal(), e.running(),
+        e.waiting()}).containsExactly(130, 12, 2, 0, 0);
+  }
+
+  @Test
+  void requestOverMaxModelLenIsRefused() {
+    Engine e = new Engine(shape(1024, 8, 1000, 512), SIMPLE, null);
+    assertThatThrownBy(() -> e.submit(0, 1, 1000, 25)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void instantTimingFinishesAtTheArrivalInstant() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 8, 1000, 512), CostModel.INSTANT, log);
+    e.submit(5_000, 1, 100, 20);
+    e.drain();
+    assertThat(log.finished.get(0).finishNanos()).isEqualTo(5_000);
+  }
+
+  @Test
+  void namedShapesComeFromConfMock() throws Exception {
+    PoolShape s = PoolShape.named("short");
+    PoolShape l = PoolShape.named("long");
+    assertThat(new long[] {s.maxModelLen(), s.maxNumSeqs(), l.maxModelLen(), l.maxNumSeqs(), s.kvTokens()})
+        .containsExactly(8192, 128, 65536, 16, l.kvTokens());
+  }
+}

@@ -1,0 +1,375 @@
+package dev.sluice.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.sluice.engine.CostModel;
+import dev.sluice.engine.PoolShape;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MockVllmTest {
+
+  private static final PoolShape SMALL = new PoolShape("test", 4096, 8, 1024, 512, 16);
+  private static final String MODEL = "meta-llama/Meta-Llama-3-70B-Instruct";
+
+  private Vertx vertx;
+  private HttpClientAgent client;
+  private int port;
+
+  private void start(MockConfig config) {
+    vertx = Vertx.vertx();
+    MockVllm mock = new MockVllm(config);
+    vertx.deployVerticle(mock).await();
+    port = mock.actualPort();
+    client = vertx.createHttpClient();
+  }
+
+  private void start(CostModel cost) {
+    start(MockConfig.of(SMALL, cost, PromptCounter.Mode.CL100K));
+  }
+
+  @AfterEach
+  void stop() {
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  private record Reply(int status, String body) {
+  }
+
+  private Reply post(String path, JsonObject body) {
+    return client.request(HttpMethod.POST, port, "localhost", path)
+        .compose(req -> req.send(body.toBuffer()))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString(StandardCharsets.UTF_8))))
+        .await();
+  }
+
+  private String get(String path) {
+    return client.request(HttpMethod.GET, port, "localhost", path)
+        .compose(req -> req.send()).compose(HttpClientResponse::body).await().toString(StandardCharsets.UTF_8);
+  }
+
+  private static JsonObject chat(String text, int maxTokens) {
+    JsonObject body = new JsonObject().put("model", MODEL)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+    return maxTokens > 0 ? body.put("max_tokens", maxTokens) : body;
+  }
+
+  private static String corpus(String file, int chars) throws Exception {
+    String shared = System.getProperty("sluice.shared", "../../shared");
+    String text = Files.readString(Path.of(shared, "data", "corpus", file), StandardCharsets.UTF_8);
+    return text.substring(0, Math.min(chars, text.length()));
+  }
+
+  private static void eventually(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  // ---- length validation -------------------------------------------------------------------------------------
+
+  @Test
+  void overLengthMaxTokensGetsVllmBadRequest() {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 4090));
+    JsonObject err = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(new Object[] {r.status(), err.getString("type"), err.getString("param"), err.getInteger("code"),
+        err.getString("message").matches("'max_tokens' or 'max_completion_tokens' is too large: 4090\\. "
+            + "This model's maximum context length is 4096 tokens and your request has 13 input tokens .*")})
+        .containsExactly(400, "BadRequestError", "max_tokens", 400, true);
+  }
+
+  @Test
+  void overLengthPromptGetsVllmBadRequestOnInputTokens() throws Exception {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat(corpus("en_narrative_pride_ch01-12.txt", 40_000), 0));
+    JsonObject err = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(new Object[] {r.status(), err.getString("param"),
+        err.getString("message").matches("This model's maximum context length is 4096 tokens\\. However, your "
+            + "request has \\d+ input tokens\\. Please reduce the length of the input messages\\.")})
+        .containsExactly(400, "input_tokens", true);
+  }
+
+  @Test
+  void promptThatFitsWithItsMaxTokensIsServed() {
+    start(CostModel.INSTANT);
+    assertThat(post("/v1/chat/completions", chat("Hello world!", 4096 - 13)).status()).isEqualTo(200);
+  }
+
+  // ---- token accounting --------------------------------------------------------------------------------------
+
+  @Test
+  void promptTokensAreJtokkitCountPlusLlama3Template() throws Exception {
+    start(CostModel.INSTANT);
+    String system = corpus("en_doc_python_tutorial.rst", 1500);
+    String user = corpus("code_java_commons_lang3.java", 2500);
+    JsonObject body = new JsonObject().put("max_tokens", 4).put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "system").put("content", system))
+        .add(new JsonObject().put("role", "user").put("content", user)));
+    Encoding cl100k = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+    int expected = cl100k.countTokensOrdinary(system) + cl100k.countTokensOrdinary(user) + 1 + 5 * 2 + 4;
+    JsonObject usage = new JsonObject(post("/v1/chat/completions", body).body()).getJsonObject("usage");
+    assertThat(usage.getInteger("prompt_tokens")).isEqualTo(expected);
+  }
+
+  @Test
+  void largePromptsAreCountedOffTheEventLoopWithTheSameResult() throws Exception {
+    start(MockConfig.of(SMALL.withMaxModelLen(16384), CostModel.INSTANT, PromptCounter.Mode.CL100K));
+    String text = corpus("en_tech_debref_ch01.txt", 12_000) + corpus("en_narrative_pride_ch01-12.txt", 8_000);
+    Encoding cl100k = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+    JsonObject usage = new JsonObject(post("/v1/chat/completions", chat(text, 3)).body()).getJsonObject("usage");
+    assertThat(usage.getInteger("prompt_tokens")).isEqualTo(cl100k.countTokensOrdinary(text) + 10);
+  }
+
+  @Test
+  void completionsCountPromptPlusBos() {
+    start(CostModel.INSTANT);
+    JsonObject body = new JsonObject().put("model", MODEL).put("prompt", "Hello world!").put("max_tokens", 2);
+    JsonObject usage = new JsonObject(post("/v1/completions", body).body()).getJsonObject("usage");
+    assertThat(usage.getInteger("prompt_tokens")).isEqualTo(3 + 1);
+  }
+
+  @Test
+  void bytesModeCountsUtf8BytesOverFour() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.BYTES));
+    String text = "héllo wörld, 日本語";  // 23 UTF-8 bytes -> 6 tokens
+    JsonObject usage = new JsonObject(post("/v1/chat/completions", chat(text, 2)).body()).getJsonObject("usage");
+    assertThat(usage.getInteger("prompt_tokens")).isEqualTo((PromptCounter.bytesOf(text) + 3) / 4 + 10);
+  }
+
+  @Test
+  void outputIsMaxTokensOfDeterministicFiller() {
+    start(CostModel.INSTANT);
+    JsonObject reply = new JsonObject(post("/v1/chat/completions", chat("Hi", 20)).body());
+    JsonObject choice = reply.getJsonArray("choices").getJsonObject(0);
+    assertThat(new Object[] {choice.getJsonObject("message").getString("content"),
+        reply.getJsonObject("usage").getInteger("completion_tokens"), choice.getString("finish_reason")})
+        .containsExactly(Wire.fillerText(20), 20, "length");
+  }
+
+  @Test
+  void missingMaxTokensUsesTheConfiguredDefault() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withDefaultMaxTokens(7));
+    JsonObject usage = new JsonObject(post("/v1/chat/completions", chat("Hi", 0)).body()).getJsonObject("usage");
+    assertThat(usage.getInteger("completion_tokens")).isEqualTo(7);
+  }
+
+  // ---- streaming framing -------------------------------------------------------------------------------------
+
+  private static final Pattern CREATED = Pattern.compile("\"created\":(\\d+)");
+
+  private static String expectedChatStream(String id, String created, int tokens, boolean usage, int prompt) {
+    String head = "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
+        + ",\"model\":\"" + MODEL + "\",";
+    String u = usage ? ",\"usage\":null" : "";
+    StringBuilder b = new StringBuilder();
+    b.append(head).append("\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+        + "\"logprobs\":null,\"finish_reason\":null}]").append(u).append("}\n\n");
+    for (int i = 0; i < tokens; i++) {
+      b.append(head).append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(Wire.WORDS[i])
+          .append("\"},\"logprobs\":null,\"finish_reason\":")
+          .append(i == tokens - 1 ? "\"length\",\"stop_reason\":null}]" : "null}]").append(u).append("}\n\n");
+    }
+    if (usage) {
+      b.append(head).append("\"choices\":[],\"usage\":{\"prompt_tokens\":").append(prompt)
+          .append(",\"total_tokens\":").append(prompt + tokens).append(",\"completion_tokens\":").append(tokens)
+          .append("}}\n\n");
+    }
+    return b.append("data: [DONE]\n\n").toString();
+  }
+
+  private static String createdOf(String body) {
+    Matcher m = CREATED.matcher(body);
+    return m.find() ? m.group(1) : "?";
+  }
+
+  @Test
+  void streamWithoutIncludeUsageIsFramedLikeVllm() {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 3).put("stream", true));
+    assertThat(r.body()).isEqualTo(expectedChatStream("chatcmpl-1", createdOf(r.body()), 3, false, 13));
+  }
+
+  @Test
+  void streamWithIncludeUsageEndsWithAUsageChunkBeforeDone() {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 3).put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true)));
+    assertThat(r.body()).isEqualTo(expectedChatStream("chatcmpl-1", createdOf(r.body()), 3, true, 13));
+  }
+
+  @Test
+  void completionsStreamCarriesTextChoicesAndNoRoleChunk() {
+    start(CostModel.INSTANT);
+    JsonObject body = new JsonObject().put("prompt", "Hello world!").put("max_tokens", 2).put("stream", true);
+    Reply r = post("/v1/completions", body);
+    String head = "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":" + createdOf(r.body())
+        + ",\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"text\":\"";
+    assertThat(r.body()).isEqualTo(head + " the\",\"logprobs\":null,\"finish_reason\":null,\"stop_reason\":null}]}\n\n"
+        + head + " quick\",\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}]}\n\n"
+        + "data: [DONE]\n\n");
+  }
+
+  @Test
+  void streamInGpuTimingSendsTheStreamIncrementally() {
+    start(MockConfig.of(SMALL, CostModel.GPU, PromptCounter.Mode.CL100K));
+    long t0 = System.nanoTime();
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 20).put("stream", true));
+    long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+    // 20 steps of at least the 8 ms base each: the engine paces the stream in real time
+    assertThat(new Object[] {r.body().endsWith("data: [DONE]\n\n"), elapsedMs >= 20 * 8})
+        .containsExactly(true, true);
+  }
+
+  // ---- disconnects -------------------------------------------------------------------------------------------
+
+  private double metric(String name) {
+    for (String line : get("/metrics").split("\n")) {
+      if (line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no metric " + name);
+  }
+
+  @Test
+  void clientDisconnectAbortsTheSequenceAndFreesItsBlocks() throws Exception {
+    start(MockConfig.of(SMALL, CostModel.GPU, PromptCounter.Mode.CL100K));
+    Promise<Void> firstChunk = Promise.promise();
+    client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hello world!", 3000).put("stream", true).toBuffer()))
+        .onSuccess(resp -> resp.handler(chunk -> firstChunk.tryComplete()));
+    firstChunk.future().await();
+    double runningBefore = metric("vllm:num_requests_running");
+    double kvBefore = metric("vllm:kv_cache_usage_perc");
+    client.close().await();
+    client = vertx.createHttpClient();
+    eventually(() -> metric("vllm:num_requests_running") == 0 && metric("vllm:kv_cache_usage_perc") == 0);
+    assertThat(new Object[] {runningBefore, kvBefore > 0}).containsExactly(1.0, true);
+  }
+
+  // ---- metrics and the other endpoints -----------------------------------------------------------------------
+
+  @Test
+  void everyVllmMetricNameIsExported() {
+    start(CostModel.INSTANT);
+    post("/v1/chat/completions", chat("Hello", 2));
+    String text = get("/metrics");
+    assertThat(Metrics.NAMES).allMatch(name -> text.contains("\n" + name + "{") || text.contains("\n" + name + "_"));
+  }
+
+  @Test
+  void metricsCountTokens() {
+    start(CostModel.INSTANT);
+    post("/v1/chat/completions", chat("Hello world!", 5));
+    assertThat(new double[] {metric("vllm:prompt_tokens_total"), metric("vllm:generation_tokens_total")})
+        .containsExactly(13, 5);
+  }
+
+  @Test
+  void modelsListsMaxModelLen() {
+    start(CostModel.INSTANT);
+    JsonObject model = new JsonObject(get("/v1/models")).getJsonArray("data").getJsonObject(0);
+    assertThat(new Object[] {model.getString("id"), model.getInteger("max_model_len")})
+        .containsExactly(MODEL, 4096);
+  }
+
+  @Test
+  void unknownModelIs404() {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat("Hi", 2).put("model", "nope"));
+    assertThat(new Object[] {r.status(), new JsonObject(r.body()).getJsonObject("error").getString("type")})
+        .containsExactly(404, "NotFoundError");
+  }
+
+  // ---- faults ------------------------------------------------------------------------------------------------
+
+  private void startWithFaults(Faults f) {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withFaults(f));
+  }
+
+  @Test
+  void fault503AnswersServiceUnavailable() {
+    startWithFaults(new Faults(1, 0, 0, 0, 0, 0, 1));
+    assertThat(post("/v1/chat/completions", chat("Hi", 2)).status()).isEqualTo(503);
+  }
+
+  @Test
+  void faultFractionsAreApproximatelyHonoured() {
+    startWithFaults(new Faults(0, 0.3, 0, 0, 0, 0, 42));
+    int errors = 0;
+    for (int i = 0; i < 200; i++) {
+      errors += post("/v1/chat/completions", chat("Hi", 1)).status() == 500 ? 1 : 0;
+    }
+    assertThat(errors).isBetween(35, 85);
+  }
+
+  @Test
+  void garbageFaultIsNotSse() {
+    startWithFaults(new Faults(0, 0, 0, 0, 1, 0, 1));
+    assertThat(post("/v1/chat/completions", chat("Hi", 2).put("stream", true)).body()).doesNotContain("data:");
+  }
+
+  @Test
+  void resetFaultCutsTheStreamBeforeDone() {
+    startWithFaults(new Faults(0, 0, 1, 0, 0, 0, 1));
+    Future<Buffer> body = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hi", 10).put("stream", true).toBuffer()))
+        .compose(HttpClientResponse::body);
+    Throwable failure = body.transform(ar -> Future.succeededFuture(ar.cause())).await();
+    assertThat(failure).isNotNull();
+  }
+
+  @Test
+  void hangFaultSendsNoHeaders() {
+    startWithFaults(new Faults(0, 0, 0, 1, 0, 0, 1));
+    Future<HttpClientResponse> resp = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hi", 2).toBuffer()));
+    Throwable failure = resp.timeout(500, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .transform(ar -> Future.succeededFuture(ar.cause())).await();
+    assertThat(failure).isInstanceOf(java.util.concurrent.TimeoutException.class);
+  }
+
+  @Test
+  void dieAfterStopsServing() {
+    startWithFaults(new Faults(0, 0, 0, 0, 0, 2, 1));
+    post("/v1/chat/completions", chat("Hi", 1));
+    post("/v1/chat/completions", chat("Hi", 1));
+    Future<Reply> third = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hi", 1).toBuffer()))
+        .map(resp -> new Reply(resp.statusCode(), ""));
+    third.otherwiseEmpty().await();
+    assertThat(third.failed()).isTrue();
+  }
+
+  @Test
+  void cliProfileLoadsTheLongShape() throws Exception {
+    MockConfig c = MockVllmMain.parse(new String[] {"--profile", "long", "--tokenizer", "bytes", "--port", "0"});
+    assertThat(new Object[] {c.shape().maxModelLen(), c.shape().maxNumSeqs(), c.tokenizer()})
+        .containsExactly(65536, 16, PromptCounter.Mode.BYTES);
+  }
+}
