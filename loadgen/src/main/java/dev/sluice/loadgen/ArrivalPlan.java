@@ -113,6 +113,40 @@ public record ArrivalPlan(long[] offsetsNanos, int[] template) {
     return new ArrivalPlan(Arrays.copyOf(offsets, count), Arrays.copyOf(template, count));
   }
 
+  /** Rate at the start of a warm-up ramp, as a fraction of the full rate. */
+  public static final double RAMP_FROM = 0.1;
+
+  /**
+   * Length of schedule time a homogeneous plan needs so that {@link #rampWarmup} turns it into a warm-up of
+   * {@code warmupNanos} followed by {@code durationNanos} at the full rate.
+   */
+  public static long rampedLength(long warmupNanos, long durationNanos) {
+    return Math.round(warmupNanos * (1 + RAMP_FROM) / 2) + durationNanos;
+  }
+
+  /**
+   * Warps a plan made at a constant mean rate over {@link #rampedLength} so that its rate climbs linearly from
+   * {@link #RAMP_FROM} of the full rate to the full rate during the first {@code warmupNanos}, then stays there. A
+   * cold generator, proxy and server get to warm up (JIT, connection pools) instead of drowning in a backlog.
+   */
+  public ArrivalPlan rampWarmup(long warmupNanos) {
+    if (warmupNanos <= 0) {
+      return this;
+    }
+    double w = warmupNanos;
+    double rampSpan = w * (1 + RAMP_FROM) / 2;
+    double a = (1 - RAMP_FROM) / (2 * w);
+    long[] warped = new long[offsetsNanos.length];
+    for (int i = 0; i < warped.length; i++) {
+      double s = offsetsNanos[i];
+      // cumulative intensity during the ramp is RAMP_FROM*t + a*t^2; solve it for t
+      warped[i] = s < rampSpan
+          ? (long) ((-RAMP_FROM + Math.sqrt(RAMP_FROM * RAMP_FROM + 4 * a * s)) / (2 * a))
+          : (long) (w + (s - rampSpan));
+    }
+    return new ArrivalPlan(warped, template);
+  }
+
   /** The time scale that makes the trace's mean arrival rate equal {@code rate}. */
   public static double timeScaleForRate(List<AzureTrace.Row> rows, double rate) {
     checkRate(rate);

@@ -5,7 +5,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ public final class Loadgen {
         --time-scale X        multiply the trace's time axis by X (0.1 = ten times faster)
         --closed N            closed loop with N requests in flight instead of a schedule (for capacity probes)
         --duration D          measured length, e.g. 30s, 2m, 500ms (default 30s)
-        --warmup D            leading time sent but not recorded (default 0)
+        --warmup D            leading time sent but not recorded, rate ramping up from 10% (default 0)
         --stream              ask for SSE streaming; TTFT/ITL/TPOT from the events
         --prompt-tokens N     prompt size in true tokens (default 256; trace: ContextTokens)
         --mix CAT:W,...       prompt categories and weights (prose, code, json, cjk, mixed; default prose:1)
@@ -42,7 +41,7 @@ public final class Loadgen {
         --report FILE.json    write the JSON report (schema: docs/loadgen.md)
         --html FILE.html      write the offline HTML report
         --seed S              seed for Poisson arrivals and prompt choice (default 1)
-        --model NAME          model field of the bodies (default sluice-bench)
+        --model NAME          model field of the bodies (default: the first of the target's /v1/models)
         --tokenizer T         llama3 (default), cl100k or o200k: whose token counts size the prompts
         --bodies N            distinct pre-encoded bodies without a trace (default 512)
         --corpus DIR          corpus folder (default ../shared/data/corpus)
@@ -54,7 +53,14 @@ public final class Loadgen {
       URI target, double rate, String arrival, Path trace, double timeScale, int closed, long durationNanos,
       long warmupNanos, boolean stream, int promptTokens, Map<String, Double> mix, int maxTokens, boolean maxTokensSet,
       int maxInflight, int connections, int verticles, double sloTtftMs, long timeoutMillis, Path report, Path html,
-      long seed, String model, Corpus.Tokenizer tokenizer, int bodies, Path corpus, boolean progress) {
+      long seed, String model, boolean modelSet, Corpus.Tokenizer tokenizer, int bodies, Path corpus,
+      boolean progress) {
+
+    public Options withModel(String name) {
+      return new Options(target, rate, arrival, trace, timeScale, closed, durationNanos, warmupNanos, stream,
+          promptTokens, mix, maxTokens, maxTokensSet, maxInflight, connections, verticles, sloTtftMs, timeoutMillis,
+          report, html, seed, name, true, tokenizer, bodies, corpus, progress);
+    }
 
     public JsonObject toJson() {
       JsonObject o = new JsonObject().put("target", target.toString());
@@ -89,7 +95,28 @@ public final class Loadgen {
   public record Prepared(ArrivalPlan plan, Buffer[] bodies, long promptTokens) {
   }
 
+  static final String DEFAULT_MODEL = "sluice-bench";
+
   private Loadgen() {
+  }
+
+  /** The first model id the target lists on {@code /v1/models}, or {@link #DEFAULT_MODEL} when it lists none. */
+  static String servedModel(URI target) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+      int port = target.getPort() > 0 ? target.getPort() : 80;
+      Buffer body = client.request(io.vertx.core.http.HttpMethod.GET, port, target.getHost(), "/v1/models")
+          .compose(req -> req.send()).compose(resp -> resp.statusCode() == 200 ? resp.body()
+              : io.vertx.core.Future.failedFuture("status " + resp.statusCode()))
+          .timeout(5, TimeUnit.SECONDS).await();
+      io.vertx.core.json.JsonArray data = body.toJsonObject().getJsonArray("data");
+      return data == null || data.isEmpty() ? DEFAULT_MODEL : data.getJsonObject(0).getString("id", DEFAULT_MODEL);
+    } catch (Exception e) {
+      return DEFAULT_MODEL;
+    } finally {
+      vertx.close().await();
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -105,6 +132,9 @@ public final class Loadgen {
     if (options == null) {
       System.out.print(USAGE);
       return;
+    }
+    if (!options.modelSet()) {
+      options = options.withModel(servedModel(options.target()));
     }
     long t0 = System.nanoTime();
     Prepared prepared = prepare(options);
@@ -164,16 +194,20 @@ public final class Loadgen {
       bodies[i] = Buffer.buffer(ChatBody.encode(o.model(), prompt.utf8(), o.maxTokens(), o.stream()));
       tokens += prompt.tokens();
     }
-    long total = o.warmupNanos() + o.durationNanos();
-    ArrivalPlan plan;
-    if (o.closed() > 0) {
-      plan = new ArrivalPlan(new long[0], new int[0]);
-    } else if (o.arrival().equals("poisson")) {
-      plan = ArrivalPlan.poisson(o.rate(), total, bodies.length, o.seed());
-    } else {
-      plan = ArrivalPlan.constant(o.rate(), total, bodies.length);
+    return new Prepared(schedule(o.arrival(), o.rate(), o.warmupNanos(), o.durationNanos(), bodies.length,
+        o.seed(), o.closed() > 0), bodies, tokens);
+  }
+
+  /** A constant or Poisson schedule whose warm-up ramps up to the rate (empty for a closed loop). */
+  public static ArrivalPlan schedule(String arrival, double rate, long warmupNanos, long durationNanos, int templates,
+      long seed, boolean closedLoop) {
+    if (closedLoop) {
+      return new ArrivalPlan(new long[0], new int[0]);
     }
-    return new Prepared(plan, bodies, tokens);
+    long length = ArrivalPlan.rampedLength(warmupNanos, durationNanos);
+    ArrivalPlan plan = arrival.equals("poisson") ? ArrivalPlan.poisson(rate, length, templates, seed)
+        : ArrivalPlan.constant(rate, length, templates);
+    return plan.rampWarmup(warmupNanos);
   }
 
   /** Parses the command line; returns null for --help. */
@@ -227,7 +261,7 @@ public final class Loadgen {
         TimeUnit.NANOSECONDS.toMillis(parseDuration(v.getOrDefault("timeout", "60s"))),
         v.containsKey("report") ? Path.of(v.get("report")) : null,
         v.containsKey("html") ? Path.of(v.get("html")) : null,
-        Long.parseLong(v.getOrDefault("seed", "1")), v.getOrDefault("model", "sluice-bench"),
+        Long.parseLong(v.getOrDefault("seed", "1")), v.getOrDefault("model", DEFAULT_MODEL), v.containsKey("model"),
         Corpus.Tokenizer.parse(v.getOrDefault("tokenizer", "llama3")),
         Integer.parseInt(v.getOrDefault("bodies", "512")),
         v.containsKey("corpus") ? Path.of(v.get("corpus")) : Corpus.defaultDir(),
@@ -305,9 +339,5 @@ public final class Loadgen {
       }
       return names[names.length - 1];
     }
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

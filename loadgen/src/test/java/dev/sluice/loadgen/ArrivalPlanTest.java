@@ -100,4 +100,27 @@ class ArrivalPlanTest {
     ArrivalPlan plan = ArrivalPlan.constant(10, 2 * SECOND, 1);
     assertThat(plan.countBefore(SECOND)).isEqualTo(10);
   }
+
+  @Test
+  void warmupRampEndsAtTheWarmupBoundaryAtFullRate() {
+    long warmup = 10 * SECOND;
+    ArrivalPlan plan = ArrivalPlan.constant(100, ArrivalPlan.rampedLength(warmup, 10 * SECOND), 1)
+        .rampWarmup(warmup);
+    assertThat(plan.size() - plan.countBefore(warmup)).isEqualTo(1000);
+  }
+
+  @Test
+  void warmupRampStartsAtATenthOfTheRate() {
+    long warmup = 10 * SECOND;
+    ArrivalPlan plan = ArrivalPlan.constant(100, ArrivalPlan.rampedLength(warmup, SECOND), 1).rampWarmup(warmup);
+    // the rate climbs from 10% by 9% per second, so the first second averages 14.5% of it
+    assertThat(plan.countBefore(SECOND)).isBetween(14, 15);
+  }
+
+  @Test
+  void warmupRampKeepsOffsetsSorted() {
+    ArrivalPlan plan = ArrivalPlan.poisson(500, ArrivalPlan.rampedLength(3 * SECOND, SECOND), 1, 5)
+        .rampWarmup(3 * SECOND);
+    assertThat(plan.offsetsNanos()).isSorted();
+  }
 }
