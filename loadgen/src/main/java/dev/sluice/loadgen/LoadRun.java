@@ -59,9 +59,9 @@ public final class LoadRun {
     long measureFrom = start + spec.warmupNanos();
     long scheduleEnd = spec.closedConcurrency() > 0 ? start + spec.closedNanos() : start + lastOffset() + 1;
     long measuredLength = spec.closedConcurrency() > 0 ? spec.closedNanos() - spec.warmupNanos()
-        : Math.max(scheduleLength() - spec.warmupNanos(), 0);
+        : measuredScheduleLength();
     long drainDeadline = Long.MAX_VALUE;
-    long nextSample = measureFrom + SECOND;
+    long nextSample = start + SECOND;
     long lastSent = 0;
     long lastCompleted = 0;
     long lastErrors = 0;
@@ -90,8 +90,8 @@ public final class LoadRun {
               inflight, p99, byPool));
         }
         if (progress != null) {
-          progress.printf("[%5.0fs] sent %7d/s  done %7d/s  in-flight %6d  errors %6d  blocked %6d  p99 %8.2f ms"
-              + "  lag p99 %6.2f ms%n", t, sent - lastSent, completed - lastCompleted, inflight, errors,
+          progress.printf("[%5.0fs%s] sent %7d/s  done %7d/s  in-flight %6d  errors %6d  blocked %6d  p99 %8.2f ms"
+              + "  lag p99 %6.2f ms%n", t, t <= 0 ? " warm-up" : "", sent - lastSent, completed - lastCompleted, inflight, errors,
               sum(verticles, m -> m.blocked), p99, sendLag.getTotalCount() == 0 ? 0
                   : sendLag.getValueAtPercentile(99) / 1000.0);
         }
@@ -127,14 +127,20 @@ public final class LoadRun {
     return plan.size() == 0 ? 0 : plan.offsetsNanos()[plan.size() - 1];
   }
 
-  /** The scheduled span: to the last arrival plus one mean gap, so that N arrivals at rate R take N / R. */
-  private long scheduleLength() {
-    int n = plan.size();
-    if (n == 0) {
+  /**
+   * Length of the measured phase: from the warm-up boundary to the last arrival plus one mean gap of the measured
+   * arrivals, so that N arrivals at rate R span N / R.
+   */
+  private long measuredScheduleLength() {
+    long[] t = plan.offsetsNanos();
+    int first = plan.countBefore(spec.warmupNanos());
+    int n = t.length - first;
+    if (n <= 0) {
       return 0;
     }
-    long last = plan.offsetsNanos()[n - 1];
-    return n == 1 ? last + SECOND : last + last / (n - 1);
+    long last = t[t.length - 1];
+    long gap = n == 1 ? SECOND : (last - t[first]) / (n - 1);
+    return last - spec.warmupNanos() + gap;
   }
 
   private void collect(List<LoadVerticle> verticles, Histogram interval, Map<String, Long> byPool) {
