@@ -142,7 +142,7 @@ public final class HtmlReport {
     if (ninesAxis) {
       maxX = Math.max(1, Math.ceil(maxX));
     }
-    maxX = maxX <= 0 ? 1 : maxX;
+    maxX = maxX <= 0 ? 1 : ninesAxis ? maxX : niceCeiling(maxX);
     maxY = niceCeiling(maxY);
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = HEIGHT - TOP - BOTTOM;
