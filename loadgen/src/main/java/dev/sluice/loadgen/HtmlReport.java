@@ -102,10 +102,12 @@ public final class HtmlReport {
     Map<String, List<double[]>> series = new LinkedHashMap<>();
     groups.forEach((name, g) -> {
       JsonArray cdf = g.getJsonObject("cdf").getJsonArray(key);
+      // beyond 1/count the percentiles say nothing new: the axis stops where the samples do, the max sits there
+      double lastNines = Math.min(MAX_NINES, Math.max(1, Math.log10(Math.max(1, g.getJsonObject(key).getLong("count")))));
       List<double[]> points = new ArrayList<>();
       for (int i = 0; i < cdf.size(); i++) {
         JsonArray p = cdf.getJsonArray(i);
-        points.add(new double[] {nines(p.getDouble(0)), p.getDouble(1)});
+        points.add(new double[] {Math.min(lastNines, nines(p.getDouble(0))), p.getDouble(1)});
       }
       if (!points.isEmpty()) {
         series.put(name, points);
