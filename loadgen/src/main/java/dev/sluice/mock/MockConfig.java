@@ -15,9 +15,11 @@ import dev.sluice.engine.PoolShape;
  * @param defaultMaxTokens output length when a request gives no max_tokens
  * @param faults           fault injection
  * @param exitOnDeath      when the die-after fault fires, also exit the JVM (CLI only)
+ * @param usageNullChunks  with include_usage, end every chunk but the usage chunk with {@code "usage":null}
+ *                         (OpenAI and vLLM up to 0.6 do; current vLLM chat omits the key)
  */
 public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer, String model,
-    double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath) {
+    double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath, boolean usageNullChunks) {
 
   public MockConfig {
     if (timeScale <= 0) {
@@ -27,22 +29,26 @@ public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounte
 
   public static MockConfig of(PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer) {
     return new MockConfig(0, shape, cost, tokenizer, MockDefaults.MODEL, 1.0, MockDefaults.DEFAULT_MAX_TOKENS,
-        Faults.NONE, false);
+        Faults.NONE, false, true);
   }
 
   public MockConfig withFaults(Faults f) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath);
+    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath, usageNullChunks);
   }
 
   public MockConfig withTimeScale(double s) {
-    return new MockConfig(port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath);
+    return new MockConfig(port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath, usageNullChunks);
   }
 
   public MockConfig withModel(String m) {
-    return new MockConfig(port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath);
+    return new MockConfig(port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath, usageNullChunks);
+  }
+
+  public MockConfig withUsageNullChunks(boolean b) {
+    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, b);
   }
 
   public MockConfig withDefaultMaxTokens(int n) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath);
+    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath, usageNullChunks);
   }
 }

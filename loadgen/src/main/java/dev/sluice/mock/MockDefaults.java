@@ -12,8 +12,6 @@ final class MockDefaults {
   static final int DEFAULT_MAX_TOKENS = 256;
   /** Prompts longer than this (chars) are tokenized on a worker thread, not on the event loop (~0.4 ms/4 KiB). */
   static final long INLINE_TOKENIZE_MAX_CHARS = 16 * 1024;
-  /** Largest request body accepted. */
-  static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
   /** A reset-mid-stream fault closes the connection after this many content chunks. */
   static final int RESET_AFTER_TOKENS = 2;
 

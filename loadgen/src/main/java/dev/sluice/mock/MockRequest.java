@@ -45,6 +45,7 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
     long chars = 0;
     int tokenIds = 0;
     boolean hasPrompt = false;
+    boolean streamOptions = false;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Invalid("Request body must be a JSON object", null);
@@ -57,6 +58,7 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
           case "stream" -> stream = t == JsonToken.VALUE_TRUE;
           case "stream_options" -> {
             if (t == JsonToken.START_OBJECT) {
+              streamOptions = true;
               while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
@@ -127,6 +129,9 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
     }
     if (!hasPrompt) {
       throw new Invalid(chat ? "Field required: messages" : "Field required: prompt", chat ? "messages" : "prompt");
+    }
+    if (streamOptions && !stream) {
+      throw new Invalid("Stream options can only be defined when `stream=True`.", null);
     }
     int max = maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens;
     return new MockRequest(model, stream, includeUsage, max, texts, messages, chars, tokenIds);

@@ -40,6 +40,7 @@ public final class MockVllm extends VerticleBase {
     final boolean chat;
     final boolean stream;
     final boolean includeUsage;
+    final boolean usageNull;
     final int promptTokens;
     final int outputTokens;
     final String finishReason;
@@ -49,12 +50,13 @@ public final class MockVllm extends VerticleBase {
     long firstTokenWall;
 
     Live(long id, HttpServerRequest request, boolean chat, MockRequest r, int promptTokens, int outputTokens,
-        String finishReason, Faults.Kind fault, long arrivalWall) {
+        String finishReason, Faults.Kind fault, long arrivalWall, boolean usageNullChunks) {
       this.id = id;
       this.request = request;
       this.chat = chat;
       this.stream = r.stream();
       this.includeUsage = r.stream() && r.includeUsage();
+      this.usageNull = includeUsage && usageNullChunks;
       this.promptTokens = promptTokens;
       this.outputTokens = outputTokens;
       this.finishReason = finishReason;
@@ -240,7 +242,7 @@ public final class MockVllm extends VerticleBase {
       sendError(req, 400, e.getMessage(), "BadRequestError", null);
       return;
     }
-    Live l = new Live(id, req, chat, r, prompt, output, finishReason, fault, arrival);
+    Live l = new Live(id, req, chat, r, prompt, output, finishReason, fault, arrival, config.usageNullChunks());
     live.put(id, l);
     response.closeHandler(v -> clientGone(id));
     if (l.stream) {
@@ -324,11 +326,11 @@ public final class MockVllm extends VerticleBase {
       }
       HttpServerResponse response = l.request.response();
       if (index == 0 && l.chat) {
-        response.write(Wire.roleChunk(id, l.created, modelJson, l.includeUsage));
+        response.write(Wire.roleChunk(id, l.created, modelJson, l.usageNull));
       }
       boolean last = index == l.outputTokens - 1;
       response.write(Wire.tokenChunk(l.chat, id, l.created, modelJson, index, last ? l.finishReason : null,
-          l.includeUsage));
+          l.usageNull));
       if (l.fault == Faults.Kind.RESET && index + 1 == MockDefaults.RESET_AFTER_TOKENS && !last) {
         l.request.connection().close();
       }

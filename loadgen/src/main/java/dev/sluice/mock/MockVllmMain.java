@@ -22,6 +22,7 @@ public final class MockVllmMain {
         --time-scale X                     run X virtual seconds per wall second (default 1)
         --model NAME                       served model name
         --default-max-tokens N             output length when a request has no max_tokens (default 256)
+        --usage-null-chunks true|false     with include_usage, put "usage":null on the other chunks (default true)
       fault injection (fractions of completion requests; seeded):
         --fail-503 F  --fail-500 F  --reset-mid-stream F  --hang F  --garbage F
         --die-after N                      stop serving and exit after N completion requests
@@ -80,7 +81,8 @@ public final class MockVllmMain {
         CostModel.named(opts.getOrDefault("timing", MockDefaults.TIMING)),
         PromptCounter.mode(opts.getOrDefault("tokenizer", MockDefaults.TOKENIZER)),
         opts.getOrDefault("model", MockDefaults.MODEL), Double.parseDouble(opts.getOrDefault("time-scale", "1")),
-        Integer.parseInt(opts.getOrDefault("default-max-tokens", "" + MockDefaults.DEFAULT_MAX_TOKENS)), faults, true);
+        Integer.parseInt(opts.getOrDefault("default-max-tokens", "" + MockDefaults.DEFAULT_MAX_TOKENS)), faults, true,
+        Boolean.parseBoolean(opts.getOrDefault("usage-null-chunks", "true")));
     for (String key : opts.keySet()) {
       if (!KNOWN.contains(key)) {
         throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
@@ -92,7 +94,7 @@ public final class MockVllmMain {
   private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "port", "max-model-len",
       "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "tokenizer", "timing", "time-scale", "model",
       "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage", "die-after",
-      "fault-seed");
+      "fault-seed", "usage-null-chunks");
 
   private static double dbl(Map<String, String> opts, String key) {
     return Double.parseDouble(opts.getOrDefault(key, "0"));

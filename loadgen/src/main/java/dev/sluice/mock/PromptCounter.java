@@ -2,6 +2,7 @@ package dev.sluice.mock;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -30,14 +31,17 @@ public final class PromptCounter {
 
   public enum Mode { CL100K, O200K, BYTES }
 
+  /** Shared so each vocabulary is loaded (~250 ms) once per JVM, not once per server. */
+  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+
   private final Mode mode;
   private final Encoding encoding;
 
   public PromptCounter(Mode mode) {
     this.mode = mode;
     this.encoding = switch (mode) {
-      case CL100K -> Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
-      case O200K -> Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+      case CL100K -> REGISTRY.getEncoding(EncodingType.CL100K_BASE);
+      case O200K -> REGISTRY.getEncoding(EncodingType.O200K_BASE);
       case BYTES -> null;
     };
   }

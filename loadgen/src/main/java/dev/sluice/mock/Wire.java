@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  * The role chunk goes out with the first token; the last token's chunk carries the finish reason; the usage
  * chunk is sent only when {@code stream_options.include_usage} is true, and then every other chunk carries
- * {@code "usage":null} as its last field. Completions stream the same way with {@code "text"} choices and no
+ * {@code "usage":null} as its last field (OpenAI's rule and vLLM's up to 0.6; current vLLM chat omits the key,
+ * which {@code --usage-null-chunks false} reproduces). Completions stream the same way with {@code "text"} choices and no
  * role chunk.
  */
 final class Wire {

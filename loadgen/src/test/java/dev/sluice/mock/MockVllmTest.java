@@ -223,6 +223,15 @@ class MockVllmTest {
   }
 
   @Test
+  void usageNullCanBeLeftOutOfTheOtherChunks() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withUsageNullChunks(false));
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 3).put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true)));
+    String expected = expectedChatStream("chatcmpl-1", createdOf(r.body()), 3, true, 13).replace(",\"usage\":null", "");
+    assertThat(r.body()).isEqualTo(expected);
+  }
+
+  @Test
   void completionsStreamCarriesTextChoicesAndNoRoleChunk() {
     start(CostModel.INSTANT);
     JsonObject body = new JsonObject().put("prompt", "Hello world!").put("max_tokens", 2).put("stream", true);
@@ -272,6 +281,45 @@ class MockVllmTest {
     assertThat(new Object[] {runningBefore, kvBefore > 0}).containsExactly(1.0, true);
   }
 
+  @Test
+  void liveServerPreemptsWhenKvBlocksRunOutAndStillCompletesEveryStream() {
+    // 10 blocks of 16 tokens; two requests of 13 + 100 tokens need 8 blocks each when both are complete
+    PoolShape tiny = new PoolShape("tiny", 4096, 8, 10, 512, 16);
+    start(MockConfig.of(tiny, CostModel.GPU, PromptCounter.Mode.CL100K).withTimeScale(2));
+    Promise<Void> aStarted = Promise.promise();
+    Promise<Reply> aDone = Promise.promise();
+    StringBuilder aBody = new StringBuilder();
+    client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hello world!", 100).put("stream", true).toBuffer()))
+        .onSuccess(resp -> resp.handler(chunk -> {
+          aBody.append(chunk.toString());
+          aStarted.tryComplete();
+        }).endHandler(v -> aDone.complete(new Reply(resp.statusCode(), aBody.toString()))));
+    aStarted.future().await();
+    Future<Reply> a = aDone.future();
+    Future<Reply> b = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hello world!", 100).put("stream", true).toBuffer()))
+        .compose(resp -> resp.body().map(x -> new Reply(resp.statusCode(), x.toString())));
+    Future.all(a, b).await();
+    String content = Wire.fillerText(100);
+    assertThat(new Object[] {metric("vllm:num_preemptions_total") >= 1, streamedText(a.result().body()),
+        streamedText(b.result().body())}).containsExactly(true, content, content);
+  }
+
+  /** Concatenates the content deltas of an SSE body. */
+  private static String streamedText(String sse) {
+    StringBuilder text = new StringBuilder();
+    for (String line : sse.split("\n")) {
+      if (line.startsWith("data: {")) {
+        JsonArray choices = new JsonObject(line.substring(6)).getJsonArray("choices");
+        if (!choices.isEmpty()) {
+          text.append(choices.getJsonObject(0).getJsonObject("delta").getString("content", ""));
+        }
+      }
+    }
+    return text.toString();
+  }
+
   // ---- metrics and the other endpoints -----------------------------------------------------------------------
 
   @Test
@@ -296,6 +344,15 @@ class MockVllmTest {
     JsonObject model = new JsonObject(get("/v1/models")).getJsonArray("data").getJsonObject(0);
     assertThat(new Object[] {model.getString("id"), model.getInteger("max_model_len")})
         .containsExactly(MODEL, 4096);
+  }
+
+  @Test
+  void streamOptionsWithoutStreamIsRefusedLikeVllm() {
+    start(CostModel.INSTANT);
+    Reply r = post("/v1/chat/completions", chat("Hi", 2)
+        .put("stream_options", new JsonObject().put("include_usage", true)));
+    assertThat(new Object[] {r.status(), new JsonObject(r.body()).getJsonObject("error").getString("message")})
+        .containsExactly(400, "Stream options can only be defined when `stream=True`.");
   }
 
   @Test
