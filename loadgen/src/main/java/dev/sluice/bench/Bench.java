@@ -25,6 +25,8 @@ public final class Bench {
         GeneratorBench::main));
     BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
         OverheadBench::main));
+    BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
+        ScannerBench::main));
   }
 
   private Bench() {

@@ -96,6 +96,8 @@ final class BodyReader {
     } catch (RuntimeException e) {
       refuse(FailureKind.INTERNAL, "cannot route the request: " + e.getClass().getSimpleName(), null);
     }
+    // the relay owns the body now; this reader lives on through the request's handlers
+    body = null;
   }
 
   private void refuse(ScanException e) {
@@ -108,7 +110,8 @@ final class BodyReader {
       scanner.close();
     }
     dispatcher.metrics().unrouted().request(kind.status());
-    ErrorResponses.send(request.response(), kind, message, param, !request.isEnded());
+    dispatcher.metrics().failure(kind);
+    ErrorResponses.send(request.response(), kind, message, param, FrontVerticle.hasUnreadBody(request));
   }
 
   private long declaredLength() {

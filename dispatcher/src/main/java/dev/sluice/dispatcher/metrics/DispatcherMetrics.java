@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.metrics;
 
+import dev.sluice.dispatcher.error.FailureKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -8,7 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +32,7 @@ public final class DispatcherMetrics {
   private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, PoolMeters> pools = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> misroutes = new ConcurrentHashMap<>();
+  private final Counter[] failures = new Counter[FailureKind.values().length];
 
   public DispatcherMetrics() {
     this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -56,6 +60,18 @@ public final class DispatcherMetrics {
   /** Meters for requests refused before any pool was chosen. */
   public PoolMeters unrouted() {
     return pools.computeIfAbsent(NO_POOL, p -> new PoolMeters(p, null));
+  }
+
+  /** One request failed in Sluice's own terms (refused, upstream failure, cut stream, client gone). */
+  public void failure(FailureKind kind) {
+    Counter c = failures[kind.ordinal()];
+    if (c == null) {
+      c = Counter.builder("sluice.failures").description("Failed requests by whose fault and what happened")
+          .tag("category", kind.category().name().toLowerCase(Locale.ROOT)).tag("code", kind.code())
+          .register(registry);
+      failures[kind.ordinal()] = c;
+    }
+    c.increment();
   }
 
   /** {@code kind="under"}: a context-length error on a smaller pool, retried on a larger one. */
@@ -127,11 +143,11 @@ public final class DispatcherMetrics {
     }
 
     public void firstByteNanos(long nanos) {
-      firstByte.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      firstByte.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void durationNanos(long nanos) {
-      duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A try repeated before the commit point, by reason (connect, reset, status, context_length). */

@@ -34,12 +34,14 @@ import java.net.UnknownHostException;
 final class Exchange {
   /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
   private static final int TRIES_PER_POOL = 2;
-  private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final Handler<Throwable> IGNORE = t -> { };
+  private static final String TEXT_EVENT_STREAM = "text/event-stream";
 
   private final Relay relay;
   private final HttpServerRequest request;
   private final HttpServerResponse response;
-  private final Buffer body;
+  /** Kept for repeated tries; dropped at the commit point so long streams do not hold request bodies. */
+  private Buffer body;
   private final Budget budget;
   private final ResponseTap tap;
   private final boolean stripUsage;
@@ -78,6 +80,11 @@ final class Exchange {
   void start(UpstreamPool first) {
     pool = first;
     pool.meters().budget(budget.total());
+    if (response.closed()) {
+      // gone while its body was being read: nothing to send it to
+      clientGone();
+      return;
+    }
     response.closeHandler(v -> clientGone());
     response.drainHandler(v -> {
       paused = false;
@@ -114,6 +121,8 @@ final class Exchange {
             return req.response();
           }
           upstreamRequest = req;
+          // failures surface through the response future and the response's handlers
+          req.exceptionHandler(IGNORE);
           ForwardedHeaders.copyRequest(request.headers(), req.headers());
           return req.send(body);
         })
@@ -184,7 +193,14 @@ final class Exchange {
     if (!committed) {
       commit();
     }
-    Buffer out = tapped ? tap.onChunk(chunk) : chunk;
+    Buffer out;
+    try {
+      out = tapped ? tap.onChunk(chunk) : chunk;
+    } catch (RuntimeException e) {
+      // a tap bug must cut this response, not hang it
+      abort("internal error while relaying the response");
+      return;
+    }
     if (out.length() > 0) {
       response.write(out);
     }
@@ -203,6 +219,11 @@ final class Exchange {
       peek = null;
       int larger = relay.upstreams.router().larger(pool.index());
       if (larger >= 0 && ContextLengthError.matches(held)) {
+        int stated = ContextLengthError.promptTokens(held);
+        if (stated > 0) {
+          // the upstream counted the prompt: as good a calibration sample as a usage block
+          relay.estimator.observe(budget, stated);
+        }
         retryOnLargerPool(larger);
         return;
       }
@@ -213,7 +234,14 @@ final class Exchange {
     if (!committed) {
       commit();
     }
-    complete(tapped ? tap.onEnd() : null);
+    Buffer last;
+    try {
+      last = tapped ? tap.onEnd() : null;
+    } catch (RuntimeException e) {
+      abort("internal error while relaying the response");
+      return;
+    }
+    complete(last);
   }
 
   private void complete(Buffer last) {
@@ -227,12 +255,21 @@ final class Exchange {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
         relay.estimator.observe(budget, promptTokens);
+        countOverEstimate(promptTokens);
       }
     }
     if (last != null && last.length() > 0) {
       response.end(last);
     } else {
       response.end();
+    }
+  }
+
+  /** A request served by a larger pool than its actual budget needed (never after a context-length retry). */
+  private void countOverEstimate(int promptTokens) {
+    if (!contextRetried && pool.index() > 0
+        && relay.upstreams.router().poolFor((long) promptTokens + budget.outputReserve()) < pool.index()) {
+      relay.metrics.misroute("over");
     }
   }
 
@@ -287,6 +324,7 @@ final class Exchange {
   /** The first byte goes to the client: status and headers are fixed from here on. */
   private void commit() {
     committed = true;
+    body = null;
     HttpClientResponse r = upstreamResponse;
     response.setStatusCode(r.statusCode());
     String reason = r.statusMessage();
@@ -302,11 +340,11 @@ final class Exchange {
       response.setChunked(true);
     }
     String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
-    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM.toString(), 0, TEXT_EVENT_STREAM.length());
+    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM, 0, TEXT_EVENT_STREAM.length());
   }
 
   private void sluiceHeaders() {
-    response.putHeader(SluiceHeaders.POOL, pool.name());
+    response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
     response.putHeader(SluiceHeaders.CATEGORY, budget.category());
   }
@@ -316,6 +354,7 @@ final class Exchange {
     finished = true;
     cancelTimer();
     pool.meters().request(kind.status());
+    relay.metrics.failure(kind);
     if (!response.closed()) {
       sluiceHeaders();
       ErrorResponses.send(response, kind, message, null, false);
@@ -326,6 +365,7 @@ final class Exchange {
   private void abort(String message) {
     finished = true;
     pool.meters().aborted();
+    relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
     abandonTry();
     if (sse && !response.closed()) {
       response.write(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message))
@@ -341,6 +381,7 @@ final class Exchange {
     }
     finished = true;
     pool.meters().clientClosed();
+    relay.metrics.failure(FailureKind.CLIENT_CLOSED);
     abandonTry();
   }
 
