@@ -29,6 +29,9 @@ public final class InstantUpstream extends VerticleBase {
   private static final CharSequence SSE = HttpHeaders.createOptimized("text/event-stream");
   private static final byte[] STREAM_TRUE = "\"stream\":true".getBytes(StandardCharsets.US_ASCII);
 
+  /** Bytes kept from the end of a request body. */
+  private static final int TAIL = 32;
+
   private final int port;
   private HttpServer server;
 
@@ -59,10 +62,23 @@ public final class InstantUpstream extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * Answers without aggregating the body: the generator's bodies end with {@code "stream":true}} or
+   * {@code "stream":false}}, so only the last bytes are kept.
+   */
   private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
+    byte[] tail = new byte[TAIL];
+    int[] filled = {0};
+    request.handler(chunk -> {
+      int n = Math.min(TAIL, chunk.length());
+      int keep = Math.min(TAIL - n, filled[0]);
+      System.arraycopy(tail, filled[0] - keep, tail, 0, keep);
+      chunk.getBytes(chunk.length() - n, chunk.length(), tail, keep);
+      filled[0] = keep + n;
+    });
+    request.endHandler(v -> {
       MultiMap headers = request.response().headers();
-      if (contains(body, STREAM_TRUE)) {
+      if (contains(tail, filled[0], STREAM_TRUE)) {
         headers.add(HttpHeaders.CONTENT_TYPE, SSE);
         request.response().end(STREAM);
       } else {
@@ -72,12 +88,11 @@ public final class InstantUpstream extends VerticleBase {
     });
   }
 
-  private static boolean contains(Buffer body, byte[] needle) {
-    int n = body.length() - needle.length;
+  private static boolean contains(byte[] haystack, int length, byte[] needle) {
     outer:
-    for (int i = n; i >= 0; i--) {
+    for (int i = length - needle.length; i >= 0; i--) {
       for (int j = 0; j < needle.length; j++) {
-        if (body.getByte(i + j) != needle[j]) {
+        if (haystack[i + j] != needle[j]) {
           continue outer;
         }
       }
