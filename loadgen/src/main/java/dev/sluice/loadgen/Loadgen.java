@@ -96,6 +96,13 @@ public final class Loadgen {
   }
 
   static final String DEFAULT_MODEL = "sluice-bench";
+  static final String DEFAULT_DURATION = "30s";
+  static final String DEFAULT_TIMEOUT = "60s";
+  static final int DEFAULT_PROMPT_TOKENS = 256;
+  static final int DEFAULT_MAX_TOKENS = 16;
+  static final int DEFAULT_BODIES = 512;
+  static final String DEFAULT_MIX = "prose:1";
+  static final String DEFAULT_TOKENIZER = "llama3";
 
   private Loadgen() {
   }
@@ -246,24 +253,24 @@ public final class Loadgen {
     if (!arrival.equals("constant") && !arrival.equals("poisson")) {
       throw new IllegalArgumentException("--arrival must be constant or poisson");
     }
-    Map<String, Double> mix = parseMix(v.getOrDefault("mix", "prose:1"));
+    Map<String, Double> mix = parseMix(v.getOrDefault("mix", DEFAULT_MIX));
     int cores = Runtime.getRuntime().availableProcessors();
     Options o = new Options(
         URI.create(target), rate, arrival, traceFile == null ? null : Path.of(traceFile),
         Double.parseDouble(v.getOrDefault("time-scale", "1")), closed,
-        parseDuration(v.getOrDefault("duration", "30s")), parseDuration(v.getOrDefault("warmup", "0s")),
-        flags.contains("--stream"), Integer.parseInt(v.getOrDefault("prompt-tokens", "256")), mix,
-        Integer.parseInt(v.getOrDefault("max-tokens", "16")), v.containsKey("max-tokens"),
+        parseDuration(v.getOrDefault("duration", DEFAULT_DURATION)), parseDuration(v.getOrDefault("warmup", "0s")),
+        flags.contains("--stream"), Integer.parseInt(v.getOrDefault("prompt-tokens", Integer.toString(DEFAULT_PROMPT_TOKENS))), mix,
+        Integer.parseInt(v.getOrDefault("max-tokens", Integer.toString(DEFAULT_MAX_TOKENS))), v.containsKey("max-tokens"),
         Integer.parseInt(v.getOrDefault("max-inflight", Integer.toString(LoadSpec.DEFAULT_MAX_INFLIGHT))),
         Integer.parseInt(v.getOrDefault("connections", Integer.toString(LoadSpec.DEFAULT_CONNECTIONS))),
         Integer.parseInt(v.getOrDefault("verticles", Integer.toString(cores))),
         Double.parseDouble(v.getOrDefault("slo-ttft", "0")),
-        TimeUnit.NANOSECONDS.toMillis(parseDuration(v.getOrDefault("timeout", "60s"))),
+        TimeUnit.NANOSECONDS.toMillis(parseDuration(v.getOrDefault("timeout", DEFAULT_TIMEOUT))),
         v.containsKey("report") ? Path.of(v.get("report")) : null,
         v.containsKey("html") ? Path.of(v.get("html")) : null,
         Long.parseLong(v.getOrDefault("seed", "1")), v.getOrDefault("model", DEFAULT_MODEL), v.containsKey("model"),
-        Corpus.Tokenizer.parse(v.getOrDefault("tokenizer", "llama3")),
-        Integer.parseInt(v.getOrDefault("bodies", "512")),
+        Corpus.Tokenizer.parse(v.getOrDefault("tokenizer", DEFAULT_TOKENIZER)),
+        Integer.parseInt(v.getOrDefault("bodies", Integer.toString(DEFAULT_BODIES))),
         v.containsKey("corpus") ? Path.of(v.get("corpus")) : Corpus.defaultDir(),
         flags.contains("--progress") || (!flags.contains("--no-progress") && System.console() != null));
     for (String known : List.of("rate", "closed", "time-scale", "arrival", "mix", "duration", "warmup",
