@@ -27,6 +27,10 @@ public final class Bench {
     BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));
     BENCHES.put("rho", new Entry("engine model: short vs homogeneous instance throughput on the Azure conv mix", RhoBench::main));
     BENCHES.put("mock-rps", new Entry("closed-loop non-streaming req/s against one mock vLLM (instant timing)", MockRpsBench::main));
+    BENCHES.put("loadgen", new Entry("load generator ceiling against an in-process instant server",
+        GeneratorBench::main));
+    BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
+        OverheadBench::main));
   }
 
   private Bench() {

@@ -1,0 +1,333 @@
+package dev.sluice.bench;
+
+import dev.sluice.loadgen.ArrivalPlan;
+import dev.sluice.loadgen.LoadRun;
+import dev.sluice.loadgen.LoadSpec;
+import dev.sluice.loadgen.Loadgen;
+import dev.sluice.loadgen.RunResult;
+import io.vertx.core.Vertx;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code ./sluice bench overhead}: what a proxy costs. Starts an {@code instant} mock vLLM, a Sluice dispatcher in
+ * front of it and, when nginx is on the PATH, an nginx reverse proxy in front of the same mock, all as child
+ * processes pinned with taskset where available. Then drives the same open-loop schedule directly, through Sluice and
+ * through nginx, and measures each proxy's closed-loop maximum rate.
+ */
+public final class OverheadBench {
+
+  static final String USAGE = """
+      usage: ./sluice bench overhead [--rates 2000,5000,10000] [--duration 20s] [--warmup 5s] [--stream]
+                                     [--prompt-tokens 256] [--max-tokens 16] [--closed 64] [--closed-duration 10s] [--prime 5s]
+                                     [--proxy-cpus 1] [--mock-cpus 1] [--connections 256] [--no-nginx]
+      """;
+
+  private static final long READY_TIMEOUT_MILLIS = 60_000;
+  private static final String MODEL = "sluice-bench";
+
+  /** One proxy (or none) between the generator and the mock. */
+  private record Target(String name, int port, Process process) {
+  }
+
+  /** One measured row. */
+  private record Row(String target, double rate, RunResult result, double cpuSecondsPer1k) {
+  }
+
+  private OverheadBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    List<String> flags = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--help")) {
+        System.out.print(USAGE);
+        return;
+      }
+      if (args[i].equals("--stream") || args[i].equals("--no-nginx")) {
+        flags.add(args[i]);
+      } else {
+        o.put(args[i].substring(2), args[++i]);
+      }
+    }
+    List<Double> rates = new ArrayList<>();
+    for (String r : o.getOrDefault("rates", "2000,5000,10000").split(",")) {
+      rates.add(Double.parseDouble(r.strip()));
+    }
+    boolean stream = flags.contains("--stream");
+    int cores = Runtime.getRuntime().availableProcessors();
+    String proxyCpus = o.getOrDefault("proxy-cpus", Integer.toString(cores - 1));
+    String mockCpus = o.getOrDefault("mock-cpus", Integer.toString(cores - 1));
+    long duration = Loadgen.parseDuration(o.getOrDefault("duration", "20s"));
+    long warmup = Loadgen.parseDuration(o.getOrDefault("warmup", "5s"));
+    int closed = Integer.parseInt(o.getOrDefault("closed", "64"));
+    long closedDuration = Loadgen.parseDuration(o.getOrDefault("closed-duration", "10s"));
+    int connections = Integer.parseInt(o.getOrDefault("connections", "256"));
+    long primeNanos = Loadgen.parseDuration(o.getOrDefault("prime", "5s"));
+
+    List<Process> children = new ArrayList<>();
+    Path tmp = Files.createTempDirectory("sluice-overhead");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(Process::destroyForcibly)));
+    try {
+      int mockPort = freePort();
+      children.add(java(mockCpus, tmp.resolve("mock.log"), "mock-vllm", "--port", Integer.toString(mockPort),
+          "--timing", "instant", "--tokenizer", "bytes", "--model", MODEL, "--max-num-seqs", "100000", "--kv-blocks", "10000000"));
+      awaitPort(mockPort, children.get(0));
+      List<Target> targets = new ArrayList<>();
+      targets.add(new Target("direct", mockPort, null));
+      int sluicePort = freePort();
+      Process sluice = java(proxyCpus, tmp.resolve("dispatcher.log"), "dispatcher", "--port",
+          Integer.toString(sluicePort), "--pool", "short=8192@http://127.0.0.1:" + mockPort);
+      children.add(sluice);
+      awaitPort(sluicePort, sluice);
+      targets.add(new Target("sluice", sluicePort, sluice));
+      String nginx = flags.contains("--no-nginx") ? null : onPath("nginx");
+      if (nginx != null) {
+        int nginxPort = freePort();
+        Process p = nginx(nginx, proxyCpus, tmp, nginxPort, mockPort);
+        children.add(p);
+        awaitPort(nginxPort, p);
+        targets.add(new Target("nginx", nginxPort, p));
+      } else {
+        System.err.println("overhead: nginx not on the PATH (apt-get install -y nginx); comparing with Sluice only");
+      }
+
+      Loadgen.Options base = Loadgen.parse(new String[] {"--target", "http://127.0.0.1:" + mockPort, "--rate", "1",
+          "--prompt-tokens", o.getOrDefault("prompt-tokens", "256"), "--max-tokens",
+          o.getOrDefault("max-tokens", "16"), "--bodies", "256", "--no-progress"});
+      Loadgen.Options withStream = stream ? Loadgen.parse(new String[] {"--target", "http://127.0.0.1:" + mockPort,
+          "--rate", "1", "--stream", "--prompt-tokens", o.getOrDefault("prompt-tokens", "256"), "--max-tokens",
+          o.getOrDefault("max-tokens", "16"), "--bodies", "256", "--no-progress"}) : base;
+      Loadgen.Prepared prepared = Loadgen.prepare(withStream);
+      int verticles = Math.max(1, cores);
+      Vertx vertx = Loadgen.vertx(verticles);
+      List<Row> rows = new ArrayList<>();
+      Map<String, Double> closedRates = new LinkedHashMap<>();
+      try {
+        // an unrecorded closed-loop pass over every target first, so that no target pays for the generator's (or its
+        // own) cold JIT; then the recorded closed loop, then the open-loop rates
+        for (Target t : targets) {
+          LoadSpec prime = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream, closed,
+              Math.max(closed, verticles), verticles, 0, 0, 30_000).closedLoop(closed, primeNanos);
+          new LoadRun(vertx, prime, new ArrivalPlan(new long[0], new int[0]), prepared.bodies(), null).run();
+        }
+        for (Target t : targets) {
+          LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream, closed,
+              Math.max(closed, verticles), verticles, TimeUnit.SECONDS.toNanos(2), 0, 30_000)
+              .closedLoop(closed, TimeUnit.SECONDS.toNanos(2) + closedDuration);
+          RunResult r = new LoadRun(vertx, spec, new ArrivalPlan(new long[0], new int[0]), prepared.bodies(), null)
+              .run();
+          closedRates.put(t.name(), r.completed() / (closedDuration / 1e9));
+          System.err.printf(Locale.ROOT, "overhead: %-6s closed loop (%d in flight): %.0f req/s%n", t.name(), closed,
+              closedRates.get(t.name()));
+        }
+        for (double rate : rates) {
+          for (Target t : targets) {
+            LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream,
+                LoadSpec.DEFAULT_MAX_INFLIGHT, connections, verticles, warmup, 0, 30_000);
+            ArrivalPlan plan = Loadgen.schedule("constant", rate, warmup, duration, prepared.bodies().length, 1,
+                false);
+            double cpuBefore = cpuSeconds(t.process());
+            RunResult r = new LoadRun(vertx, spec, plan, prepared.bodies(), null).run();
+            double cpu = cpuSeconds(t.process()) - cpuBefore;
+            // CPU covers warm-up too: divide by every request the proxy saw
+            long handled = r.completed() + r.errors() + plan.countBefore(warmup);
+            rows.add(new Row(t.name(), rate, r, t.process() == null ? Double.NaN : cpu / handled * 1000));
+            System.err.printf(Locale.ROOT, "overhead: %-6s %6.0f/s done: p99 %.3f ms, lag p99 %.3f ms%n", t.name(),
+                rate, r.overall().latency().getValueAtPercentile(99) / 1000.0, r.sendLagP99Millis());
+          }
+        }
+      } finally {
+        vertx.close().await();
+      }
+      System.out.print(table(rows, closedRates, closed, stream, proxyCpus, mockCpus));
+    } finally {
+      for (Process p : children) {
+        p.destroy();
+      }
+      for (Process p : children) {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static String table(List<Row> rows, Map<String, Double> closedRates, int closed, boolean stream,
+      String proxyCpus, String mockCpus) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%n%s, proxy on cpu %s, mock on cpu %s, generator unpinned%n",
+        stream ? "streaming" : "non-streaming", proxyCpus, mockCpus));
+    b.append(String.format(Locale.ROOT, "%-7s %7s %9s %8s %8s %8s %9s %9s %10s %6s %7s%n", "target", "rate",
+        "achieved", "p50 ms", "p99 ms", "p99.9 ms", "+p50 ms", "+p99 ms", "cpu s/1k", "errors", "valid"));
+    Map<Double, RunResult> direct = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (r.target().equals("direct")) {
+        direct.put(r.rate(), r.result());
+      }
+    }
+    for (Row r : rows) {
+      Histogram h = r.result().overall().latency();
+      Histogram d = direct.get(r.rate()).overall().latency();
+      boolean isDirect = r.target().equals("direct");
+      b.append(String.format(Locale.ROOT, "%-7s %7.0f %9.1f %8.3f %8.3f %8.3f %9s %9s %10s %6d %7s%n", r.target(),
+          r.rate(), r.result().achievedRate(), ms(h, 50), ms(h, 99), ms(h, 99.9),
+          isDirect ? "-" : String.format(Locale.ROOT, "%.3f", ms(h, 50) - ms(d, 50)),
+          isDirect ? "-" : String.format(Locale.ROOT, "%.3f", ms(h, 99) - ms(d, 99)),
+          Double.isNaN(r.cpuSecondsPer1k()) ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSecondsPer1k()),
+          r.result().errors() + r.result().blocked(), r.result().valid() ? "yes" : "NO"));
+    }
+    for (Row r : rows) {
+      if (!r.result().errorsByKind().isEmpty()) {
+        b.append("errors ").append(r.target()).append(' ').append((long) r.rate()).append("/s: ")
+            .append(r.result().errorsByKind()).append('\n');
+      }
+    }
+    b.append(String.format(Locale.ROOT, "closed-loop maximum (%d in flight):", closed));
+    closedRates.forEach((name, rate) -> b.append(String.format(Locale.ROOT, "  %s %.0f req/s", name, rate)));
+    b.append('\n');
+    return b.toString();
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** Starts {@code java -cp <this classpath> dev.sluice.Sluice <args>}, pinned when taskset exists. */
+  private static Process java(String cpus, Path log, String... args) throws IOException {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(pin(cpus));
+    cmd.addAll(List.of(javaBin, "-cp", System.getProperty("java.class.path"), "dev.sluice.Sluice"));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static Process nginx(String nginx, String cpus, Path dir, int port, int upstreamPort) throws IOException {
+    int workers = cpus.split(",").length;
+    String conf = """
+        worker_processes %d;
+        pid %s/nginx.pid;
+        error_log %s/error.log warn;
+        events { worker_connections 16384; }
+        http {
+          access_log off;
+          client_body_temp_path %s/body;
+          proxy_temp_path %s/proxy;
+          fastcgi_temp_path %s/fastcgi;
+          uwsgi_temp_path %s/uwsgi;
+          scgi_temp_path %s/scgi;
+          client_body_buffer_size 1m;
+          client_max_body_size 64m;
+          upstream mock { server 127.0.0.1:%d; keepalive 512; }
+          server {
+            listen 127.0.0.1:%d backlog=4096;
+            keepalive_requests 1000000;
+            location / {
+              proxy_pass http://mock;
+              proxy_http_version 1.1;
+              proxy_set_header Connection "";
+              proxy_buffering off;
+            }
+          }
+        }
+        """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, upstreamPort, port);
+    Files.writeString(dir.resolve("nginx.conf"), conf);
+    List<String> cmd = new ArrayList<>(pin(cpus));
+    cmd.addAll(List.of(nginx, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(), "-g",
+        "daemon off;"));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile())
+        .start();
+  }
+
+  private static List<String> pin(String cpus) {
+    String taskset = onPath("taskset");
+    return taskset == null || cpus.isBlank() ? List.of() : List.of(taskset, "-c", cpus);
+  }
+
+  /** User plus system CPU seconds of a process and its children that are alive (nginx workers); 0 for none. */
+  static double cpuSeconds(Process process) {
+    if (process == null) {
+      return 0;
+    }
+    double total = cpuSeconds(process.pid());
+    for (ProcessHandle child : process.descendants().toList()) {
+      total += cpuSeconds(child.pid());
+    }
+    return total;
+  }
+
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // fields after the command name, which is in parentheses and may contain spaces
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return ticks / (double) CLOCK_TICKS;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** Kernel clock ticks per second for /proc stat times; 100 on every mainstream Linux. */
+  private static final long CLOCK_TICKS = clockTicks();
+
+  private static long clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (Exception e) {
+      return 100;
+    }
+  }
+
+  static String onPath(String name) {
+    String path = System.getenv("PATH");
+    List<String> dirs = new ArrayList<>(List.of(path == null ? new String[0] : path.split(File.pathSeparator)));
+    dirs.addAll(List.of("/usr/sbin", "/sbin"));
+    for (String dir : dirs) {
+      File f = new File(dir, name);
+      if (f.canExecute()) {
+        return f.getAbsolutePath();
+      }
+    }
+    return null;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitPort(int port, Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MILLIS);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("child exited with " + process.exitValue() + " before listening on " + port
+            + ": " + process.info().commandLine().orElse("?"));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+    }
+    throw new IllegalStateException("nothing listening on " + port + " after " + READY_TIMEOUT_MILLIS + " ms");
+  }
+}
