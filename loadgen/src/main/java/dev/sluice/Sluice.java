@@ -20,6 +20,7 @@ public final class Sluice {
 
   static {
     // one line per subcommand, in the order --help lists them
+    COMMANDS.put("dispatcher", new Command("run a dispatcher node: ./sluice dispatcher --help", dev.sluice.dispatcher.DispatcherMain::main));
     COMMANDS.put("hash-key", new Command("SHA-256 of an API key read from stdin, for security.keys", dev.sluice.dispatcher.security.HashKeyMain::main));
     COMMANDS.put("bench", new Command("benchmarks: ./sluice bench --help", dev.sluice.bench.Bench::main));
   }

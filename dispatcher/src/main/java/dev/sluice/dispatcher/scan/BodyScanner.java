@@ -1,28 +1,543 @@
 package dev.sluice.dispatcher.scan;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Streaming scanner over an OpenAI request body, fed chunk by chunk as it arrives on the event loop.
  * One instance per request; not thread-safe. Never builds a tree.
+ *
+ * <p>It runs Jackson's non-blocking parser over each chunk until the parser needs more input, and
+ * follows only the paths it cares about; every other value is skipped token by token without asking
+ * the parser for its text. Prompt strings are counted straight out of Jackson's text buffer (see
+ * {@link TextCounter}), so no String is built for them and the scanner's own allocation does not grow
+ * with the body. Jackson delivers a string token only once it is complete, so a long prompt string is
+ * held in Jackson's text buffer (bounded by {@link ScanLimits#maxStringLength()}).
+ *
+ * <p>Always {@link #finish()} or {@link #close()} a scanner: that returns Jackson's buffers to its
+ * per-thread recycler.
  */
-public final class BodyScanner {
+public final class BodyScanner implements AutoCloseable {
 
   /** Which endpoint the body is for: it decides where the prompt text lives. */
   public enum Kind { CHAT, COMPLETIONS }
 
+  private static final ConcurrentHashMap<ScanLimits, JsonFactory> FACTORIES = new ConcurrentHashMap<>();
+  private static final int SCRATCH_BYTES = 16 * 1024;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+
+  // Where the parser is: the container the next token belongs to.
+  private static final int BEFORE = 0;
+  private static final int TOP = 1;
+  private static final int MESSAGES = 2;
+  private static final int MESSAGE = 3;
+  private static final int PARTS = 4;
+  private static final int PART = 5;
+  private static final int STREAM_OPTIONS = 6;
+  private static final int PROMPT = 7;
+  private static final int AFTER = 8;
+
+  // The field whose value comes next, among the ones the scanner reads.
+  private static final int F_OTHER = 0;
+  private static final int F_MODEL = 1;
+  private static final int F_STREAM = 2;
+  private static final int F_STREAM_OPTIONS = 3;
+  private static final int F_MAX_TOKENS = 4;
+  private static final int F_MAX_COMPLETION_TOKENS = 5;
+  private static final int F_N = 6;
+  private static final int F_MESSAGES = 7;
+  private static final int F_PROMPT = 8;
+  private static final int F_TOOLS = 9;
+  private static final int F_ROLE = 10;
+  private static final int F_CONTENT = 11;
+  private static final int F_TYPE = 12;
+  private static final int F_TEXT = 13;
+  private static final int F_INCLUDE_USAGE = 14;
+
+  private static final String[] ROLES = {"user", "assistant", "system", "tool", "developer", "function"};
+
+  private final Kind kind;
+  private final ScanLimits limits;
+  private final JsonParser parser;
+  private final ByteArrayFeeder feeder;
+  private final TextCounter text = new TextCounter();
+
+  private int where = BEFORE;
+  private int field = F_OTHER;
+  private int skipDepth;
+  private boolean closed;
+
+  private String model;
+  private boolean stream;
+  private boolean includeUsage;
+  private int maxTokens = -1;
+  private int maxCompletionTokens = -1;
+  private int n = 1;
+  private int messages;
+  private boolean hasImages;
+  private boolean hasTools;
+  private boolean hasPrompt;
+  private int bodyEnd = -1;
+  private int streamOptionsStart = -1;
+  private int includeUsageValueStart = -1;
+  private int includeUsageValueEnd = -1;
+
+  private boolean roleValid;
+  private boolean partIsText;
+
   public BodyScanner(Kind kind, ScanLimits limits) {
-    throw new UnsupportedOperationException("not built yet");
+    this.kind = kind;
+    this.limits = limits;
+    try {
+      this.parser = factoryFor(limits).createNonBlockingByteArrayParser();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a non-blocking JSON parser", e);
+    }
+    this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+  }
+
+  /** The Jackson factory configured with these limits (one per distinct limits, shared). */
+  static JsonFactory factoryFor(ScanLimits limits) {
+    return FACTORIES.computeIfAbsent(limits, l -> JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(l.maxDepth())
+            .maxNumberLength(l.maxNumberLength())
+            // Jackson counts chars; a char is at least one UTF-8 byte, so this bound is never tighter.
+            .maxStringLength(l.maxStringLength())
+            .build())
+        .build());
   }
 
   /** Feeds the next chunk. Throws {@link ScanException} on malformed JSON or a limit breach. */
   public void feed(Buffer chunk) {
-    throw new UnsupportedOperationException("not built yet");
+    int len = chunk.length();
+    if (len == 0) {
+      return;
+    }
+    if (chunk instanceof BufferInternal internal) {
+      ByteBuf buf = internal.unwrap();
+      if (buf.hasArray()) {
+        feed(buf.array(), buf.arrayOffset() + buf.readerIndex(), len);
+        return;
+      }
+    }
+    // Off-heap chunk: copy through a per-thread scratch array. The parser is drained before feed()
+    // returns, so the array is free again for the next chunk or the next request on this thread.
+    byte[] scratch = SCRATCH.get();
+    for (int pos = 0; pos < len; pos += scratch.length) {
+      int part = Math.min(scratch.length, len - pos);
+      chunk.getBytes(pos, pos + part, scratch, 0);
+      feed(scratch, 0, part);
+    }
+  }
+
+  /** Feeds the next chunk from an array; the array is no longer referenced when this returns. */
+  public void feed(byte[] bytes, int offset, int length) {
+    if (closed) {
+      throw new IllegalStateException("scanner already finished");
+    }
+    if (length == 0) {
+      return;
+    }
+    try {
+      feeder.feedInput(bytes, offset, offset + length);
+      drain();
+    } catch (IOException e) {
+      throw fail(e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /** Ends the body and returns what was found. Throws {@link ScanException} when the JSON is incomplete
    *  or required fields are missing or mistyped. */
   public RequestFacts finish() {
-    throw new UnsupportedOperationException("not built yet");
+    if (closed) {
+      throw new IllegalStateException("scanner already finished");
+    }
+    try {
+      feeder.endOfInput();
+      drain();
+    } catch (IOException e) {
+      throw fail(e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    close();
+    if (where != AFTER) {
+      throw new ScanException("the request body is not a complete JSON object", null);
+    }
+    if (!hasPrompt) {
+      String carrier = kind == Kind.CHAT ? "messages" : "prompt";
+      throw new ScanException("'" + carrier + "' is required", carrier);
+    }
+    return new RequestFacts(model, stream, includeUsage,
+        maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
+        hasImages, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
+        includeUsageValueStart, includeUsageValueEnd);
+  }
+
+  /** Releases the parser's buffers; idempotent. For bodies abandoned before {@link #finish()}. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        parser.close();
+      } catch (IOException ignored) {
+        // closing a non-blocking parser has no I/O to fail
+      }
+    }
+  }
+
+  private ScanException fail(IOException e) {
+    close();
+    String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    return new ScanException("invalid JSON body: " + message, null);
+  }
+
+  private void drain() throws IOException {
+    JsonToken t;
+    while ((t = parser.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
+      if (t == JsonToken.VALUE_STRING && parser.getTextLength() > limits.maxStringLength()) {
+        // Jackson checks its own bound only as its buffer grows; every string, read or skipped, is
+        // held to the limit here (in chars, a lower bound of its bytes).
+        throw new ScanException("a string exceeds " + limits.maxStringLength() + " bytes", null);
+      }
+      if (skipDepth > 0) {
+        if (t.isStructStart()) {
+          skipDepth++;
+        } else if (t.isStructEnd()) {
+          skipDepth--;
+        }
+        continue;
+      }
+      switch (where) {
+        case BEFORE -> {
+          if (t != JsonToken.START_OBJECT) {
+            throw new ScanException("the request body must be a JSON object", null);
+          }
+          where = TOP;
+        }
+        case TOP -> onTop(t);
+        case MESSAGES -> onMessages(t);
+        case MESSAGE -> onMessage(t);
+        case PARTS -> onParts(t);
+        case PART -> onPart(t);
+        case STREAM_OPTIONS -> onStreamOptions(t);
+        case PROMPT -> onPrompt(t);
+        default -> throw new ScanException("unexpected content after the request object", null);
+      }
+    }
+  }
+
+  private void onTop(JsonToken t) throws IOException {
+    if (t == JsonToken.FIELD_NAME) {
+      field = topField(parser.currentName());
+      return;
+    }
+    if (t == JsonToken.END_OBJECT) {
+      bodyEnd = lastByte();
+      where = AFTER;
+      return;
+    }
+    switch (field) {
+      case F_MODEL -> {
+        if (t == JsonToken.VALUE_STRING) {
+          model = parser.getText();
+        } else if (t == JsonToken.VALUE_NULL) {
+          model = null;
+        } else {
+          throw wrongType("model", "a string", t);
+        }
+      }
+      case F_STREAM -> {
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE || t == JsonToken.VALUE_NULL) {
+          stream = t == JsonToken.VALUE_TRUE;
+        } else {
+          throw wrongType("stream", "a boolean", t);
+        }
+      }
+      case F_STREAM_OPTIONS -> {
+        includeUsage = false;
+        includeUsageValueStart = -1;
+        includeUsageValueEnd = -1;
+        if (t == JsonToken.START_OBJECT) {
+          streamOptionsStart = lastByte();
+          where = STREAM_OPTIONS;
+          field = F_OTHER;
+        } else if (t == JsonToken.VALUE_NULL) {
+          streamOptionsStart = afterToken() - 4;
+        } else {
+          throw wrongType("stream_options", "an object", t);
+        }
+      }
+      case F_MAX_TOKENS -> maxTokens = positiveInt(t, "max_tokens");
+      case F_MAX_COMPLETION_TOKENS -> maxCompletionTokens = positiveInt(t, "max_completion_tokens");
+      case F_N -> {
+        int value = positiveInt(t, "n");
+        n = value < 0 ? 1 : value;
+      }
+      case F_MESSAGES -> {
+        if (t != JsonToken.START_ARRAY) {
+          throw wrongType("messages", "an array", t);
+        }
+        hasPrompt = true;
+        where = MESSAGES;
+      }
+      case F_PROMPT -> {
+        if (t == JsonToken.VALUE_STRING) {
+          hasPrompt = true;
+          countText();
+        } else if (t == JsonToken.START_ARRAY) {
+          hasPrompt = true;
+          where = PROMPT;
+        } else {
+          throw wrongType("prompt", "a string or an array of strings", t);
+        }
+      }
+      case F_TOOLS -> {
+        if (t != JsonToken.VALUE_NULL) {
+          hasTools = true;
+        }
+        skipValue(t);
+      }
+      default -> skipValue(t);
+    }
+  }
+
+  private int topField(String name) {
+    return switch (name) {
+      case "model" -> F_MODEL;
+      case "stream" -> F_STREAM;
+      case "stream_options" -> F_STREAM_OPTIONS;
+      case "max_tokens" -> F_MAX_TOKENS;
+      case "max_completion_tokens" -> F_MAX_COMPLETION_TOKENS;
+      case "n" -> F_N;
+      case "messages" -> kind == Kind.CHAT ? F_MESSAGES : F_OTHER;
+      case "prompt" -> kind == Kind.COMPLETIONS ? F_PROMPT : F_OTHER;
+      case "tools", "functions" -> F_TOOLS;
+      default -> F_OTHER;
+    };
+  }
+
+  private void onMessages(JsonToken t) {
+    if (t == JsonToken.END_ARRAY) {
+      if (messages == 0) {
+        throw new ScanException("'messages' must contain at least one message", "messages");
+      }
+      where = TOP;
+      field = F_OTHER;
+    } else if (t == JsonToken.START_OBJECT) {
+      messages++;
+      roleValid = false;
+      field = F_OTHER;
+      where = MESSAGE;
+    } else {
+      throw new ScanException("each entry of 'messages' must be an object", "messages");
+    }
+  }
+
+  private void onMessage(JsonToken t) throws IOException {
+    if (t == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      field = "content".equals(name) ? F_CONTENT : "role".equals(name) ? F_ROLE : F_OTHER;
+      return;
+    }
+    if (t == JsonToken.END_OBJECT) {
+      if (!roleValid) {
+        throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
+      }
+      where = MESSAGES;
+      return;
+    }
+    switch (field) {
+      case F_ROLE -> {
+        roleValid = t == JsonToken.VALUE_STRING && isKnownRole();
+        if (!roleValid) {
+          throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
+        }
+      }
+      case F_CONTENT -> {
+        if (t == JsonToken.VALUE_STRING) {
+          countText();
+        } else if (t == JsonToken.START_ARRAY) {
+          where = PARTS;
+        } else if (t != JsonToken.VALUE_NULL) {
+          throw new ScanException("message " + (messages - 1)
+              + " 'content' must be a string, an array of content parts or null", "messages");
+        }
+      }
+      default -> skipValue(t);
+    }
+  }
+
+  private void onParts(JsonToken t) {
+    if (t == JsonToken.END_ARRAY) {
+      where = MESSAGE;
+      field = F_OTHER;
+    } else if (t == JsonToken.START_OBJECT) {
+      partIsText = false;
+      field = F_OTHER;
+      where = PART;
+    } else {
+      throw new ScanException("each content part of message " + (messages - 1) + " must be an object",
+          "messages");
+    }
+  }
+
+  private void onPart(JsonToken t) throws IOException {
+    if (t == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      field = "text".equals(name) ? F_TEXT : "type".equals(name) ? F_TYPE : F_OTHER;
+      return;
+    }
+    if (t == JsonToken.END_OBJECT) {
+      if (!partIsText) {
+        hasImages = true;
+      }
+      where = PARTS;
+      return;
+    }
+    switch (field) {
+      case F_TYPE -> partIsText = t == JsonToken.VALUE_STRING && textEquals("text");
+      case F_TEXT -> {
+        if (t == JsonToken.VALUE_STRING) {
+          countText();
+        } else {
+          skipValue(t);
+        }
+      }
+      default -> skipValue(t);
+    }
+  }
+
+  private void onStreamOptions(JsonToken t) throws IOException {
+    if (t == JsonToken.FIELD_NAME) {
+      field = "include_usage".equals(parser.currentName()) ? F_INCLUDE_USAGE : F_OTHER;
+      return;
+    }
+    if (t == JsonToken.END_OBJECT) {
+      where = TOP;
+      field = F_OTHER;
+      return;
+    }
+    if (field != F_INCLUDE_USAGE) {
+      skipValue(t);
+      return;
+    }
+    int width;
+    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_NULL) {
+      width = 4;
+    } else if (t == JsonToken.VALUE_FALSE) {
+      width = 5;
+    } else {
+      throw wrongType("stream_options", "an object whose 'include_usage' is a boolean", t);
+    }
+    includeUsage = t == JsonToken.VALUE_TRUE;
+    includeUsageValueEnd = afterToken();
+    includeUsageValueStart = includeUsageValueEnd - width;
+  }
+
+  private void onPrompt(JsonToken t) throws IOException {
+    if (t == JsonToken.END_ARRAY) {
+      where = TOP;
+      field = F_OTHER;
+    } else if (t == JsonToken.VALUE_STRING) {
+      countText();
+    } else {
+      throw new ScanException("'prompt' must be a string or an array of strings", "prompt");
+    }
+  }
+
+  private void countText() throws IOException {
+    text.beginString();
+    parser.getText(text);
+    if (text.stringBytes() > limits.maxStringLength()) {
+      throw new ScanException("a prompt string exceeds " + limits.maxStringLength() + " bytes", null);
+    }
+  }
+
+  private void skipValue(JsonToken t) {
+    if (t.isStructStart()) {
+      skipDepth = 1;
+    }
+  }
+
+  private int positiveInt(JsonToken t, String name) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return -1;
+    }
+    if (t == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT) {
+      int value = parser.getIntValue();
+      if (value >= 1) {
+        return value;
+      }
+    }
+    throw new ScanException("'" + name + "' must be a positive integer", name);
+  }
+
+  private boolean isKnownRole() throws IOException {
+    for (String role : ROLES) {
+      if (textEquals(role)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Compares the current string token with a short constant without building a String. */
+  private boolean textEquals(String expected) throws IOException {
+    int len = parser.getTextLength();
+    if (len != expected.length()) {
+      return false;
+    }
+    char[] chars = parser.getTextCharacters();
+    int off = parser.getTextOffset();
+    for (int i = 0; i < len; i++) {
+      if (chars[off + i] != expected.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Body offsets come from the parser's input position right after the token just returned: for a
+  // brace or a literal it sits exactly one past the token's last byte, whatever the chunking. (The
+  // non-blocking parser's token-start location is one byte late for most tokens and not updated for
+  // closing braces, so it is not used.)
+  private int afterToken() {
+    return (int) parser.currentLocation().getByteOffset();
+  }
+
+  private int lastByte() {
+    return afterToken() - 1;
+  }
+
+  private static ScanException wrongType(String param, String expected, JsonToken t) {
+    return new ScanException("'" + param + "' must be " + expected + ", not " + describe(t), param);
+  }
+
+  private static String describe(JsonToken t) {
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.asString();
+    };
   }
 }

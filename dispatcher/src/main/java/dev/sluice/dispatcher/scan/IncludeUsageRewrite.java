@@ -1,17 +1,77 @@
 package dev.sluice.dispatcher.scan;
 
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Minimal byte-level rewrite that makes a streaming request ask the upstream for
  * {@code stream_options.include_usage=true}, using the offsets in {@link RequestFacts}.
+ *
+ * <p>Exactly one edit is made and every other byte is kept: a replaced {@code include_usage} value, a
+ * field inserted right after the brace of an existing {@code stream_options} object (or in place of a
+ * {@code null} one), or a {@code stream_options} field inserted before the body's closing brace.
  */
 public final class IncludeUsageRewrite {
+  private static final byte[] TRUE = ascii("true");
+  private static final byte[] FIELD = ascii("\"include_usage\":true");
+  private static final byte[] FIELD_COMMA = ascii("\"include_usage\":true,");
+  private static final byte[] OBJECT = ascii("{\"include_usage\":true}");
+  private static final byte[] MEMBER = ascii(",\"stream_options\":{\"include_usage\":true}");
+
   private IncludeUsageRewrite() {
+  }
+
+  /** Whether {@link #apply} would change the body: a stream that did not ask for usage itself. */
+  public static boolean needed(RequestFacts facts) {
+    return facts.stream() && !facts.includeUsage();
   }
 
   /** Returns the body to send upstream: the same buffer when nothing must change. */
   public static Buffer apply(Buffer body, RequestFacts facts) {
-    throw new UnsupportedOperationException("not built yet");
+    if (!needed(facts)) {
+      return body;
+    }
+    if (facts.includeUsageValueStart() >= 0) {
+      int from = facts.includeUsageValueStart();
+      expect(body, from, facts.includeUsageValueEnd() - from == 5 ? 'f' : 'n');
+      return splice(body, from, facts.includeUsageValueEnd(), TRUE);
+    }
+    int options = facts.streamOptionsStart();
+    if (options >= 0) {
+      if (options < body.length() && body.getByte(options) == 'n') { // "stream_options": null
+        return splice(body, options, options + 4, OBJECT);
+      }
+      expect(body, options, '{');
+      int at = options + 1;
+      return splice(body, at, at, nextNonSpace(body, at) == '}' ? FIELD : FIELD_COMMA);
+    }
+    expect(body, facts.bodyEnd(), '}');
+    return splice(body, facts.bodyEnd(), facts.bodyEnd(), MEMBER);
+  }
+
+  /** Refuses facts that were not scanned from this very body rather than corrupting it. */
+  private static void expect(Buffer body, int offset, char expected) {
+    if (offset < 0 || offset >= body.length() || body.getByte(offset) != expected) {
+      throw new IllegalArgumentException("request facts do not match this body at offset " + offset);
+    }
+  }
+
+  private static Buffer splice(Buffer body, int from, int to, byte[] insert) {
+    Buffer out = Buffer.buffer(body.length() - (to - from) + insert.length);
+    return out.appendBuffer(body, 0, from).appendBytes(insert).appendBuffer(body, to, body.length() - to);
+  }
+
+  private static byte nextNonSpace(Buffer body, int from) {
+    for (int i = from; i < body.length(); i++) {
+      byte b = body.getByte(i);
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return b;
+      }
+    }
+    return 0;
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -1,0 +1,114 @@
+package dev.sluice.dispatcher;
+
+import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.http.FrontVerticle;
+import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.relay.Relay;
+import dev.sluice.dispatcher.relay.Upstreams;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One running dispatcher node: the shared pieces (pools and their clients, relay, metrics) and the HTTP
+ * front deployed once per event loop.
+ */
+public final class Dispatcher {
+  private final Vertx vertx;
+  private final DispatcherConfig config;
+  private final DispatcherHooks hooks;
+  private final DispatcherMetrics metrics;
+  private final Upstreams upstreams;
+  private final Relay relay;
+  private final AtomicInteger actualPort = new AtomicInteger(-1);
+  private volatile boolean ready;
+  private String deploymentId;
+
+  private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.hooks = hooks;
+    this.metrics = metrics;
+    this.upstreams = new Upstreams(vertx, config, metrics);
+    this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
+        config.timeouts(), metrics);
+  }
+
+  /** Starts a node with the default hooks on as many front instances as event loops. */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config) {
+    return start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), defaultInstances());
+  }
+
+  /**
+   * Starts a node. {@code config} is validated here; a bad one fails the future with a message naming the key.
+   */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances) {
+    DispatcherConfig valid;
+    try {
+      valid = config.validated();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics);
+    return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          d.deploymentId = id;
+          d.ready = true;
+          return d;
+        })
+        .recover(err -> d.upstreams.close().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** Event loops Vert.x starts by default: one front instance each. */
+  public static int defaultInstances() {
+    return 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Stops the front (no new requests), then closes the upstream clients. */
+  public Future<Void> stop() {
+    ready = false;
+    Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+    return undeploy.eventually(upstreams::close);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public DispatcherConfig config() {
+    return config;
+  }
+
+  public DispatcherHooks hooks() {
+    return hooks;
+  }
+
+  public DispatcherMetrics metrics() {
+    return metrics;
+  }
+
+  public Upstreams upstreams() {
+    return upstreams;
+  }
+
+  public Relay relay() {
+    return relay;
+  }
+
+  /** Whether the node serves requests (readiness). */
+  public boolean ready() {
+    return ready;
+  }
+
+  /** The port the front listens on (useful with port 0). */
+  public int port() {
+    return actualPort.get();
+  }
+
+  /** Called by each front instance once it listens. */
+  public void listening(int port) {
+    actualPort.compareAndSet(-1, port);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.dispatcher;
+
+import dev.sluice.dispatcher.config.ConfigException;
+import dev.sluice.dispatcher.config.ConfigLoader;
+import dev.sluice.dispatcher.config.DispatcherConfig;
+import io.vertx.core.Vertx;
+import java.util.stream.Collectors;
+
+/** {@code ./sluice dispatcher ...}: runs one dispatcher node until the process is stopped. */
+public final class DispatcherMain {
+  private DispatcherMain() {
+  }
+
+  public static void main(String[] args) {
+    for (String a : args) {
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(ConfigLoader.USAGE);
+        return;
+      }
+    }
+    DispatcherConfig config;
+    try {
+      config = ConfigLoader.fromArgs(args);
+    } catch (ConfigException e) {
+      System.err.println("sluice dispatcher: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    Dispatcher dispatcher;
+    try {
+      dispatcher = Dispatcher.start(vertx, config).await();
+    } catch (Throwable e) {
+      System.err.println("sluice dispatcher: cannot start: " + e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        dispatcher.stop().eventually(vertx::close).await();
+      } catch (Throwable ignored) {
+        // exiting anyway
+      }
+    }, "sluice-shutdown"));
+    String pools = config.pools().stream()
+        .map(p -> p.name() + "=" + p.context() + "@" + p.endpoints().size() + " endpoint(s)")
+        .collect(Collectors.joining(", "));
+    System.out.println("sluice dispatcher listening on " + config.host() + ":" + dispatcher.port() + " pools: " + pools);
+  }
+
+}

@@ -1,0 +1,138 @@
+package dev.sluice.dispatcher.http;
+
+import dev.sluice.dispatcher.Dispatcher;
+import dev.sluice.dispatcher.error.ErrorResponses;
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.relay.UpstreamPool;
+import dev.sluice.dispatcher.route.Endpoint;
+import dev.sluice.dispatcher.scan.BodyScanner;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The HTTP front: one instance per event loop, all sharing the node's {@link Dispatcher}. A switch on the
+ * path picks the handler; everything else is a 404, a known path with the wrong method a 405.
+ */
+public final class FrontVerticle extends VerticleBase {
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence PROMETHEUS_TEXT =
+      HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
+  private static final CharSequence ALLOW = HttpHeaders.createOptimized("allow");
+  private static final CharSequence POST = HttpHeaders.createOptimized("POST");
+  private static final CharSequence GET = HttpHeaders.createOptimized("GET");
+
+  private final Dispatcher dispatcher;
+  private ModelsAggregator models;
+  private HttpServer server;
+
+  public FrontVerticle(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+  }
+
+  @Override
+  public Future<?> start() {
+    models = new ModelsAggregator(dispatcher.upstreams(), dispatcher.config().timeouts().modelsMs());
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(dispatcher.config().host())
+        .setPort(dispatcher.config().port())
+        // answered by the body reader, after the declared length passed the cap
+        .setHandle100ContinueAutomatically(false)
+        .setCompressionSupported(false);
+    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    return server.listen().andThen(ar -> {
+      if (ar.succeeded()) {
+        dispatcher.listening(ar.result().actualPort());
+      }
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void handle(HttpServerRequest req) {
+    switch (req.path()) {
+      case "/v1/chat/completions" -> completion(req, BodyScanner.Kind.CHAT);
+      case "/v1/completions" -> completion(req, BodyScanner.Kind.COMPLETIONS);
+      case "/v1/models" -> {
+        if (only(req, HttpMethod.GET)) {
+          models.serve(req.response());
+        }
+      }
+      case "/metrics" -> {
+        if (only(req, HttpMethod.GET)) {
+          req.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(dispatcher.metrics().scrape());
+        }
+      }
+      case "/health/live" -> {
+        if (only(req, HttpMethod.GET)) {
+          json(req.response(), 200, new JsonObject().put("status", "live"));
+        }
+      }
+      case "/health/ready" -> {
+        if (only(req, HttpMethod.GET)) {
+          boolean ready = dispatcher.ready();
+          json(req.response(), ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready"));
+        }
+      }
+      case "/admin/pools" -> {
+        if (only(req, HttpMethod.GET)) {
+          json(req.response(), 200, pools());
+        }
+      }
+      default -> refuse(req, FailureKind.NOT_FOUND, "no route for " + req.method() + " " + req.path(), null);
+    }
+  }
+
+  private void completion(HttpServerRequest req, BodyScanner.Kind kind) {
+    if (req.method() != HttpMethod.POST) {
+      req.response().putHeader(ALLOW, POST);
+      refuse(req, FailureKind.METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + req.path() + "; use POST", null);
+      return;
+    }
+    new BodyReader(req, kind, dispatcher).start();
+  }
+
+  private boolean only(HttpServerRequest req, HttpMethod method) {
+    if (req.method() == method) {
+      return true;
+    }
+    req.response().putHeader(ALLOW, method == HttpMethod.GET ? GET : POST);
+    refuse(req, FailureKind.METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + req.path(), null);
+    return false;
+  }
+
+  /** An error for a request whose body may be unread: close the connection rather than read it. */
+  static void refuse(HttpServerRequest req, FailureKind kind, String message, String param) {
+    ErrorResponses.send(req.response(), kind, message, param, !req.isEnded());
+  }
+
+  private JsonObject pools() {
+    JsonArray list = new JsonArray();
+    for (UpstreamPool p : dispatcher.upstreams().pools()) {
+      JsonArray endpoints = new JsonArray();
+      for (Endpoint e : p.endpoints().all()) {
+        endpoints.add(new JsonObject().put("url", e.url()).put("inFlight", e.inFlight()));
+      }
+      list.add(new JsonObject()
+          .put("name", p.name())
+          .put("context", p.context())
+          .put("inFlight", p.inFlight())
+          .put("endpoints", endpoints));
+    }
+    return new JsonObject().put("pools", list);
+  }
+
+  static void json(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body.toBuffer());
+  }
+}

@@ -1,0 +1,98 @@
+package dev.sluice.dispatcher.http;
+
+import dev.sluice.dispatcher.error.ErrorResponses;
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.relay.UpstreamPool;
+import dev.sluice.dispatcher.relay.Upstreams;
+import dev.sluice.dispatcher.route.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /v1/models}: asks every endpoint of every pool, each within a timeout, and merges the lists by
+ * model id, keeping {@code max_model_len} where an upstream states it. An endpoint that is down or slow is
+ * left out; only when none answers is the result an error.
+ */
+final class ModelsAggregator {
+  private final Upstreams upstreams;
+  private final long timeoutMs;
+
+  ModelsAggregator(Upstreams upstreams, long timeoutMs) {
+    this.upstreams = upstreams;
+    this.timeoutMs = timeoutMs;
+  }
+
+  void serve(HttpServerResponse response) {
+    List<Future<JsonObject>> asks = new ArrayList<>();
+    for (UpstreamPool pool : upstreams.pools()) {
+      for (Endpoint e : pool.endpoints().all()) {
+        asks.add(ask(pool, e));
+      }
+    }
+    Future.join(asks).onComplete(ignored -> {
+      Map<String, JsonObject> byId = new LinkedHashMap<>();
+      int answered = 0;
+      for (Future<JsonObject> f : asks) {
+        if (f.succeeded()) {
+          answered++;
+          merge(byId, f.result());
+        }
+      }
+      if (answered == 0) {
+        ErrorResponses.send(response, FailureKind.UPSTREAM_UNREACHABLE, "no upstream answered /v1/models", null, false);
+        return;
+      }
+      FrontVerticle.json(response, 200,
+          new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(byId.values()))));
+    });
+  }
+
+  private Future<JsonObject> ask(UpstreamPool pool, Endpoint e) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost(e.host())
+        .setPort(e.port())
+        .setSsl(e.ssl())
+        .setURI(e.uri("/v1/models"))
+        .setConnectTimeout(timeoutMs)
+        .setIdleTimeout(timeoutMs);
+    return pool.client().request(options)
+        .compose(req -> req.send())
+        .compose(r -> r.statusCode() == 200 ? r.body() : failed(r))
+        .map(JsonObject::new)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  private static Future<Buffer> failed(HttpClientResponse r) {
+    return Future.failedFuture("status " + r.statusCode());
+  }
+
+  private static void merge(Map<String, JsonObject> byId, JsonObject list) {
+    JsonArray data = list.getJsonArray("data");
+    if (data == null) {
+      return;
+    }
+    for (Object o : data) {
+      if (!(o instanceof JsonObject model) || !(model.getValue("id") instanceof String id)) {
+        continue;
+      }
+      JsonObject known = byId.get(id);
+      if (known == null) {
+        byId.put(id, model.copy());
+      } else if (known.getValue("max_model_len") == null && model.getValue("max_model_len") != null) {
+        known.put("max_model_len", model.getValue("max_model_len"));
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.sluice.dispatcher.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The dispatcher's Prometheus metrics. Labels stay few: pool name, HTTP status, a fixed set of kinds.
+ * Meters are created once and cached, so recording on the request path is a lookup and an add.
+ */
+public final class DispatcherMetrics {
+  /** Pool label for requests refused before a pool was chosen. */
+  public static final String NO_POOL = "none";
+
+  private static final double[] BUDGET_BUCKETS = {
+      256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576};
+  private static final Duration[] TTFB_BUCKETS = durations(
+      5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000);
+  private static final Duration[] DURATION_BUCKETS = durations(
+      10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000);
+
+  private final PrometheusMeterRegistry registry;
+  private final ConcurrentHashMap<String, PoolMeters> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> misroutes = new ConcurrentHashMap<>();
+
+  public DispatcherMetrics() {
+    this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  public DispatcherMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The registry, for other components (calibration, cluster) to add their own meters. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Meters of one pool; {@code inFlight} is read when Prometheus scrapes. */
+  public PoolMeters pool(String pool, Supplier<Number> inFlight) {
+    return pools.computeIfAbsent(pool, p -> new PoolMeters(p, inFlight));
+  }
+
+  /** Meters for requests refused before any pool was chosen. */
+  public PoolMeters unrouted() {
+    return pools.computeIfAbsent(NO_POOL, p -> new PoolMeters(p, null));
+  }
+
+  /** {@code kind="under"}: a context-length error on a smaller pool, retried on a larger one. */
+  public void misroute(String kind) {
+    misroutes.computeIfAbsent(kind, k -> Counter.builder("sluice.misroutes")
+        .description("Requests sent to a pool that did not fit (under) or larger than needed (over)")
+        .tag("kind", k).register(registry)).increment();
+  }
+
+  /** The meters of one pool. */
+  public final class PoolMeters {
+    private final String pool;
+    private final Counter[] byStatus = new Counter[600];
+    private final Counter aborted;
+    private final Counter clientClosed;
+    private final DistributionSummary budget;
+    private final Timer firstByte;
+    private final Timer duration;
+    private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+
+    private PoolMeters(String pool, Supplier<Number> inFlight) {
+      this.pool = pool;
+      this.aborted = requests("aborted");
+      this.clientClosed = requests("client_closed");
+      this.budget = DistributionSummary.builder("sluice.budget")
+          .description("Token budget used for routing (prompt estimate plus output reserve)")
+          .baseUnit("tokens").tag("pool", pool).serviceLevelObjectives(BUDGET_BUCKETS).register(registry);
+      this.firstByte = Timer.builder("sluice.upstream.ttfb")
+          .description("From sending the request upstream to the upstream's response headers")
+          .tag("pool", pool).serviceLevelObjectives(TTFB_BUCKETS).register(registry);
+      this.duration = Timer.builder("sluice.upstream.duration")
+          .description("From sending the request upstream to the end of its response")
+          .tag("pool", pool).serviceLevelObjectives(DURATION_BUCKETS).register(registry);
+      if (inFlight != null) {
+        Gauge.builder("sluice.inflight", inFlight).description("Requests in flight to the pool's endpoints")
+            .tag("pool", pool).register(registry);
+      }
+    }
+
+    private Counter requests(String status) {
+      return Counter.builder("sluice.requests").description("Requests answered, by pool and status")
+          .tag("pool", pool).tag("status", status).register(registry);
+    }
+
+    /** One request answered with {@code status}. */
+    public void request(int status) {
+      int s = status >= 100 && status < 600 ? status : 599;
+      Counter c = byStatus[s];
+      if (c == null) {
+        // a benign race: two loops may both register; Micrometer returns the same meter to both
+        c = requests(Integer.toString(s));
+        byStatus[s] = c;
+      }
+      c.increment();
+    }
+
+    /** A stream cut after its first byte reached the client. */
+    public void aborted() {
+      aborted.increment();
+    }
+
+    /** The client went away before the response ended. */
+    public void clientClosed() {
+      clientClosed.increment();
+    }
+
+    public void budget(int tokens) {
+      budget.record(tokens);
+    }
+
+    public void firstByteNanos(long nanos) {
+      firstByte.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void durationNanos(long nanos) {
+      duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** A try repeated before the commit point, by reason (connect, reset, status, context_length). */
+    public void retry(String reason) {
+      retries.computeIfAbsent(reason, r -> Counter.builder("sluice.upstream.retries")
+          .description("Upstream tries repeated before the first byte reached the client")
+          .tag("pool", pool).tag("reason", r).register(registry)).increment();
+    }
+  }
+
+  private static Duration[] durations(long... millis) {
+    Duration[] d = new Duration[millis.length];
+    for (int i = 0; i < millis.length; i++) {
+      d[i] = Duration.ofMillis(millis[i]);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,427 @@
+package dev.sluice.dispatcher.relay;
+
+import dev.sluice.dispatcher.error.ErrorResponses;
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.route.Endpoint;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+
+/**
+ * One client request on its way through the relay: one or more upstream tries, then the response.
+ *
+ * <p>The commit point is the first byte written to the client. Before it, a try that cannot connect or is
+ * reset is repeated once on another endpoint of the pool, a context-length 400 from a smaller pool is
+ * repeated once on the next larger pool, and any other failure becomes one OpenAI-shaped error response.
+ * After it, a failure can only cut the stream: one SSE error event (for event streams), then a reset, never
+ * a clean end, so clients cannot mistake a cut answer for a complete one.
+ *
+ * <p>Every method runs on the client request's event loop. Callbacks of an abandoned try carry an old
+ * {@code tryId} and are ignored.
+ */
+final class Exchange {
+  /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
+  private static final int TRIES_PER_POOL = 2;
+  private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+
+  private final Relay relay;
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final Buffer body;
+  private final Budget budget;
+  private final ResponseTap tap;
+  private final boolean stripUsage;
+  private final Handler<Long> onTimer = this::onTimer;
+
+  private UpstreamPool pool;
+  /** Endpoint of the current try while it holds an in-flight slot, else null. */
+  private Endpoint endpoint;
+  private HttpClientRequest upstreamRequest;
+  private HttpClientResponse upstreamResponse;
+  private int tryId;
+  private int triesInPool;
+  private boolean contextRetried;
+  private boolean awaitingHeaders;
+  private boolean tapped;
+  /** Small upstream error body held back until it is known whether it is a context-length error. */
+  private Buffer peek;
+  private boolean committed;
+  private boolean sse;
+  private boolean finished;
+  private boolean paused;
+  private long tryStart;
+  private long lastActivity;
+  private long timer = -1;
+
+  Exchange(Relay relay, HttpServerRequest request, Buffer body, Budget budget, ResponseTap tap, boolean stripUsage) {
+    this.relay = relay;
+    this.request = request;
+    this.response = request.response();
+    this.body = body;
+    this.budget = budget;
+    this.tap = tap;
+    this.stripUsage = stripUsage;
+  }
+
+  void start(UpstreamPool first) {
+    pool = first;
+    pool.meters().budget(budget.total());
+    response.closeHandler(v -> clientGone());
+    response.drainHandler(v -> {
+      paused = false;
+      lastActivity = System.nanoTime();
+      HttpClientResponse r = upstreamResponse;
+      if (r != null && !finished) {
+        r.resume();
+      }
+    });
+    send(null);
+  }
+
+  // ---- one try -------------------------------------------------------------------------------------
+
+  private void send(Endpoint avoid) {
+    Endpoint ep = pool.endpoints().pick(avoid);
+    ep.acquire();
+    endpoint = ep;
+    triesInPool++;
+    int id = ++tryId;
+    tryStart = System.nanoTime();
+    awaitingHeaders = true;
+    arm(relay.firstByteMs);
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(ep.host())
+        .setPort(ep.port())
+        .setSsl(ep.ssl())
+        .setURI(ep.uri(request.uri()));
+    pool.client().request(options)
+        .compose(req -> {
+          if (id != tryId) {
+            req.reset();
+            return req.response();
+          }
+          upstreamRequest = req;
+          ForwardedHeaders.copyRequest(request.headers(), req.headers());
+          return req.send(body);
+        })
+        .onComplete(ar -> {
+          if (id != tryId) {
+            if (ar.succeeded()) {
+              ar.result().request().reset();
+            }
+            return;
+          }
+          if (ar.succeeded()) {
+            onHeaders(id, ar.result());
+          } else {
+            tryFailed(ar.cause());
+          }
+        });
+  }
+
+  private void onHeaders(int id, HttpClientResponse r) {
+    awaitingHeaders = false;
+    upstreamResponse = r;
+    long now = System.nanoTime();
+    lastActivity = now;
+    pool.meters().firstByteNanos(now - tryStart);
+    arm(relay.streamIdleNanos / 1_000_000L);
+    int status = r.statusCode();
+    if (status >= 200 && status < 300) {
+      tapped = true;
+    } else if (status == 400 && !contextRetried && relay.upstreams.router().larger(pool.index()) >= 0) {
+      peek = Buffer.buffer(256);
+    } else if ((status == 502 || status == 503 || status == 504) && canRetryInPool()) {
+      pool.meters().retry("status_" + status);
+      retryInPool();
+      return;
+    }
+    r.handler(chunk -> {
+      if (id == tryId) {
+        onChunk(chunk);
+      }
+    });
+    r.endHandler(v -> {
+      if (id == tryId) {
+        onEnd();
+      }
+    });
+    r.exceptionHandler(t -> {
+      if (id == tryId) {
+        onUpstreamError(t);
+      }
+    });
+  }
+
+  private void onChunk(Buffer chunk) {
+    if (finished) {
+      return;
+    }
+    lastActivity = System.nanoTime();
+    if (peek != null) {
+      if (peek.length() + chunk.length() <= relay.errorPeekBytes) {
+        peek.appendBuffer(chunk);
+        return;
+      }
+      Buffer held = peek;
+      peek = null;
+      commit();
+      response.write(held);
+    }
+    if (!committed) {
+      commit();
+    }
+    Buffer out = tapped ? tap.onChunk(chunk) : chunk;
+    if (out.length() > 0) {
+      response.write(out);
+    }
+    if (response.writeQueueFull()) {
+      paused = true;
+      upstreamResponse.pause();
+    }
+  }
+
+  private void onEnd() {
+    if (finished) {
+      return;
+    }
+    if (peek != null) {
+      Buffer held = peek;
+      peek = null;
+      int larger = relay.upstreams.router().larger(pool.index());
+      if (larger >= 0 && ContextLengthError.matches(held)) {
+        retryOnLargerPool(larger);
+        return;
+      }
+      commit();
+      complete(held);
+      return;
+    }
+    if (!committed) {
+      commit();
+    }
+    complete(tapped ? tap.onEnd() : null);
+  }
+
+  private void complete(Buffer last) {
+    finished = true;
+    cancelTimer();
+    int status = upstreamResponse.statusCode();
+    pool.meters().durationNanos(System.nanoTime() - tryStart);
+    pool.meters().request(status);
+    releaseSlot();
+    if (tapped) {
+      int promptTokens = tap.promptTokens();
+      if (promptTokens > 0) {
+        relay.estimator.observe(budget, promptTokens);
+      }
+    }
+    if (last != null && last.length() > 0) {
+      response.end(last);
+    } else {
+      response.end();
+    }
+  }
+
+  private void onUpstreamError(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    if (committed) {
+      abort("upstream connection lost mid-response");
+    } else {
+      peek = null;
+      tryFailed(cause);
+    }
+  }
+
+  /** A try failed before anything reached the client. */
+  private void tryFailed(Throwable cause) {
+    FailureKind kind = classify(cause);
+    boolean retryable = kind == FailureKind.UPSTREAM_UNREACHABLE || kind == FailureKind.UPSTREAM_RESET;
+    if (retryable && canRetryInPool()) {
+      pool.meters().retry(kind == FailureKind.UPSTREAM_UNREACHABLE ? "connect" : "reset");
+      retryInPool();
+      return;
+    }
+    String where = endpoint != null ? endpoint.url() : pool.name();
+    abandonTry();
+    fail(kind, message(kind, where, cause));
+  }
+
+  private boolean canRetryInPool() {
+    return triesInPool < TRIES_PER_POOL;
+  }
+
+  private void retryInPool() {
+    Endpoint failed = endpoint;
+    abandonTry();
+    send(failed);
+  }
+
+  private void retryOnLargerPool(int larger) {
+    relay.metrics.misroute("under");
+    pool.meters().retry("context_length");
+    abandonTry();
+    contextRetried = true;
+    pool = relay.upstreams.pool(larger);
+    triesInPool = 0;
+    send(null);
+  }
+
+  // ---- the client side -----------------------------------------------------------------------------
+
+  /** The first byte goes to the client: status and headers are fixed from here on. */
+  private void commit() {
+    committed = true;
+    HttpClientResponse r = upstreamResponse;
+    response.setStatusCode(r.statusCode());
+    String reason = r.statusMessage();
+    if (reason != null && !reason.isEmpty()) {
+      response.setStatusMessage(reason);
+    }
+    ForwardedHeaders.copyResponse(r.headers(), response.headers());
+    sluiceHeaders();
+    String length = r.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && !(tapped && stripUsage)) {
+      response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+    } else {
+      response.setChunked(true);
+    }
+    String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
+    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM.toString(), 0, TEXT_EVENT_STREAM.length());
+  }
+
+  private void sluiceHeaders() {
+    response.putHeader(SluiceHeaders.POOL, pool.name());
+    response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
+    response.putHeader(SluiceHeaders.CATEGORY, budget.category());
+  }
+
+  /** Before the commit point: the whole response is this error. */
+  private void fail(FailureKind kind, String message) {
+    finished = true;
+    cancelTimer();
+    pool.meters().request(kind.status());
+    if (!response.closed()) {
+      sluiceHeaders();
+      ErrorResponses.send(response, kind, message, null, false);
+    }
+  }
+
+  /** After the commit point: tell an event-stream client why, then cut the response without a clean end. */
+  private void abort(String message) {
+    finished = true;
+    pool.meters().aborted();
+    abandonTry();
+    if (sse && !response.closed()) {
+      response.write(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message))
+          .onComplete(ar -> response.reset());
+    } else {
+      response.reset();
+    }
+  }
+
+  private void clientGone() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    pool.meters().clientClosed();
+    abandonTry();
+  }
+
+  // ---- bookkeeping ---------------------------------------------------------------------------------
+
+  /** Ends the current try: later callbacks are ignored, the upstream request is reset, the slot freed. */
+  private void abandonTry() {
+    tryId++;
+    cancelTimer();
+    HttpClientRequest req = upstreamRequest;
+    upstreamRequest = null;
+    upstreamResponse = null;
+    peek = null;
+    if (req != null) {
+      req.reset();
+    }
+    releaseSlot();
+  }
+
+  private void releaseSlot() {
+    if (endpoint != null) {
+      endpoint.release();
+      endpoint = null;
+    }
+  }
+
+  private void arm(long millis) {
+    cancelTimer();
+    timer = relay.vertx.setTimer(Math.max(1, millis), onTimer);
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      relay.vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** First-byte deadline before the headers; stream-idle watchdog after them. */
+  private void onTimer(long id) {
+    if (id != timer || finished) {
+      return;
+    }
+    timer = -1;
+    if (awaitingHeaders) {
+      String where = endpoint != null ? endpoint.url() : pool.name();
+      abandonTry();
+      fail(FailureKind.UPSTREAM_TIMEOUT, "upstream " + where + " sent no response within " + relay.firstByteMs + " ms");
+      return;
+    }
+    long idle = System.nanoTime() - lastActivity;
+    if (paused || idle < relay.streamIdleNanos) {
+      // a paused upstream waits on a slow client, not the other way round
+      arm(paused ? relay.streamIdleNanos / 1_000_000L : (relay.streamIdleNanos - idle) / 1_000_000L);
+      return;
+    }
+    String message = "upstream sent nothing for " + relay.streamIdleNanos / 1_000_000L + " ms";
+    if (committed) {
+      abort(message);
+    } else {
+      abandonTry();
+      fail(FailureKind.UPSTREAM_TIMEOUT, message);
+    }
+  }
+
+  private static FailureKind classify(Throwable cause) {
+    if (cause instanceof ConnectionPoolTooBusyException) {
+      return FailureKind.POOL_BUSY;
+    }
+    if (cause instanceof ConnectException || cause instanceof ConnectTimeoutException
+        || cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
+      return FailureKind.UPSTREAM_UNREACHABLE;
+    }
+    return FailureKind.UPSTREAM_RESET;
+  }
+
+  private static String message(FailureKind kind, String where, Throwable cause) {
+    return switch (kind) {
+      case POOL_BUSY -> "pool is at its connection limit and wait queue; retry later";
+      case UPSTREAM_UNREACHABLE -> "no upstream reachable (last tried " + where + ")";
+      default -> "upstream " + where + " failed before responding: " + cause.getClass().getSimpleName();
+    };
+  }
+}

@@ -1,0 +1,16 @@
+package dev.sluice.dispatcher.relay;
+
+import io.vertx.core.http.HttpHeaders;
+
+/** Names of the headers Sluice adds to responses and reads from requests, encoded once. */
+public final class SluiceHeaders {
+  private SluiceHeaders() {
+  }
+
+  /** Response: the pool that served the request. */
+  public static final CharSequence POOL = HttpHeaders.createOptimized("x-sluice-pool");
+  /** Response: the total token budget used for routing. */
+  public static final CharSequence BUDGET = HttpHeaders.createOptimized("x-sluice-budget");
+  /** Response: the content category of the prompt; request: a category chosen by the client. */
+  public static final CharSequence CATEGORY = HttpHeaders.createOptimized("x-sluice-category");
+}

@@ -1,0 +1,64 @@
+package dev.sluice.dispatcher.route;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The endpoints of one pool and the choice among them: fewest in-flight requests, ties broken round-robin.
+ * Lock-free; safe to call from every event loop at once (a choice may race with another, which only
+ * makes it slightly less even, never wrong).
+ */
+public final class EndpointSet {
+  private final Endpoint[] endpoints;
+  private final AtomicInteger cursor = new AtomicInteger();
+
+  public EndpointSet(List<Endpoint> endpoints) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("a pool needs at least one endpoint");
+    }
+    this.endpoints = endpoints.toArray(new Endpoint[0]);
+  }
+
+  public int size() {
+    return endpoints.length;
+  }
+
+  public Endpoint get(int i) {
+    return endpoints[i];
+  }
+
+  public List<Endpoint> all() {
+    return List.of(endpoints);
+  }
+
+  /** The least busy endpoint. */
+  public Endpoint pick() {
+    return pick(null);
+  }
+
+  /**
+   * The least busy endpoint other than {@code avoid}; {@code avoid} itself when it is the only one.
+   * The scan starts at a rotating offset so equally busy endpoints take turns.
+   */
+  public Endpoint pick(Endpoint avoid) {
+    int n = endpoints.length;
+    if (n == 1) {
+      return endpoints[0];
+    }
+    int start = Math.floorMod(cursor.getAndIncrement(), n);
+    Endpoint best = null;
+    int bestLoad = Integer.MAX_VALUE;
+    for (int k = 0; k < n; k++) {
+      Endpoint e = endpoints[(start + k) % n];
+      if (e == avoid) {
+        continue;
+      }
+      int load = e.inFlight();
+      if (load < bestLoad) {
+        best = e;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+}

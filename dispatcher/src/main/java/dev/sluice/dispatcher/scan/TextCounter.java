@@ -1,0 +1,183 @@
+package dev.sluice.dispatcher.scan;
+
+import java.io.Writer;
+
+/**
+ * Counts the UTF-8 bytes and the {@link TextFeatures} of decoded prompt text, fed as UTF-16 char runs
+ * straight out of Jackson's text buffer (a {@link Writer} so that {@code JsonParser.getText(Writer)}
+ * hands over its segments without joining them into one array or a String).
+ *
+ * <p>A surrogate pair counts 4 bytes, attributed to its high half; a lone high surrogate also counts 4
+ * and a lone low surrogate 0, so a pair split across runs still sums to 4.
+ */
+final class TextCounter extends Writer {
+
+  // ASCII classes packed as 8-bit lanes of one long, so the hot loop does one table load and one add
+  // per ASCII char. Lanes are flushed every BLOCK chars, before any can overflow.
+  private static final int LETTER = 0;
+  private static final int DIGIT = 8;
+  private static final int SPACE = 16;
+  private static final int NEWLINE = 24;
+  private static final int BRACE = 32;
+  private static final int QUOTE_COLON = 40;
+  private static final int CODE_PUNCT = 48;
+  private static final int BLOCK = 255;
+  private static final long[] ASCII_LANES = asciiLanes();
+
+  private long textBytes;
+  private long stringBytes;
+  private long cjkBytes;
+  private long otherNonAsciiBytes;
+  private long letters;
+  private long digits;
+  private long whitespace;
+  private long newlines;
+  private long braces;
+  private long quotesAndColons;
+  private long codePunct;
+  private long leadingIndent;
+  private boolean lineStart;
+
+  /** Starts a new prompt string: its first char is at the start of a line. */
+  void beginString() {
+    stringBytes = 0;
+    lineStart = true;
+  }
+
+  /** Decoded UTF-8 bytes of the string since {@link #beginString()}. */
+  long stringBytes() {
+    return stringBytes;
+  }
+
+  long textBytes() {
+    return textBytes;
+  }
+
+  TextFeatures features() {
+    return new TextFeatures(cjkBytes, otherNonAsciiBytes, letters, digits, whitespace, newlines, braces,
+        quotesAndColons, codePunct, leadingIndent);
+  }
+
+  @Override
+  public void write(char[] buf, int off, int len) {
+    int end = off + len;
+    long before = cjkBytes + otherNonAsciiBytes;
+    int nonAsciiChars = 0;
+    boolean atLineStart = lineStart;
+    long indent = 0;
+    int i = off;
+    while (i < end) {
+      int blockEnd = Math.min(end, i + BLOCK);
+      long lanes = 0;
+      for (; i < blockEnd; i++) {
+        char c = buf[i];
+        if (c < 0x80) {
+          lanes += ASCII_LANES[c];
+          if (c == '\n') {
+            atLineStart = true;
+          } else if (atLineStart) {
+            if (c == ' ' || c == '\t') {
+              indent++;
+            } else {
+              atLineStart = false;
+            }
+          }
+        } else {
+          nonAsciiChars++;
+          atLineStart = false;
+          countNonAscii(c);
+        }
+      }
+      addLanes(lanes);
+    }
+    lineStart = atLineStart;
+    leadingIndent += indent;
+    long bytes = (len - nonAsciiChars) + (cjkBytes + otherNonAsciiBytes - before);
+    textBytes += bytes;
+    stringBytes += bytes;
+  }
+
+  @Override
+  public void write(String s, int off, int len) {
+    // Only reached if Jackson already materialised the String; count it the same way, without copying.
+    char[] one = new char[1];
+    for (int i = off; i < off + len; i++) {
+      one[0] = s.charAt(i);
+      write(one, 0, 1);
+    }
+  }
+
+  @Override
+  public void flush() {
+  }
+
+  @Override
+  public void close() {
+  }
+
+  private void countNonAscii(char c) {
+    if (c < 0x800) {
+      otherNonAsciiBytes += 2;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      if (c < 0xDC00) {
+        // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideograph planes.
+        if (c >= 0xD840 && c < 0xD8C0) {
+          cjkBytes += 4;
+        } else {
+          otherNonAsciiBytes += 4;
+        }
+      }
+    } else if (isCjk(c)) {
+      cjkBytes += 3;
+    } else {
+      otherNonAsciiBytes += 3;
+    }
+  }
+
+  /** Han, kana, hangul, bopomofo and CJK punctuation/compatibility blocks of the BMP (3-byte chars). */
+  static boolean isCjk(char c) {
+    if (c >= 0x2E80 && c <= 0x9FFF) {
+      return c <= 0x4DBF || c >= 0x4E00; // 4DC0..4DFF are Yijing hexagram symbols
+    }
+    return (c >= 0xAC00 && c <= 0xD7FF) // hangul syllables, jamo extended-B
+        || (c >= 0xFF00 && c <= 0xFFEF) // halfwidth and fullwidth forms
+        || (c >= 0xF900 && c <= 0xFAFF) // CJK compatibility ideographs
+        || (c >= 0xFE30 && c <= 0xFE4F) // CJK compatibility forms
+        || (c >= 0x1100 && c <= 0x11FF) // hangul jamo
+        || (c >= 0xA960 && c <= 0xA97F); // hangul jamo extended-A
+  }
+
+  private void addLanes(long lanes) {
+    letters += (lanes >>> LETTER) & 0xFF;
+    digits += (lanes >>> DIGIT) & 0xFF;
+    whitespace += (lanes >>> SPACE) & 0xFF;
+    newlines += (lanes >>> NEWLINE) & 0xFF;
+    braces += (lanes >>> BRACE) & 0xFF;
+    quotesAndColons += (lanes >>> QUOTE_COLON) & 0xFF;
+    codePunct += (lanes >>> CODE_PUNCT) & 0xFF;
+  }
+
+  private static long[] asciiLanes() {
+    long[] t = new long[128];
+    for (char c = 'a'; c <= 'z'; c++) {
+      t[c] = 1L << LETTER;
+      t[Character.toUpperCase(c)] = 1L << LETTER;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      t[c] = 1L << DIGIT;
+    }
+    t[' '] = 1L << SPACE;
+    t['\t'] = 1L << SPACE;
+    t['\r'] = 1L << SPACE;
+    t['\n'] = (1L << SPACE) | (1L << NEWLINE);
+    for (char c : "{}[]".toCharArray()) {
+      t[c] = 1L << BRACE;
+    }
+    t['"'] = 1L << QUOTE_COLON;
+    t[':'] = 1L << QUOTE_COLON;
+    for (char c : ";()=<>&|+*/%^~`".toCharArray()) {
+      t[c] = 1L << CODE_PUNCT;
+    }
+    return t;
+  }
+}
