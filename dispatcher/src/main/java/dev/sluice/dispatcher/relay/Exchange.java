@@ -34,6 +34,7 @@ import java.net.UnknownHostException;
 final class Exchange {
   /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
   private static final int TRIES_PER_POOL = 2;
+  private static final Handler<Throwable> IGNORE = t -> { };
   private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
   private final Relay relay;
@@ -114,6 +115,8 @@ final class Exchange {
             return req.response();
           }
           upstreamRequest = req;
+          // failures surface through the response future and the response's handlers
+          req.exceptionHandler(IGNORE);
           ForwardedHeaders.copyRequest(request.headers(), req.headers());
           return req.send(body);
         })

@@ -1,0 +1,491 @@
+package dev.sluice.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.dispatcher.config.ClientLimits;
+import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.config.PoolConfig;
+import dev.sluice.dispatcher.config.Timeouts;
+import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The dispatcher end to end: real sockets, fake OpenAI upstreams on port 0. */
+@ExtendWith(VertxExtension.class)
+class DispatcherHttpTest {
+  private static final int SHORT_CONTEXT = 1000;
+  private static final int LONG_CONTEXT = 100_000;
+
+  private Vertx vertx;
+  private FakeUpstream shortUp;
+  private FakeUpstream longUp;
+  private Dispatcher dispatcher;
+  private HttpClient client;
+  private Http http;
+  private final List<FakeUpstream> extra = new ArrayList<>();
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+    shortUp = new FakeUpstream(vertx, "short").start().await();
+    longUp = new FakeUpstream(vertx, "long").start().await();
+    client = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (dispatcher != null) {
+      dispatcher.stop().await();
+    }
+    client.close().await();
+    shortUp.close().await();
+    longUp.close().await();
+    extra.forEach(u -> u.close().await());
+  }
+
+  private static DispatcherConfig base() {
+    return DispatcherConfig.defaults().withHost("127.0.0.1").withPort(0).withDefaultOutputReserve(256);
+  }
+
+  private static PoolConfig pool(String name, int context, String... urls) {
+    return new PoolConfig(name, context, Arrays.stream(urls).map(URI::create).toList());
+  }
+
+  private DispatcherConfig twoPools() {
+    return base().withPool(pool("short", SHORT_CONTEXT, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url()));
+  }
+
+  private void start(DispatcherConfig config) {
+    dispatcher = Dispatcher.start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), 2).await();
+    http = new Http(client, dispatcher.port());
+  }
+
+  private static String chat(String content, Integer maxTokens, boolean stream) {
+    JsonObject body = new JsonObject().put("model", "m")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
+    if (maxTokens != null) {
+      body.put("max_tokens", maxTokens);
+    }
+    if (stream) {
+      body.put("stream", true);
+    }
+    return body.encode();
+  }
+
+  /** A port nothing listens on. */
+  private String deadUrl() {
+    FakeUpstream u = new FakeUpstream(vertx, "dead").start().await();
+    String url = u.url();
+    u.close().await();
+    return url;
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(20_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void eventually(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10 s: " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  // ---- routing ----------------------------------------------------------------------------------------
+
+  @Test
+  void smallBudgetGoesToTheShortPool() {
+    start(twoPools());
+    assertThat(http.post("/v1/chat/completions", chat("hi", 100, false)).json().getString("served_by")).isEqualTo("short");
+  }
+
+  @Test
+  void largeMaxTokensGoesToTheLongPool() {
+    start(twoPools());
+    assertThat(http.post("/v1/chat/completions", chat("hi", 5000, false)).json().getString("served_by")).isEqualTo("long");
+  }
+
+  @Test
+  void longPromptGoesToTheLongPool() {
+    start(twoPools());
+    // 8000 bytes at 4 bytes/token = 2000 tokens, over the short context of 1000
+    assertThat(http.post("/v1/chat/completions", chat("a".repeat(8000), 10, false)).header("x-sluice-pool"))
+        .isEqualTo("long");
+  }
+
+  @Test
+  void budgetLargerThanEveryPoolGoesToTheLargest() {
+    start(twoPools());
+    assertThat(http.post("/v1/chat/completions", chat("hi", 1_000_000, false)).header("x-sluice-pool")).isEqualTo("long");
+  }
+
+  @Test
+  void threePoolsEachServeTheirBand() {
+    FakeUpstream mid = new FakeUpstream(vertx, "mid").start().await();
+    extra.add(mid);
+    start(base().withPool(pool("short", 1000, shortUp.url())).withPool(pool("mid", 10_000, mid.url()))
+        .withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    List<String> served = new ArrayList<>();
+    for (int maxTokens : new int[] {500, 5000, 50_000, 500_000}) {
+      served.add(http.post("/v1/chat/completions", chat("hi", maxTokens, false)).json().getString("served_by"));
+    }
+    assertThat(served).containsExactly("short", "mid", "long", "long");
+  }
+
+  @Test
+  void completionsEndpointIsRoutedByItsPrompt() {
+    start(twoPools());
+    String body = new JsonObject().put("model", "m").put("prompt", "b".repeat(8000)).put("max_tokens", 5).encode();
+    Http.Reply reply = http.post("/v1/completions", body);
+    assertThat(reply.header("x-sluice-pool") + " " + longUp.received.get(0).uri()).isEqualTo("long /v1/completions");
+  }
+
+  @Test
+  void everyResponseCarriesTheSluiceHeaders() {
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hello world!", 100, false));
+    // 12 bytes at 4 bytes/token = 3 tokens, plus 100 reserved
+    assertThat(List.of(reply.header("x-sluice-pool"), reply.header("x-sluice-budget"), reply.header("x-sluice-category")))
+        .containsExactly("short", "103", "default");
+  }
+
+  @Test
+  void missingMaxTokensUsesTheDefaultReserve() {
+    start(twoPools());
+    assertThat(http.post("/v1/chat/completions", chat("hi", null, false)).header("x-sluice-budget")).isEqualTo("257");
+  }
+
+  // ---- relaying ---------------------------------------------------------------------------------------
+
+  @Test
+  void nonStreamingResponseArrivesIntact() {
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, false));
+    assertThat(reply.body().getBytes()).isEqualTo(shortUp.sent.getBytes());
+  }
+
+  @Test
+  void requestBodyReachesTheUpstreamUnchanged() {
+    start(twoPools());
+    String body = chat("caf\u00e9 \\u00e9 \ud83d\ude00", 10, false);
+    http.post("/v1/chat/completions", body);
+    assertThat(shortUp.received.get(0).body().toString()).isEqualTo(body);
+  }
+
+  @Test
+  void streamIsByteIdenticalToWhatTheUpstreamSent() {
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, true));
+    assertThat(reply.text()).isEqualTo(shortUp.sent.toString()).endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
+  void streamChunksArriveBeforeTheUpstreamFinishes() {
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, true));
+    // the upstream pauses 20 ms between events: a buffering proxy would deliver everything after the last write
+    assertThat(reply.chunks().get(0).nanos()).isLessThan(shortUp.lastWriteNanos.get());
+  }
+
+  @Test
+  void streamKeepsTheEventStreamContentType() {
+    start(twoPools());
+    assertThat(http.post("/v1/chat/completions", chat("hi", 10, true)).header("content-type")).isEqualTo("text/event-stream");
+  }
+
+  @Test
+  void clientAuthorizationAndHopByHopHeadersAreNotForwarded() {
+    start(twoPools());
+    http.send(HttpMethod.POST, "/v1/chat/completions?trace=1", chat("hi", 10, false), h -> h
+        .set("content-type", "application/json").set("authorization", "Bearer client-secret")
+        .set("proxy-authorization", "Basic x").set("te", "trailers").set("x-request-id", "r-1"), null);
+    FakeUpstream.Received got = shortUp.received.get(0);
+    assertThat(List.of(String.valueOf(got.headers().get("authorization")), String.valueOf(got.headers().get("proxy-authorization")),
+        String.valueOf(got.headers().get("te")), got.headers().get("x-request-id"), got.uri()))
+        .containsExactly("null", "null", "null", "r-1", "/v1/chat/completions?trace=1");
+  }
+
+  @Test
+  void upstreamClientErrorIsForwardedUnchangedWithoutRetry() {
+    String error = "{\"error\":{\"message\":\"temperature must be >= 0\",\"type\":\"BadRequestError\",\"param\":\"temperature\",\"code\":400}}";
+    shortUp.behavior = (self, req, body) -> self.json(req.response(), 400, error);
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, false));
+    assertThat(reply.status() + " " + reply.text() + " " + shortUp.received.size() + " " + longUp.received.size())
+        .isEqualTo("400 " + error + " 1 0");
+  }
+
+  @Test
+  void contextLengthErrorOnTheShortPoolIsRetriedOnTheLongPool() {
+    shortUp.behavior = (self, req, body) -> self.json(req.response(), 400, "{\"error\":{\"message\":\"This model's maximum "
+        + "context length is 1000 tokens. However, you requested 1200 tokens.\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}}");
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, false));
+    assertThat(reply.status() + " " + reply.header("x-sluice-pool") + " " + shortUp.received.size() + " " + longUp.received.size())
+        .isEqualTo("200 long 1 1");
+  }
+
+  @Test
+  void contextLengthRetryIsCountedAsAnUnderEstimate() {
+    shortUp.behavior = (self, req, body) -> self.json(req.response(), 400,
+        "{\"error\":{\"message\":\"too long\",\"type\":\"BadRequestError\",\"param\":\"input_tokens\",\"code\":400}}");
+    start(twoPools());
+    http.post("/v1/chat/completions", chat("hi", 10, false));
+    assertThat(http.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"under\"} 1.0");
+  }
+
+  // ---- failures before the commit point ---------------------------------------------------------------
+
+  @Test
+  void noReachableUpstreamIs503InOpenAiShape() {
+    String dead = deadUrl();
+    start(base().withPool(pool("short", SHORT_CONTEXT, dead)).withPool(pool("long", LONG_CONTEXT, dead)));
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, false));
+    assertThat(List.of(reply.status(), reply.error().getString("code"), reply.error().getString("type"), reply.header("retry-after")))
+        .containsExactly(503, "no_healthy_upstream", "server_error", "1");
+  }
+
+  @Test
+  void aDownEndpointIsSkippedByRetryingAnother() {
+    start(base().withPool(pool("short", SHORT_CONTEXT, deadUrl(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi", 10, false)).status());
+    }
+    assertThat(statuses).containsOnly(200);
+  }
+
+  @Test
+  void upstreamResetBeforeHeadersIsRetriedOnAnotherEndpoint() {
+    FakeUpstream flaky = new FakeUpstream(vertx, "flaky").start().await();
+    extra.add(flaky);
+    flaky.behavior = (self, req, body) -> req.connection().close();
+    start(base().withPool(pool("short", SHORT_CONTEXT, flaky.url(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    List<String> served = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      served.add(http.post("/v1/chat/completions", chat("hi", 10, false)).json().getString("served_by"));
+    }
+    assertThat(served).containsOnly("short");
+  }
+
+  @Test
+  void silentUpstreamTimesOutWith504AndIsReset() {
+    shortUp.behavior = (self, req, body) -> { };
+    DispatcherConfig c = twoPools().withTimeouts(new Timeouts(1000, 300, 1000, 1000));
+    start(c);
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, false));
+    assertThat(reply.status() + " " + reply.error().getString("code")).isEqualTo("504 upstream_timeout");
+    eventually(() -> shortUp.closedEarly.get() == 1, "the upstream request was reset");
+  }
+
+  @Test
+  void fullWaitQueueIsAFast503() {
+    shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 50), 20, true);
+    PoolConfig tiny = new PoolConfig("short", SHORT_CONTEXT, List.of(URI.create(shortUp.url())), new ClientLimits(1, 0));
+    start(base().withPool(tiny).withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    Http.Reply[] first = new Http.Reply[1];
+    Thread t = new Thread(() -> first[0] = http.post("/v1/chat/completions", chat("hi", 10, true)));
+    t.start();
+    eventually(() -> shortUp.received.size() == 1, "the first request holds the only connection");
+    Http.Reply second = http.post("/v1/chat/completions", chat("hi", 10, false));
+    join(t);
+    assertThat(second.status() + " " + second.error().getString("code") + " " + first[0].status())
+        .isEqualTo("503 pool_busy 200");
+  }
+
+  // ---- after the commit point -------------------------------------------------------------------------
+
+  @Test
+  void upstreamDeathMidStreamSendsOneErrorEventAndNoDone() {
+    shortUp.behavior = (self, req, body) -> {
+      self.stream(req.response(), FakeUpstream.events("short", 2), 10, false);
+      self.vertx.setTimer(200, t -> req.connection().close());
+    };
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, true));
+    String text = reply.text();
+    assertThat(List.of(reply.failure() != null, text.startsWith(shortUp.sent.toString()),
+        text.endsWith("\"code\":\"upstream_error\"}}\n\n"), text.contains("[DONE]")))
+        .containsExactly(true, true, true, false);
+  }
+
+  @Test
+  void stalledStreamIsCutAfterTheIdleTimeout() {
+    shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 1), 10, false);
+    start(twoPools().withTimeouts(new Timeouts(1000, 1000, 300, 1000)));
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, true));
+    assertThat(List.of(reply.failure() != null, reply.text().contains("upstream_error"))).containsExactly(true, true);
+  }
+
+  @Test
+  void clientDisconnectResetsTheUpstreamRequest() {
+    shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 1000), 20, true);
+    start(twoPools());
+    http.send(HttpMethod.POST, "/v1/chat/completions", chat("hi", 10, true),
+        h -> h.set("content-type", "application/json"), resp -> resp.request().connection().close());
+    eventually(() -> shortUp.closedEarly.get() == 1, "the upstream saw its request reset");
+    eventually(() -> dispatcher.upstreams().pool(0).inFlight() == 0, "the in-flight slot was released");
+  }
+
+  // ---- errors of the request itself -------------------------------------------------------------------
+
+  private void assertError(Http.Reply reply, int status, String code, String param) {
+    JsonObject e = reply.error();
+    assertThat(List.of(reply.status(), e.getString("type"), String.valueOf(e.getString("code")),
+        String.valueOf(e.getValue("param")), e.getString("message").isEmpty()))
+        .containsExactly(status, status >= 500 ? "server_error" : "invalid_request_error", code, String.valueOf(param), false);
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    start(twoPools());
+    assertError(http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}"),
+        400, "invalid_json", null);
+  }
+
+  @Test
+  void missingMessagesIs400WithParam() {
+    start(twoPools());
+    assertError(http.post("/v1/chat/completions", "{\"model\":\"m\"}"), 400, "invalid_request", "messages");
+  }
+
+  @Test
+  void missingPromptIs400WithParam() {
+    start(twoPools());
+    assertError(http.post("/v1/completions", "{\"model\":\"m\"}"), 400, "invalid_request", "prompt");
+  }
+
+  @Test
+  void mistypedMaxTokensIs400WithParam() {
+    start(twoPools());
+    assertError(http.post("/v1/chat/completions", "{\"max_tokens\":\"lots\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+        400, "invalid_request", "max_tokens");
+  }
+
+  @Test
+  void refusedRequestNeverReachesAnUpstream() {
+    start(twoPools());
+    http.post("/v1/chat/completions", "{not json");
+    assertThat(shortUp.received.size() + longUp.received.size()).isZero();
+  }
+
+  @Test
+  void unknownPathIs404() {
+    start(twoPools());
+    assertError(http.get("/v1/embeddings"), 404, "not_found", null);
+  }
+
+  @Test
+  void wrongMethodIs405() {
+    start(twoPools());
+    Http.Reply reply = http.get("/v1/chat/completions");
+    assertError(reply, 405, "method_not_allowed", null);
+  }
+
+  @Test
+  void nonJsonContentTypeIs415() {
+    start(twoPools());
+    assertError(http.send(HttpMethod.POST, "/v1/chat/completions", chat("hi", 10, false),
+        h -> h.set("content-type", "application/x-www-form-urlencoded"), null), 415, "unsupported_media_type", null);
+  }
+
+  @Test
+  void declaredBodyOverTheCapIs413BeforeReading() {
+    start(twoPools().withBodyCapBytes(1024));
+    String big = chat("x".repeat(2000), 10, false);
+    assertError(http.post("/v1/chat/completions", big), 413, "request_too_large", null);
+  }
+
+  @Test
+  void chunkedBodyOverTheCapIs413() {
+    start(twoPools().withBodyCapBytes(1024));
+    Http.Reply reply = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+        .compose(req -> {
+          req.exceptionHandler(t -> { }); // the dispatcher closes the connection mid-body, as it should
+          req.setChunked(true).putHeader("content-type", "application/json");
+          req.write("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "y".repeat(700));
+          req.write("y".repeat(700));
+          return req.response();
+        })
+        .compose(resp -> Http.collect(resp, null)).await();
+    assertError(reply, 413, "request_too_large", null);
+  }
+
+  // ---- models, metrics, health, admin -----------------------------------------------------------------
+
+  @Test
+  void modelsAreMergedAcrossPoolsAndSurviveADownEndpoint() {
+    shortUp.models = new JsonArray()
+        .add(new JsonObject().put("id", "shared").put("object", "model").put("max_model_len", 1000))
+        .add(new JsonObject().put("id", "only-short").put("object", "model"));
+    longUp.models = new JsonArray()
+        .add(new JsonObject().put("id", "shared").put("object", "model").put("max_model_len", 100_000))
+        .add(new JsonObject().put("id", "only-long").put("object", "model").put("max_model_len", 100_000));
+    start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url(), deadUrl())));
+    JsonArray data = http.get("/v1/models").json().getJsonArray("data");
+    String summary = data.stream().map(o -> (JsonObject) o)
+        .map(m -> m.getString("id") + ":" + m.getValue("max_model_len")).collect(Collectors.joining(","));
+    assertThat(summary).isEqualTo("shared:1000,only-short:null,only-long:100000");
+  }
+
+  @Test
+  void metricsCountRequestsByPoolAndStatus() {
+    start(twoPools());
+    http.post("/v1/chat/completions", chat("hi", 10, false));
+    http.post("/v1/chat/completions", chat("hi", 10, true));
+    assertThat(http.get("/metrics").text()).contains("sluice_requests_total{pool=\"short\",status=\"200\"} 2.0");
+  }
+
+  @Test
+  void metricsExposeBudgetsLatenciesAndInFlight() {
+    start(twoPools());
+    http.post("/v1/chat/completions", chat("hi", 10, false));
+    String text = http.get("/metrics").text();
+    assertThat(text).contains("sluice_budget_tokens_bucket{pool=\"short\"", "sluice_upstream_ttfb_seconds_bucket{pool=\"short\"",
+        "sluice_upstream_duration_seconds_count{pool=\"short\"} 1", "sluice_inflight{pool=\"long\"} 0");
+  }
+
+  @Test
+  void healthAndAdminAnswer() {
+    start(twoPools());
+    JsonObject pools = http.get("/admin/pools").json();
+    assertThat(List.of(http.get("/health/live").status(), http.get("/health/ready").status(),
+        pools.getJsonArray("pools").getJsonObject(1).getString("name"),
+        pools.getJsonArray("pools").getJsonObject(0).getJsonArray("endpoints").getJsonObject(0).getString("url")))
+        .containsExactly(200, 200, "long", shortUp.url());
+  }
+
+  @Test
+  void badConfigFailsTheStartNamingTheKey() {
+    Throwable failure = Dispatcher.start(vertx, base().withPool(pool("short", -1, shortUp.url())))
+        .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())).await();
+    assertThat(failure).hasMessageContaining("pools[0].context must be > 0");
+  }
+}

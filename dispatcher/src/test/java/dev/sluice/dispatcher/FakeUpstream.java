@@ -1,0 +1,145 @@
+package dev.sluice.dispatcher;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A tiny OpenAI-like upstream for tests: JSON completions, SSE streams with a pause between events,
+ * {@code /v1/models}, and scripted misbehaviour. It records what it received and what it sent.
+ */
+final class FakeUpstream {
+  /** How a completion request is answered. */
+  interface Behavior {
+    void answer(FakeUpstream self, HttpServerRequest request, Buffer body);
+  }
+
+  record Received(String uri, MultiMap headers, Buffer body) {
+  }
+
+  final String name;
+  final Vertx vertx;
+  final List<Received> received = new CopyOnWriteArrayList<>();
+  /** Responses whose connection closed before they ended. */
+  final AtomicInteger closedEarly = new AtomicInteger();
+  /** Exact bytes of the last response body sent. */
+  volatile Buffer sent = Buffer.buffer();
+  /** When the last body byte was written (System.nanoTime). */
+  final AtomicLong lastWriteNanos = new AtomicLong();
+  volatile Behavior behavior = FakeUpstream::openAi;
+  volatile JsonArray models;
+  private HttpServer server;
+
+  FakeUpstream(Vertx vertx, String name) {
+    this.vertx = vertx;
+    this.name = name;
+    this.models = new JsonArray().add(new JsonObject().put("id", "m-" + name).put("object", "model"));
+  }
+
+  Future<FakeUpstream> start() {
+    server = vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().equals("/v1/models")) {
+        req.response().putHeader("content-type", "application/json")
+            .end(new JsonObject().put("object", "list").put("data", models).encode());
+        return;
+      }
+      req.body().onSuccess(body -> {
+        received.add(new Received(req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body));
+        HttpServerResponse resp = req.response();
+        resp.closeHandler(v -> {
+          if (!resp.ended()) {
+            closedEarly.incrementAndGet();
+          }
+        });
+        behavior.answer(this, req, body);
+      });
+    });
+    return server.listen(0, "127.0.0.1").map(s -> this);
+  }
+
+  int port() {
+    return server.actualPort();
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  Future<Void> close() {
+    return server.close();
+  }
+
+  /** Answers like an OpenAI server: SSE when the body asks for a stream, JSON otherwise. */
+  static void openAi(FakeUpstream self, HttpServerRequest req, Buffer body) {
+    if (body.toString().replace(" ", "").contains("\"stream\":true")) {
+      self.stream(req.response(), events(self.name, 5), 20, true);
+    } else {
+      self.json(req.response(), 200, completion(self.name));
+    }
+  }
+
+  static String completion(String name) {
+    return new JsonObject().put("id", "cmpl-1").put("object", "chat.completion").put("served_by", name)
+        .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+            .put("message", new JsonObject().put("role", "assistant").put("content", "Hello from " + name))
+            .put("finish_reason", "stop")))
+        .put("usage", new JsonObject().put("prompt_tokens", 12).put("completion_tokens", 4).put("total_tokens", 16))
+        .encode();
+  }
+
+  /** {@code count} content events from {@code name}, as SSE lines. */
+  static List<String> events(String name, int count) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"served_by\":\"" + name
+          + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i + " \u00e9\u4e2d\"}}]}\n\n");
+    }
+    return out;
+  }
+
+  void json(HttpServerResponse resp, int status, String body) {
+    Buffer b = Buffer.buffer(body);
+    sent = b;
+    lastWriteNanos.set(System.nanoTime());
+    resp.setStatusCode(status).putHeader("content-type", "application/json").end(b);
+  }
+
+  /** Writes the events one by one, {@code gapMs} apart, then {@code [DONE]} and the end when {@code finish}. */
+  void stream(HttpServerResponse resp, List<String> events, long gapMs, boolean finish) {
+    resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+    resp.writeHead();
+    Buffer all = Buffer.buffer();
+    sent = all;
+    writeNext(resp, events, 0, gapMs, finish, all);
+  }
+
+  private void writeNext(HttpServerResponse resp, List<String> events, int i, long gapMs, boolean finish, Buffer all) {
+    if (resp.closed()) {
+      return;
+    }
+    if (i == events.size()) {
+      if (finish) {
+        Buffer done = Buffer.buffer("data: [DONE]\n\n");
+        all.appendBuffer(done);
+        lastWriteNanos.set(System.nanoTime());
+        resp.end(done);
+      }
+      return;
+    }
+    Buffer b = Buffer.buffer(events.get(i));
+    all.appendBuffer(b);
+    lastWriteNanos.set(System.nanoTime());
+    resp.write(b);
+    vertx.setTimer(gapMs, t -> writeNext(resp, events, i + 1, gapMs, finish, all));
+  }
+}
