@@ -5,9 +5,14 @@ import dev.sluice.dispatcher.http.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.Relay;
 import dev.sluice.dispatcher.relay.Upstreams;
+import dev.sluice.dispatcher.reliability.Reliability;
+import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,18 +26,28 @@ public final class Dispatcher {
   private final DispatcherMetrics metrics;
   private final Upstreams upstreams;
   private final Relay relay;
+  private final Reliability reliability;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private String deploymentId;
 
-  private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics) {
+  private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
+      ReliabilityConfig reliabilityConfig) {
     this.vertx = vertx;
     this.config = config;
     this.hooks = hooks;
     this.metrics = metrics;
     this.upstreams = new Upstreams(vertx, config, metrics);
+    this.reliability = new Reliability(vertx, poolUrls(config), reliabilityConfig);
     this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
-        config.timeouts(), metrics);
+        config.timeouts(), metrics, reliability);
+  }
+
+  /** Pool name → endpoint URLs (as {@code Endpoint.url()} spells them), smallest context first. */
+  private static Map<String, List<String>> poolUrls(DispatcherConfig config) {
+    Map<String, List<String>> urls = new LinkedHashMap<>();
+    config.pools().forEach(p -> urls.put(p.name(), p.endpoints().stream().map(Object::toString).toList()));
+    return urls;
   }
 
   /** Starts a node with the default hooks on as many front instances as event loops. */
@@ -45,20 +60,28 @@ public final class Dispatcher {
    */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances) {
+    return start(vertx, config, hooks, metrics, instances, ReliabilityConfig.DEFAULTS);
+  }
+
+  /** Starts a node with explicit reliability and security settings. */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig) {
     DispatcherConfig valid;
     try {
       valid = config.validated();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig);
+    d.reliability.start();
     return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           d.deploymentId = id;
           d.ready = true;
           return d;
         })
-        .recover(err -> d.upstreams.close().transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> d.reliability.stop().eventually(d.upstreams::close)
+            .transform(ignored -> Future.failedFuture(err)));
   }
 
   /** Event loops Vert.x starts by default: one front instance each. */
@@ -70,7 +93,7 @@ public final class Dispatcher {
   public Future<Void> stop() {
     ready = false;
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
-    return undeploy.eventually(upstreams::close);
+    return undeploy.eventually(reliability::stop).eventually(upstreams::close);
   }
 
   public Vertx vertx() {
@@ -95,6 +118,11 @@ public final class Dispatcher {
 
   public Relay relay() {
     return relay;
+  }
+
+  /** Endpoint health, admission, keys and limits of this node. */
+  public Reliability reliability() {
+    return reliability;
   }
 
   /** Whether the node serves requests (readiness). */

@@ -37,7 +37,7 @@ public final class HealthProber {
     this.vertx = vertx;
     this.registry = registry;
     this.policy = registry.policy();
-    int endpoints = Math.max(1, registry.endpoints().size());
+    int endpoints = Math.max(1, registry.urls().size());
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
             .setConnectTimeout((int) policy.probeTimeoutMillis())
@@ -68,10 +68,10 @@ public final class HealthProber {
   /** One probe round; the returned future completes when every probe has answered or failed. */
   public Future<Void> probeAll() {
     List<Future<Void>> all = new ArrayList<>();
-    for (EndpointHealth e : registry.endpoints()) {
-      if (probing.add(e.url())) {
-        all.add(probe(e).eventually(() -> {
-          probing.remove(e.url());
+    for (String url : registry.urls()) {
+      if (probing.add(url)) {
+        all.add(probe(url).eventually(() -> {
+          probing.remove(url);
           return Future.succeededFuture();
         }));
       }
@@ -82,10 +82,10 @@ public final class HealthProber {
   /** One scrape round. */
   public Future<Void> scrapeAll() {
     List<Future<Void>> all = new ArrayList<>();
-    for (EndpointHealth e : registry.endpoints()) {
-      if (scraping.add(e.url())) {
-        all.add(scrape(e).eventually(() -> {
-          scraping.remove(e.url());
+    for (String url : registry.urls()) {
+      if (scraping.add(url)) {
+        all.add(scrape(url).eventually(() -> {
+          scraping.remove(url);
           return Future.succeededFuture();
         }));
       }
@@ -93,25 +93,29 @@ public final class HealthProber {
     return Future.join(all).mapEmpty();
   }
 
-  private Future<Void> probe(EndpointHealth endpoint) {
-    return get(endpoint.url() + "/health")
+  /**
+   * Up when the server answers {@code /health} with anything below 500: a 404 still proves a live
+   * OpenAI-compatible server that simply lacks the route; vLLM answers 200.
+   */
+  private Future<Void> probe(String url) {
+    return get(url, "/health")
         .compose(response -> response.body().map(body -> response.statusCode()))
-        .map(status -> status >= 200 && status < 300)
+        .map(status -> status < 500)
         .otherwise(false)
         .map(ok -> {
-          endpoint.recordProbe(ok);
+          registry.entries(url).forEach(e -> e.recordProbe(ok));
           return null;
         });
   }
 
-  private Future<Void> scrape(EndpointHealth endpoint) {
-    return get(endpoint.url() + "/metrics")
+  private Future<Void> scrape(String url) {
+    return get(url, "/metrics")
         .compose(response -> {
           if (response.statusCode() != 200 || declaredTooLarge(response)) {
             return response.end().mapEmpty();
           }
           return response.body().map(body -> {
-            publish(endpoint, body);
+            publish(registry.entries(url), body);
             return null;
           });
         })
@@ -131,17 +135,18 @@ public final class HealthProber {
     }
   }
 
-  private static void publish(EndpointHealth endpoint, Buffer body) {
+  private static void publish(List<EndpointHealth> entries, Buffer body) {
     if (body.length() > MAX_METRICS_BYTES) {
       return;
     }
     EndpointLoad load = VllmMetricsParser.parse(body.getBytes(), System.nanoTime());
     if (load.known()) {
-      endpoint.publishLoad(load);
+      entries.forEach(e -> e.publishLoad(load));
     }
   }
 
-  private Future<HttpClientResponse> get(String absoluteUri) {
+  private Future<HttpClientResponse> get(String baseUrl, String path) {
+    String absoluteUri = (baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl) + path;
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setAbsoluteURI(absoluteUri)

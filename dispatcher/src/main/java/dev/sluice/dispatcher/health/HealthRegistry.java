@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.health;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,8 @@ public final class HealthRegistry {
 
   private final OutlierPolicy policy;
   private final Map<String, PoolHealth> pools = new LinkedHashMap<>();
-  private final Map<String, EndpointHealth> byUrl = new LinkedHashMap<>();
+  private final Map<String, List<EndpointHealth>> byUrl = new LinkedHashMap<>();
+  private final List<EndpointHealth> all = new ArrayList<>();
 
   /** @param poolUrls pool name → endpoint base URLs, in pool order */
   public HealthRegistry(Map<String, List<String>> poolUrls, OutlierPolicy policy) {
@@ -19,9 +21,8 @@ public final class HealthRegistry {
       PoolHealth pool = new PoolHealth(name, urls, policy);
       pools.put(name, pool);
       for (EndpointHealth e : pool.endpoints()) {
-        if (byUrl.putIfAbsent(e.url(), e) != null) {
-          throw new IllegalArgumentException("endpoint " + e.url() + " is listed in more than one pool");
-        }
+        byUrl.computeIfAbsent(e.url(), u -> new ArrayList<>()).add(e);
+        all.add(e);
       }
     });
   }
@@ -38,12 +39,28 @@ public final class HealthRegistry {
     return pools.values();
   }
 
-  /** The endpoint with this base URL, or null. */
+  /**
+   * The endpoint with this base URL, or null. A URL listed in several pools has one health entry per
+   * pool (each pool applies its own ejection share); this returns the first, {@link #entries} all.
+   */
   public EndpointHealth endpoint(String url) {
-    return byUrl.get(url);
+    List<EndpointHealth> entries = byUrl.get(url);
+    return entries == null ? null : entries.get(0);
   }
 
+  /** Every health entry of a URL (one per pool that lists it); empty when unknown. */
+  public List<EndpointHealth> entries(String url) {
+    List<EndpointHealth> entries = byUrl.get(url);
+    return entries == null ? List.of() : entries;
+  }
+
+  /** Distinct endpoint URLs, for probing each once. */
+  public Collection<String> urls() {
+    return byUrl.keySet();
+  }
+
+  /** Every health entry of every pool. */
   public Collection<EndpointHealth> endpoints() {
-    return byUrl.values();
+    return all;
   }
 }

@@ -3,6 +3,9 @@ package dev.sluice.dispatcher.http;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.protocol.ServerHardening;
+import dev.sluice.dispatcher.protocol.ServerLimits;
+import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.relay.UpstreamPool;
 import dev.sluice.dispatcher.route.Endpoint;
 import dev.sluice.dispatcher.scan.BodyScanner;
@@ -40,13 +43,16 @@ public final class FrontVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     models = new ModelsAggregator(dispatcher.upstreams(), dispatcher.config().timeouts().modelsMs());
+    ServerLimits limits = dispatcher.reliability().config().server();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(dispatcher.config().host())
         .setPort(dispatcher.config().port())
         // answered by the body reader, after the declared length passed the cap
         .setHandle100ContinueAutomatically(false)
         .setCompressionSupported(false);
-    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    // wire limits, h2c off, and the header/body deadlines Vert.x lacks (slowloris)
+    server = vertx.createHttpServer(ServerHardening.apply(options, limits));
+    ServerHardening.install(vertx, server, limits, this::handle);
     return server.listen().andThen(ar -> {
       if (ar.succeeded()) {
         dispatcher.listening(ar.result().actualPort());
@@ -56,7 +62,8 @@ public final class FrontVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    // graceful: stop accepting, let open streams finish up to the drain grace period
+    return server == null ? Future.succeededFuture() : server.shutdown(dispatcher.reliability().config().drainGrace());
   }
 
   private void handle(HttpServerRequest req) {
@@ -99,7 +106,12 @@ public final class FrontVerticle extends VerticleBase {
       refuse(req, FailureKind.METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + req.path() + "; use POST", null);
       return;
     }
-    new BodyReader(req, kind, dispatcher).start();
+    ApiKey key = dispatcher.reliability().keys().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION));
+    if (key == null) {
+      refuse(req, FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+      return;
+    }
+    new BodyReader(req, kind, dispatcher, key).start();
   }
 
   private boolean only(HttpServerRequest req, HttpMethod method) {

@@ -1,8 +1,10 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.health.UpstreamFault;
 import dev.sluice.dispatcher.route.Endpoint;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Handler;
@@ -47,6 +49,10 @@ final class Exchange {
   private final Handler<Long> onTimer = this::onTimer;
 
   private UpstreamPool pool;
+  /** The pool slot from admission, released once when the exchange finishes. */
+  private Permit permit;
+  /** The current try is a retry holding a token of the retry budget. */
+  private boolean retryToken;
   /** Endpoint of the current try while it holds an in-flight slot, else null. */
   private Endpoint endpoint;
   private HttpClientRequest upstreamRequest;
@@ -76,8 +82,9 @@ final class Exchange {
     this.stripUsage = stripUsage;
   }
 
-  void start(UpstreamPool first) {
+  void start(UpstreamPool first, Permit admitted) {
     pool = first;
+    permit = admitted;
     pool.meters().budget(budget.total());
     response.closeHandler(v -> clientGone());
     response.drainHandler(v -> {
@@ -94,7 +101,7 @@ final class Exchange {
   // ---- one try -------------------------------------------------------------------------------------
 
   private void send(Endpoint avoid) {
-    Endpoint ep = pool.endpoints().pick(avoid);
+    Endpoint ep = pickEndpoint(avoid);
     ep.acquire();
     endpoint = ep;
     triesInPool++;
@@ -143,6 +150,7 @@ final class Exchange {
     pool.meters().firstByteNanos(now - tryStart);
     arm(relay.streamIdleNanos / 1_000_000L);
     int status = r.statusCode();
+    recordOutcome(UpstreamFault.ofStatus(status));
     if (status >= 200 && status < 300) {
       tapped = true;
     } else if (status == 400 && !contextRetried && relay.upstreams.router().larger(pool.index()) >= 0) {
@@ -220,7 +228,7 @@ final class Exchange {
   }
 
   private void complete(Buffer last) {
-    finished = true;
+    markFinished();
     cancelTimer();
     int status = upstreamResponse.statusCode();
     pool.meters().durationNanos(System.nanoTime() - tryStart);
@@ -244,6 +252,7 @@ final class Exchange {
       return;
     }
     if (committed) {
+      recordOutcome(UpstreamFault.RESET);
       abort("upstream connection lost mid-response");
     } else {
       peek = null;
@@ -254,6 +263,9 @@ final class Exchange {
   /** A try failed before anything reached the client. */
   private void tryFailed(Throwable cause) {
     FailureKind kind = classify(cause);
+    if (kind != FailureKind.POOL_BUSY) {
+      recordOutcome(kind == FailureKind.UPSTREAM_UNREACHABLE ? UpstreamFault.CONNECT_FAILURE : UpstreamFault.RESET);
+    }
     boolean retryable = kind == FailureKind.UPSTREAM_UNREACHABLE || kind == FailureKind.UPSTREAM_RESET;
     if (retryable && canRetryInPool()) {
       pool.meters().retry(kind == FailureKind.UPSTREAM_UNREACHABLE ? "connect" : "reset");
@@ -265,14 +277,55 @@ final class Exchange {
     fail(kind, message(kind, where, cause));
   }
 
+  /** Another try in this pool is allowed by the per-pool limit and by the node's retry budget. */
   private boolean canRetryInPool() {
-    return triesInPool < TRIES_PER_POOL;
+    return triesInPool < TRIES_PER_POOL && relay.reliability.retries().tryStart(pool.inFlight());
   }
 
+  /** Call only after {@link #canRetryInPool()} returned true (it took a retry-budget token). */
   private void retryInPool() {
     Endpoint failed = endpoint;
     abandonTry();
+    retryToken = true;
     send(failed);
+  }
+
+  /** The least busy endpoint the health state allows, else the router's choice (admission saw one available). */
+  private Endpoint pickEndpoint(Endpoint avoid) {
+    Endpoint ep = pool.endpoints().pick(avoid);
+    if (relay.reliability.available(ep.url())) {
+      return ep;
+    }
+    Endpoint best = null;
+    for (int i = 0; i < pool.endpoints().size(); i++) {
+      Endpoint e = pool.endpoints().get(i);
+      if (e != avoid && relay.reliability.available(e.url()) && (best == null || e.inFlight() < best.inFlight())) {
+        best = e;
+      }
+    }
+    return best != null ? best : ep;
+  }
+
+  /** Tells endpoint health how the current try went: null = the endpoint answered (any non-fault status). */
+  private void recordOutcome(UpstreamFault fault) {
+    Endpoint ep = endpoint;
+    if (ep == null) {
+      return;
+    }
+    if (fault == null) {
+      relay.reliability.upstreamOk(ep.url());
+    } else {
+      relay.reliability.upstreamFault(ep.url(), fault);
+    }
+  }
+
+  /** The exchange is over: frees its pool slot (once). */
+  private void markFinished() {
+    finished = true;
+    if (permit != null) {
+      permit.release();
+      permit = null;
+    }
   }
 
   private void retryOnLargerPool(int larger) {
@@ -316,7 +369,7 @@ final class Exchange {
 
   /** Before the commit point: the whole response is this error. */
   private void fail(FailureKind kind, String message) {
-    finished = true;
+    markFinished();
     cancelTimer();
     pool.meters().request(kind.status());
     if (!response.closed()) {
@@ -327,7 +380,7 @@ final class Exchange {
 
   /** After the commit point: tell an event-stream client why, then cut the response without a clean end. */
   private void abort(String message) {
-    finished = true;
+    markFinished();
     pool.meters().aborted();
     abandonTry();
     if (sse && !response.closed()) {
@@ -342,7 +395,7 @@ final class Exchange {
     if (finished) {
       return;
     }
-    finished = true;
+    markFinished();
     pool.meters().clientClosed();
     abandonTry();
   }
@@ -364,6 +417,10 @@ final class Exchange {
   }
 
   private void releaseSlot() {
+    if (retryToken) {
+      retryToken = false;
+      relay.reliability.retries().end();
+    }
     if (endpoint != null) {
       endpoint.release();
       endpoint = null;
@@ -389,6 +446,13 @@ final class Exchange {
     }
     timer = -1;
     if (awaitingHeaders) {
+      recordOutcome(UpstreamFault.TIMEOUT);
+      // a silent endpoint is not asked again: retry only when the pool has another one
+      if (pool.endpoints().size() > 1 && canRetryInPool()) {
+        pool.meters().retry("first_byte_timeout");
+        retryInPool();
+        return;
+      }
       String where = endpoint != null ? endpoint.url() : pool.name();
       abandonTry();
       fail(FailureKind.UPSTREAM_TIMEOUT, "upstream " + where + " sent no response within " + relay.firstByteMs + " ms");
@@ -401,6 +465,7 @@ final class Exchange {
       return;
     }
     String message = "upstream sent nothing for " + relay.streamIdleNanos / 1_000_000L + " ms";
+    recordOutcome(UpstreamFault.TIMEOUT);
     if (committed) {
       abort(message);
     } else {

@@ -100,16 +100,20 @@ public final class Reliability {
 
   /** The endpoint answered (any status that is not a fault, including 4xx and 429). */
   public void upstreamOk(String url) {
-    EndpointHealth e = health.endpoint(url);
-    if (e != null) {
-      e.recordSuccess(System.nanoTime());
+    long now = System.nanoTime();
+    for (EndpointHealth e : health.entries(url)) {
+      e.recordSuccess(now);
     }
   }
 
   /** The endpoint failed in a way that counts against it; returns true when it was ejected now. */
   public boolean upstreamFault(String url, UpstreamFault fault) {
-    EndpointHealth e = health.endpoint(url);
-    return e != null && e.recordFailure(fault, System.nanoTime());
+    long now = System.nanoTime();
+    boolean ejected = false;
+    for (EndpointHealth e : health.entries(url)) {
+      ejected |= e.recordFailure(fault, now);
+    }
+    return ejected;
   }
 
   /**

@@ -57,7 +57,8 @@ class OutlierEjectionTest {
     assertThat(UpstreamFault.ofStatus(404)).isNull();
     assertThat(UpstreamFault.ofStatus(429)).isNull();
     assertThat(UpstreamFault.ofStatus(200)).isNull();
-    assertThat(UpstreamFault.ofStatus(503)).isEqualTo(UpstreamFault.GATEWAY_ERROR);
+    assertThat(UpstreamFault.ofStatus(503)).isNull();
+    assertThat(UpstreamFault.ofStatus(502)).isEqualTo(UpstreamFault.GATEWAY_ERROR);
     assertThat(UpstreamFault.ofStatus(500)).isEqualTo(UpstreamFault.SERVER_ERROR);
   }
 
