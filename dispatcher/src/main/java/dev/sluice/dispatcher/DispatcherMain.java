@@ -4,10 +4,14 @@ import dev.sluice.dispatcher.config.ConfigException;
 import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** {@code ./sluice dispatcher ...}: runs one dispatcher node until the process is stopped. */
 public final class DispatcherMain {
+  private static final long SHUTDOWN_SECONDS = 10;
+  private static final long CLOSE_SECONDS = 2;
+
   private DispatcherMain() {
   }
 
@@ -38,7 +42,9 @@ public final class DispatcherMain {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        dispatcher.stop().eventually(vertx::close).await();
+        dispatcher.stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        // bounded: the completion of close() may never be delivered once its event loop has stopped
+        vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
       } catch (Throwable ignored) {
         // exiting anyway
       }
@@ -48,5 +54,4 @@ public final class DispatcherMain {
         .collect(Collectors.joining(", "));
     System.out.println("sluice dispatcher listening on " + config.host() + ":" + dispatcher.port() + " pools: " + pools);
   }
-
 }

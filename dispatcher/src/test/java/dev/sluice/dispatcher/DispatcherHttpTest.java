@@ -337,6 +337,32 @@ class DispatcherHttpTest {
   }
 
   @Test
+  void everyFailureFreesItsInFlightSlot() {
+    shortUp.behavior = (self, req, body) -> {
+      self.stream(req.response(), FakeUpstream.events("short", 2), 10, false);
+      self.vertx.setTimer(100, t -> req.connection().close());
+    };
+    FakeUpstream flaky = new FakeUpstream(vertx, "flaky").start().await();
+    extra.add(flaky);
+    flaky.behavior = (self, req, body) -> req.connection().close();
+    start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url(), flaky.url()))
+        .withPool(pool("long", LONG_CONTEXT, deadUrl())));
+    for (int i = 0; i < 4; i++) {
+      http.post("/v1/chat/completions", chat("hi", 10, true));
+      http.post("/v1/chat/completions", chat("hi", 5000, false));
+    }
+    eventually(() -> dispatcher.upstreams().pool(0).inFlight() + dispatcher.upstreams().pool(1).inFlight() == 0,
+        "all in-flight slots released");
+  }
+
+  @Test
+  void failuresAreCountedByCategoryAndCode() {
+    start(twoPools());
+    http.post("/v1/chat/completions", "{oops");
+    assertThat(http.get("/metrics").text()).contains("sluice_failures_total{category=\"client\",code=\"invalid_json\"} 1.0");
+  }
+
+  @Test
   void stalledStreamIsCutAfterTheIdleTimeout() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 1), 10, false);
     start(twoPools().withTimeouts(new Timeouts(1000, 1000, 300, 1000)));
@@ -352,6 +378,25 @@ class DispatcherHttpTest {
         h -> h.set("content-type", "application/json"), resp -> resp.request().connection().close());
     eventually(() -> shortUp.closedEarly.get() == 1, "the upstream saw its request reset");
     eventually(() -> dispatcher.upstreams().pool(0).inFlight() == 0, "the in-flight slot was released");
+  }
+
+  @Test
+  void clientDisconnectBeforeTheFirstByteResetsTheUpstreamRequest() {
+    shortUp.behavior = (self, req, body) -> { };
+    start(twoPools());
+    io.vertx.core.http.HttpClientRequest req = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+        .await();
+    req.exceptionHandler(t -> { });
+    req.putHeader("content-type", "application/json").end(chat("hi", 10, false));
+    eventually(() -> shortUp.received.size() == 1, "the request reached the upstream");
+    req.connection().close();
+    eventually(() -> shortUp.closedEarly.get() == 1, "the upstream saw its request reset");
+  }
+
+  @Test
+  void refusalWithoutBodyKeepsTheConnectionOpen() {
+    start(twoPools());
+    assertThat(http.get("/nope").header("connection")).isNull();
   }
 
   // ---- errors of the request itself -------------------------------------------------------------------

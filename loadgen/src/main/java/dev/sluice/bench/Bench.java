@@ -19,6 +19,8 @@ public final class Bench {
 
   static {
     // one line per benchmark
+    BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
+        ScannerBench::main));
   }
 
   private Bench() {

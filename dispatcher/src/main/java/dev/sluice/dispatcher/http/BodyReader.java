@@ -130,7 +130,8 @@ final class BodyReader {
       scanner.close();
     }
     dispatcher.metrics().unrouted().request(kind.status());
-    ErrorResponses.send(request.response(), kind, message, param, !request.isEnded());
+    dispatcher.metrics().failure(kind);
+    ErrorResponses.send(request.response(), kind, message, param, FrontVerticle.hasUnreadBody(request));
   }
 
   private long declaredLength() {

@@ -49,8 +49,11 @@ public final class FrontVerticle extends VerticleBase {
         .setPort(dispatcher.config().port())
         // answered by the body reader, after the declared length passed the cap
         .setHandle100ContinueAutomatically(false)
-        .setCompressionSupported(false);
-    // wire limits, h2c off, and the header/body deadlines Vert.x lacks (slowloris)
+        // SSE must leave as it arrives; compressing would batch it
+        .setCompressionSupported(false)
+        // HTTP/1.1 only unless a later option turns h2c on: one protocol to harden
+        .setHttp2ClearTextEnabled(false);
+    // wire limits, h2c per the server limits, and the header/body deadlines Vert.x lacks (slowloris)
     server = vertx.createHttpServer(ServerHardening.apply(options, limits));
     ServerHardening.install(vertx, server, limits, this::handle);
     return server.listen().andThen(ar -> {
@@ -123,9 +126,17 @@ public final class FrontVerticle extends VerticleBase {
     return false;
   }
 
-  /** An error for a request whose body may be unread: close the connection rather than read it. */
+  /** An error before the body was read: when there is a body, close the connection rather than read it. */
   static void refuse(HttpServerRequest req, FailureKind kind, String message, String param) {
-    ErrorResponses.send(req.response(), kind, message, param, !req.isEnded());
+    ErrorResponses.send(req.response(), kind, message, param, hasUnreadBody(req));
+  }
+
+  static boolean hasUnreadBody(HttpServerRequest req) {
+    if (req.isEnded()) {
+      return false;
+    }
+    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.equals("0"));
   }
 
   private JsonObject pools() {

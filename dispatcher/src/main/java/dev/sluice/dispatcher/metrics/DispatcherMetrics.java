@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.metrics;
 
+import dev.sluice.dispatcher.error.FailureKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +30,7 @@ public final class DispatcherMetrics {
   private final PrometheusMeterRegistry registry;
   private final ConcurrentHashMap<String, PoolMeters> pools = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> misroutes = new ConcurrentHashMap<>();
+  private final Counter[] failures = new Counter[FailureKind.values().length];
 
   public DispatcherMetrics() {
     this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -56,6 +58,18 @@ public final class DispatcherMetrics {
   /** Meters for requests refused before any pool was chosen. */
   public PoolMeters unrouted() {
     return pools.computeIfAbsent(NO_POOL, p -> new PoolMeters(p, null));
+  }
+
+  /** One request failed in Sluice's own terms (refused, upstream failure, cut stream, client gone). */
+  public void failure(FailureKind kind) {
+    Counter c = failures[kind.ordinal()];
+    if (c == null) {
+      c = Counter.builder("sluice.failures").description("Failed requests by whose fault and what happened")
+          .tag("category", kind.category().name().toLowerCase(java.util.Locale.ROOT)).tag("code", kind.code())
+          .register(registry);
+      failures[kind.ordinal()] = c;
+    }
+    c.increment();
   }
 
   /** {@code kind="under"}: a context-length error on a smaller pool, retried on a larger one. */

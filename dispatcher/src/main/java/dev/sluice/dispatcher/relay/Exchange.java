@@ -37,7 +37,7 @@ final class Exchange {
   /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
   private static final int TRIES_PER_POOL = 2;
   private static final Handler<Throwable> IGNORE = t -> { };
-  private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final String TEXT_EVENT_STREAM = "text/event-stream";
 
   private final Relay relay;
   private final HttpServerRequest request;
@@ -358,7 +358,7 @@ final class Exchange {
       response.setChunked(true);
     }
     String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
-    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM.toString(), 0, TEXT_EVENT_STREAM.length());
+    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM, 0, TEXT_EVENT_STREAM.length());
   }
 
   private void sluiceHeaders() {
@@ -372,6 +372,7 @@ final class Exchange {
     markFinished();
     cancelTimer();
     pool.meters().request(kind.status());
+    relay.metrics.failure(kind);
     if (!response.closed()) {
       sluiceHeaders();
       ErrorResponses.send(response, kind, message, null, false);
@@ -382,6 +383,7 @@ final class Exchange {
   private void abort(String message) {
     markFinished();
     pool.meters().aborted();
+    relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
     abandonTry();
     if (sse && !response.closed()) {
       response.write(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message))
@@ -397,6 +399,7 @@ final class Exchange {
     }
     markFinished();
     pool.meters().clientClosed();
+    relay.metrics.failure(FailureKind.CLIENT_CLOSED);
     abandonTry();
   }
 

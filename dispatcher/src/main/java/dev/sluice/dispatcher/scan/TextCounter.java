@@ -60,41 +60,98 @@ final class TextCounter extends Writer {
 
   @Override
   public void write(char[] buf, int off, int len) {
+    long[] table = ASCII_LANES;
     int end = off + len;
-    long before = cjkBytes + otherNonAsciiBytes;
+    long cjk = 0;
+    long other = 0;
     int nonAsciiChars = 0;
     boolean atLineStart = lineStart;
-    long indent = 0;
-    int i = off;
-    while (i < end) {
-      int blockEnd = Math.min(end, i + BLOCK);
+    for (int start = off; start < end; ) {
+      int blockEnd = Math.min(end, start + BLOCK);
       long lanes = 0;
-      for (; i < blockEnd; i++) {
+      boolean indented = false;
+      for (int i = start; i < blockEnd; i++) {
         char c = buf[i];
-        if (c < 0x80) {
-          lanes += ASCII_LANES[c];
-          if (c == '\n') {
-            atLineStart = true;
-          } else if (atLineStart) {
-            if (c == ' ' || c == '\t') {
-              indent++;
-            } else {
-              atLineStart = false;
-            }
-          }
-        } else {
+        // Unconditional add: ASCII is the common case; a non-ASCII char takes it back below.
+        long e = table[c & 0x7F];
+        lanes += e;
+        if (c == '\n' && i + 1 < end && isBlank(buf[i + 1])) {
+          indented = true;
+        }
+        if (c >= 0x80) {
+          lanes -= e;
           nonAsciiChars++;
-          atLineStart = false;
-          countNonAscii(c);
+          if (c < 0x800) {
+            other += 2;
+          } else if (c >= 0xD800 && c <= 0xDFFF) {
+            if (c < 0xDC00) {
+              // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideographs.
+              if (c >= 0xD840 && c < 0xD8C0) {
+                cjk += 4;
+              } else {
+                other += 4;
+              }
+            }
+          } else if (isCjk(c)) {
+            cjk += 3;
+          } else {
+            other += 3;
+          }
         }
       }
       addLanes(lanes);
+      // Indentation needs the line-start state, a serial dependency that would slow every char; the
+      // loop above only flags blocks that may hold some, which are then walked exactly.
+      if (indented || (atLineStart && isBlank(buf[start]))) {
+        atLineStart = countIndent(buf, start, blockEnd, atLineStart);
+      } else {
+        atLineStart = endsAtLineStart(buf, start, blockEnd, atLineStart);
+      }
+      start = blockEnd;
     }
     lineStart = atLineStart;
-    leadingIndent += indent;
-    long bytes = (len - nonAsciiChars) + (cjkBytes + otherNonAsciiBytes - before);
+    cjkBytes += cjk;
+    otherNonAsciiBytes += other;
+    long bytes = (len - nonAsciiChars) + cjk + other;
     textBytes += bytes;
     stringBytes += bytes;
+  }
+
+  /** Exact indentation of a block: the blanks at its start when it starts a line, then after each line feed. */
+  private boolean countIndent(char[] buf, int from, int to, boolean atLineStart) {
+    long indent = 0;
+    int i = from;
+    if (atLineStart) {
+      while (i < to && isBlank(buf[i])) {
+        i++;
+      }
+      indent += i - from;
+    }
+    for (; i < to; i++) {
+      if (buf[i] == '\n') {
+        int j = i + 1;
+        while (j < to && isBlank(buf[j])) {
+          j++;
+        }
+        indent += j - i - 1;
+        i = j - 1;
+      }
+    }
+    leadingIndent += indent;
+    return endsAtLineStart(buf, from, to, atLineStart);
+  }
+
+  /** Line-start state after a block without indentation: look back over its trailing blanks. */
+  private static boolean endsAtLineStart(char[] buf, int from, int to, boolean atLineStart) {
+    int i = to - 1;
+    while (i >= from && isBlank(buf[i])) {
+      i--;
+    }
+    return i < from ? atLineStart : buf[i] == '\n';
+  }
+
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
   }
 
   @Override
@@ -113,25 +170,6 @@ final class TextCounter extends Writer {
 
   @Override
   public void close() {
-  }
-
-  private void countNonAscii(char c) {
-    if (c < 0x800) {
-      otherNonAsciiBytes += 2;
-    } else if (c >= 0xD800 && c <= 0xDFFF) {
-      if (c < 0xDC00) {
-        // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideograph planes.
-        if (c >= 0xD840 && c < 0xD8C0) {
-          cjkBytes += 4;
-        } else {
-          otherNonAsciiBytes += 4;
-        }
-      }
-    } else if (isCjk(c)) {
-      cjkBytes += 3;
-    } else {
-      otherNonAsciiBytes += 3;
-    }
   }
 
   /** Han, kana, hangul, bopomofo and CJK punctuation/compatibility blocks of the BMP (3-byte chars). */

@@ -1,0 +1,64 @@
+package dev.sluice.dispatcher.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TextCounterTest {
+
+  private static TextCounter counted(String text, int... cuts) {
+    TextCounter counter = new TextCounter();
+    counter.beginString();
+    char[] chars = text.toCharArray();
+    int from = 0;
+    for (int cut : cuts) {
+      counter.write(chars, from, cut - from);
+      from = cut;
+    }
+    counter.write(chars, from, chars.length - from);
+    return counter;
+  }
+
+  /** Indentation, line feeds and a surrogate pair placed around the 255-char block boundary. */
+  private static String tricky() {
+    return "  lead\n" + "x".repeat(240) + "\n\t  code();\n    }\n日本\uD83D\uDE00 \n\n   end \n ";
+  }
+
+  @Test
+  void everySplitOfTheTextGivesTheSameCounts() {
+    String text = tricky();
+    TextCounter whole = counted(text);
+
+    for (int cut = 1; cut < text.length(); cut++) {
+      TextCounter split = counted(text, cut);
+      assertThat(split.features()).as("cut at %d", cut).isEqualTo(whole.features());
+      assertThat(split.textBytes()).as("cut at %d", cut).isEqualTo(whole.textBytes());
+    }
+  }
+
+  @Test
+  void countsMatchTheOracle() {
+    String text = tricky();
+
+    TextCounter counter = counted(text);
+
+    assertThat(counter.features()).isEqualTo(Oracle.features(text));
+    assertThat(counter.textBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void aStringStartsALine() {
+    TextCounter counter = new TextCounter();
+    char[] first = "a\n".toCharArray();
+    char[] second = "  b".toCharArray();
+    counter.beginString();
+    counter.write(first, 0, first.length);
+    counter.beginString();
+    counter.write("x".toCharArray(), 0, 1);
+    counter.beginString();
+    counter.write(second, 0, second.length);
+
+    assertThat(counter.features().leadingIndent()).isEqualTo(2);
+  }
+}

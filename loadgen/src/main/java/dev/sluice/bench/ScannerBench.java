@@ -1,0 +1,204 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.Estimator;
+import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
+import dev.sluice.dispatcher.scan.BodyScanner;
+import dev.sluice.dispatcher.scan.RequestFacts;
+import dev.sluice.dispatcher.scan.ScanLimits;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * {@code ./sluice bench scanner [jmh options]}: the request-path cost of reading a chat body, i.e. the
+ * body scanner plus the estimator, against Jackson's non-blocking parser alone skipping every token.
+ *
+ * <p>Bodies are realistic chat requests (a system and a user message, sampling fields, streaming on)
+ * whose user content is English prose or Japanese from the shared corpus, serialised with raw UTF-8,
+ * sized 1, 4 and 64 KiB, and fed as 8 KiB chunks the way they arrive from the socket.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ScannerBench {
+
+  static final int CHUNK = 8 * 1024;
+  static final int DEFAULT_RESERVE = 256;
+  private static final JsonFactory JSON = new JsonFactory();
+
+  @Param({"1024", "4096", "65536"})
+  public int size;
+
+  @Param({"ascii", "cjk"})
+  public String text;
+
+  private Buffer[] chunks;
+  private byte[][] rawChunks;
+  private final Estimator estimator = new FixedRatioEstimator(4.0);
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    byte[] body = body(text, size);
+    int count = (body.length + CHUNK - 1) / CHUNK;
+    chunks = new Buffer[count];
+    rawChunks = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      rawChunks[i] = Arrays.copyOfRange(body, i * CHUNK, Math.min(body.length, (i + 1) * CHUNK));
+      chunks[i] = Buffer.buffer(rawChunks[i]);
+    }
+  }
+
+  @Benchmark
+  public Budget scanAndEstimate() {
+    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    for (Buffer chunk : chunks) {
+      scanner.feed(chunk);
+    }
+    RequestFacts facts = scanner.finish();
+    return estimator.estimate(facts, null, DEFAULT_RESERVE);
+  }
+
+  @Benchmark
+  public void jacksonSkipAll(Blackhole bh) throws IOException {
+    try (JsonParser parser = JSON.createNonBlockingByteArrayParser()) {
+      ByteArrayFeeder feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+      for (byte[] chunk : rawChunks) {
+        feeder.feedInput(chunk, 0, chunk.length);
+        drain(parser, bh);
+      }
+      feeder.endOfInput();
+      drain(parser, bh);
+    }
+  }
+
+  private static void drain(JsonParser parser, Blackhole bh) throws IOException {
+    JsonToken t;
+    while ((t = parser.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
+      bh.consume(t);
+    }
+  }
+
+  /** A chat body of about {@code target} bytes whose user message is corpus text of the given kind. */
+  static byte[] body(String kind, int target) throws IOException {
+    String source = corpus(kind.equals("cjk") ? "ja_pure_cjk_lines.txt" : "en_narrative_pride_ch01-12.txt");
+    String repeated = source.repeat(target / Math.max(1, source.length()) + 2);
+    int lo = 0;
+    int hi = repeated.length();
+    while (lo < hi) { // longest prefix whose body fits the target
+      int mid = (lo + hi + 1) >>> 1;
+      if (serialise(repeated.substring(0, mid)).length <= target) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return serialise(repeated.substring(0, lo));
+  }
+
+  private static byte[] serialise(String content) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("model", "meta-llama/Llama-3.1-8B-Instruct");
+      g.writeArrayFieldStart("messages");
+      g.writeStartObject();
+      g.writeStringField("role", "system");
+      g.writeStringField("content", "You are a helpful assistant. Answer precisely and cite the text.");
+      g.writeEndObject();
+      g.writeStartObject();
+      g.writeStringField("role", "user");
+      g.writeStringField("content", content);
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeNumberField("max_tokens", 512);
+      g.writeNumberField("temperature", 0.7);
+      g.writeNumberField("top_p", 0.95);
+      g.writeBooleanField("stream", true);
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private static String corpus(String file) throws IOException {
+    return Files.readString(sharedDir().resolve("data/corpus").resolve(file), StandardCharsets.UTF_8);
+  }
+
+  static Path sharedDir() {
+    String shared = System.getProperty("sluice.shared");
+    if (shared != null) {
+      return Path.of(shared);
+    }
+    return Path.of(System.getProperty("sluice.home", ".")).resolve("../shared").normalize().toAbsolutePath();
+  }
+
+  /** Runs the JMH benchmarks of this class; standard JMH options (-wi, -i, -f, -w, -r, -prof, -p) pass through. */
+  public static void main(String[] args) throws Exception {
+    CommandLineOptions cli = new CommandLineOptions(args);
+    OptionsBuilder builder = new OptionsBuilder();
+    builder.parent(cli);
+    if (cli.getIncludes().isEmpty()) {
+      builder.include(ScannerBench.class.getName());
+    }
+    // Forks must find the corpus too.
+    builder.jvmArgsAppend("-Dsluice.shared=" + sharedDir());
+    Options options = builder.build();
+    Collection<RunResult> results = new Runner(options).run();
+    System.out.println(summary(results));
+  }
+
+  /** Throughput in MB/s of body bytes, and allocation per request when the gc profiler ran. */
+  static String summary(Collection<RunResult> results) throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "%-16s %-6s %7s %8s %10s %9s %12s", "benchmark", "text", "size",
+        "body B", "ns/op", "MB/s", "alloc B/op"));
+    for (RunResult r : results) {
+      String name = r.getParams().getBenchmark();
+      String kind = r.getParams().getParam("text");
+      int target = Integer.parseInt(r.getParams().getParam("size"));
+      int bodyBytes = body(kind, target).length;
+      double nanos = r.getPrimaryResult().getScore();
+      Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+      lines.add(String.format(Locale.ROOT, "%-16s %-6s %7d %8d %10.0f %9.0f %12s",
+          name.substring(name.lastIndexOf('.') + 1), kind, target, bodyBytes, nanos, bodyBytes * 1000.0 / nanos,
+          alloc == null ? "-" : String.format(Locale.ROOT, "%.0f", alloc.getScore())));
+    }
+    return String.join("\n", lines);
+  }
+}
