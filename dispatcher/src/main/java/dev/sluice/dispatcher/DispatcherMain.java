@@ -3,6 +3,9 @@ package dev.sluice.dispatcher;
 import dev.sluice.dispatcher.config.ConfigException;
 import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -23,8 +26,10 @@ public final class DispatcherMain {
       }
     }
     DispatcherConfig config;
+    ReliabilityConfig reliability;
     try {
       config = ConfigLoader.fromArgs(args);
+      reliability = ReliabilityConfigLoader.fromArgs(args);
     } catch (ConfigException e) {
       System.err.println("sluice dispatcher: " + e.getMessage());
       System.exit(2);
@@ -33,7 +38,8 @@ public final class DispatcherMain {
     Vertx vertx = Vertx.vertx();
     Dispatcher dispatcher;
     try {
-      dispatcher = Dispatcher.start(vertx, config).await();
+      dispatcher = Dispatcher.start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(),
+          Dispatcher.defaultInstances(), reliability).await();
     } catch (Throwable e) {
       System.err.println("sluice dispatcher: cannot start: " + e.getMessage());
       vertx.close();
@@ -42,7 +48,8 @@ public final class DispatcherMain {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        dispatcher.stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        // stop() drains: open streams get the drain grace period to finish
+        dispatcher.stop().await(reliability.drainGrace().toSeconds() + SHUTDOWN_SECONDS, TimeUnit.SECONDS);
         // bounded: the completion of close() may never be delivered once its event loop has stopped
         vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
       } catch (Throwable ignored) {
