@@ -21,6 +21,8 @@ public final class Bench {
     // one line per benchmark
     BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
         ScannerBench::main));
+    BENCHES.put("soak", new Entry("overload at 2x capacity and an endpoint kill against admission (outcomes, TTFT, heap)",
+        SoakBench::main));
   }
 
   private Bench() {
