@@ -239,6 +239,51 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void case15SilentReplicaIsRetriedOnAnotherWithinTheDeadline() {
+    FakeUpstream silent = new FakeUpstream(vertx, "silent").start().await();
+    extra.add(silent);
+    silent.behavior = (self, req, body) -> { };
+    DispatcherConfig c = base().withPool(pool("short", SHORT_CONTEXT, silent.url(), shortUp.url()))
+        .withPool(pool("long", LONG_CONTEXT, longUp.url()))
+        .withTimeouts(new dev.sluice.dispatcher.config.Timeouts(1000, 300, 1000, 1000));
+    start(c, quiet());
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+    }
+    assertThat(statuses).containsOnly(200);
+    assertThat(silent.received).isNotEmpty();
+  }
+
+  @Test
+  void case16Upstream503IsRetriedOnAnotherReplica() {
+    FakeUpstream busy = new FakeUpstream(vertx, "busy").start().await();
+    extra.add(busy);
+    busy.behavior = (self, req, body) -> self.json(req.response(), 503,
+        "{\"error\":{\"message\":\"queue full\",\"type\":\"ServiceUnavailableError\",\"param\":null,\"code\":503}}");
+    start(base().withPool(pool("short", SHORT_CONTEXT, busy.url(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())), quiet());
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+    }
+    assertThat(statuses).containsOnly(200);
+    assertThat(busy.received).isNotEmpty();
+    assertThat(dispatcher.reliability().available(busy.url())).as("a busy replica is not ejected").isTrue();
+  }
+
+  @Test
+  void case16Upstream429IsForwardedWithItsRetryAfter() {
+    shortUp.behavior = (self, req, body) -> {
+      req.response().putHeader("retry-after", "7");
+      self.json(req.response(), 429,
+          "{\"error\":{\"message\":\"too many\",\"type\":\"RateLimitError\",\"param\":null,\"code\":429}}");
+    };
+    start(twoPools(), quiet());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
+    assertThat(reply.status() + " " + reply.header("retry-after")).isEqualTo("429 7");
+  }
+
+  @Test
   void case17GarbageBeforeTheFirstEventIsRetriedElsewhere() {
     NetServer junk = vertx.createNetServer()
         .connectHandler(socket -> socket.write("NOT HTTP AT ALL\r\n\r\n").onComplete(ar -> socket.close()))

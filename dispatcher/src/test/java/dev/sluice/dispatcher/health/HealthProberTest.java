@@ -77,6 +77,14 @@ class HealthProberTest {
   }
 
   @Test
+  void aServerWithoutAHealthRouteCountsAsUp() {
+    healthStatus.set(404);
+    prober.probeAll().await();
+    prober.probeAll().await();
+    assertThat(endpoint().probeHealthy()).isTrue();
+  }
+
+  @Test
   void aClosedPortFailsTheProbe() {
     server.close().await();
     prober.probeAll().await();
