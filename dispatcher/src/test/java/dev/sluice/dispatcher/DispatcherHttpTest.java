@@ -71,7 +71,7 @@ class DispatcherHttpTest {
 
   private void start(DispatcherConfig config) {
     dispatcher = Dispatcher.start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), 2).await();
-    http = new Http(client, dispatcher.port());
+    http = new Http(vertx, client, dispatcher.port());
   }
 
   private static String chat(String content, Integer maxTokens, boolean stream) {
@@ -371,6 +371,28 @@ class DispatcherHttpTest {
   }
 
   @Test
+  void aClientThatStopsReadingPausesTheUpstream() throws InterruptedException {
+    long total = 256L * 1024 * 1024;
+    shortUp.behavior = (self, req, body) -> self.flood(req.response(), total);
+    start(twoPools());
+    io.vertx.core.http.HttpClientResponse resp = http.onContext(() -> client.request(HttpMethod.POST, dispatcher.port(),
+            "127.0.0.1", "/v1/chat/completions")
+        .compose(req -> req.putHeader("content-type", "application/json").send(chat("hi", 10, true)))
+        .map(r -> r.pause()));
+    eventually(() -> shortUp.flooded.get() > 0, "the upstream started writing");
+    long before;
+    long after = shortUp.flooded.get();
+    do {
+      // wait until the chain of socket buffers and write queues is full and the upstream stops
+      before = after;
+      Thread.sleep(500);
+      after = shortUp.flooded.get();
+    } while (after != before && after < total);
+    resp.request().connection().close();
+    assertThat(after).isLessThan(total / 4);
+  }
+
+  @Test
   void clientDisconnectResetsTheUpstreamRequest() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 1000), 20, true);
     start(twoPools());
@@ -471,7 +493,7 @@ class DispatcherHttpTest {
   @Test
   void chunkedBodyOverTheCapIs413() {
     start(twoPools().withBodyCapBytes(1024));
-    Http.Reply reply = client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
+    Http.Reply reply = http.onContext(() -> client.request(HttpMethod.POST, dispatcher.port(), "127.0.0.1", "/v1/chat/completions")
         .compose(req -> {
           req.exceptionHandler(t -> { }); // the dispatcher closes the connection mid-body, as it should
           req.setChunked(true).putHeader("content-type", "application/json");
@@ -479,7 +501,7 @@ class DispatcherHttpTest {
           req.write("y".repeat(700));
           return req.response();
         })
-        .compose(resp -> Http.collect(resp, null)).await();
+        .compose(resp -> Http.collect(resp, null)));
     assertError(reply, 413, "request_too_large", null);
   }
 

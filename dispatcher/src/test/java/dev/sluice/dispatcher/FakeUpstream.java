@@ -123,6 +123,30 @@ final class FakeUpstream {
     resp.setStatusCode(status).putHeader("content-type", "application/json").end(b);
   }
 
+  /** Bytes written by {@link #flood}. */
+  final AtomicLong flooded = new AtomicLong();
+
+  /** Writes {@code total} bytes of SSE as fast as the connection takes them, honouring backpressure. */
+  void flood(HttpServerResponse resp, long total) {
+    resp.setChunked(true).putHeader("content-type", "text/event-stream");
+    Buffer chunk = Buffer.buffer("data: " + "x".repeat(64 * 1024 - 8) + "\n\n");
+    floodMore(resp, chunk, total);
+  }
+
+  private void floodMore(HttpServerResponse resp, Buffer chunk, long total) {
+    while (!resp.closed() && flooded.get() < total) {
+      if (resp.writeQueueFull()) {
+        resp.drainHandler(v -> floodMore(resp, chunk, total));
+        return;
+      }
+      resp.write(chunk);
+      flooded.addAndGet(chunk.length());
+    }
+    if (!resp.closed() && !resp.ended()) {
+      resp.end();
+    }
+  }
+
   /** Writes the events one by one, {@code gapMs} apart, then {@code [DONE]} and the end when {@code finish}. */
   void stream(HttpServerResponse resp, List<String> events, long gapMs, boolean finish) {
     resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");

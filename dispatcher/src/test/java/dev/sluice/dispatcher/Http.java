@@ -1,8 +1,10 @@
 package dev.sluice.dispatcher;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** A test client that records every chunk of a response with its arrival time. */
 final class Http {
@@ -46,10 +49,24 @@ final class Http {
 
   private final HttpClient client;
   private final int port;
+  private final Context context;
 
-  Http(HttpClient client, int port) {
+  /** Requests run on one event-loop context, so response handlers are set before any data is delivered. */
+  Http(Vertx vertx, HttpClient client, int port) {
     this.client = client;
     this.port = port;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /** Runs {@code action} on the client's context and waits for its result. */
+  <T> T onContext(Supplier<Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(result));
+    try {
+      return result.future().await(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no reply within 20 s", e);
+    }
   }
 
   Reply post(String path, String body) {
@@ -63,19 +80,14 @@ final class Http {
   /** {@code onFirstChunk} runs on the first chunk with the response, e.g. to close the connection. */
   Reply send(HttpMethod method, String path, String body, Consumer<MultiMap> headers,
       Consumer<HttpClientResponse> onFirstChunk) {
-    Future<Reply> f = client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port)
+    return onContext(() -> client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port)
             .setURI(path))
         .compose(req -> {
           req.exceptionHandler(t -> { }); // reported through the response instead
           headers.accept(req.headers());
           return body == null ? req.send() : req.send(Buffer.buffer(body));
         })
-        .compose(resp -> collect(resp, onFirstChunk));
-    try {
-      return f.await(20, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no reply within 20 s", e);
-    }
+        .compose(resp -> collect(resp, onFirstChunk)));
   }
 
   static Future<Reply> collect(HttpClientResponse resp, Consumer<HttpClientResponse> onFirstChunk) {

@@ -14,6 +14,8 @@ import dev.sluice.dispatcher.scan.ScanLimits;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,8 +170,17 @@ public class ScannerBench {
     return Path.of(System.getProperty("sluice.home", ".")).resolve("../shared").normalize().toAbsolutePath();
   }
 
-  /** Runs the JMH benchmarks of this class; standard JMH options (-wi, -i, -f, -w, -r, -prof, -p) pass through. */
+  /**
+   * Runs the JMH benchmarks of this class; standard JMH options (-wi, -i, -f, -w, -r, -prof, -p) pass
+   * through. {@code --cpu [seconds]} instead times the same work in this JVM by thread CPU time, which
+   * gives a per-core figure even when the machine is oversubscribed and wall-clock rates are not.
+   */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--cpu")) {
+      double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
+      System.out.println(cpuTimed(seconds));
+      return;
+    }
     CommandLineOptions cli = new CommandLineOptions(args);
     OptionsBuilder builder = new OptionsBuilder();
     builder.parent(cli);
@@ -181,6 +192,62 @@ public class ScannerBench {
     Options options = builder.build();
     Collection<RunResult> results = new Runner(options).run();
     System.out.println(summary(results));
+  }
+
+  static String cpuTimed(double seconds) throws IOException {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "%-16s %-6s %7s %8s %12s %14s", "benchmark", "text", "size", "body B",
+        "cpu ns/op", "MB/s per core"));
+    Blackhole bh = new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    for (String kind : new String[] {"ascii", "cjk"}) {
+      for (int target : new int[] {1024, 4096, 65536}) {
+        ScannerBench bench = new ScannerBench();
+        bench.text = kind;
+        bench.size = target;
+        bench.setUp();
+        int bodyBytes = Arrays.stream(bench.rawChunks).mapToInt(c -> c.length).sum();
+        for (String name : new String[] {"jacksonSkipAll", "scanAndEstimate"}) {
+          Runnable op = name.equals("jacksonSkipAll") ? () -> {
+            try {
+              bench.jacksonSkipAll(bh);
+            } catch (IOException e) {
+              throw new IllegalStateException(e);
+            }
+          } : () -> bh.consume(bench.scanAndEstimate());
+          timeCpu(cpu, op, seconds / 2); // warm-up
+          double nanos = timeCpu(cpu, op, seconds);
+          lines.add(String.format(Locale.ROOT, "%-16s %-6s %7d %8d %12.0f %14.0f", name, kind, target, bodyBytes,
+              nanos, bodyBytes * 1000.0 / nanos));
+        }
+      }
+    }
+    return String.join("\n", lines);
+  }
+
+  /**
+   * CPU nanoseconds per call of {@code op}: the best of five rounds of {@code seconds / 5} of this
+   * thread's CPU time each. On a shared machine, CPU time still grows when other processes take the
+   * caches or the sibling hyper-thread; the best round is the least disturbed one.
+   */
+  private static double timeCpu(ThreadMXBean cpu, Runnable op, double seconds) {
+    long budget = (long) (seconds * 1e9 / 5);
+    double best = Double.MAX_VALUE;
+    for (int round = 0; round < 5; round++) {
+      long start = cpu.getCurrentThreadCpuTime();
+      long ops = 0;
+      long used;
+      do {
+        for (int i = 0; i < 16; i++) {
+          op.run();
+        }
+        ops += 16;
+        used = cpu.getCurrentThreadCpuTime() - start;
+      } while (used < budget);
+      best = Math.min(best, (double) used / ops);
+    }
+    return best;
   }
 
   /** Throughput in MB/s of body bytes, and allocation per request when the gc profiler ran. */

@@ -118,6 +118,8 @@ final class BodyReader {
     } catch (RuntimeException e) {
       refuse(FailureKind.INTERNAL, "cannot route the request: " + e.getClass().getSimpleName(), null);
     }
+    // the relay owns the body now; this reader lives on through the request's handlers
+    body = null;
   }
 
   private void refuse(ScanException e) {

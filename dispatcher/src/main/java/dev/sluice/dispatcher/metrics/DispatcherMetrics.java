@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -65,7 +67,7 @@ public final class DispatcherMetrics {
     Counter c = failures[kind.ordinal()];
     if (c == null) {
       c = Counter.builder("sluice.failures").description("Failed requests by whose fault and what happened")
-          .tag("category", kind.category().name().toLowerCase(java.util.Locale.ROOT)).tag("code", kind.code())
+          .tag("category", kind.category().name().toLowerCase(Locale.ROOT)).tag("code", kind.code())
           .register(registry);
       failures[kind.ordinal()] = c;
     }
@@ -141,11 +143,11 @@ public final class DispatcherMetrics {
     }
 
     public void firstByteNanos(long nanos) {
-      firstByte.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      firstByte.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void durationNanos(long nanos) {
-      duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A try repeated before the commit point, by reason (connect, reset, status, context_length). */

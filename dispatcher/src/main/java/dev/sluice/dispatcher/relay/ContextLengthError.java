@@ -36,6 +36,31 @@ public final class ContextLengthError {
     return message instanceof String m && mentionsContext(m);
   }
 
+  /**
+   * The prompt token count the error states exactly ("... (8990 in the messages, ...)" or "... has 8990 input
+   * tokens"), or -1. A lower bound ("at least 8990 input tokens") is not an exact count and gives -1.
+   */
+  public static int promptTokens(Buffer body) {
+    String text = body.toString();
+    int n = numberBefore(text, " in the messages");
+    return n >= 0 ? n : numberBefore(text, " input tokens");
+  }
+
+  private static int numberBefore(String text, String marker) {
+    int at = text.indexOf(marker);
+    if (at <= 0) {
+      return -1;
+    }
+    int start = at;
+    while (start > 0 && Character.isDigit(text.charAt(start - 1))) {
+      start--;
+    }
+    if (start == at || at - start > 9 || text.startsWith("at least ", Math.max(0, start - 9))) {
+      return -1;
+    }
+    return Integer.parseInt(text, start, at, 10);
+  }
+
   private static boolean mentionsContext(String text) {
     String t = text.toLowerCase(Locale.ROOT);
     return t.contains("maximum context length") || t.contains("context length") || t.contains("context window");

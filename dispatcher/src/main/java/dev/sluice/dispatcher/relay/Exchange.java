@@ -42,7 +42,8 @@ final class Exchange {
   private final Relay relay;
   private final HttpServerRequest request;
   private final HttpServerResponse response;
-  private final Buffer body;
+  /** Kept for repeated tries; dropped at the commit point so long streams do not hold request bodies. */
+  private Buffer body;
   private final Budget budget;
   private final ResponseTap tap;
   private final boolean stripUsage;
@@ -86,6 +87,11 @@ final class Exchange {
     pool = first;
     permit = admitted;
     pool.meters().budget(budget.total());
+    if (response.closed()) {
+      // gone while its body was being read: nothing to send it to
+      clientGone();
+      return;
+    }
     response.closeHandler(v -> clientGone());
     response.drainHandler(v -> {
       paused = false;
@@ -195,7 +201,14 @@ final class Exchange {
     if (!committed) {
       commit();
     }
-    Buffer out = tapped ? tap.onChunk(chunk) : chunk;
+    Buffer out;
+    try {
+      out = tapped ? tap.onChunk(chunk) : chunk;
+    } catch (RuntimeException e) {
+      // a tap bug must cut this response, not hang it
+      abort("internal error while relaying the response");
+      return;
+    }
     if (out.length() > 0) {
       response.write(out);
     }
@@ -214,6 +227,11 @@ final class Exchange {
       peek = null;
       int larger = relay.upstreams.router().larger(pool.index());
       if (larger >= 0 && ContextLengthError.matches(held)) {
+        int stated = ContextLengthError.promptTokens(held);
+        if (stated > 0) {
+          // the upstream counted the prompt: as good a calibration sample as a usage block
+          relay.estimator.observe(budget, stated);
+        }
         retryOnLargerPool(larger);
         return;
       }
@@ -224,7 +242,14 @@ final class Exchange {
     if (!committed) {
       commit();
     }
-    complete(tapped ? tap.onEnd() : null);
+    Buffer last;
+    try {
+      last = tapped ? tap.onEnd() : null;
+    } catch (RuntimeException e) {
+      abort("internal error while relaying the response");
+      return;
+    }
+    complete(last);
   }
 
   private void complete(Buffer last) {
@@ -238,12 +263,21 @@ final class Exchange {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
         relay.estimator.observe(budget, promptTokens);
+        countOverEstimate(promptTokens);
       }
     }
     if (last != null && last.length() > 0) {
       response.end(last);
     } else {
       response.end();
+    }
+  }
+
+  /** A request served by a larger pool than its actual budget needed (never after a context-length retry). */
+  private void countOverEstimate(int promptTokens) {
+    if (!contextRetried && pool.index() > 0
+        && relay.upstreams.router().poolFor((long) promptTokens + budget.outputReserve()) < pool.index()) {
+      relay.metrics.misroute("over");
     }
   }
 
@@ -343,6 +377,7 @@ final class Exchange {
   /** The first byte goes to the client: status and headers are fixed from here on. */
   private void commit() {
     committed = true;
+    body = null;
     HttpClientResponse r = upstreamResponse;
     response.setStatusCode(r.statusCode());
     String reason = r.statusMessage();
@@ -362,7 +397,7 @@ final class Exchange {
   }
 
   private void sluiceHeaders() {
-    response.putHeader(SluiceHeaders.POOL, pool.name());
+    response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
     response.putHeader(SluiceHeaders.CATEGORY, budget.category());
   }

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.config.Defaults;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -9,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
 
 /**
@@ -21,6 +23,7 @@ public final class UpstreamPool {
   private final EndpointSet endpoints;
   private final HttpClientAgent client;
   private final DispatcherMetrics.PoolMeters meters;
+  private final CharSequence nameHeader;
 
   UpstreamPool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, DispatcherMetrics metrics) {
     this.index = index;
@@ -29,6 +32,7 @@ public final class UpstreamPool {
     HttpClientOptions options = new HttpClientOptions()
         .setConnectTimeout(timeouts.connectMs())
         .setKeepAlive(true)
+        .setKeepAliveTimeout(Defaults.UPSTREAM_KEEP_ALIVE_SECONDS)
         .setPipelining(false)
         // the relay forwards bytes as they are; decompressing would change them
         .setDecompressionSupported(false);
@@ -37,6 +41,7 @@ public final class UpstreamPool {
         .setMaxWaitQueueSize(config.limits().maxWaitQueue());
     this.client = vertx.createHttpClient(options, pool);
     this.meters = metrics.pool(config.name(), this::inFlight);
+    this.nameHeader = HttpHeaders.createOptimized(config.name());
   }
 
   public int index() {
@@ -49,6 +54,11 @@ public final class UpstreamPool {
 
   public int context() {
     return config.context();
+  }
+
+  /** The name, encoded once for the {@code x-sluice-pool} header. */
+  public CharSequence nameHeader() {
+    return nameHeader;
   }
 
   public PoolConfig config() {

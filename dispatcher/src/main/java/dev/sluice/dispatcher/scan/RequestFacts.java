@@ -6,18 +6,30 @@ package dev.sluice.dispatcher.scan;
  * <p>Offsets are byte offsets into the raw body as received; -1 means "absent". They let the relay
  * rewrite {@code stream_options} in place (see {@link IncludeUsageRewrite}) without re-serialising.
  *
- * @param model                 the {@code model} string, or null when absent
- * @param stream                {@code stream} was true
- * @param includeUsage          {@code stream_options.include_usage} was true
+ * <p>Prompt text ("counted strings"): for chat, every message's {@code content} when it is a string,
+ * and the {@code text} string of every content part (whatever the part's type); for completions,
+ * {@code prompt} when a string, or each string of a {@code prompt} array. Nothing else counts: not
+ * roles, names, tool calls or tool schemas. When a top-level key repeats, the last value wins for the
+ * scalar fields; a repeated {@code messages}/{@code prompt} is counted each time.
+ *
+ * @param model                 the {@code model} string, or null when absent or JSON null
+ * @param stream                {@code stream} was JSON true (false, null and absent all give false)
+ * @param includeUsage          {@code stream_options} was an object whose {@code include_usage} was JSON true
  * @param maxTokens             {@code max_completion_tokens}, else {@code max_tokens}; -1 when neither is given
- *                              (or both are null)
- * @param n                     {@code n}, 1 when absent
- * @param textBytes             decoded UTF-8 byte length of the prompt text (message contents, or {@code prompt})
+ *                              (or both are null). Each, when given, is an integer in 1..2^31-1
+ * @param n                     {@code n} (an integer of at least 1), 1 when absent or null
+ * @param textBytes             decoded UTF-8 byte length of the counted strings: JSON escapes are decoded
+ *                              first, so {@code \u00e9} counts 2 and an escaped surrogate pair counts 4
+ *                              (a lone escaped high surrogate counts 4, a lone low one 0)
  * @param messages              number of entries in {@code messages} (0 for completions)
- * @param hasImages             an {@code image_url} (or other non-text) content part is present
- * @param hasTools              {@code tools} or {@code functions} is present
- * @param hasPrompt             the prompt carrier was present: {@code messages} (chat) or {@code prompt} (completions)
- * @param features              byte-level content features for the category classifier
+ * @param hasImages             some content part has a {@code type} other than {@code "text"} (image_url,
+ *                              input_audio, file, ...) or no type at all
+ * @param hasTools              {@code tools} or {@code functions} is present and not null (even if empty)
+ * @param hasPrompt             the prompt carrier was present: {@code messages} (chat) or {@code prompt}
+ *                              (completions); always true in facts returned by the scanner, whose absence
+ *                              is an error
+ * @param features              byte-level content features over the counted strings; each string starts
+ *                              a line
  * @param bodyEnd               offset of the top-level closing brace
  * @param streamOptionsStart    offset of the opening brace of the {@code stream_options} object, or of
  *                              its {@code null} literal when the client sent {@code "stream_options":null}

@@ -23,6 +23,12 @@ final class TextCounter extends Writer {
   private static final int CODE_PUNCT = 48;
   private static final int BLOCK = 255;
   private static final long[] ASCII_LANES = asciiLanes();
+  // Per 256-char page of the BMP: wholly CJK, wholly other, or mixed (and surrogates): one load decides
+  // most chars of CJK text.
+  private static final byte OTHER_PAGE = 0;
+  private static final byte CJK_PAGE = 1;
+  private static final byte MIXED_PAGE = 2;
+  private static final byte[] PAGES = pages();
 
   private long textBytes;
   private long stringBytes;
@@ -83,19 +89,26 @@ final class TextCounter extends Writer {
           nonAsciiChars++;
           if (c < 0x800) {
             other += 2;
-          } else if (c >= 0xD800 && c <= 0xDFFF) {
-            if (c < 0xDC00) {
-              // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideographs.
-              if (c >= 0xD840 && c < 0xD8C0) {
-                cjk += 4;
-              } else {
-                other += 4;
-              }
-            }
-          } else if (isCjk(c)) {
-            cjk += 3;
           } else {
-            other += 3;
+            byte page = PAGES[c >>> 8];
+            if (page == CJK_PAGE) {
+              cjk += 3;
+            } else if (page == OTHER_PAGE) {
+              other += 3;
+            } else if (c >= 0xD800 && c <= 0xDFFF) {
+              if (c < 0xDC00) {
+                // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideographs.
+                if (c >= 0xD840 && c < 0xD8C0) {
+                  cjk += 4;
+                } else {
+                  other += 4;
+                }
+              }
+            } else if (isCjk(c)) {
+              cjk += 3;
+            } else {
+              other += 3;
+            }
           }
         }
       }
@@ -193,6 +206,19 @@ final class TextCounter extends Writer {
     braces += (lanes >>> BRACE) & 0xFF;
     quotesAndColons += (lanes >>> QUOTE_COLON) & 0xFF;
     codePunct += (lanes >>> CODE_PUNCT) & 0xFF;
+  }
+
+  private static byte[] pages() {
+    byte[] pages = new byte[256];
+    for (int page = 0; page < 256; page++) {
+      int cjk = 0;
+      for (int c = page << 8; c < (page + 1) << 8; c++) {
+        cjk += isCjk((char) c) ? 1 : 0;
+      }
+      boolean surrogates = page >= 0xD8 && page <= 0xDF;
+      pages[page] = surrogates || (cjk > 0 && cjk < 256) ? MIXED_PAGE : cjk == 256 ? CJK_PAGE : OTHER_PAGE;
+    }
+    return pages;
   }
 
   private static long[] asciiLanes() {

@@ -33,4 +33,24 @@ class ContextLengthErrorTest {
         "{\"error\":{\"message\":\"temperature must be >= 0\",\"type\":\"BadRequestError\",\"param\":\"temperature\"}}")))
         .isFalse();
   }
+
+  @Test
+  void statedPromptCountIsRead() {
+    assertThat(ContextLengthError.promptTokens(Buffer.buffer("{\"error\":{\"message\":\"This model's maximum context length "
+        + "is 4096 tokens. However, you requested 5000 tokens (4990 in the messages, 10 in the completion).\"}}")))
+        .isEqualTo(4990);
+  }
+
+  @Test
+  void newerWordingWithInputTokensIsRead() {
+    assertThat(ContextLengthError.promptTokens(Buffer.buffer(
+        "{\"error\":{\"message\":\"However, your request has 5123 input tokens. Please reduce the length.\"}}")))
+        .isEqualTo(5123);
+  }
+
+  @Test
+  void aLowerBoundIsNotACount() {
+    assertThat(ContextLengthError.promptTokens(Buffer.buffer("{\"error\":{\"message\":\"you requested 10 output tokens "
+        + "and your prompt contains at least 4087 input tokens\"}}"))).isEqualTo(-1);
+  }
 }

@@ -100,6 +100,21 @@ class ScanValidationTest {
   }
 
   @Test
+  void invalidUtf8IsMalformed() {
+    byte[] body = utf8("{\"messages\":[{\"role\":\"user\",\"content\":\"ab\"}]}");
+    body[body.length - 6] = (byte) 0xC3; // a lead byte followed by an ASCII byte
+    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+
+    ScanException error = catchThrowableOfType(ScanException.class, () -> {
+      scanner.feed(Buffer.buffer(body));
+      scanner.finish();
+    });
+
+    assertThat(error).isNotNull();
+    assertThat(error.param()).isNull();
+  }
+
+  @Test
   void tenThousandDeepNestingFailsAtTheDepthLimit() {
     String json = "{\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "," + MSG + "}";
 
