@@ -92,7 +92,7 @@ class ReliabilityHttpTest {
   private void start(DispatcherConfig config, ReliabilityConfig reliability) {
     dispatcher = Dispatcher.start(vertx, config, DispatcherHooks.defaults(config), new DispatcherMetrics(), 2,
         reliability).await();
-    http = new Http(client, dispatcher.port());
+    http = new Http(vertx, client, dispatcher.port());
   }
 
   private static String chat(String content, boolean stream) {
