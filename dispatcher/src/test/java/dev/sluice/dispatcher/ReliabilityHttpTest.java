@@ -314,6 +314,20 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void aReplicaReportingAQueueIsAvoided() {
+    FakeUpstream other = new FakeUpstream(vertx, "other").start().await();
+    extra.add(other);
+    start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url(), other.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())), quiet());
+    dispatcher.reliability().health().endpoint(shortUp.url())
+        .publishLoad(new dev.sluice.dispatcher.health.EndpointLoad(64, 30, 0.9, System.nanoTime()));
+    List<String> served = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      served.add(http.post("/v1/chat/completions", chat("hi", false)).json().getString("served_by"));
+    }
+    assertThat(served).containsOnly("other");
+  }
+
+  @Test
   void case08ClientErrorsNeverEjectAReplica() {
     shortUp.behavior = (self, req, body) -> self.json(req.response(), 422,
         "{\"error\":{\"message\":\"bad\",\"type\":\"BadRequestError\",\"param\":null,\"code\":422}}");

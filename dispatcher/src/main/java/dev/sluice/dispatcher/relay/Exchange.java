@@ -5,6 +5,7 @@ import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.health.UpstreamFault;
+import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.route.Endpoint;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Handler;
@@ -324,17 +325,25 @@ final class Exchange {
     send(failed);
   }
 
-  /** The least busy endpoint the health state allows, else the router's choice (admission saw one available). */
+  /**
+   * The router's round-robin least-busy choice, unless health rules it out or another available
+   * endpoint is less loaded counting its own scraped waiting queue; the router's choice when nothing
+   * else is available (admission saw one available a moment ago).
+   */
   private Endpoint pickEndpoint(Endpoint avoid) {
+    Reliability r = relay.reliability;
     Endpoint ep = pool.endpoints().pick(avoid);
-    if (relay.reliability.available(ep.url())) {
-      return ep;
-    }
-    Endpoint best = null;
+    Endpoint best = r.available(ep.url()) ? ep : null;
+    double bestScore = best != null ? ep.inFlight() + r.queued(ep.url()) : Double.MAX_VALUE;
     for (int i = 0; i < pool.endpoints().size(); i++) {
       Endpoint e = pool.endpoints().get(i);
-      if (e != avoid && relay.reliability.available(e.url()) && (best == null || e.inFlight() < best.inFlight())) {
+      if (e == avoid || e == ep || !r.available(e.url())) {
+        continue;
+      }
+      double score = e.inFlight() + r.queued(e.url());
+      if (score < bestScore) {
         best = e;
+        bestScore = score;
       }
     }
     return best != null ? best : ep;

@@ -3,6 +3,7 @@ package dev.sluice.dispatcher.reliability;
 import dev.sluice.dispatcher.admission.PoolAdmission;
 import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.health.EndpointHealth;
+import dev.sluice.dispatcher.health.EndpointLoad;
 import dev.sluice.dispatcher.health.HealthProber;
 import dev.sluice.dispatcher.health.HealthRegistry;
 import dev.sluice.dispatcher.health.PoolHealth;
@@ -96,6 +97,20 @@ public final class Reliability {
   public boolean available(String url) {
     EndpointHealth e = health.endpoint(url);
     return e == null || e.available(System.nanoTime());
+  }
+
+  /**
+   * Requests the endpoint itself reports waiting ({@code vllm:num_requests_waiting} from a fresh
+   * scrape), 0 when unknown or stale. Added to our own in-flight count when choosing an endpoint, so
+   * work sent by other dispatcher nodes is seen too.
+   */
+  public double queued(String url) {
+    EndpointHealth e = health.endpoint(url);
+    if (e == null) {
+      return 0;
+    }
+    EndpointLoad load = e.load();
+    return load.fresh(System.nanoTime(), config.health().loadStaleMillis()) ? load.waitingOrZero() : 0;
   }
 
   /** The endpoint answered (any status that is not a fault, including 4xx and 429). */
