@@ -328,6 +328,22 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void adminViewShowsEjectionAndAdmission() {
+    String dead = deadUrl();
+    start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())),
+        quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(1, 60_000, 120_000).withProbing(0, 500, 0)));
+    for (int i = 0; i < 3; i++) {
+      http.post("/v1/chat/completions", chat("hi", false));
+    }
+    JsonObject shortPool = http.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0);
+    JsonObject deadHealth = shortPool.getJsonArray("endpoints").getJsonObject(0).getJsonObject("health");
+    assertThat(deadHealth.getBoolean("available")).isFalse();
+    assertThat(deadHealth.getLong("ejectedForMs")).isPositive();
+    assertThat(shortPool.getJsonObject("admission").getInteger("capacity"))
+        .isEqualTo(AdmissionPolicy.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT);
+  }
+
+  @Test
   void case08ClientErrorsNeverEjectAReplica() {
     shortUp.behavior = (self, req, body) -> self.json(req.response(), 422,
         "{\"error\":{\"message\":\"bad\",\"type\":\"BadRequestError\",\"param\":null,\"code\":422}}");

@@ -144,12 +144,14 @@ public final class FrontVerticle extends VerticleBase {
     for (UpstreamPool p : dispatcher.upstreams().pools()) {
       JsonArray endpoints = new JsonArray();
       for (Endpoint e : p.endpoints().all()) {
-        endpoints.add(new JsonObject().put("url", e.url()).put("inFlight", e.inFlight()));
+        endpoints.add(new JsonObject().put("url", e.url()).put("inFlight", e.inFlight())
+            .put("health", dispatcher.reliability().endpointState(e.url())));
       }
       list.add(new JsonObject()
           .put("name", p.name())
           .put("context", p.context())
           .put("inFlight", p.inFlight())
+          .put("admission", dispatcher.reliability().admissionState(p.name()))
           .put("endpoints", endpoints));
     }
     return new JsonObject().put("pools", list);

@@ -15,6 +15,7 @@ import dev.sluice.dispatcher.security.ApiKeys;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,41 @@ public final class Reliability {
 
   public Drain drain() {
     return drain;
+  }
+
+  // ---- the admin view ----------------------------------------------------------------------------
+
+  /** An endpoint's health for {@code /admin/pools}: availability, ejection, probe, last scraped load. */
+  public JsonObject endpointState(String url) {
+    EndpointHealth e = health.endpoint(url);
+    if (e == null) {
+      return new JsonObject();
+    }
+    long now = System.nanoTime();
+    EndpointLoad load = e.load();
+    JsonObject state = new JsonObject()
+        .put("available", e.available(now))
+        .put("probeHealthy", e.probeHealthy())
+        .put("ejectedForMs", e.ejectionRemainingNanos(now) / 1_000_000L)
+        .put("consecutiveFailures", e.consecutiveFailures())
+        .put("ejections", e.ejectionsTotal());
+    if (load.known()) {
+      state.put("load", new JsonObject()
+          .put("running", load.running())
+          .put("waiting", load.waiting())
+          .put("kvCacheUsage", load.kvCacheUsage())
+          .put("ageMs", (now - load.atNanos()) / 1_000_000L));
+    }
+    return state;
+  }
+
+  /** A pool's admission for {@code /admin/pools}. */
+  public JsonObject admissionState(String pool) {
+    PoolAdmission a = admissions.get(pool);
+    return a == null ? new JsonObject() : new JsonObject()
+        .put("inFlight", a.inFlight())
+        .put("waiting", a.waiting())
+        .put("capacity", a.capacity());
   }
 
   // ---- the relay's few calls --------------------------------------------------------------------
