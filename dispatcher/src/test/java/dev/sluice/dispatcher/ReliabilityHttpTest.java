@@ -355,6 +355,41 @@ class ReliabilityHttpTest {
     assertThat(dispatcher.reliability().available(shortUp.url())).isTrue();
   }
 
+  private static final String VALIDATION_500 = "{\"error\":{\"message\":\"This model's maximum context length is 1000 tokens. "
+      + "However, your request has 1200 input tokens. Please reduce the length of the input messages.\","
+      + "\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}";
+
+  @Test
+  void case08ValidationErrorReportedAs500BecomesA400WithoutEjection() {
+    shortUp.behavior = (self, req, body) -> self.json(req.response(), 500, VALIDATION_500);
+    start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url())),
+        quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(1, 60_000, 120_000).withProbing(0, 500, 0)));
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.text()).contains("maximum context length");
+    assertThat(dispatcher.reliability().health().endpoint(shortUp.url()).consecutiveFailures()).isZero();
+  }
+
+  @Test
+  void case08ValidationErrorReportedAs500OnTheShortPoolIsRetriedOnTheLongPool() {
+    shortUp.behavior = (self, req, body) -> self.json(req.response(), 500, VALIDATION_500);
+    start(twoPools(), quiet());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
+    assertThat(reply.status() + " " + reply.header("x-sluice-pool")).isEqualTo("200 long");
+    eventually(() -> dispatcher.reliability().admission("short").inFlight() == 0
+        && dispatcher.reliability().admission("long").inFlight() == 0, "both pools' slots were released");
+  }
+
+  @Test
+  void aGenuine500CountsAgainstTheReplica() {
+    shortUp.behavior = (self, req, body) -> self.json(req.response(), 500,
+        "{\"error\":{\"message\":\"CUDA error: an illegal memory access\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}");
+    start(twoPools(), quiet());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
+    assertThat(reply.status()).isEqualTo(500);
+    assertThat(dispatcher.reliability().health().endpoint(shortUp.url()).consecutiveFailures()).isEqualTo(1);
+  }
+
   // ---- admission -----------------------------------------------------------------------------------
 
   private static ReliabilityConfig oneSlot(int waiters, long waitMillis) {

@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
+import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
@@ -62,6 +63,10 @@ final class Exchange {
   private int tryId;
   private int triesInPool;
   private boolean contextRetried;
+  /** The current try answered 500: its body is held to tell a validation error (a 400) from a fault. */
+  private boolean held500;
+  /** Status sent to the client instead of the upstream's (0 = the upstream's). */
+  private int statusOverride;
   private boolean awaitingHeaders;
   private boolean tapped;
   /** Small upstream error body held back until it is known whether it is a context-length error. */
@@ -157,9 +162,16 @@ final class Exchange {
     pool.meters().firstByteNanos(now - tryStart);
     arm(relay.streamIdleNanos / 1_000_000L);
     int status = r.statusCode();
-    recordOutcome(UpstreamFault.ofStatus(status));
+    held500 = false;
+    if (status != 500) {
+      recordOutcome(UpstreamFault.ofStatus(status));
+    }
     if (status >= 200 && status < 300) {
       tapped = true;
+    } else if (status == 500) {
+      // vLLM reports some validation errors (an over-long prompt) as 500: decide once the body is in
+      held500 = true;
+      peek = Buffer.buffer(256);
     } else if (status == 400 && !contextRetried && relay.upstreams.router().larger(pool.index()) >= 0) {
       peek = Buffer.buffer(256);
     } else if ((status == 502 || status == 503 || status == 504) && canRetryInPool()) {
@@ -196,6 +208,9 @@ final class Exchange {
       }
       Buffer held = peek;
       peek = null;
+      if (held500) {
+        recordOutcome(UpstreamFault.SERVER_ERROR);
+      }
       commit();
       response.write(held);
     }
@@ -227,6 +242,19 @@ final class Exchange {
       Buffer held = peek;
       peek = null;
       int larger = relay.upstreams.router().larger(pool.index());
+      if (held500) {
+        boolean validation = ContextLengthError.matches(held);
+        recordOutcome(validation ? null : UpstreamFault.SERVER_ERROR);
+        if (!validation || contextRetried || larger < 0) {
+          if (validation) {
+            // the client's error, whatever status vLLM chose: a 400, and no mark against the endpoint
+            statusOverride = 400;
+          }
+          commit();
+          complete(held);
+          return;
+        }
+      }
       if (larger >= 0 && ContextLengthError.matches(held)) {
         int stated = ContextLengthError.promptTokens(held);
         if (stated > 0) {
@@ -377,8 +405,26 @@ final class Exchange {
     abandonTry();
     contextRetried = true;
     pool = relay.upstreams.pool(larger);
+    moveSlotTo(pool);
     triesInPool = 0;
     send(null);
+  }
+
+  /**
+   * Holds a slot of the pool the request now goes to, if one is free at once; otherwise keeps the
+   * slot it has (the request was admitted once and is not sent back to wait).
+   */
+  private void moveSlotTo(UpstreamPool next) {
+    Ticket ticket = relay.reliability.admission(next.name()).acquire();
+    if (ticket.granted().succeeded()) {
+      Permit old = permit;
+      permit = ticket.granted().result();
+      if (old != null) {
+        old.release();
+      }
+    } else {
+      ticket.cancel();
+    }
   }
 
   // ---- the client side -----------------------------------------------------------------------------
@@ -388,8 +434,8 @@ final class Exchange {
     committed = true;
     body = null;
     HttpClientResponse r = upstreamResponse;
-    response.setStatusCode(r.statusCode());
-    String reason = r.statusMessage();
+    response.setStatusCode(statusOverride > 0 ? statusOverride : r.statusCode());
+    String reason = statusOverride > 0 ? null : r.statusMessage();
     if (reason != null && !reason.isEmpty()) {
       response.setStatusMessage(reason);
     }
