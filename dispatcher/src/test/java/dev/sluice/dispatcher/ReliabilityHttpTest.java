@@ -12,6 +12,8 @@ import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.security.ApiKeys;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -28,6 +30,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -438,6 +442,47 @@ class ReliabilityHttpTest {
     http.post("/v1/chat/completions", chat("hi", false));
     eventually(() -> dispatcher.reliability().admission("short").inFlight() == 0, "every slot was released");
     assertThat(dispatcher.reliability().retries().active()).isZero();
+  }
+
+  @Test
+  void case22ClientThatStopsReadingPausesTheUpstreamAndIsClosedWhenIdle() throws Exception {
+    AtomicLong written = new AtomicLong();
+    AtomicBoolean upstreamClosed = new AtomicBoolean();
+    Buffer event = Buffer.buffer("data: {\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(16 * 1024) + "\"}}]}\n\n");
+    shortUp.behavior = (self, req, body) -> {
+      HttpServerResponse resp = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+      resp.closeHandler(v -> upstreamClosed.set(true));
+      Runnable[] pump = new Runnable[1];
+      pump[0] = () -> {
+        while (!resp.closed() && !resp.writeQueueFull()) {
+          resp.write(event);
+          written.addAndGet(event.length());
+        }
+        if (!resp.closed()) {
+          resp.drainHandler(v -> pump[0].run());
+        }
+      };
+      pump[0].run();
+    };
+    start(twoPools(), quiet().withServer(ServerLimits.DEFAULTS.withIdleTimeoutSeconds(4)));
+    String body = chat("hi", true);
+    try (Socket socket = new Socket("127.0.0.1", dispatcher.port())) {
+      socket.setReceiveBufferSize(4096);
+      socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      eventually(() -> written.get() > 0, "the upstream started writing");
+      eventually(() -> {
+        long before = written.get();
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return written.get() == before && !upstreamClosed.get();
+      }, "the paused upstream stops being read while its request is still open");
+      assertThat(written.get()).as("bounded by socket buffers and write queues").isLessThan(64L * 1024 * 1024);
+      eventually(upstreamClosed::get, "the idle client connection was closed and the upstream request reset");
+    }
   }
 
   // ---- the wire ------------------------------------------------------------------------------------
