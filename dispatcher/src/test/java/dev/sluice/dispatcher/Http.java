@@ -58,10 +58,21 @@ final class Http {
     this.context = vertx.getOrCreateContext();
   }
 
+  /** Without a context: requests start on the calling thread (a tiny response may race its handlers). */
+  Http(HttpClient client, int port) {
+    this.client = client;
+    this.port = port;
+    this.context = null;
+  }
+
   /** Runs {@code action} on the client's context and waits for its result. */
   <T> T onContext(Supplier<Future<T>> action) {
     Promise<T> result = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(result));
+    if (context == null) {
+      action.get().onComplete(result);
+    } else {
+      context.runOnContext(v -> action.get().onComplete(result));
+    }
     try {
       return result.future().await(20, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {

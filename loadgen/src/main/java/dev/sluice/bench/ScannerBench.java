@@ -182,6 +182,11 @@ public class ScannerBench {
       return;
     }
     CommandLineOptions cli = new CommandLineOptions(args);
+    if (cli.shouldHelp()) {
+      System.out.println("./sluice bench scanner [JMH options] | --cpu [seconds per case]\n");
+      cli.showHelp();
+      return;
+    }
     OptionsBuilder builder = new OptionsBuilder();
     builder.parent(cli);
     if (cli.getIncludes().isEmpty()) {
