@@ -514,6 +514,40 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void case23ManySlowlorisConnectionsAreAllClosedWhileRealTrafficIsServed() throws Exception {
+    start(twoPools(), quiet().withServer(ServerLimits.DEFAULTS.withHeaderDeadlineMillis(1500)));
+    List<Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 300; i++) {
+        Socket s = new Socket("127.0.0.1", dispatcher.port());
+        s.getOutputStream().write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Drip: ".getBytes(StandardCharsets.US_ASCII));
+        slow.add(s);
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+      }
+      assertThat(statuses).containsOnly(200);
+      for (Socket s : slow) {
+        s.setSoTimeout(10_000);
+        int read;
+        try {
+          read = s.getInputStream().read();
+        } catch (SocketTimeoutException stillOpen) {
+          read = -2;
+        } catch (java.io.IOException reset) {
+          read = -1;
+        }
+        assertThat(read).as("a slowloris connection was closed by the server").isEqualTo(-1);
+      }
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void case28DrainLetsAnOpenStreamFinish() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 10), 50, true);
     start(twoPools(), quiet().withDrainGrace(Duration.ofSeconds(10)));
