@@ -7,6 +7,7 @@ import dev.sluice.dispatcher.relay.Relay;
 import dev.sluice.dispatcher.relay.Upstreams;
 import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.dispatcher.reliability.ReliabilityMeters;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,6 +40,7 @@ public final class Dispatcher {
     this.metrics = metrics;
     this.upstreams = new Upstreams(vertx, config, metrics);
     this.reliability = new Reliability(vertx, poolUrls(config), reliabilityConfig);
+    ReliabilityMeters.bind(metrics.registry(), reliability);
     this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
         config.timeouts(), metrics, reliability);
   }

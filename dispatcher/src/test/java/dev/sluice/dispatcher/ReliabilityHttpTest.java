@@ -348,6 +348,20 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void metricsShowEndpointHealthAndAdmission() {
+    String dead = deadUrl();
+    start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())),
+        quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(1, 60_000, 120_000).withProbing(0, 500, 0)));
+    for (int i = 0; i < 3; i++) {
+      http.post("/v1/chat/completions", chat("hi", false));
+    }
+    String text = http.get("/metrics").text();
+    assertThat(text).contains("sluice_endpoint_available{endpoint=\"" + dead + "\",pool=\"short\"} 0.0");
+    assertThat(text).contains("sluice_endpoint_ejections_total{endpoint=\"" + dead + "\",pool=\"short\"} 1.0");
+    assertThat(text).contains("sluice_admission_capacity{pool=\"short\"} " + AdmissionPolicy.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT + ".0");
+  }
+
+  @Test
   void case08ClientErrorsNeverEjectAReplica() {
     shortUp.behavior = (self, req, body) -> self.json(req.response(), 422,
         "{\"error\":{\"message\":\"bad\",\"type\":\"BadRequestError\",\"param\":null,\"code\":422}}");
