@@ -362,6 +362,24 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void spillOverSendsAShortRequestToTheLongPoolWhenTheShortPoolIsSaturated() {
+    start(twoPools(), quiet().withSpillOver(true));
+    dispatcher.reliability().health().endpoint(shortUp.url())
+        .publishLoad(new dev.sluice.dispatcher.health.EndpointLoad(256, 40, 0.99, System.nanoTime()));
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
+    assertThat(reply.header("x-sluice-pool")).isEqualTo("long");
+  }
+
+  @Test
+  void withoutSpillOverASaturatedShortPoolKeepsItsRequests() {
+    start(twoPools(), quiet());
+    dispatcher.reliability().health().endpoint(shortUp.url())
+        .publishLoad(new dev.sluice.dispatcher.health.EndpointLoad(256, 40, 0.99, System.nanoTime()));
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
+    assertThat(reply.header("x-sluice-pool")).isEqualTo("short");
+  }
+
+  @Test
   void case08ClientErrorsNeverEjectAReplica() {
     shortUp.behavior = (self, req, body) -> self.json(req.response(), 422,
         "{\"error\":{\"message\":\"bad\",\"type\":\"BadRequestError\",\"param\":null,\"code\":422}}");
