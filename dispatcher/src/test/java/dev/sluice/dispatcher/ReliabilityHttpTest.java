@@ -496,7 +496,8 @@ class ReliabilityHttpTest {
       };
       pump[0].run();
     };
-    start(twoPools(), quiet().withServer(ServerLimits.DEFAULTS.withIdleTimeoutSeconds(4)));
+    DispatcherConfig c = twoPools().withTimeouts(new dev.sluice.dispatcher.config.Timeouts(1000, 2000, 2000, 1000));
+    start(c, quiet().withServer(ServerLimits.DEFAULTS.withIdleTimeoutSeconds(4)));
     String body = chat("hi", true);
     try (Socket socket = new Socket("127.0.0.1", dispatcher.port())) {
       socket.setReceiveBufferSize(4096);
@@ -543,6 +544,14 @@ class ReliabilityHttpTest {
     start(twoPools(), quiet().withServer(ServerLimits.DEFAULTS.withHeaderDeadlineMillis(500)));
     String reply = raw(dispatcher.port(), "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Slow: a", 5000);
     assertThat(reply).doesNotContain("<still open>");
+  }
+
+  @Test
+  void aLongPrefillIsNotCutByTheClientIdleTimeout() {
+    shortUp.behavior = (self, req, body) -> self.vertx.setTimer(3500, t -> self.json(req.response(), 200, FakeUpstream.completion("short")));
+    DispatcherConfig c = twoPools().withTimeouts(new dev.sluice.dispatcher.config.Timeouts(1000, 5000, 5000, 1000));
+    start(c, quiet().withServer(ServerLimits.DEFAULTS.withIdleTimeoutSeconds(2)));
+    assertThat(http.post("/v1/chat/completions", chat("hi", false)).status()).isEqualTo(200);
   }
 
   @Test

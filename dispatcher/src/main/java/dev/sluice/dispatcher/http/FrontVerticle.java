@@ -43,7 +43,8 @@ public final class FrontVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     models = new ModelsAggregator(dispatcher.upstreams(), dispatcher.config().timeouts().modelsMs());
-    ServerLimits limits = dispatcher.reliability().config().server();
+    ServerLimits limits = dispatcher.reliability().config().server().coveringUpstreamSilence(
+        Math.max(dispatcher.config().timeouts().firstByteMs(), dispatcher.config().timeouts().streamIdleMs()));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(dispatcher.config().host())
         .setPort(dispatcher.config().port())

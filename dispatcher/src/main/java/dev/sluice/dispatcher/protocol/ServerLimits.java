@@ -10,7 +10,9 @@ package dev.sluice.dispatcher.protocol;
  * @param headerDeadlineMillis time a connection has to complete a request's headers (on connect, and
  *                             again once the previous response ended); past it the connection closes
  * @param bodyDeadlineMillis   time a request has, from its headers, to deliver its whole body; past it 408 + close
- * @param idleTimeoutSeconds   close a connection with no read or write for this long; 0 disables
+ * @param idleTimeoutSeconds   close a connection with no read or write for this long; 0 disables. The
+ *                             front raises it above the upstream first-byte and stream-idle timeouts
+ *                             (see {@link #coveringUpstreamSilence})
  * @param h2cEnabled           accept cleartext HTTP/2 (prior knowledge or Upgrade: h2c)
  */
 public record ServerLimits(
@@ -59,6 +61,19 @@ public record ServerLimits(
 
   public ServerLimits withBodyDeadlineMillis(long millis) {
     return new ServerLimits(maxInitialLineLength, maxHeaderSize, headerDeadlineMillis, millis, idleTimeoutSeconds, h2cEnabled);
+  }
+
+  /**
+   * These limits with the idle timeout raised, if needed, above the longest time a healthy exchange
+   * may write nothing to its client: before the first byte (a long prefill) the client connection is
+   * silent both ways, and an idle timeout shorter than the first-byte timeout would cut it.
+   */
+  public ServerLimits coveringUpstreamSilence(long longestSilenceMillis) {
+    if (idleTimeoutSeconds == 0) {
+      return this;
+    }
+    int needed = (int) Math.min(Integer.MAX_VALUE, (longestSilenceMillis + 999) / 1000 + 1);
+    return needed <= idleTimeoutSeconds ? this : withIdleTimeoutSeconds(needed);
   }
 
   public ServerLimits withIdleTimeoutSeconds(int seconds) {
