@@ -202,6 +202,13 @@ class ReliabilityHttpTest {
   }
 
   @Test
+  void thePoolsOwnKeyReplacesTheClientsOnTheWayUp() {
+    start(twoPools(), withKey(0).withUpstreamKeys(java.util.Map.of("short", "vllm-short-secret")));
+    postWithKey(KEY, chat("hi", false));
+    assertThat(shortUp.received.get(0).headers().get("authorization")).isEqualTo("Bearer vllm-short-secret");
+  }
+
+  @Test
   void case29MetadataImageUrlIs400AndNeverFetched() {
     start(twoPools(), quiet());
     Http.Reply reply = http.post("/v1/chat/completions", imageChat("http://169.254.169.254/latest/meta-data/"));

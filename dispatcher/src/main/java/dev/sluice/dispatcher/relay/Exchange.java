@@ -137,6 +137,10 @@ final class Exchange {
           // failures surface through the response future and the response's handlers
           req.exceptionHandler(IGNORE);
           ForwardedHeaders.copyRequest(request.headers(), req.headers());
+          String upstreamAuth = relay.reliability.upstreamAuthorization(pool.name());
+          if (upstreamAuth != null) {
+            req.headers().set(HttpHeaders.AUTHORIZATION, upstreamAuth);
+          }
           return req.send(body);
         })
         .onComplete(ar -> {

@@ -36,6 +36,7 @@ public final class Reliability {
   private final ApiKeys keys;
   private final KeyRateLimiter limiter;
   private final Drain drain;
+  private final Map<String, String> upstreamAuthorizations = new LinkedHashMap<>();
 
   /** @param poolUrls pool name → endpoint base URLs, pools in ascending context order */
   public Reliability(Vertx vertx, Map<String, List<String>> poolUrls, ReliabilityConfig config) {
@@ -52,6 +53,7 @@ public final class Reliability {
     this.limiter = new KeyRateLimiter(config.keys(), System.nanoTime());
     this.drain = new Drain(vertx, config.drainGrace());
     drain.onDrain(prober::stop);
+    config.upstreamKeys().forEach((pool, key) -> upstreamAuthorizations.put(pool, "Bearer " + key));
   }
 
   /** Starts probing and scraping. */
@@ -90,6 +92,14 @@ public final class Reliability {
 
   public Drain drain() {
     return drain;
+  }
+
+  /**
+   * The {@code Authorization} value for requests to a pool's endpoints ({@code Bearer <key>}), or
+   * null when none is configured. The client's own {@code Authorization} is never forwarded.
+   */
+  public String upstreamAuthorization(String pool) {
+    return upstreamAuthorizations.get(pool);
   }
 
   // ---- the admin view ----------------------------------------------------------------------------

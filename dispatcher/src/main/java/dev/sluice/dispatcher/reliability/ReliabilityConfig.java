@@ -9,6 +9,7 @@ import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.security.ImagePolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every reliability and security setting of a node, with safe defaults (see docs/reliability.md).
@@ -22,6 +23,8 @@ import java.util.List;
  * @param keys             client API keys (hashed); empty = authentication off
  * @param images           policy for image URLs that vLLM would fetch
  * @param drainGrace       how long SIGTERM waits for in-flight streams
+ * @param upstreamKeys     pool name → bearer key Sluice presents to that pool's endpoints (vLLM's
+ *                         {@code --api-key}); resolved from the environment at load time
  */
 public record ReliabilityConfig(
     ServerLimits server,
@@ -32,42 +35,48 @@ public record ReliabilityConfig(
     boolean spillOver,
     List<ApiKey> keys,
     ImagePolicy images,
-    Duration drainGrace) {
+    Duration drainGrace,
+    Map<String, String> upstreamKeys) {
 
   public static final ReliabilityConfig DEFAULTS = new ReliabilityConfig(
       ServerLimits.DEFAULTS, OutlierPolicy.DEFAULTS, AdmissionPolicy.DEFAULTS,
       RetryBudget.DEFAULT_RATIO, RetryBudget.DEFAULT_MIN_CONCURRENT, false, List.of(),
-      ImagePolicy.REJECT_REMOTE, Drain.DEFAULT_GRACE);
+      ImagePolicy.REJECT_REMOTE, Drain.DEFAULT_GRACE, Map.of());
 
   public ReliabilityConfig {
     keys = List.copyOf(keys);
+    upstreamKeys = Map.copyOf(upstreamKeys);
+  }
+
+  public ReliabilityConfig withUpstreamKeys(Map<String, String> value) {
+    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace, value);
   }
 
   public ReliabilityConfig withServer(ServerLimits value) {
-    return new ReliabilityConfig(value, health, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace);
+    return new ReliabilityConfig(value, health, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace, upstreamKeys);
   }
 
   public ReliabilityConfig withHealth(OutlierPolicy value) {
-    return new ReliabilityConfig(server, value, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace);
+    return new ReliabilityConfig(server, value, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace, upstreamKeys);
   }
 
   public ReliabilityConfig withAdmission(AdmissionPolicy value) {
-    return new ReliabilityConfig(server, health, value, retryRatio, retryMin, spillOver, keys, images, drainGrace);
+    return new ReliabilityConfig(server, health, value, retryRatio, retryMin, spillOver, keys, images, drainGrace, upstreamKeys);
   }
 
   public ReliabilityConfig withKeys(List<ApiKey> value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, value, images, drainGrace);
+    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, value, images, drainGrace, upstreamKeys);
   }
 
   public ReliabilityConfig withImages(ImagePolicy value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, value, drainGrace);
+    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, value, drainGrace, upstreamKeys);
   }
 
   public ReliabilityConfig withSpillOver(boolean value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, value, keys, images, drainGrace);
+    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, value, keys, images, drainGrace, upstreamKeys);
   }
 
   public ReliabilityConfig withDrainGrace(Duration value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, images, value);
+    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, images, value, upstreamKeys);
   }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,8 +36,12 @@ public final class ReliabilityConfigLoader {
   private static final Set<String> ADMISSION = Set.of("max_in_flight_per_endpoint", "max_waiters", "max_wait_ms",
       "retry_after_contended_s", "retry_after_unavailable_s");
   private static final Set<String> RETRY = Set.of("ratio", "min");
-  private static final Set<String> SECURITY = Set.of("image_urls", "keys");
+  private static final Set<String> SECURITY = Set.of("image_urls", "keys", "upstream_keys");
+  private static final Set<String> UPSTREAM_KEY = Set.of("env");
   private static final Set<String> KEY = Set.of("name", "sha256", "requests_per_minute", "tokens_per_minute");
+
+  /** Where {@code upstream_keys.*.env} names are looked up (tests substitute their own). */
+  static java.util.function.UnaryOperator<String> environment = System::getenv;
 
   private ReliabilityConfigLoader() {
   }
@@ -120,7 +126,7 @@ public final class ReliabilityConfigLoader {
       c = new ReliabilityConfig(c.server(), c.health(), c.admission(),
           number(b, "ratio", "reliability.retry_budget", c.retryRatio()),
           integer(b, "min", "reliability.retry_budget", c.retryMin()),
-          c.spillOver(), c.keys(), c.images(), c.drainGrace());
+          c.spillOver(), c.keys(), c.images(), c.drainGrace(), c.upstreamKeys());
     }
     c = c.withSpillOver(bool(r, "spill_over", "reliability", c.spillOver()));
     c = c.withDrainGrace(Duration.ofMillis(integer(r, "drain_grace_ms", "reliability", c.drainGrace().toMillis())));
@@ -151,6 +157,24 @@ public final class ReliabilityConfigLoader {
         }
         c = c.withKeys(list);
       }
+      JsonNode upstream = sec.get("upstream_keys");
+      if (upstream != null) {
+        object(upstream, "reliability.security.upstream_keys", null);
+        Map<String, String> resolved = new LinkedHashMap<>();
+        for (Iterator<String> it = upstream.fieldNames(); it.hasNext(); ) {
+          String pool = it.next();
+          String at = "reliability.security.upstream_keys." + pool;
+          JsonNode entry = upstream.get(pool);
+          object(entry, at, UPSTREAM_KEY);
+          String variable = entry.path("env").asText("");
+          String value = variable.isEmpty() ? null : environment.apply(variable);
+          if (value == null || value.isBlank()) {
+            throw new ConfigException(at + ".env names '" + variable + "', which is not set in the environment");
+          }
+          resolved.put(pool, value.trim());
+        }
+        c = c.withUpstreamKeys(resolved);
+      }
     }
     return c;
   }
@@ -158,6 +182,9 @@ public final class ReliabilityConfigLoader {
   private static void object(JsonNode node, String at, Set<String> allowed) {
     if (node == null || !node.isObject()) {
       throw new ConfigException(at + " must be a mapping");
+    }
+    if (allowed == null) {
+      return;
     }
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String k = it.next();

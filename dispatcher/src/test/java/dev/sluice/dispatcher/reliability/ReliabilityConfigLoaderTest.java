@@ -72,6 +72,20 @@ class ReliabilityConfigLoaderTest {
   }
 
   @Test
+  void upstreamKeysAreReadFromTheNamedEnvironmentVariable() throws Exception {
+    var saved = ReliabilityConfigLoader.environment;
+    ReliabilityConfigLoader.environment = name -> name.equals("VLLM_KEY_SHORT") ? "s3cret" : null;
+    try {
+      ReliabilityConfig c = ReliabilityConfigLoader.fromTree(yaml("security: {upstream_keys: {short: {env: VLLM_KEY_SHORT}}}"));
+      assertThat(c.upstreamKeys()).containsEntry("short", "s3cret");
+      Throwable t = catchThrowable(() -> ReliabilityConfigLoader.fromTree(yaml("security: {upstream_keys: {long: {env: MISSING}}}")));
+      assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("upstream_keys.long.env");
+    } finally {
+      ReliabilityConfigLoader.environment = saved;
+    }
+  }
+
+  @Test
   void absentSectionMeansDefaults() throws Exception {
     assertThat(ReliabilityConfigLoader.fromArgs(new String[] {"--port", "1"})).isSameAs(ReliabilityConfig.DEFAULTS);
   }
