@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EndpointHealth {
 
+  private static final System.Logger LOG = System.getLogger("sluice.health");
+
   private final String url;
   private final PoolHealth pool;
   private final OutlierPolicy policy;
@@ -90,6 +92,8 @@ public final class EndpointHealth {
     probation = true;
     ejectionsTotal.incrementAndGet();
     ejectedUntilNanos = nowNanos + millis * 1_000_000L;
+    LOG.log(System.Logger.Level.WARNING, "endpoint {0} of pool {1} ejected for {2} ms (ejection {3})",
+        url, pool.name(), millis, n);
     return millis;
   }
 
@@ -97,13 +101,16 @@ public final class EndpointHealth {
   public void recordProbe(boolean ok) {
     if (ok) {
       probeFailStreak = 0;
-      if (++probeOkStreak >= policy.healthyThreshold()) {
+      if (++probeOkStreak >= policy.healthyThreshold() && !probeHealthy) {
         probeHealthy = true;
+        LOG.log(System.Logger.Level.INFO, "endpoint {0} of pool {1} is up again (probe)", url, pool.name());
       }
     } else {
       probeOkStreak = 0;
-      if (++probeFailStreak >= policy.unhealthyThreshold()) {
+      if (++probeFailStreak >= policy.unhealthyThreshold() && probeHealthy) {
         probeHealthy = false;
+        LOG.log(System.Logger.Level.WARNING, "endpoint {0} of pool {1} is down (probe failed {2} times)",
+            url, pool.name(), probeFailStreak);
       }
     }
   }
