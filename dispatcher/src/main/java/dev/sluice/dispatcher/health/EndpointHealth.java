@@ -93,7 +93,7 @@ public final class EndpointHealth {
     ejectionsTotal.incrementAndGet();
     ejectedUntilNanos = nowNanos + millis * 1_000_000L;
     LOG.log(System.Logger.Level.WARNING, "endpoint {0} of pool {1} ejected for {2} ms (ejection {3})",
-        url, pool.name(), millis, n);
+        url, pool.name(), Long.toString(millis), Integer.toString(n));
     return millis;
   }
 
@@ -110,7 +110,7 @@ public final class EndpointHealth {
       if (++probeFailStreak >= policy.unhealthyThreshold() && probeHealthy) {
         probeHealthy = false;
         LOG.log(System.Logger.Level.WARNING, "endpoint {0} of pool {1} is down (probe failed {2} times)",
-            url, pool.name(), probeFailStreak);
+            url, pool.name(), Integer.toString(probeFailStreak));
       }
     }
   }
