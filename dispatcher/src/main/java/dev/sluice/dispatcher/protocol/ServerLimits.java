@@ -76,6 +76,11 @@ public record ServerLimits(
     return needed <= idleTimeoutSeconds ? this : withIdleTimeoutSeconds(needed);
   }
 
+  public ServerLimits withH2c(boolean enabled) {
+    return new ServerLimits(maxInitialLineLength, maxHeaderSize, headerDeadlineMillis, bodyDeadlineMillis,
+        idleTimeoutSeconds, enabled);
+  }
+
   public ServerLimits withIdleTimeoutSeconds(int seconds) {
     return new ServerLimits(maxInitialLineLength, maxHeaderSize, headerDeadlineMillis, bodyDeadlineMillis, seconds, h2cEnabled);
   }
