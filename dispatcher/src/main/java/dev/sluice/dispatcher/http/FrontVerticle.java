@@ -112,6 +112,7 @@ public final class FrontVerticle extends VerticleBase {
     }
     ApiKey key = dispatcher.reliability().keys().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION));
     if (key == null) {
+      dispatcher.metrics().failure(FailureKind.INVALID_API_KEY);
       refuse(req, FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
       return;
     }

@@ -76,15 +76,17 @@ public final class Relay {
     });
   }
 
-  private static void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why) {
+  private void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why) {
     if (why.reason() == AdmissionRejected.Reason.CANCELLED) {
       pool.meters().clientClosed();
+      metrics.failure(FailureKind.CLIENT_CLOSED);
       return;
     }
     FailureKind kind = why.reason() == AdmissionRejected.Reason.NO_HEALTHY_UPSTREAM
         ? FailureKind.UPSTREAM_UNREACHABLE
         : FailureKind.POOL_SATURATED;
     pool.meters().request(kind.status());
+    metrics.failure(kind);
     request.response().putHeader(SluiceHeaders.POOL, pool.name());
     ErrorResponses.send(request.response(), kind, why.getMessage(), null, false, why.retryAfterSeconds());
   }
