@@ -208,6 +208,24 @@ class ServerHardeningTest {
   }
 
   @Test
+  void closedConnectionsLeaveNoWatchBehind() throws Exception {
+    ServerLimits limits = ServerLimits.DEFAULTS;
+    ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, limits);
+    HttpServer server = vertx.createHttpServer(ServerHardening.apply(new HttpServerOptions(), limits))
+        .connectionHandler(deadlines)
+        .requestHandler(deadlines.track(req -> req.response().end("ok")));
+    int own = server.listen(0).await().actualPort();
+    for (int i = 0; i < 20; i++) {
+      RawHttp.exchange(own, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", QUIET_MS);
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (deadlines.watchedConnections() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(deadlines.watchedConnections()).isZero();
+  }
+
+  @Test
   void idleKeepAliveConnectionIsClosedAfterItsResponse() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(5000);
