@@ -68,6 +68,13 @@ class ReliabilityHttpTest {
   @AfterEach
   void tearDown() {
     if (dispatcher != null) {
+      // after every fault: every slot, waiter, retry token and endpoint in-flight count back at zero
+      eventually(() -> dispatcher.upstreams().pools().stream().allMatch(p ->
+              p.inFlight() == 0
+                  && dispatcher.reliability().admission(p.name()).inFlight() == 0
+                  && dispatcher.reliability().admission(p.name()).waiting() == 0)
+              && dispatcher.reliability().retries().active() == 0,
+          "every counter is back at zero");
       dispatcher.stop().await();
     }
     client.close().await();
