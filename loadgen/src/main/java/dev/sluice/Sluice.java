@@ -22,6 +22,7 @@ public final class Sluice {
     // one line per subcommand, in the order --help lists them
     COMMANDS.put("dispatcher", new Command("run a dispatcher node: ./sluice dispatcher --help", dev.sluice.dispatcher.DispatcherMain::main));
     COMMANDS.put("loadgen", new Command("open-loop load generator with reports", dev.sluice.loadgen.Loadgen::main));
+    COMMANDS.put("hash-key", new Command("SHA-256 of an API key read from stdin, for security.keys", dev.sluice.dispatcher.security.HashKeyMain::main));
     COMMANDS.put("bench", new Command("benchmarks: ./sluice bench --help", dev.sluice.bench.Bench::main));
     COMMANDS.put("mock-vllm", new Command("a vLLM-faithful mock server over the engine model", dev.sluice.mock.MockVllmMain::main));
     COMMANDS.put("plan", new Command("size a homogeneous vs a routed fleet for a trace", dev.sluice.planner.PlanCommand::main));

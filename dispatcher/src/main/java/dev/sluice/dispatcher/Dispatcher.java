@@ -8,10 +8,15 @@ import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.Relay;
 import dev.sluice.dispatcher.relay.UpstreamPool;
 import dev.sluice.dispatcher.relay.Upstreams;
+import dev.sluice.dispatcher.reliability.Reliability;
+import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.dispatcher.reliability.ReliabilityMeters;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,19 +31,30 @@ public final class Dispatcher {
   private final DispatcherMetrics metrics;
   private final Upstreams upstreams;
   private final Relay relay;
+  private final Reliability reliability;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private volatile ClusterNode cluster;
   private String deploymentId;
 
-  private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics) {
+  private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
+      ReliabilityConfig reliabilityConfig) {
     this.vertx = vertx;
     this.config = config;
     this.hooks = hooks;
     this.metrics = metrics;
     this.upstreams = new Upstreams(vertx, config, metrics);
+    this.reliability = new Reliability(vertx, poolUrls(config), reliabilityConfig);
+    ReliabilityMeters.bind(metrics.registry(), reliability);
     this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
-        config.timeouts(), metrics);
+        config.timeouts(), metrics, reliability);
+  }
+
+  /** Pool name → endpoint URLs (as {@code Endpoint.url()} spells them), smallest context first. */
+  private static Map<String, List<String>> poolUrls(DispatcherConfig config) {
+    Map<String, List<String>> urls = new LinkedHashMap<>();
+    config.pools().forEach(p -> urls.put(p.name(), p.endpoints().stream().map(Object::toString).toList()));
+    return urls;
   }
 
   /** Starts a node with the default hooks on as many front instances as event loops. */
@@ -53,20 +69,28 @@ public final class Dispatcher {
    */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances) {
+    return start(vertx, config, hooks, metrics, instances, ReliabilityConfig.DEFAULTS);
+  }
+
+  /** Starts a node with explicit reliability and security settings. */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig) {
     DispatcherConfig valid;
     try {
       valid = config.validated();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig);
+    d.reliability.start();
     return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           d.deploymentId = id;
           d.ready = true;
           return d;
         })
-        .recover(err -> d.upstreams.close().transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> d.reliability.stop().eventually(d.upstreams::close)
+            .transform(ignored -> Future.failedFuture(err)));
   }
 
   /** Event loops Vert.x starts by default: one front instance each. */
@@ -80,7 +104,8 @@ public final class Dispatcher {
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     ClusterNode node = cluster;
     // the cluster goes last: it saves the calibration learned up to the final response
-    return undeploy.eventually(upstreams::close).eventually(() -> node == null ? Future.succeededFuture() : node.stop());
+    return undeploy.eventually(reliability::stop).eventually(upstreams::close)
+        .eventually(() -> node == null ? Future.succeededFuture() : node.stop());
   }
 
   public Vertx vertx() {
@@ -124,6 +149,11 @@ public final class Dispatcher {
       out.put(p.name(), p.inFlight());
     }
     return out;
+  }
+
+  /** Endpoint health, admission, keys and limits of this node. */
+  public Reliability reliability() {
+    return reliability;
   }
 
   /** Whether the node serves requests (readiness). */

@@ -11,6 +11,8 @@ import dev.sluice.dispatcher.config.ConfigException;
 import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -27,12 +29,25 @@ public final class DispatcherMain {
   private DispatcherMain() {
   }
 
-  /** A started node: the Vert.x it runs on and the dispatcher. */
-  public record Node(Vertx vertx, Dispatcher dispatcher) {
+  /** A started node: the Vert.x it runs on, the dispatcher, and how long its streams may drain. */
+  public record Node(Vertx vertx, Dispatcher dispatcher, ReliabilityConfig reliability) {
 
-    /** Stops the front, then the cluster membership (which saves the calibration), then Vert.x. */
-    public Future<Void> stop() {
-      return dispatcher.stop().eventually(vertx::close);
+    /**
+     * Drains and stops the front, then the cluster membership (which saves the calibration), then Vert.x.
+     * Blocks the calling thread (never an event loop) for at most the drain grace period plus a margin: the
+     * completion of {@code close()} may never be delivered once its own event loops have stopped.
+     */
+    public void close() {
+      try {
+        dispatcher.stop().await(reliability.drainGrace().toSeconds() + SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+      } catch (Throwable ignored) {
+        // closing Vert.x anyway
+      }
+      try {
+        vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
+      } catch (Throwable ignored) {
+        // exiting anyway
+      }
     }
   }
 
@@ -55,15 +70,8 @@ public final class DispatcherMain {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.dispatcher().stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-        // bounded: the completion of close() may never be delivered once its event loop has stopped
-        node.vertx().close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
-      } catch (Throwable ignored) {
-        // exiting anyway
-      }
-    }, "sluice-shutdown"));
+    // SIGTERM: stop accepting, let open streams finish within the drain grace period, save the calibration
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "sluice-shutdown"));
     DispatcherConfig config = node.dispatcher().config();
     String pools = config.pools().stream()
         .map(p -> p.name() + "=" + p.context() + "@" + p.endpoints().size() + " endpoint(s)")
@@ -81,16 +89,17 @@ public final class DispatcherMain {
   public static Future<Node> start(String[] args) {
     ClusterConfig.Parsed parsed = ClusterConfig.fromArgs(args, clusterSection(ConfigLoader.configFile(args)));
     DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest());
+    ReliabilityConfig reliability = ReliabilityConfigLoader.fromArgs(args);
     ClusterConfig clusterConfig = parsed.config().validate();
     return ClusteredVertx.start(new VertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
-      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances())
+      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability)
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
               .map(cluster -> {
                 new ClusterMetrics(cluster).bindTo(metrics.registry());
                 dispatcher.attachCluster(cluster);
-                return new Node(vertx, dispatcher);
+                return new Node(vertx, dispatcher, reliability);
               })
               .recover(err -> dispatcher.stop().transform(ignored -> Future.failedFuture(err))))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));

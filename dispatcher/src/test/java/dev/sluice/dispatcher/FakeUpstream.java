@@ -48,6 +48,15 @@ final class FakeUpstream {
 
   Future<FakeUpstream> start() {
     server = vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().equals("/health")) {
+        // the dispatcher's active probe: answered, not recorded
+        req.response().end();
+        return;
+      }
+      if (req.path().equals("/metrics")) {
+        req.response().setStatusCode(404).end();
+        return;
+      }
       if (req.path().equals("/v1/models")) {
         req.response().putHeader("content-type", "application/json")
             .end(new JsonObject().put("object", "list").put("data", models).encode());

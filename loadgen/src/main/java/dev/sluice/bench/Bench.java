@@ -31,6 +31,8 @@ public final class Bench {
         GeneratorBench::main));
     BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
         OverheadBench::main));
+    BENCHES.put("soak", new Entry("overload at 2x capacity and an endpoint kill against admission (outcomes, TTFT, heap)",
+        SoakBench::main));
   }
 
   private Bench() {

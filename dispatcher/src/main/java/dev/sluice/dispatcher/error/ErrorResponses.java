@@ -40,12 +40,20 @@ public final class ErrorResponses {
 
   public static void send(HttpServerResponse response, FailureKind kind, String message, String param,
       boolean closeConnection) {
+    send(response, kind, message, param, closeConnection, 0);
+  }
+
+  /** As above, with an explicit {@code Retry-After} in seconds (0 keeps the default for the kind). */
+  public static void send(HttpServerResponse response, FailureKind kind, String message, String param,
+      boolean closeConnection, int retryAfterSeconds) {
     if (response.headWritten() || response.ended() || response.closed()) {
       return;
     }
     response.setStatusCode(kind.status());
     response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-    if (kind.transientOverload()) {
+    if (retryAfterSeconds > 0) {
+      response.headers().set(RETRY_AFTER, Integer.toString(retryAfterSeconds));
+    } else if (kind.transientOverload()) {
       response.headers().set(RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
     if (closeConnection) {

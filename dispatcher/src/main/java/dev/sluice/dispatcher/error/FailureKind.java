@@ -13,6 +13,15 @@ public enum FailureKind {
   BODY_TOO_LARGE(413, "invalid_request_error", "request_too_large", Category.CLIENT),
   UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", "unsupported_media_type", Category.CLIENT),
 
+  /** Missing, malformed or unknown API key. */
+  INVALID_API_KEY(401, "invalid_request_error", "invalid_api_key", Category.CLIENT),
+  /** An image URL vLLM would fetch itself, refused by the image policy. */
+  IMAGE_URL_NOT_ALLOWED(400, "invalid_request_error", "image_url_not_allowed", Category.CLIENT),
+  /** The key's requests/min or tokens/min limit is reached (OpenAI names the limit in {@code type}). */
+  RATE_LIMITED(429, "requests", "rate_limit_exceeded", Category.THROTTLED),
+  /** Every in-flight slot of the pool is taken and the bounded wait ran out or is full. */
+  POOL_SATURATED(429, "server_error", "pool_saturated", Category.THROTTLED),
+
   // the upstream's fault, found before the first byte went to the client
   UPSTREAM_UNREACHABLE(503, "server_error", "no_healthy_upstream", Category.ORIGIN),
   UPSTREAM_RESET(502, "server_error", "upstream_reset", Category.ORIGIN),
@@ -63,6 +72,6 @@ public enum FailureKind {
 
   /** Whether the client should retry later ({@code Retry-After} is sent). */
   public boolean transientOverload() {
-    return this == UPSTREAM_UNREACHABLE || this == POOL_BUSY;
+    return this == UPSTREAM_UNREACHABLE || this == POOL_BUSY || this == POOL_SATURATED || this == RATE_LIMITED;
   }
 }

@@ -3,6 +3,9 @@ package dev.sluice.dispatcher.http;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.security.ApiKey;
+import dev.sluice.dispatcher.security.MediaUrls;
+import dev.sluice.dispatcher.security.SecurityRejected;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.relay.SluiceHeaders;
 import dev.sluice.dispatcher.scan.BodyScanner;
@@ -27,12 +30,14 @@ final class BodyReader {
   private final HttpServerRequest request;
   private final BodyScanner.Kind kind;
   private final Dispatcher dispatcher;
+  private final ApiKey key;
   private final int cap;
   private Buffer body;
   private BodyScanner scanner;
   private boolean failed;
 
-  BodyReader(HttpServerRequest request, BodyScanner.Kind kind, Dispatcher dispatcher) {
+  BodyReader(HttpServerRequest request, BodyScanner.Kind kind, Dispatcher dispatcher, ApiKey key) {
+    this.key = key;
     this.request = request;
     this.kind = kind;
     this.dispatcher = dispatcher;
@@ -55,8 +60,11 @@ final class BodyReader {
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
     request.exceptionHandler(t -> {
-      failed = true;
-      scanner.close();
+      if (failed) {
+        return;
+      }
+      // a body the HTTP decoder refused (e.g. a malformed chunk line): 400 and close, nothing goes upstream
+      refuse(FailureKind.INVALID_REQUEST, "malformed request body framing", null);
     });
     String expect = request.getHeader(HttpHeaders.EXPECT);
     if (expect != null && expect.equalsIgnoreCase(CONTINUE)) {
@@ -90,6 +98,21 @@ final class BodyReader {
       RequestFacts facts = scanner.finish();
       String category = request.getHeader(SluiceHeaders.CATEGORY);
       Budget budget = dispatcher.hooks().estimator().estimate(facts, category, dispatcher.config().defaultOutputReserve());
+      if (facts.hasImages() && dispatcher.reliability().config().images()
+          .check(MediaUrls.hasRemote(body.getBytes(), body.length())) != null) {
+        refuse(FailureKind.IMAGE_URL_NOT_ALLOWED,
+            "only data: media URLs are accepted; http(s) URLs would be fetched by the model server", "messages");
+        return;
+      }
+      SecurityRejected limited = dispatcher.reliability().limiter().charge(key, budget.total(), System.nanoTime());
+      if (limited != null) {
+        failed = true;
+        dispatcher.metrics().unrouted().request(limited.status());
+        dispatcher.metrics().failure(FailureKind.RATE_LIMITED);
+        ErrorResponses.send(request.response(), FailureKind.RATE_LIMITED, limited.getMessage(), null, false,
+            limited.retryAfterSeconds());
+        return;
+      }
       dispatcher.relay().forward(request, body, facts, budget);
     } catch (ScanException e) {
       refuse(e);

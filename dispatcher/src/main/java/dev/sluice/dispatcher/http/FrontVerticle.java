@@ -7,6 +7,9 @@ import dev.sluice.dispatcher.estimate.CalibrationAdmin;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.protocol.ServerHardening;
+import dev.sluice.dispatcher.protocol.ServerLimits;
+import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.relay.UpstreamPool;
 import dev.sluice.dispatcher.route.Endpoint;
 import dev.sluice.dispatcher.scan.BodyScanner;
@@ -44,6 +47,8 @@ public final class FrontVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     models = new ModelsAggregator(dispatcher.upstreams(), dispatcher.config().timeouts().modelsMs());
+    ServerLimits limits = dispatcher.reliability().config().server().coveringUpstreamSilence(
+        Math.max(dispatcher.config().timeouts().firstByteMs(), dispatcher.config().timeouts().streamIdleMs()));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(dispatcher.config().host())
         .setPort(dispatcher.config().port())
@@ -53,7 +58,9 @@ public final class FrontVerticle extends VerticleBase {
         .setCompressionSupported(false)
         // HTTP/1.1 only unless a later option turns h2c on: one protocol to harden
         .setHttp2ClearTextEnabled(false);
-    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    // wire limits, h2c per the server limits, and the header/body deadlines Vert.x lacks (slowloris)
+    server = vertx.createHttpServer(ServerHardening.apply(options, limits));
+    ServerHardening.install(vertx, server, limits, this::handle);
     return server.listen().andThen(ar -> {
       if (ar.succeeded()) {
         dispatcher.listening(ar.result().actualPort());
@@ -63,7 +70,8 @@ public final class FrontVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    // graceful: stop accepting, let open streams finish up to the drain grace period
+    return server == null ? Future.succeededFuture() : server.shutdown(dispatcher.reliability().config().drainGrace());
   }
 
   private void handle(HttpServerRequest req) {
@@ -125,7 +133,13 @@ public final class FrontVerticle extends VerticleBase {
       refuse(req, FailureKind.METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + req.path() + "; use POST", null);
       return;
     }
-    new BodyReader(req, kind, dispatcher).start();
+    ApiKey key = dispatcher.reliability().keys().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION));
+    if (key == null) {
+      dispatcher.metrics().failure(FailureKind.INVALID_API_KEY);
+      refuse(req, FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+      return;
+    }
+    new BodyReader(req, kind, dispatcher, key).start();
   }
 
   private boolean only(HttpServerRequest req, HttpMethod method) {
@@ -155,12 +169,14 @@ public final class FrontVerticle extends VerticleBase {
     for (UpstreamPool p : dispatcher.upstreams().pools()) {
       JsonArray endpoints = new JsonArray();
       for (Endpoint e : p.endpoints().all()) {
-        endpoints.add(new JsonObject().put("url", e.url()).put("inFlight", e.inFlight()));
+        endpoints.add(new JsonObject().put("url", e.url()).put("inFlight", e.inFlight())
+            .put("health", dispatcher.reliability().endpointState(e.url())));
       }
       list.add(new JsonObject()
           .put("name", p.name())
           .put("context", p.context())
           .put("inFlight", p.inFlight())
+          .put("admission", dispatcher.reliability().admissionState(p.name()))
           .put("endpoints", endpoints));
     }
     return new JsonObject().put("pools", list);

@@ -1,8 +1,12 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.admission.Permit;
+import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.health.UpstreamFault;
+import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.route.Endpoint;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Handler;
@@ -48,6 +52,10 @@ final class Exchange {
   private final Handler<Long> onTimer = this::onTimer;
 
   private UpstreamPool pool;
+  /** The pool slot from admission, released once when the exchange finishes. */
+  private Permit permit;
+  /** The current try is a retry holding a token of the retry budget. */
+  private boolean retryToken;
   /** Endpoint of the current try while it holds an in-flight slot, else null. */
   private Endpoint endpoint;
   private HttpClientRequest upstreamRequest;
@@ -55,6 +63,10 @@ final class Exchange {
   private int tryId;
   private int triesInPool;
   private boolean contextRetried;
+  /** The current try answered 500: its body is held to tell a validation error (a 400) from a fault. */
+  private boolean held500;
+  /** Status sent to the client instead of the upstream's (0 = the upstream's). */
+  private int statusOverride;
   private boolean awaitingHeaders;
   private boolean tapped;
   /** Small upstream error body held back until it is known whether it is a context-length error. */
@@ -77,8 +89,9 @@ final class Exchange {
     this.stripUsage = stripUsage;
   }
 
-  void start(UpstreamPool first) {
+  void start(UpstreamPool first, Permit admitted) {
     pool = first;
+    permit = admitted;
     pool.meters().budget(budget.total());
     if (response.closed()) {
       // gone while its body was being read: nothing to send it to
@@ -100,7 +113,7 @@ final class Exchange {
   // ---- one try -------------------------------------------------------------------------------------
 
   private void send(Endpoint avoid) {
-    Endpoint ep = pool.endpoints().pick(avoid);
+    Endpoint ep = pickEndpoint(avoid);
     ep.acquire();
     endpoint = ep;
     triesInPool++;
@@ -124,6 +137,10 @@ final class Exchange {
           // failures surface through the response future and the response's handlers
           req.exceptionHandler(IGNORE);
           ForwardedHeaders.copyRequest(request.headers(), req.headers());
+          String upstreamAuth = relay.reliability.upstreamAuthorization(pool.name());
+          if (upstreamAuth != null) {
+            req.headers().set(HttpHeaders.AUTHORIZATION, upstreamAuth);
+          }
           return req.send(body);
         })
         .onComplete(ar -> {
@@ -149,8 +166,16 @@ final class Exchange {
     pool.meters().firstByteNanos(now - tryStart);
     arm(relay.streamIdleNanos / 1_000_000L);
     int status = r.statusCode();
+    held500 = false;
+    if (status != 500) {
+      recordOutcome(UpstreamFault.ofStatus(status));
+    }
     if (status >= 200 && status < 300) {
       tapped = true;
+    } else if (status == 500) {
+      // vLLM reports some validation errors (an over-long prompt) as 500: decide once the body is in
+      held500 = true;
+      peek = Buffer.buffer(256);
     } else if (status == 400 && !contextRetried && relay.upstreams.router().larger(pool.index()) >= 0) {
       peek = Buffer.buffer(256);
     } else if ((status == 502 || status == 503 || status == 504) && canRetryInPool()) {
@@ -187,6 +212,9 @@ final class Exchange {
       }
       Buffer held = peek;
       peek = null;
+      if (held500) {
+        recordOutcome(UpstreamFault.SERVER_ERROR);
+      }
       commit();
       response.write(held);
     }
@@ -218,8 +246,21 @@ final class Exchange {
       Buffer held = peek;
       peek = null;
       int larger = relay.upstreams.router().larger(pool.index());
-      ContextLengthError tooLong = larger >= 0 ? ContextLengthError.parse(400, held).orElse(null) : null;
-      if (tooLong != null) {
+      ContextLengthError tooLong = ContextLengthError.parse(400, held).orElse(null);
+      if (held500) {
+        boolean validation = tooLong != null;
+        recordOutcome(validation ? null : UpstreamFault.SERVER_ERROR);
+        if (!validation || contextRetried || larger < 0) {
+          if (validation) {
+            // the client's error, whatever status vLLM chose: a 400, and no mark against the endpoint
+            statusOverride = 400;
+          }
+          commit();
+          complete(held);
+          return;
+        }
+      }
+      if (larger >= 0 && tooLong != null) {
         int stated = tooLong.calibrationSample();
         if (stated > 0) {
           // the upstream counted the prompt: as good a calibration sample as a usage block
@@ -246,7 +287,7 @@ final class Exchange {
   }
 
   private void complete(Buffer last) {
-    finished = true;
+    markFinished();
     cancelTimer();
     int status = upstreamResponse.statusCode();
     pool.meters().durationNanos(System.nanoTime() - tryStart);
@@ -279,6 +320,7 @@ final class Exchange {
       return;
     }
     if (committed) {
+      recordOutcome(UpstreamFault.RESET);
       abort("upstream connection lost mid-response");
     } else {
       peek = null;
@@ -289,6 +331,9 @@ final class Exchange {
   /** A try failed before anything reached the client. */
   private void tryFailed(Throwable cause) {
     FailureKind kind = classify(cause);
+    if (kind != FailureKind.POOL_BUSY) {
+      recordOutcome(kind == FailureKind.UPSTREAM_UNREACHABLE ? UpstreamFault.CONNECT_FAILURE : UpstreamFault.RESET);
+    }
     boolean retryable = kind == FailureKind.UPSTREAM_UNREACHABLE || kind == FailureKind.UPSTREAM_RESET;
     if (retryable && canRetryInPool()) {
       pool.meters().retry(kind == FailureKind.UPSTREAM_UNREACHABLE ? "connect" : "reset");
@@ -300,14 +345,63 @@ final class Exchange {
     fail(kind, message(kind, where, cause));
   }
 
+  /** Another try in this pool is allowed by the per-pool limit and by the node's retry budget. */
   private boolean canRetryInPool() {
-    return triesInPool < TRIES_PER_POOL;
+    return triesInPool < TRIES_PER_POOL && relay.reliability.retries().tryStart(pool.inFlight());
   }
 
+  /** Call only after {@link #canRetryInPool()} returned true (it took a retry-budget token). */
   private void retryInPool() {
     Endpoint failed = endpoint;
     abandonTry();
+    retryToken = true;
     send(failed);
+  }
+
+  /**
+   * The router's round-robin least-busy choice, unless health rules it out or another available
+   * endpoint is less loaded counting its own scraped waiting queue; the router's choice when nothing
+   * else is available (admission saw one available a moment ago).
+   */
+  private Endpoint pickEndpoint(Endpoint avoid) {
+    Reliability r = relay.reliability;
+    Endpoint ep = pool.endpoints().pick(avoid);
+    Endpoint best = r.available(ep.url()) ? ep : null;
+    double bestScore = best != null ? ep.inFlight() + r.queued(ep.url()) : Double.MAX_VALUE;
+    for (int i = 0; i < pool.endpoints().size(); i++) {
+      Endpoint e = pool.endpoints().get(i);
+      if (e == avoid || e == ep || !r.available(e.url())) {
+        continue;
+      }
+      double score = e.inFlight() + r.queued(e.url());
+      if (score < bestScore) {
+        best = e;
+        bestScore = score;
+      }
+    }
+    return best != null ? best : ep;
+  }
+
+  /** Tells endpoint health how the current try went: null = the endpoint answered (any non-fault status). */
+  private void recordOutcome(UpstreamFault fault) {
+    Endpoint ep = endpoint;
+    if (ep == null) {
+      return;
+    }
+    if (fault == null) {
+      relay.reliability.upstreamOk(ep.url());
+    } else {
+      relay.reliability.upstreamFault(ep.url(), fault);
+    }
+  }
+
+  /** The exchange is over: frees its pool slot (once). */
+  private void markFinished() {
+    finished = true;
+    if (permit != null) {
+      permit.release();
+      permit = null;
+    }
   }
 
   private void retryOnLargerPool(int larger) {
@@ -316,8 +410,26 @@ final class Exchange {
     abandonTry();
     contextRetried = true;
     pool = relay.upstreams.pool(larger);
+    moveSlotTo(pool);
     triesInPool = 0;
     send(null);
+  }
+
+  /**
+   * Holds a slot of the pool the request now goes to, if one is free at once; otherwise keeps the
+   * slot it has (the request was admitted once and is not sent back to wait).
+   */
+  private void moveSlotTo(UpstreamPool next) {
+    Ticket ticket = relay.reliability.admission(next.name()).acquire();
+    if (ticket.granted().succeeded()) {
+      Permit old = permit;
+      permit = ticket.granted().result();
+      if (old != null) {
+        old.release();
+      }
+    } else {
+      ticket.cancel();
+    }
   }
 
   // ---- the client side -----------------------------------------------------------------------------
@@ -327,8 +439,8 @@ final class Exchange {
     committed = true;
     body = null;
     HttpClientResponse r = upstreamResponse;
-    response.setStatusCode(r.statusCode());
-    String reason = r.statusMessage();
+    response.setStatusCode(statusOverride > 0 ? statusOverride : r.statusCode());
+    String reason = statusOverride > 0 ? null : r.statusMessage();
     if (reason != null && !reason.isEmpty()) {
       response.setStatusMessage(reason);
     }
@@ -353,7 +465,7 @@ final class Exchange {
 
   /** Before the commit point: the whole response is this error. */
   private void fail(FailureKind kind, String message) {
-    finished = true;
+    markFinished();
     cancelTimer();
     pool.meters().request(kind.status());
     relay.metrics.failure(kind);
@@ -365,7 +477,7 @@ final class Exchange {
 
   /** After the commit point: tell an event-stream client why, then cut the response without a clean end. */
   private void abort(String message) {
-    finished = true;
+    markFinished();
     pool.meters().aborted();
     relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
     abandonTry();
@@ -381,7 +493,7 @@ final class Exchange {
     if (finished) {
       return;
     }
-    finished = true;
+    markFinished();
     pool.meters().clientClosed();
     relay.metrics.failure(FailureKind.CLIENT_CLOSED);
     abandonTry();
@@ -404,6 +516,10 @@ final class Exchange {
   }
 
   private void releaseSlot() {
+    if (retryToken) {
+      retryToken = false;
+      relay.reliability.retries().end();
+    }
     if (endpoint != null) {
       endpoint.release();
       endpoint = null;
@@ -429,6 +545,13 @@ final class Exchange {
     }
     timer = -1;
     if (awaitingHeaders) {
+      recordOutcome(UpstreamFault.TIMEOUT);
+      // a silent endpoint is not asked again: retry only when the pool has another one
+      if (pool.endpoints().size() > 1 && canRetryInPool()) {
+        pool.meters().retry("first_byte_timeout");
+        retryInPool();
+        return;
+      }
       String where = endpoint != null ? endpoint.url() : pool.name();
       abandonTry();
       fail(FailureKind.UPSTREAM_TIMEOUT, "upstream " + where + " sent no response within " + relay.firstByteMs + " ms");
@@ -441,6 +564,7 @@ final class Exchange {
       return;
     }
     String message = "upstream sent nothing for " + relay.streamIdleNanos / 1_000_000L + " ms";
+    recordOutcome(UpstreamFault.TIMEOUT);
     if (committed) {
       abort(message);
     } else {

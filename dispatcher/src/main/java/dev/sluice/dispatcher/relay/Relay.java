@@ -4,7 +4,12 @@ import dev.sluice.dispatcher.config.Defaults;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.Estimator;
+import dev.sluice.dispatcher.admission.AdmissionRejected;
+import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.error.ErrorResponses;
+import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.scan.IncludeUsageRewrite;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import io.vertx.core.Vertx;
@@ -25,9 +30,10 @@ public final class Relay {
   final long firstByteMs;
   final long streamIdleNanos;
   final int errorPeekBytes;
+  final Reliability reliability;
 
   public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
-      boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics) {
+      boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics, Reliability reliability) {
     this.vertx = vertx;
     this.upstreams = upstreams;
     this.estimator = estimator;
@@ -37,6 +43,7 @@ public final class Relay {
     this.firstByteMs = timeouts.firstByteMs();
     this.streamIdleNanos = timeouts.streamIdleMs() * 1_000_000L;
     this.errorPeekBytes = Defaults.ERROR_PEEK_BYTES;
+    this.reliability = reliability;
   }
 
   /**
@@ -47,7 +54,40 @@ public final class Relay {
     boolean stripUsage = askUpstreamForUsage && facts.stream() && !facts.includeUsage();
     Buffer upstreamBody = stripUsage ? IncludeUsageRewrite.apply(body, facts) : body;
     ResponseTap tap = taps.create(facts, budget, stripUsage);
-    UpstreamPool pool = upstreams.forBudget(budget.total());
-    new Exchange(this, request, upstreamBody, budget, tap, stripUsage).start(pool);
+    UpstreamPool pool = upstreams.pool(reliability.spill(upstreams.router().poolFor(budget.total())));
+    Exchange exchange = new Exchange(this, request, upstreamBody, budget, tap, stripUsage);
+    Ticket ticket = reliability.admission(pool.name()).acquire();
+    if (ticket.granted().succeeded()) {
+      exchange.start(pool, ticket.granted().result());
+      return;
+    }
+    // waiting (or refused): a client that leaves while waiting is never dispatched
+    request.response().closeHandler(v -> ticket.cancel());
+    ticket.granted().onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (request.response().closed()) {
+          ar.result().release();
+        } else {
+          exchange.start(pool, ar.result());
+        }
+      } else if (ar.cause() instanceof AdmissionRejected why) {
+        refuse(request, pool, why);
+      }
+    });
+  }
+
+  private void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why) {
+    if (why.reason() == AdmissionRejected.Reason.CANCELLED) {
+      pool.meters().clientClosed();
+      metrics.failure(FailureKind.CLIENT_CLOSED);
+      return;
+    }
+    FailureKind kind = why.reason() == AdmissionRejected.Reason.NO_HEALTHY_UPSTREAM
+        ? FailureKind.UPSTREAM_UNREACHABLE
+        : FailureKind.POOL_SATURATED;
+    pool.meters().request(kind.status());
+    metrics.failure(kind);
+    request.response().putHeader(SluiceHeaders.POOL, pool.name());
+    ErrorResponses.send(request.response(), kind, why.getMessage(), null, false, why.retryAfterSeconds());
   }
 }

@@ -1,0 +1,38 @@
+package dev.sluice.dispatcher.security;
+
+/**
+ * What to do with image URLs that vLLM would fetch itself. vLLM's media-domain allowlist is off by
+ * default and follows redirects (CVE-2025-6242), so a URL such as the cloud metadata address would be
+ * fetched from inside the GPU network. {@code data:} URLs carry the image inline and are always fine.
+ */
+public enum ImagePolicy {
+  /** Refuse any image URL that is not {@code data:} (400 {@code image_url_not_allowed}). The default. */
+  REJECT_REMOTE,
+  /** Pass remote image URLs to vLLM (only with vLLM's own allowlist configured). */
+  ALLOW;
+
+  /** Null when the request may proceed, else the rejection to send without calling upstream. */
+  public SecurityRejected check(boolean hasRemoteImageUrl) {
+    return this == REJECT_REMOTE && hasRemoteImageUrl ? SecurityRejected.remoteImage() : null;
+  }
+
+  /**
+   * Whether an {@code image_url.url} value makes vLLM fetch something: anything but a {@code data:}
+   * URL (leading whitespace ignored, scheme case-insensitive). Allocation-free, for the body scanner.
+   */
+  public static boolean isRemote(CharSequence url) {
+    int i = 0;
+    int n = url.length();
+    while (i < n && Character.isWhitespace(url.charAt(i))) {
+      i++;
+    }
+    if (n - i < 5) {
+      return n - i > 0;
+    }
+    return !((url.charAt(i) | 0x20) == 'd'
+        && (url.charAt(i + 1) | 0x20) == 'a'
+        && (url.charAt(i + 2) | 0x20) == 't'
+        && (url.charAt(i + 3) | 0x20) == 'a'
+        && url.charAt(i + 4) == ':');
+  }
+}

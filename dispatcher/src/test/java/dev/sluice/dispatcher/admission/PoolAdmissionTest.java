@@ -1,0 +1,178 @@
+package dev.sluice.dispatcher.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.vertx.core.Vertx;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PoolAdmissionTest {
+
+  private Vertx vertx;
+  private final AtomicInteger available = new AtomicInteger(1);
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  private PoolAdmission admission(int perEndpoint, int waiters, long waitMillis) {
+    return new PoolAdmission(vertx, "short", new AdmissionPolicy(perEndpoint, waiters, waitMillis, 1, 5), available::get);
+  }
+
+  private static AdmissionRejected rejection(Ticket ticket) {
+    Throwable t = catchThrowable(() -> ticket.granted().await(5, TimeUnit.SECONDS));
+    assertThat(t).isInstanceOf(AdmissionRejected.class);
+    return (AdmissionRejected) t;
+  }
+
+  @Test
+  void admitsUpToCapacity() {
+    PoolAdmission a = admission(2, 0, 0);
+    assertThat(a.acquire().granted().succeeded()).isTrue();
+    assertThat(a.acquire().granted().succeeded()).isTrue();
+    assertThat(a.inFlight()).isEqualTo(2);
+  }
+
+  @Test
+  void overCapacityWithoutAWaitLineIs429WithRetryAfter() {
+    PoolAdmission a = admission(1, 0, 0);
+    a.acquire();
+    AdmissionRejected why = rejection(a.acquire());
+    assertThat(why.status()).isEqualTo(429);
+    assertThat(why.retryAfterSeconds()).isEqualTo(1);
+  }
+
+  @Test
+  void noAvailableEndpointIs503WithRetryAfter() {
+    available.set(0);
+    AdmissionRejected why = rejection(admission(4, 4, 1000).acquire());
+    assertThat(why.status()).isEqualTo(503);
+    assertThat(why.reason().code()).isEqualTo("no_healthy_upstream");
+    assertThat(why.retryAfterSeconds()).isEqualTo(5);
+  }
+
+  @Test
+  void capacityScalesWithAvailableEndpoints() {
+    PoolAdmission a = admission(3, 0, 0);
+    available.set(2);
+    assertThat(a.capacity()).isEqualTo(6);
+  }
+
+  @Test
+  void aReleasedSlotGoesToTheOldestWaiter() throws Exception {
+    PoolAdmission a = admission(1, 2, 5_000);
+    Permit first = a.acquire().granted().result();
+    Ticket second = a.acquire();
+    Ticket third = a.acquire();
+    first.release();
+    assertThat(second.granted().await(5, TimeUnit.SECONDS)).isNotNull();
+    assertThat(third.granted().isComplete()).isFalse();
+    assertThat(a.inFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void aWaiterPastItsDeadlineGets429() {
+    PoolAdmission a = admission(1, 1, 50);
+    a.acquire();
+    assertThat(rejection(a.acquire()).status()).isEqualTo(429);
+    assertThat(a.waiting()).isZero();
+  }
+
+  @Test
+  void theWaitLineIsBounded() {
+    PoolAdmission a = admission(1, 1, 5_000);
+    a.acquire();
+    a.acquire();
+    Ticket overflow = a.acquire();
+    assertThat(overflow.granted().failed()).isTrue();
+    assertThat(((AdmissionRejected) overflow.granted().cause()).status()).isEqualTo(429);
+  }
+
+  @Test
+  void aCancelledWaiterLeavesTheLineAndNeverHoldsASlot() {
+    PoolAdmission a = admission(1, 2, 5_000);
+    Permit first = a.acquire().granted().result();
+    Ticket gone = a.acquire();
+    gone.cancel();
+    first.release();
+    assertThat(rejection(gone).reason()).isEqualTo(AdmissionRejected.Reason.CANCELLED);
+    assertThat(a.inFlight()).isZero();
+    assertThat(a.waiting()).isZero();
+  }
+
+  @Test
+  void releaseIsIdempotent() {
+    PoolAdmission a = admission(2, 0, 0);
+    Permit p = a.acquire().granted().result();
+    p.release();
+    p.release();
+    assertThat(a.inFlight()).isZero();
+  }
+
+  @Test
+  void cancellingAGrantedTicketReleasesItsSlot() {
+    PoolAdmission a = admission(1, 0, 0);
+    Ticket t = a.acquire();
+    t.cancel();
+    assertThat(a.inFlight()).isZero();
+  }
+
+  @Test
+  void concurrentAcquireAndReleaseFromManyEventLoopsLeaksNothing() throws Exception {
+    PoolAdmission a = admission(4, 16, 10_000);
+    int requests = 2_000;
+    CountDownLatch done = new CountDownLatch(requests);
+    AtomicInteger maxSeen = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    for (int i = 0; i < requests; i++) {
+      vertx.runOnContext(v -> {
+        Ticket t = a.acquire();
+        t.granted()
+            .onSuccess(p -> {
+              maxSeen.accumulateAndGet(a.inFlight(), Math::max);
+              vertx.setTimer(1, id -> {
+                p.release();
+                done.countDown();
+              });
+            })
+            .onFailure(err -> {
+              refused.incrementAndGet();
+              done.countDown();
+            });
+      });
+    }
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(maxSeen.get()).isLessThanOrEqualTo(4);
+    assertThat(a.inFlight()).isZero();
+    assertThat(a.waiting()).isZero();
+  }
+
+  @Test
+  void retryBudgetAllowsTheFloorThenTheShare() {
+    RetryBudget budget = RetryBudget.defaults();
+    int allowed = 0;
+    while (budget.tryStart(100)) {
+      allowed++;
+    }
+    assertThat(allowed).isEqualTo(20);
+    RetryBudget quiet = RetryBudget.defaults();
+    int quietAllowed = 0;
+    while (quiet.tryStart(1)) {
+      quietAllowed++;
+    }
+    assertThat(quietAllowed).isEqualTo(3);
+    quiet.end();
+    assertThat(quiet.tryStart(1)).isTrue();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.sluice.dispatcher.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The prober against a real HTTP server on port 0 that plays a vLLM endpoint. */
+class HealthProberTest {
+
+  private Vertx vertx;
+  private final AtomicInteger healthStatus = new AtomicInteger(200);
+  private volatile String metrics = "vllm:num_requests_running{engine=\"0\"} 3\nvllm:num_requests_waiting{engine=\"0\"} 4\nvllm:kv_cache_usage_perc{engine=\"0\"} 0.5\n";
+  private HttpServer server;
+  private HealthRegistry registry;
+  private HealthProber prober;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    server = vertx.createHttpServer().requestHandler(req -> {
+      switch (req.path()) {
+        case "/health" -> req.response().setStatusCode(healthStatus.get()).end();
+        case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics);
+        default -> req.response().setStatusCode(404).end();
+      }
+    });
+    int port = server.listen(0).await().actualPort();
+    Map<String, List<String>> pools = new LinkedHashMap<>();
+    pools.put("short", List.of("http://127.0.0.1:" + port));
+    registry = new HealthRegistry(pools, OutlierPolicy.DEFAULTS.withProbing(0, 500, 0));
+    prober = new HealthProber(vertx, registry);
+  }
+
+  @AfterEach
+  void stop() {
+    prober.stop().await();
+    vertx.close().await();
+  }
+
+  private EndpointHealth endpoint() {
+    return registry.endpoints().iterator().next();
+  }
+
+  @Test
+  void scrapePublishesTheLoad() {
+    prober.scrapeAll().await();
+    EndpointLoad load = endpoint().load();
+    assertThat(load.running()).isEqualTo(3.0);
+    assertThat(load.waiting()).isEqualTo(4.0);
+    assertThat(load.kvCacheUsage()).isEqualTo(0.5);
+  }
+
+  @Test
+  void failingProbesMarkTheEndpointDown() {
+    healthStatus.set(503);
+    prober.probeAll().await();
+    prober.probeAll().await();
+    assertThat(endpoint().probeHealthy()).isFalse();
+  }
+
+  @Test
+  void aPassingProbeBringsItBack() {
+    healthStatus.set(503);
+    prober.probeAll().await();
+    prober.probeAll().await();
+    healthStatus.set(200);
+    prober.probeAll().await();
+    assertThat(endpoint().probeHealthy()).isTrue();
+  }
+
+  @Test
+  void aServerWithoutAHealthRouteCountsAsUp() {
+    healthStatus.set(404);
+    prober.probeAll().await();
+    prober.probeAll().await();
+    assertThat(endpoint().probeHealthy()).isTrue();
+  }
+
+  @Test
+  void aClosedPortFailsTheProbe() {
+    server.close().await();
+    prober.probeAll().await();
+    prober.probeAll().await();
+    assertThat(endpoint().probeHealthy()).isFalse();
+  }
+
+  @Test
+  void aScrapeWithoutVllmGaugesKeepsTheLastSnapshot() {
+    prober.scrapeAll().await();
+    EndpointLoad before = endpoint().load();
+    metrics = "garbage without any vllm gauge\n";
+    prober.scrapeAll().await();
+    assertThat(endpoint().load()).isSameAs(before);
+  }
+
+  @Test
+  void periodicProbingRunsOnItsOwn() throws Exception {
+    Map<String, List<String>> pools = new LinkedHashMap<>();
+    pools.put("short", List.of("http://127.0.0.1:" + server.actualPort()));
+    HealthRegistry periodic = new HealthRegistry(pools, OutlierPolicy.DEFAULTS.withProbing(50, 500, 50));
+    HealthProber running = new HealthProber(vertx, periodic).start();
+    try {
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (!periodic.endpoints().iterator().next().load().known() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(periodic.endpoints().iterator().next().load().waiting()).isEqualTo(4.0);
+    } finally {
+      running.stop().await();
+    }
+  }
+}
