@@ -31,6 +31,7 @@ final class Rig implements AutoCloseable {
   static final String MODEL = "sluice-e2e-model";
   static final int SHORT_CONTEXT = 8192;
   static final int LONG_CONTEXT = 65536;
+  private static final long CLOSE_SECONDS = 3;
 
   record Reply(int status, MultiMap headers, Buffer body) {
     String text() {
@@ -156,13 +157,15 @@ final class Rig implements AutoCloseable {
   public void close() {
     try {
       if (node != null) {
-        node.stop().await(20, TimeUnit.SECONDS);
+        node.dispatcher().stop().await(10, TimeUnit.SECONDS);
+        // bounded: the completion of close() may never be delivered once its own event loops have stopped
+        node.vertx().close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
       }
     } catch (Exception ignored) {
       // closing anyway
     }
     try {
-      vertx.close().await(20, TimeUnit.SECONDS);
+      vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
     } catch (Exception ignored) {
       // best effort
     }
