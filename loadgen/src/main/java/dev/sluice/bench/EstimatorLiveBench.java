@@ -76,6 +76,7 @@ public final class EstimatorLiveBench {
   private final Vertx vertx = Vertx.vertx();
   private final HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(64));
+  private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
   private final Map<String, Function<DispatcherMetrics, DispatcherHooks>> estimators = new LinkedHashMap<>();
 
   private EstimatorLiveBench() {
@@ -117,7 +118,8 @@ public final class EstimatorLiveBench {
     for (String trace : List.of("code", "conv")) {
       misroutes(chunks, trace, PromptCounter.Mode.CL100K, 5 * requests, seed);
     }
-    System.out.printf(Locale.ROOT, "wall time %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    System.out.printf(Locale.ROOT, "unreadable or cut responses: %d; wall time %.0f s%n", brokenCount.get(),
+        (System.nanoTime() - t0) / 1e9);
   }
 
   // ---- per category ------------------------------------------------------------------------------------------
@@ -174,6 +176,9 @@ public final class EstimatorLiveBench {
     List<Double> after = new ArrayList<>();
     for (int k = WARM_UP; k < samples.size(); k++) {
       double[] s = samples.get(k);
+      if (Double.isNaN(s[0])) {
+        continue;
+      }
       int bucket = s[1] == 1 ? 0 : 1;
       sum[bucket] += s[0];
       n[bucket]++;
@@ -190,9 +195,9 @@ public final class EstimatorLiveBench {
     double window = 0;
     int since = -1;
     for (int k = 0; k < last; k++) {
-      window += samples.get(k)[0];
+      window += errorOrOne(samples.get(k)[0]);
       if (k >= ROLLING) {
-        window -= samples.get(k - ROLLING)[0];
+        window -= errorOrOne(samples.get(k - ROLLING)[0]);
       }
       if (k >= ROLLING - 1) {
         boolean ok = window / ROLLING <= CONVERGED;
@@ -204,6 +209,11 @@ public final class EstimatorLiveBench {
       }
     }
     return since < 0 ? "not within " + last : Integer.toString(since);
+  }
+
+  /** A failed request counts as a 100% error while converging. */
+  private static double errorOrOne(double e) {
+    return Double.isNaN(e) ? 1.0 : e;
   }
 
   // ---- misroutes on the Azure traces -------------------------------------------------------------------------
@@ -374,7 +384,14 @@ public final class EstimatorLiveBench {
     return send(port, body).await();
   }
 
+  /** Requests start on an event-loop context, so each response's handlers are set before its data arrives. */
   private Future<Result> send(int port, JsonObject body) {
+    io.vertx.core.Promise<Result> result = io.vertx.core.Promise.promise();
+    clientContext.runOnContext(v -> sendOnContext(port, body).onComplete(result));
+    return result.future();
+  }
+
+  private Future<Result> sendOnContext(int port, JsonObject body) {
     return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
             .setURI("/v1/chat/completions"))
         .compose(req -> {
@@ -382,13 +399,34 @@ public final class EstimatorLiveBench {
           return req.send(body.toBuffer());
         })
         .compose(resp -> resp.body().map(b -> {
+          int status = resp.statusCode();
           int actual = 0;
-          if (resp.statusCode() == 200) {
-            actual = new JsonObject(b).getJsonObject("usage").getInteger("prompt_tokens");
+          if (status == 200) {
+            try {
+              actual = new JsonObject(b).getJsonObject("usage").getInteger("prompt_tokens");
+            } catch (RuntimeException e) {
+              broken(status, resp.headers().toString(), b.toString());
+              status = BROKEN;
+            }
           }
-          return new Result(resp.statusCode(), intHeader(resp.getHeader("x-sluice-prompt-estimate")),
+          return new Result(status, intHeader(resp.getHeader("x-sluice-prompt-estimate")),
               intHeader(resp.getHeader("x-sluice-budget")), resp.getHeader("x-sluice-pool"), actual);
-        }));
+        }))
+        .recover(err -> {
+          broken(0, "", String.valueOf(err));
+          return Future.succeededFuture(new Result(BROKEN, -1, -1, null, 0));
+        });
+  }
+
+  /** Status recorded for a response that was cut or unreadable. */
+  static final int BROKEN = -1;
+  private final AtomicInteger brokenCount = new AtomicInteger();
+
+  private void broken(int status, String headers, String body) {
+    if (brokenCount.getAndIncrement() < 3) {
+      System.err.println("unreadable response: status " + status + " headers " + headers.replace('\n', ' ')
+          + " body '" + (body.length() > 300 ? body.substring(0, 300) : body) + "'");
+    }
   }
 
   private static int intHeader(String v) {
