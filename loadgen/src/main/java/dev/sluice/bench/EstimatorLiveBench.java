@@ -48,7 +48,7 @@ import java.util.function.Function;
  * {@code usage.prompt_tokens} the pool returned. Three estimators: Sluice's calibration, a fixed 4.0
  * bytes/token, and the paper's plain EMA without intercept.
  *
- * <p>Options: {@code --requests N} (prompts per category, default 400; the trace part sends 5 N per trace),
+ * <p>Options: {@code --requests N} (prompts per category, default 600; the trace part sends 5 N per trace),
  * {@code --seed S}.
  */
 public final class EstimatorLiveBench {
@@ -63,7 +63,7 @@ public final class EstimatorLiveBench {
       ContentCategory.CODE, ContentCategory.JSON, ContentCategory.MIXED);
 
   /** A corpus chunk: its text, the category of its file, its chunk set, and its true counts. */
-  private record Chunk(String text, ContentCategory category, boolean big, int cl100k, int o200k) {
+  private record Chunk(String file, String text, ContentCategory category, boolean big, int cl100k, int o200k) {
     int tokens(PromptCounter.Mode mode) {
       return mode == PromptCounter.Mode.O200K ? o200k : cl100k;
     }
@@ -87,7 +87,7 @@ public final class EstimatorLiveBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int requests = 400;
+    int requests = 600;
     long seed = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -136,6 +136,8 @@ public final class EstimatorLiveBench {
       }
     }
     Collections.shuffle(order, rnd);
+    List<String> files = order.stream().map(Chunk::file).distinct().sorted().toList();
+    Map<String, String> perFile = new LinkedHashMap<>();
     int shortPort = mock(8192, mode);
     int longPort = mock(LONG_CONTEXT, mode);
     System.out.printf(Locale.ROOT, "## Per category, %s: %d requests in one random order (half ~4 KiB chunks, half "
@@ -152,7 +154,8 @@ public final class EstimatorLiveBench {
         for (Chunk c : order) {
           Result r = post(node.port(), chat(c.text(), 1));
           double err = r.status() == 200 ? Math.abs(r.estimate() - r.actual()) / (double) r.actual() : Double.NaN;
-          errors.computeIfAbsent(c.category(), k -> new ArrayList<>()).add(new double[] {err, c.big() ? 1 : 0});
+          errors.computeIfAbsent(c.category(), k -> new ArrayList<>())
+              .add(new double[] {err, c.big() ? 1 : 0, files.indexOf(c.file())});
         }
       } finally {
         node.stop().await(10, TimeUnit.SECONDS);
@@ -160,6 +163,14 @@ public final class EstimatorLiveBench {
       for (ContentCategory c : CATEGORIES) {
         rows.computeIfAbsent(c.id() + "|" + e.getKey(), k -> new EnumMap<>(ContentCategory.class))
             .put(c, summary(errors.get(c)));
+        List<double[]> measured = errors.get(c).subList(Math.min(WARM_UP, errors.get(c).size()), errors.get(c).size());
+        for (int f = 0; f < files.size(); f++) {
+          int fi = f;
+          List<double[]> mine = measured.stream().filter(x -> x[2] == fi).toList();
+          if (!mine.isEmpty()) {
+            perFile.put(files.get(f) + " | " + c.id() + " | " + e.getKey(), mape(mine, 1) + " | " + mape(mine, 0));
+          }
+        }
       }
     }
     for (ContentCategory c : CATEGORIES) {
@@ -168,6 +179,17 @@ public final class EstimatorLiveBench {
       }
     }
     System.out.println();
+    System.out.println("The same runs by corpus file (after the category's warm-up):");
+    System.out.println();
+    System.out.println("| file | category | estimator | MAPE ~4 KiB | MAPE <512 B |");
+    System.out.println("|---|---|---|---|---|");
+    new java.util.TreeMap<>(perFile).forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+    System.out.println();
+  }
+
+  private static String mape(List<double[]> samples, int big) {
+    return pct(samples.stream().filter(x -> x[1] == big && !Double.isNaN(x[0])).mapToDouble(x -> x[0]).average()
+        .orElse(Double.NaN));
   }
 
   private static String summary(List<double[]> samples) {
@@ -458,7 +480,7 @@ public final class EstimatorLiveBench {
         }
       });
       String text = new String(file, Integer.parseInt(f[offset]), Integer.parseInt(f[length]), StandardCharsets.UTF_8);
-      out.add(new Chunk(text, EstimatorOfflineBench.categoryOf(f[source]), f[set].equals("4096"),
+      out.add(new Chunk(f[source], text, EstimatorOfflineBench.categoryOf(f[source]), f[set].equals("4096"),
           Integer.parseInt(f[cl]), Integer.parseInt(f[o2])));
     }
     return out;
