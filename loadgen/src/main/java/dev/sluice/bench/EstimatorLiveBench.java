@@ -115,8 +115,10 @@ public final class EstimatorLiveBench {
     for (PromptCounter.Mode mode : List.of(PromptCounter.Mode.CL100K, PromptCounter.Mode.O200K)) {
       perCategory(chunks, mode, requests, seed);
     }
-    for (String trace : List.of("code", "conv")) {
-      misroutes(chunks, trace, PromptCounter.Mode.CL100K, 5 * requests, seed);
+    for (PromptCounter.Mode mode : List.of(PromptCounter.Mode.CL100K, PromptCounter.Mode.O200K)) {
+      for (String trace : List.of("code", "conv")) {
+        misroutes(chunks, trace, mode, 5 * requests, seed);
+      }
     }
     System.out.printf(Locale.ROOT, "unreadable or cut responses: %d; wall time %.0f s%n", brokenCount.get(),
         (System.nanoTime() - t0) / 1e9);
