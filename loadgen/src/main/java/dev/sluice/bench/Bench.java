@@ -24,6 +24,8 @@ public final class Bench {
     BENCHES.put("planner", new Entry("one planner fleet simulation: conv at 1,000 req/s for an hour", dev.sluice.planner.PlannerBench::main));
     BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
         + "Azure traces", EstimatorOfflineBench::main));
+    BENCHES.put("estimator", new Entry("estimator live: Sluice in front of mock pools (cl100k, o200k); errors and "
+        + "Azure-trace misroutes vs fixed 4.0 and the paper's EMA", EstimatorLiveBench::main));
     BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));
     BENCHES.put("rho", new Entry("engine model: short vs homogeneous instance throughput on the Azure conv mix", RhoBench::main));
     BENCHES.put("mock-rps", new Entry("closed-loop non-streaming req/s against one mock vLLM (instant timing)", MockRpsBench::main));

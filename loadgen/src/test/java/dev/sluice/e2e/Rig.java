@@ -1,0 +1,173 @@
+package dev.sluice.e2e;
+
+import dev.sluice.dispatcher.DispatcherMain;
+import dev.sluice.engine.CostModel;
+import dev.sluice.engine.PoolShape;
+import dev.sluice.mock.MockConfig;
+import dev.sluice.mock.MockVllm;
+import dev.sluice.mock.PromptCounter;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Real mock vLLM servers and a real dispatcher node, all on port 0, with a small HTTP client. */
+final class Rig implements AutoCloseable {
+  static final String MODEL = "sluice-e2e-model";
+  static final int SHORT_CONTEXT = 8192;
+  static final int LONG_CONTEXT = 65536;
+  private static final long CLOSE_SECONDS = 3;
+
+  record Reply(int status, MultiMap headers, Buffer body) {
+    String text() {
+      return body.toString(StandardCharsets.UTF_8);
+    }
+
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  final Vertx vertx = Vertx.vertx();
+  private final HttpClientAgent client = vertx.createHttpClient();
+  private final Context context = vertx.getOrCreateContext();
+  private DispatcherMain.Node node;
+
+  /** A mock with instant timing serving {@link #MODEL}; returns its port. */
+  int mock(int maxModelLen, PromptCounter.Mode tokenizer) {
+    PoolShape shape = new PoolShape("e2e", maxModelLen, 256, 1 << 20, 1 << 16, PoolShape.DEFAULT_BLOCK_SIZE);
+    MockVllm mock = new MockVllm(MockConfig.of(shape, CostModel.INSTANT, tokenizer).withModel(MODEL));
+    vertx.deployVerticle(mock).await();
+    return mock.actualPort();
+  }
+
+  /** Starts the node in front of the two pools; returns its port. */
+  int sluice(int shortPort, int longPort) {
+    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1",
+        "--pool", "short=" + SHORT_CONTEXT + "@http://127.0.0.1:" + shortPort,
+        "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}).await();
+    return node.dispatcher().port();
+  }
+
+  /**
+   * A pass-through proxy in front of {@code targetPort} that keeps every request body it forwards: it
+   * shows what the upstream actually received.
+   */
+  Recorder recorder(int targetPort) {
+    Recorder rec = new Recorder();
+    HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().compose(body -> {
+      rec.bodies.add(body.toString(StandardCharsets.UTF_8));
+      RequestOptions to = new RequestOptions().setMethod(req.method()).setHost("127.0.0.1").setPort(targetPort)
+          .setURI(req.uri());
+      return client.request(to).compose(up -> {
+        up.headers().set("content-type", req.getHeader("content-type"));
+        return up.send(body);
+      }).compose(resp -> {
+        req.response().setStatusCode(resp.statusCode()).setChunked(true);
+        String type = resp.getHeader("content-type");
+        if (type != null) {
+          req.response().putHeader("content-type", type);
+        }
+        return resp.pipeTo(req.response());
+      });
+    }).onFailure(err -> req.response().reset()));
+    rec.port = server.listen(0, "127.0.0.1").await().actualPort();
+    return rec;
+  }
+
+  static final class Recorder {
+    final List<String> bodies = new CopyOnWriteArrayList<>();
+    int port;
+  }
+
+  Reply post(int port, String path, JsonObject body) {
+    return post(port, path, body, Map.of());
+  }
+
+  Reply post(int port, String path, JsonObject body, Map<String, String> headers) {
+    return onContext(() -> client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+            .setPort(port).setURI(path))
+        .compose(req -> {
+          req.headers().set("content-type", "application/json");
+          headers.forEach(req.headers()::set);
+          return req.send(body.toBuffer());
+        })
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b))));
+  }
+
+  Reply get(int port, String path) {
+    return onContext(() -> client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+            .setPort(port).setURI(path))
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b))));
+  }
+
+  /** Requests start on one event-loop context, so their response handlers are set before data arrives. */
+  private <T> T onContext(java.util.function.Supplier<Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(result));
+    try {
+      return result.future().await(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no reply within 60 s", e);
+    }
+  }
+
+  static JsonObject chat(String text, int maxTokens) {
+    return new JsonObject().put("model", MODEL).put("max_tokens", maxTokens)
+        .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user")
+            .put("content", text)));
+  }
+
+  static String corpus(String file) throws Exception {
+    String shared = System.getProperty("sluice.shared", "../../shared");
+    return Files.readString(Path.of(shared, "data", "corpus", file), StandardCharsets.UTF_8);
+  }
+
+  static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 20 s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (node != null) {
+        node.dispatcher().stop().await(10, TimeUnit.SECONDS);
+        // bounded: the completion of close() may never be delivered once its own event loops have stopped
+        node.vertx().close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+    try {
+      vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // best effort
+    }
+  }
+}
