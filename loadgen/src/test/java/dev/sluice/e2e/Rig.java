@@ -155,14 +155,8 @@ final class Rig implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (node != null) {
-        node.dispatcher().stop().await(10, TimeUnit.SECONDS);
-        // bounded: the completion of close() may never be delivered once its own event loops have stopped
-        node.vertx().close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
-      }
-    } catch (Exception ignored) {
-      // closing anyway
+    if (node != null) {
+      node.close();
     }
     try {
       vertx.close().await(CLOSE_SECONDS, TimeUnit.SECONDS);
