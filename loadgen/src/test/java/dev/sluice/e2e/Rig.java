@@ -75,7 +75,10 @@ final class Rig implements AutoCloseable {
   Recorder recorder(int targetPort) {
     Recorder rec = new Recorder();
     HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().compose(body -> {
-      rec.bodies.add(body.toString(StandardCharsets.UTF_8));
+      if (req.method() == HttpMethod.POST) {
+        // completions only: the dispatcher's health probes and model listings pass through unrecorded
+        rec.bodies.add(body.toString(StandardCharsets.UTF_8));
+      }
       RequestOptions to = new RequestOptions().setMethod(req.method()).setHost("127.0.0.1").setPort(targetPort)
           .setURI(req.uri());
       return client.request(to).compose(up -> {
