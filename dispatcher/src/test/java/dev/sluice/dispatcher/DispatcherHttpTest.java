@@ -533,7 +533,7 @@ class DispatcherHttpTest {
     JsonArray data = http.get("/v1/models").json().getJsonArray("data");
     String summary = data.stream().map(o -> (JsonObject) o)
         .map(m -> m.getString("id") + ":" + m.getValue("max_model_len")).collect(Collectors.joining(","));
-    assertThat(summary).isEqualTo("shared:1000,only-short:null,only-long:100000");
+    assertThat(summary).isEqualTo("shared:100000,only-short:null,only-long:100000");
   }
 
   @Test

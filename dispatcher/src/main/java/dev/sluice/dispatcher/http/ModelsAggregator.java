@@ -90,8 +90,10 @@ final class ModelsAggregator {
       JsonObject known = byId.get(id);
       if (known == null) {
         byId.put(id, model.copy());
-      } else if (known.getValue("max_model_len") == null && model.getValue("max_model_len") != null) {
-        known.put("max_model_len", model.getValue("max_model_len"));
+      } else if (model.getValue("max_model_len") instanceof Number len
+          && !(known.getValue("max_model_len") instanceof Number had && had.longValue() >= len.longValue())) {
+        // the largest: through Sluice a request that fits any pool is served, so the fleet's limit is the max
+        known.put("max_model_len", len);
       }
     }
   }
