@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /v1/models}: asks every endpoint of every pool, each within a timeout, and merges the lists by
- * model id, keeping {@code max_model_len} where an upstream states it. An endpoint that is down or slow is
+ * model id, keeping the largest {@code max_model_len} any upstream states. An endpoint that is down or slow is
  * left out; only when none answers is the result an error.
  */
 final class ModelsAggregator {
