@@ -56,6 +56,7 @@ public final class LoadRun {
       verticles.add(v);
       return v;
     }, new DeploymentOptions().setInstances(spec.verticles())).await();
+    Thread pacer = spec.pacer() && spec.closedConcurrency() == 0 ? startPacer(verticles) : null;
     long measureFrom = start + spec.warmupNanos();
     long scheduleEnd = spec.closedConcurrency() > 0 ? start + spec.closedNanos() : start + lastOffset() + 1;
     long measuredLength = spec.closedConcurrency() > 0 ? spec.closedNanos() - spec.warmupNanos()
@@ -108,6 +109,10 @@ public final class LoadRun {
         break;
       }
     }
+    if (pacer != null) {
+      pacer.interrupt();
+      pacer.join();
+    }
     vertx.undeploy(id).await();
     collect(verticles, newHistogram(), new HashMap<>());
     Map<String, Long> errorsByKind = new TreeMap<>();
@@ -121,6 +126,27 @@ public final class LoadRun {
     return new RunResult(scheduled, sum(verticles, m -> m.sent), sum(verticles, m -> m.completed),
         sum(verticles, m -> m.errors), sum(verticles, m -> m.blocked), inflight, measuredLength, errorsByKind,
         sendLag, overall.freeze(), pools, timeline);
+  }
+
+  /** Granularity of the pacer while a wake-up it queued has not run yet. */
+  private static final long PACER_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+  /** A thread that parks until the next due request of any share and wakes that share's event loop. */
+  private static Thread startPacer(List<LoadVerticle> verticles) {
+    Thread t = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        long now = System.nanoTime();
+        long next = now + SECOND / 1000;
+        for (LoadVerticle v : verticles) {
+          long due = v.wakeIfDue(now);
+          next = Math.min(next, due <= now ? now + PACER_RETRY_NANOS : due);
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+      }
+    }, "loadgen-pacer");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   private long lastOffset() {

@@ -15,6 +15,8 @@ package dev.sluice.loadgen;
  * @param timeoutMillis     idle timeout of each request
  * @param closedConcurrency when above 0, ignore the schedule: keep this many requests in flight (closed loop)
  * @param closedNanos       length of a closed-loop run
+ * @param pacer             wake the event loops from a separate thread when a request is due, instead of relying on
+ *                          their 1 ms tick alone (sub-millisecond send lag at the cost of some CPU)
  */
 public record LoadSpec(
     String host,
@@ -28,7 +30,8 @@ public record LoadSpec(
     double sloTtftMillis,
     long timeoutMillis,
     int closedConcurrency,
-    long closedNanos) {
+    long closedNanos,
+    boolean pacer) {
 
   public static final String DEFAULT_PATH = "/v1/chat/completions";
   public static final int DEFAULT_MAX_INFLIGHT = 4096;
@@ -40,12 +43,17 @@ public record LoadSpec(
   public static LoadSpec openLoop(String host, int port, String path, boolean stream, int maxInflight, int connections,
       int verticles, long warmupNanos, double sloTtftMillis, long timeoutMillis) {
     return new LoadSpec(host, port, path, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        timeoutMillis, 0, 0);
+        timeoutMillis, 0, 0, false);
   }
 
   public LoadSpec closedLoop(int concurrency, long nanos) {
     return new LoadSpec(host, port, path, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        timeoutMillis, concurrency, nanos);
+        timeoutMillis, concurrency, nanos, pacer);
+  }
+
+  public LoadSpec withPacer(boolean on) {
+    return new LoadSpec(host, port, path, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        timeoutMillis, closedConcurrency, closedNanos, on);
   }
 
   static int share(int total, int index, int parts) {

@@ -39,6 +39,9 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
   private HttpClientAgent client;
   private RequestOptions requestOptions;
   private long timerId = -1;
+  /** When the next request of this share is due; read by the pacer thread. */
+  private volatile long nextDueNanos = Long.MAX_VALUE;
+  private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
   private long closedEndNanos;
   private int nextClosedBody;
 
@@ -69,6 +72,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       vertx.setTimer(delay, id -> startClosedLoop());
     } else {
       driver = new OpenLoopDriver(plan, startNanos, share, spec.verticles());
+      nextDueNanos = driver.nextDueNanos();
       timerId = vertx.setPeriodic(TICK_MILLIS, id -> tick());
     }
     return Future.succeededFuture();
@@ -84,11 +88,32 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
   private void tick() {
     driver.fire(System.nanoTime(), this);
+    nextDueNanos = driver.nextDueNanos();
     if (driver.finished() && !metrics.scheduleDone) {
       metrics.scheduleDone = true;
       vertx.cancelTimer(timerId);
       timerId = -1;
     }
+  }
+
+  /**
+   * Called from the pacer thread: when a request is due, has the event loop run a tick (at most one queued at a
+   * time). Returns when this share is next due, or {@code nowNanos} while a wake-up is still queued.
+   */
+  long wakeIfDue(long nowNanos) {
+    long due = nextDueNanos;
+    if (due > nowNanos) {
+      return due;
+    }
+    if (wakePending.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        wakePending.set(false);
+        if (driver != null && !driver.finished()) {
+          tick();
+        }
+      });
+    }
+    return nowNanos;
   }
 
   @Override
@@ -145,6 +170,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
     if (driver != null) {
       if (!driver.finished()) {
         driver.fire(System.nanoTime(), this);
+        nextDueNanos = driver.nextDueNanos();
       }
     } else {
       sendClosed();

@@ -45,6 +45,8 @@ public final class Loadgen {
         --tokenizer T         llama3 (default), cl100k or o200k: whose token counts size the prompts
         --bodies N            distinct pre-encoded bodies without a trace (default 512)
         --corpus DIR          corpus folder (default ../shared/data/corpus)
+        --pacer               wake the event loops from a timing thread when a request is due (sub-ms send
+                              lag instead of the 1 ms tick's, costs some CPU)
         --progress / --no-progress   progress line on stderr every second (default: on a terminal)
       """;
 
@@ -54,12 +56,12 @@ public final class Loadgen {
       long warmupNanos, boolean stream, int promptTokens, Map<String, Double> mix, int maxTokens, boolean maxTokensSet,
       int maxInflight, int connections, int verticles, double sloTtftMs, long timeoutMillis, Path report, Path html,
       long seed, String model, boolean modelSet, Corpus.Tokenizer tokenizer, int bodies, Path corpus,
-      boolean progress) {
+      boolean progress, boolean pacer) {
 
     public Options withModel(String name) {
       return new Options(target, rate, arrival, trace, timeScale, closed, durationNanos, warmupNanos, stream,
           promptTokens, mix, maxTokens, maxTokensSet, maxInflight, connections, verticles, sloTtftMs, timeoutMillis,
-          report, html, seed, name, true, tokenizer, bodies, corpus, progress);
+          report, html, seed, name, true, tokenizer, bodies, corpus, progress, pacer);
     }
 
     public JsonObject toJson() {
@@ -78,7 +80,7 @@ public final class Loadgen {
           .put("promptTokens", promptTokens).put("mix", new JsonObject(new LinkedHashMap<>(mix)))
           .put("maxTokens", maxTokens).put("maxInflight", maxInflight).put("connections", connections)
           .put("verticles", verticles).put("sloTtftMs", sloTtftMs).put("seed", seed).put("model", model)
-          .put("tokenizer", tokenizer.name().toLowerCase(Locale.ROOT));
+          .put("tokenizer", tokenizer.name().toLowerCase(Locale.ROOT)).put("pacer", pacer);
     }
 
     public LoadSpec spec() {
@@ -87,7 +89,7 @@ public final class Loadgen {
       int port = target.getPort() > 0 ? target.getPort() : 80;
       LoadSpec spec = LoadSpec.openLoop(target.getHost(), port, path, stream, maxInflight, connections, verticles,
           warmupNanos, sloTtftMs, timeoutMillis);
-      return closed > 0 ? spec.closedLoop(closed, warmupNanos + durationNanos) : spec;
+      return closed > 0 ? spec.closedLoop(closed, warmupNanos + durationNanos) : spec.withPacer(pacer);
     }
   }
 
@@ -227,7 +229,7 @@ public final class Loadgen {
         case "--help", "-h" -> {
           return null;
         }
-        case "--stream", "--progress", "--no-progress" -> flags.add(a);
+        case "--stream", "--progress", "--no-progress", "--pacer" -> flags.add(a);
         default -> {
           if (!a.startsWith("--") || i + 1 >= args.length) {
             throw new IllegalArgumentException("unexpected argument " + a);
@@ -272,7 +274,8 @@ public final class Loadgen {
         Corpus.Tokenizer.parse(v.getOrDefault("tokenizer", DEFAULT_TOKENIZER)),
         Integer.parseInt(v.getOrDefault("bodies", Integer.toString(DEFAULT_BODIES))),
         v.containsKey("corpus") ? Path.of(v.get("corpus")) : Corpus.defaultDir(),
-        flags.contains("--progress") || (!flags.contains("--no-progress") && System.console() != null));
+        flags.contains("--progress") || (!flags.contains("--no-progress") && System.console() != null),
+        flags.contains("--pacer"));
     for (String known : List.of("rate", "closed", "time-scale", "arrival", "mix", "duration", "warmup",
         "prompt-tokens", "max-tokens", "max-inflight", "connections", "verticles", "slo-ttft", "timeout", "report",
         "html", "seed", "model", "tokenizer", "bodies", "corpus")) {

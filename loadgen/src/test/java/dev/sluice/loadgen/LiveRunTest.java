@@ -90,6 +90,14 @@ class LiveRunTest {
   }
 
   @Test
+  void withThePacerEveryScheduledRequestIsSentOnce() throws Exception {
+    int port = InstantUpstream.deploy(serverVertx, 0, 1).await();
+    ArrivalPlan plan = ArrivalPlan.constant(500, SECOND, 8);
+    RunResult r = new LoadRun(clientVertx, spec(port, false).withPacer(true), plan, bodies(false), null).run();
+    assertThat(r.completed()).isEqualTo(plan.size());
+  }
+
+  @Test
   void responsesAreGroupedByThePoolHeader() throws Exception {
     int port = stallingServer();
     ArrivalPlan plan = ArrivalPlan.constant(100, SECOND / 2, 8);
