@@ -283,14 +283,16 @@ class MockVllmTest {
 
   @Test
   void liveServerPreemptsWhenKvBlocksRunOutAndStillCompletesEveryStream() {
-    // 10 blocks of 16 tokens; two requests of 13 + 100 tokens need 8 blocks each when both are complete
+    // 10 blocks of 16 tokens; a request of 13 + 140 tokens needs all 10 when complete, so any overlap of
+    // two such streams runs the cache out, however late the second one arrives (slow time: a loaded
+    // machine cannot let the first finish before the second is admitted)
     PoolShape tiny = new PoolShape("tiny", 4096, 8, 10, 512, 16);
-    start(MockConfig.of(tiny, CostModel.GPU, PromptCounter.Mode.CL100K).withTimeScale(2));
+    start(MockConfig.of(tiny, CostModel.GPU, PromptCounter.Mode.CL100K).withTimeScale(0.5));
     Promise<Void> aStarted = Promise.promise();
     Promise<Reply> aDone = Promise.promise();
     StringBuilder aBody = new StringBuilder();
     client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
-        .compose(req -> req.send(chat("Hello world!", 100).put("stream", true).toBuffer()))
+        .compose(req -> req.send(chat("Hello world!", 140).put("stream", true).toBuffer()))
         .onSuccess(resp -> resp.handler(chunk -> {
           aBody.append(chunk.toString());
           aStarted.tryComplete();
@@ -298,10 +300,10 @@ class MockVllmTest {
     aStarted.future().await();
     Future<Reply> a = aDone.future();
     Future<Reply> b = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
-        .compose(req -> req.send(chat("Hello world!", 100).put("stream", true).toBuffer()))
+        .compose(req -> req.send(chat("Hello world!", 140).put("stream", true).toBuffer()))
         .compose(resp -> resp.body().map(x -> new Reply(resp.statusCode(), x.toString())));
     Future.all(a, b).await();
-    String content = Wire.fillerText(100);
+    String content = Wire.fillerText(140);
     assertThat(new Object[] {metric("vllm:num_preemptions_total") >= 1, streamedText(a.result().body()),
         streamedText(b.result().body())}).containsExactly(true, content, content);
   }
