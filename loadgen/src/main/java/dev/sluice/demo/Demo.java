@@ -67,7 +67,7 @@ public final class Demo {
   /** The planner's rate (GPU-time req/s) and rows: enough instances that one more or less is a few percent. */
   static final double PLANNER_RATE = 100;
   static final int PLANNER_ROWS = 6000;
-  static final int PLANNER_ROWS_QUICK = 3000;
+  static final int PLANNER_ROWS_QUICK = 2000;
   /** Load runs per fleet, each driving one node (the homogeneous fleet's node gets both). */
   static final int DRIVERS = 2;
   private static final long SETTLE_MILLIS = 2_500;
@@ -232,7 +232,7 @@ public final class Demo {
 
     Map<String, Long> split = new TreeMap<>();
     routed.pools().forEach((pool, g) -> split.put(pool, g.completed()));
-    double alphaTrue = planned.alpha();
+    double alphaTrue = alphaTrue(plan, rows);
     double projected = alphaLive * (1 - 1 / rho);
     List<String> problems = problems(routedSummary, homSummary, clusterMembers, calibration, alphaLive);
     DemoSummary draft = new DemoSummary(routedSummary, homSummary, split, under, over, calibration, clusterMembers,
@@ -359,6 +359,18 @@ public final class Demo {
     return new DemoSummary.Fleet(fleet.instances.size(), r.completed(), r.errors(), ms(g.ttft(), 50),
         ms(g.ttft(), 99), ms(g.latency(), 50), ms(g.latency(), 99), preemptions,
         tokens / wallSeconds / fleet.instances.size(), html.toAbsolutePath().toString());
+  }
+
+  /** Share of the slice's requests whose true prompt plus output fits the short context. */
+  private double alphaTrue(ArrivalPlan plan, List<AzureTrace.Row> rows) {
+    int fits = 0;
+    for (int t : plan.template()) {
+      AzureTrace.Row row = rows.get(t);
+      if (Math.max(1, row.contextTokens()) + Math.max(1, row.generatedTokens()) <= options.shortContext()) {
+        fits++;
+      }
+    }
+    return plan.size() == 0 ? Double.NaN : (double) fits / plan.size();
   }
 
   private static double ms(org.HdrHistogram.Histogram h, double percentile) {

@@ -29,15 +29,15 @@ public record DemoOptions(boolean quick, double timeScale, double rate, double w
         --quick           a short variant (about 20 s) that still runs every part; the default when CI=true
         --time-scale X    mock GPUs run X times faster than real ones (default 4)
         --rate R          offered load in requests per GPU-second (default 10: ~80% of 3 long instances)
-        --seconds S       measured wall seconds per fleet (default 20, quick 5)
+        --seconds S       measured wall seconds per fleet (default 15, quick 4)
         --short-context N the short pool's context in tokens (default 4096)
         --out DIR         where the HTML reports are written (default out/demo)
       """;
 
   public static DemoOptions defaults(boolean quick) {
     return quick
-        ? new DemoOptions(true, TIME_SCALE, RATE, 1.5, 5, SHORT_CONTEXT, OUT_DIR, 1)
-        : new DemoOptions(false, TIME_SCALE, RATE, 3, 20, SHORT_CONTEXT, OUT_DIR, 1);
+        ? new DemoOptions(true, TIME_SCALE, RATE, 1, 4, SHORT_CONTEXT, OUT_DIR, 1)
+        : new DemoOptions(false, TIME_SCALE, RATE, 3, 15, SHORT_CONTEXT, OUT_DIR, 1);
   }
 
   /** Parses the command line; null when help was asked for. */

@@ -47,7 +47,7 @@ final class DemoText {
     row(b, "end-to-end p99 ms", s.routed().e2eP99(), s.homogeneous().e2eP99());
     row(b, "preemptions (mocks)", s.routed().preemptions(), s.homogeneous().preemptions());
 
-    f(b, "%nalpha: %.3f live (sluice_alpha, share routed short) vs %.3f true (slice fits %d tokens)%n",
+    f(b, "%nalpha: %.3f live (sluice_alpha, share routed short) vs %.3f true (prompt + output of the slice within %d tokens;%n       live counts routing decisions, warm-up and misroute retries included)%n",
         s.alphaLive(), s.alphaTrue(), o.shortContext());
     f(b, "rho:   %.2f %s%n", s.rho(), s.rhoMeasured()
         ? "measured live (sluice_rho: short/long generation tokens per saturated instance-second)"
@@ -59,8 +59,8 @@ final class DemoText {
         + "meeting TTFT P99 <= %.0f ms in GPU time, first %d rows at %.0f req/s)%n",
         100 * s.simulatedSavings(), s.instancesHomogeneous(), s.instancesRouted(),
         Demo.SLO_TTFT_P99_SECONDS * 1000, plan.requests(), Demo.PLANNER_RATE);
-    f(b, "  live       same %d instances, same slice: TTFT p99 %.0f ms routed vs %.0f ms homogeneous; "
-        + "the headroom the split buys is what the saving spends%n",
+    f(b, "  live       same %d instances, same slice: TTFT p99 %.0f ms routed vs %.0f ms homogeneous "
+        + "(one short run on a shared machine: read it as a sanity check, the planner sizes each fleet to the SLO)%n",
         s.routed().instances(), s.routed().ttftP99(), s.homogeneous().ttftP99());
     f(b, "%nHTML reports: %s%n              %s%n", s.routed().html(), s.homogeneous().html());
     if (s.problems().isEmpty()) {
