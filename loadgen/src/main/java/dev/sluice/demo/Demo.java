@@ -194,7 +194,34 @@ public final class Demo {
     out.printf(Locale.ROOT, "routed fleet: %d x short (%d ctx) + %d x long (%d ctx) mocks, 2 dispatcher nodes "
             + "in cluster %s (members seen: %s)%n", SHORT_INSTANCES, options.shortContext(), LONG_INSTANCES,
         DemoOptions.LONG_CONTEXT, clusterName, clusterMembers);
+    // homogeneous fleet: 3 long-shape mocks behind one node, the same slice through the same kind of path
+    DemoFleet homFleet = new DemoFleet();
+    running.add(homFleet);
+    for (int i = 0; i < HOMOGENEOUS_INSTANCES; i++) {
+      homFleet.mock(LONG, shapes.longPool(DemoOptions.LONG_CONTEXT).shape(), options.timeScale());
+    }
+    homFleet.node(List.of("--host", DemoFleet.HOST, "--port", "0",
+        "--pool", homFleet.poolSpec(LONG, DemoOptions.LONG_CONTEXT)));
+    out.printf(Locale.ROOT, "homogeneous fleet: %d x long (%d ctx) mocks, 1 dispatcher node%n",
+        HOMOGENEOUS_INSTANCES, DemoOptions.LONG_CONTEXT);
+    // both fleets take the same slice at the same time: machine noise and JIT warm-up hit them alike
+    out.printf(Locale.ROOT, "replaying the slice through both fleets at once...%n");
+    RunResult[] results = new RunResult[1];
+    Throwable[] failure = new Throwable[1];
+    Thread homDriver = new Thread(() -> {
+      try {
+        results[0] = drive("homogeneous", List.of(homFleet.nodes.get(0), homFleet.nodes.get(0)), plan, bodies);
+      } catch (Throwable e) {
+        failure[0] = e;
+      }
+    }, "sluice-demo-homogeneous");
+    homDriver.start();
     RunResult routed = drive("routed", routedFleet.nodes, plan, bodies);
+    homDriver.join();
+    if (failure[0] != null) {
+      throw new IllegalStateException("homogeneous load run failed: " + failure[0], failure[0]);
+    }
+    RunResult homogeneous = results[0];
     Thread.sleep(SETTLE_MILLIS);
     LiveFigures a = routedFleet.nodes.get(0).dispatcher().liveFigures();
     LiveFigures b = routedFleet.nodes.get(1).dispatcher().liveFigures();
@@ -215,35 +242,27 @@ public final class Demo {
     }
     DemoSummary.Fleet routedSummary = fleet(routedFleet, routed, "routed", started);
     routedFleet.close();
-
-    // homogeneous fleet: 3 long-shape mocks behind one node, the same slice through the same kind of path
-    DemoFleet homFleet = new DemoFleet();
-    running.add(homFleet);
-    for (int i = 0; i < HOMOGENEOUS_INSTANCES; i++) {
-      homFleet.mock(LONG, shapes.longPool(DemoOptions.LONG_CONTEXT).shape(), options.timeScale());
-    }
-    homFleet.node(List.of("--host", DemoFleet.HOST, "--port", "0",
-        "--pool", homFleet.poolSpec(LONG, DemoOptions.LONG_CONTEXT)));
-    out.printf(Locale.ROOT, "homogeneous fleet: %d x long (%d ctx) mocks, 1 dispatcher node%n",
-        HOMOGENEOUS_INSTANCES, DemoOptions.LONG_CONTEXT);
-    RunResult homogeneous = drive("homogeneous", List.of(homFleet.nodes.get(0), homFleet.nodes.get(0)), plan, bodies);
     DemoSummary.Fleet homSummary = fleet(homFleet, homogeneous, "homogeneous", started);
     homFleet.close();
 
     Map<String, Long> split = new TreeMap<>();
-    routed.pools().forEach((pool, g) -> split.put(pool, g.completed()));
+    Map<String, double[]> poolTtft = new TreeMap<>();
+    routed.pools().forEach((pool, g) -> {
+      split.put(pool, g.completed());
+      poolTtft.put(pool, new double[] {ms(g.ttft(), 50), ms(g.ttft(), 99)});
+    });
     double alphaTrue = alphaTrue(plan, rows);
     double projected = alphaLive * (1 - 1 / rho);
     List<String> problems = problems(routedSummary, homSummary, clusterMembers, calibration, alphaLive);
-    DemoSummary draft = new DemoSummary(routedSummary, homSummary, split, under, over, calibration, clusterMembers,
-        alphaTrue, alphaLive, rho, rhoMeasured, rho > 1 ? projected : 0, planned.savingsSimulated(),
+    DemoSummary draft = new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration,
+        clusterMembers, alphaTrue, alphaLive, rho, rhoMeasured, rho > 1 ? projected : 0, planned.savingsSimulated(),
         planned.instancesHomogeneous(), planned.instancesRouted() + " (" + planned.instancesShort() + " + "
         + planned.instancesLong() + ")", problems, "");
     String text = DemoText.render(draft, planned, options, (System.nanoTime() - started) / 1e9);
     out.print(text);
-    return new DemoSummary(routedSummary, homSummary, split, under, over, calibration, clusterMembers, alphaTrue,
-        alphaLive, rho, rhoMeasured, draft.projectedSavings(), draft.simulatedSavings(), draft.instancesHomogeneous(),
-        draft.instancesRouted(), problems, text);
+    return new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration, clusterMembers,
+        alphaTrue, alphaLive, rho, rhoMeasured, draft.projectedSavings(), draft.simulatedSavings(),
+        draft.instancesHomogeneous(), draft.instancesRouted(), problems, text);
   }
 
   /** One pre-encoded streaming body per trace row used, each of a category drawn from {@link #MIX}. */

@@ -18,7 +18,7 @@ public record DemoOptions(boolean quick, double timeScale, double rate, double w
     int shortContext, Path outDir, long seed) {
 
   public static final int LONG_CONTEXT = 65536;
-  static final double TIME_SCALE = 4;
+  static final double TIME_SCALE = 2;
   /** About 80% of what three homogeneous instances sustain on the conv mix (3 x 4.1 req/s). */
   static final double RATE = 10;
   static final int SHORT_CONTEXT = 4096;
@@ -27,7 +27,7 @@ public record DemoOptions(boolean quick, double timeScale, double rate, double w
   public static final String HELP = """
       usage: ./sluice demo [--quick] [--time-scale X] [--rate R] [--seconds S] [--short-context N] [--out DIR]
         --quick           a short variant (about 20 s) that still runs every part; the default when CI=true
-        --time-scale X    mock GPUs run X times faster than real ones (default 4)
+        --time-scale X    mock GPUs run X times faster than real ones (default 2)
         --rate R          offered load in requests per GPU-second (default 10: ~80% of 3 long instances)
         --seconds S       measured wall seconds per fleet (default 15, quick 4)
         --short-context N the short pool's context in tokens (default 4096)
@@ -56,8 +56,8 @@ public record DemoOptions(boolean quick, double timeScale, double rate, double w
         case "--help", "-h" -> {
           return null;
         }
-        case "--time-scale" -> o = o.with(Double.parseDouble(value(args, ++i)), o.rate, o.measureSeconds, o.shortContext,
-            o.outDir);
+        case "--time-scale" -> o = o.with(Double.parseDouble(value(args, ++i)), o.rate, o.measureSeconds,
+            o.shortContext, o.outDir);
         case "--rate" -> o = o.with(o.timeScale, Double.parseDouble(value(args, ++i)), o.measureSeconds, o.shortContext,
             o.outDir);
         case "--seconds" -> o = o.with(o.timeScale, o.rate, Double.parseDouble(value(args, ++i)), o.shortContext,

@@ -9,6 +9,7 @@ import java.util.Map;
  * @param routed             the routed fleet's client-side figures
  * @param homogeneous        the homogeneous fleet's
  * @param routedSplit        completed requests by the pool that served them (x-sluice-pool)
+ * @param poolTtft           routed fleet, by pool: TTFT p50 and p99 in wall ms
  * @param misroutesUnder     context-length errors on the short pool retried on the long one (both nodes)
  * @param misroutesOver      requests sent long that would have fitted short (both nodes)
  * @param calibration        per node, category to learned bytes per token
@@ -24,7 +25,8 @@ import java.util.Map;
  * @param problems           what makes the run fail (empty when it passed)
  * @param text               the printed summary
  */
-public record DemoSummary(Fleet routed, Fleet homogeneous, Map<String, Long> routedSplit, long misroutesUnder,
+public record DemoSummary(Fleet routed, Fleet homogeneous, Map<String, Long> routedSplit,
+    Map<String, double[]> poolTtft, long misroutesUnder,
     long misroutesOver, List<Map<String, Double>> calibration, List<Integer> clusterMembers, double alphaTrue,
     double alphaLive, double rho, boolean rhoMeasured, double projectedSavings, double simulatedSavings,
     int instancesHomogeneous, String instancesRouted, List<String> problems, String text) {

@@ -47,12 +47,16 @@ final class DemoText {
     row(b, "end-to-end p99 ms", s.routed().e2eP99(), s.homogeneous().e2eP99());
     row(b, "preemptions (mocks)", s.routed().preemptions(), s.homogeneous().preemptions());
 
-    f(b, "%nalpha: %.3f live (sluice_alpha, share routed short) vs %.3f true (prompt + output of the slice within %d tokens;%n       live counts routing decisions, warm-up and misroute retries included)%n",
+    s.poolTtft().forEach((pool, t) -> f(b, "%-34s %14s%n", "  routed " + pool + " pool TTFT p50/p99",
+        num(t[0]) + "/" + num(t[1])));
+    f(b, "%nalpha: %.3f live (sluice_alpha, share routed short) vs %.3f true (prompt + output of the slice "
+        + "within %d tokens;%n       live counts routing decisions, warm-up and misroute retries included)%n",
         s.alphaLive(), s.alphaTrue(), o.shortContext());
     f(b, "rho:   %.2f %s%n", s.rho(), s.rhoMeasured()
         ? "measured live (sluice_rho: short/long generation tokens per saturated instance-second)"
         : String.format(Locale.ROOT, "from the planner (instances needed at the SLO; saturated-throughput ratio "
-            + "%.2f); the live sluice_rho needs both pools saturated, which this load does not do", plan.rhoSaturation()));
+            + "%.2f); the live sluice_rho needs both pools saturated, which this load does not do",
+            plan.rhoSaturation()));
     f(b, "%nSavings, as a share of a homogeneous fleet's instances:%n");
     f(b, "  predicted  alpha (1 - 1/rho)                   = %5.1f%%%n", 100 * s.projectedSavings());
     f(b, "  simulated  planner, same trace and router        = %5.1f%%  (%d homogeneous vs %s routed instances "
