@@ -70,6 +70,7 @@ public final class Demo {
   static final int PLANNER_ROWS_QUICK = 2000;
   /** Load runs per fleet, each driving one node (the homogeneous fleet's node gets both). */
   static final int DRIVERS = 2;
+  private static final int RERATE_PASSES = 3;
   private static final long SETTLE_MILLIS = 2_500;
   private static final long CLUSTER_WAIT_MILLIS = 30_000;
   /** Held so the level set on it is not lost to garbage collection. */
@@ -152,14 +153,20 @@ public final class Demo {
     // the slice: trace rows re-rated to the demo's rate, prompts synthesised from the corpus
     List<AzureTrace.Row> rows = AzureTrace.read(data.resolve("azure").resolve("AzureLLMInferenceTrace_conv.csv"));
     long lengthNanos = (long) ((options.warmupSeconds() + options.measureSeconds()) * 1e9);
-    ArrivalPlan plan = ArrivalPlan.trace(rows, ArrivalPlan.timeScaleForRate(rows, options.wallRate()), lengthNanos);
-    int used = 0;
-    for (int t : plan.template()) {
-      used = Math.max(used, t + 1);
+    // the trace's opening rows are quieter than its mean: re-rate on the rows the slice actually uses
+    ArrivalPlan rerated = ArrivalPlan.trace(rows, ArrivalPlan.timeScaleForRate(rows, options.wallRate()),
+        lengthNanos);
+    int used = rowsUsed(rerated);
+    for (int pass = 0; pass < RERATE_PASSES && used >= 2; pass++) {
+      List<AzureTrace.Row> slice = rows.subList(0, used);
+      rerated = ArrivalPlan.trace(rows, ArrivalPlan.timeScaleForRate(slice, options.wallRate()), lengthNanos);
+      used = rowsUsed(rerated);
     }
+    ArrivalPlan plan = rerated;
     Buffer[] bodies = bodies(data, rows, used);
-    out.printf(Locale.ROOT, "slice: the first %d rows of AzureLLMInferenceTrace_conv.csv (%d requests), prompts "
-        + "from the corpus mixed %s%n", used, plan.size(), MIX);
+    out.printf(Locale.ROOT, "slice: the first %d rows of AzureLLMInferenceTrace_conv.csv (%d requests, %.1f req/s "
+        + "wall), prompts from the corpus mixed %s%n", used, plan.size(), plan.size() / (lengthNanos / 1e9),
+        new TreeMap<>(MIX));
 
     // the planner on the same slice, in GPU time: the "measured" savings and the rho to project with
     ShapeScaling shapes = ShapeScaling.shipped("gpu");
@@ -263,6 +270,14 @@ public final class Demo {
     return new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration, clusterMembers,
         alphaTrue, alphaLive, rho, rhoMeasured, draft.projectedSavings(), draft.simulatedSavings(),
         draft.instancesHomogeneous(), draft.instancesRouted(), problems, text);
+  }
+
+  private static int rowsUsed(ArrivalPlan plan) {
+    int used = 0;
+    for (int t : plan.template()) {
+      used = Math.max(used, t + 1);
+    }
+    return used;
   }
 
   /** One pre-encoded streaming body per trace row used, each of a category drawn from {@link #MIX}. */
