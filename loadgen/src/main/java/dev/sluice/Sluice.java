@@ -26,6 +26,7 @@ public final class Sluice {
     COMMANDS.put("bench", new Command("benchmarks: ./sluice bench --help", dev.sluice.bench.Bench::main));
     COMMANDS.put("mock-vllm", new Command("a vLLM-faithful mock server over the engine model", dev.sluice.mock.MockVllmMain::main));
     COMMANDS.put("plan", new Command("size a homogeneous vs a routed fleet for a trace", dev.sluice.planner.PlanCommand::main));
+    COMMANDS.put("demo", new Command("the whole idea end to end in one JVM (--quick for CI)", dev.sluice.demo.Demo::main));
   }
 
   private Sluice() {

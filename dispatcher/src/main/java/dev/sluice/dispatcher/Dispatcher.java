@@ -11,6 +11,7 @@ import dev.sluice.dispatcher.relay.Upstreams;
 import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityMeters;
+import dev.sluice.dispatcher.savings.LiveFigures;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,6 +33,7 @@ public final class Dispatcher {
   private final Upstreams upstreams;
   private final Relay relay;
   private final Reliability reliability;
+  private final LiveFigures liveFigures;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private volatile ClusterNode cluster;
@@ -46,6 +48,7 @@ public final class Dispatcher {
     this.upstreams = new Upstreams(vertx, config, metrics);
     this.reliability = new Reliability(vertx, poolUrls(config), reliabilityConfig);
     ReliabilityMeters.bind(metrics.registry(), reliability);
+    this.liveFigures = new LiveFigures(vertx, config, metrics.registry(), reliability.health());
     this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
         config.timeouts(), metrics, reliability);
   }
@@ -86,6 +89,7 @@ public final class Dispatcher {
     return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
         .map(id -> {
           d.deploymentId = id;
+          d.liveFigures.start();
           d.ready = true;
           return d;
         })
@@ -101,6 +105,7 @@ public final class Dispatcher {
   /** Stops the front (no new requests), then closes the upstream clients. */
   public Future<Void> stop() {
     ready = false;
+    liveFigures.stop();
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     ClusterNode node = cluster;
     // the cluster goes last: it saves the calibration learned up to the final response
@@ -154,6 +159,11 @@ public final class Dispatcher {
   /** Endpoint health, admission, keys and limits of this node. */
   public Reliability reliability() {
     return reliability;
+  }
+
+  /** Live alpha, throughput, rho and projected savings of this node. */
+  public LiveFigures liveFigures() {
+    return liveFigures;
   }
 
   /** Whether the node serves requests (readiness). */

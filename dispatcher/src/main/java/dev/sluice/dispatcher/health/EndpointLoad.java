@@ -8,11 +8,19 @@ package dev.sluice.dispatcher.health;
  * @param kvCacheUsage  {@code vllm:kv_cache_usage_perc} (or the pre-0.10 {@code vllm:gpu_cache_usage_perc}),
  *                      the highest over label sets, as a fraction in [0,1]; -1 when absent
  * @param atNanos       {@link System#nanoTime()} of the scrape
+ * @param promptTokens  {@code vllm:prompt_tokens_total}, summed over label sets; -1 when absent
+ * @param generationTokens {@code vllm:generation_tokens_total}, summed; -1 when absent
  */
-public record EndpointLoad(double running, double waiting, double kvCacheUsage, long atNanos) {
+public record EndpointLoad(double running, double waiting, double kvCacheUsage, long atNanos, double promptTokens,
+    double generationTokens) {
 
   /** No scrape yet: every field unknown. */
   public static final EndpointLoad UNKNOWN = new EndpointLoad(-1, -1, -1, Long.MIN_VALUE);
+
+  /** A snapshot without token counters. */
+  public EndpointLoad(double running, double waiting, double kvCacheUsage, long atNanos) {
+    this(running, waiting, kvCacheUsage, atNanos, -1, -1);
+  }
 
   public boolean known() {
     return atNanos != Long.MIN_VALUE && (running >= 0 || waiting >= 0 || kvCacheUsage >= 0);

@@ -3,7 +3,7 @@ package dev.sluice.dispatcher.health;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the four vLLM gauges Sluice routes on from a Prometheus (or OpenMetrics) text exposition,
+ * Reads the four vLLM gauges Sluice routes on, and the two token counters its live throughput figures use, from a Prometheus (or OpenMetrics) text exposition,
  * without regex, without splitting into strings and without allocating per line.
  *
  * <p>{@code vllm:num_requests_running} and {@code vllm:num_requests_waiting} are summed over their label
@@ -17,6 +17,8 @@ public final class VllmMetricsParser {
   static final byte[] WAITING = ascii("vllm:num_requests_waiting");
   static final byte[] KV_USAGE = ascii("vllm:kv_cache_usage_perc");
   static final byte[] GPU_CACHE_USAGE = ascii("vllm:gpu_cache_usage_perc");
+  static final byte[] PROMPT_TOKENS = ascii("vllm:prompt_tokens_total");
+  static final byte[] GENERATION_TOKENS = ascii("vllm:generation_tokens_total");
 
   private VllmMetricsParser() {
   }
@@ -27,6 +29,8 @@ public final class VllmMetricsParser {
     double waiting = -1;
     double kv = -1;
     double legacyKv = -1;
+    double prompt = -1;
+    double generation = -1;
     int pos = 0;
     while (pos < length) {
       int lineEnd = indexOf(text, (byte) '\n', pos, length);
@@ -39,21 +43,26 @@ public final class VllmMetricsParser {
               case 0 -> running = (running < 0 ? 0 : running) + value;
               case 1 -> waiting = (waiting < 0 ? 0 : waiting) + value;
               case 2 -> kv = Math.max(kv, value);
-              default -> legacyKv = Math.max(legacyKv, value);
+              case 3 -> legacyKv = Math.max(legacyKv, value);
+              case 4 -> prompt = (prompt < 0 ? 0 : prompt) + value;
+              default -> generation = (generation < 0 ? 0 : generation) + value;
             }
           }
         }
       }
       pos = lineEnd + 1;
     }
-    return new EndpointLoad(running, waiting, kv >= 0 ? kv : legacyKv, atNanos);
+    return new EndpointLoad(running, waiting, kv >= 0 ? kv : legacyKv, atNanos, prompt, generation);
   }
 
   public static EndpointLoad parse(byte[] text, long atNanos) {
     return parse(text, text.length, atNanos);
   }
 
-  /** 0..3 for running, waiting, kv, legacy kv; -1 for any other metric (including _total/_bucket suffixes). */
+  /**
+   * 0..5 for running, waiting, kv, legacy kv, prompt tokens, generation tokens; -1 for any other metric
+   * (including _created/_bucket suffixes).
+   */
   private static int which(byte[] text, int from, int to) {
     if (startsWithName(text, from, to, RUNNING)) {
       return 0;
@@ -66,6 +75,12 @@ public final class VllmMetricsParser {
     }
     if (startsWithName(text, from, to, GPU_CACHE_USAGE)) {
       return 3;
+    }
+    if (startsWithName(text, from, to, PROMPT_TOKENS)) {
+      return 4;
+    }
+    if (startsWithName(text, from, to, GENERATION_TOKENS)) {
+      return 5;
     }
     return -1;
   }

@@ -116,4 +116,25 @@ class VllmMetricsParserTest {
     byte[] b = s.getBytes(StandardCharsets.US_ASCII);
     return VllmMetricsParser.parseNumber(b, 0, b.length);
   }
+
+  @Test
+  void sumsTokenCountersOverEnginesAndIgnoresCreatedSeries() {
+    EndpointLoad load = parse("""
+        # TYPE vllm:generation_tokens_total counter
+        vllm:generation_tokens_total{engine="0",model_name="m"} 1500.0
+        vllm:generation_tokens_total{engine="1",model_name="m"} 500.0
+        vllm:generation_tokens_created{engine="0",model_name="m"} 1.7e9
+        vllm:prompt_tokens_total{engine="0",model_name="m"} 9000.0
+        vllm:num_requests_running{engine="0",model_name="m"} 3.0
+        """);
+    assertThat(load.generationTokens()).isEqualTo(2000.0);
+    assertThat(load.promptTokens()).isEqualTo(9000.0);
+  }
+
+  @Test
+  void tokenCountersAbsentAreMinusOne() {
+    EndpointLoad load = parse(CURRENT);
+    assertThat(load.generationTokens()).isEqualTo(-1.0);
+    assertThat(load.promptTokens()).isEqualTo(-1.0);
+  }
 }
