@@ -10,13 +10,13 @@ import dev.sluice.cluster.ClusteredVertx;
 import dev.sluice.dispatcher.config.ConfigException;
 import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.config.EnvOverrides;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -87,10 +87,45 @@ public final class DispatcherMain {
    * saved to {@code --calibration-file} when alone. Fails with a {@link ConfigException} naming a bad key.
    */
   public static Future<Node> start(String[] args) {
-    ClusterConfig.Parsed parsed = ClusterConfig.fromArgs(args, clusterSection(ConfigLoader.configFile(args)));
-    DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest());
-    ReliabilityConfig reliability = ReliabilityConfigLoader.fromArgs(args);
-    ClusterConfig clusterConfig = parsed.config().validate();
+    return start(args, System.getenv());
+  }
+
+  /** {@link #start(String[])} with an explicit environment for the {@code SLUICE_*} overrides. */
+  public static Future<Node> start(String[] args, Map<String, String> env) {
+    Loaded loaded;
+    try {
+      loaded = load(args, env);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return start(loaded);
+  }
+
+  /** Everything a node is configured with, read from file, environment and flags (in rising precedence). */
+  public record Loaded(DispatcherConfig dispatcher, ReliabilityConfig reliability, ClusterConfig cluster,
+      EnvOverrides.Result env) {
+  }
+
+  /**
+   * Reads and validates the whole configuration; a bad key fails with a {@link ConfigException} naming it.
+   */
+  public static Loaded load(String[] args, Map<String, String> env) {
+    EnvOverrides.Result tree = ConfigLoader.loadTree(args, env);
+    ClusterConfig.Parsed parsed;
+    try {
+      parsed = ClusterConfig.fromArgs(args, clusterSection(tree.tree()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+    DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest(), tree.tree()).validated();
+    ReliabilityConfig reliability = ReliabilityConfigLoader.fromRoot(tree.tree());
+    return new Loaded(config, reliability, parsed.config().validate(), tree);
+  }
+
+  private static Future<Node> start(Loaded loaded) {
+    DispatcherConfig config = loaded.dispatcher();
+    ReliabilityConfig reliability = loaded.reliability();
+    ClusterConfig clusterConfig = loaded.cluster();
     return ClusteredVertx.start(new VertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
@@ -107,11 +142,7 @@ public final class DispatcherMain {
   }
 
   @SuppressWarnings("unchecked")
-  private static ClusterConfig clusterSection(Path file) {
-    if (file == null) {
-      return ClusterConfig.defaults();
-    }
-    JsonNode root = ConfigLoader.readYaml(file);
+  private static ClusterConfig clusterSection(JsonNode root) {
     JsonNode section = root == null ? null : root.get("cluster");
     if (section == null || section.isNull()) {
       return ClusterConfig.defaults();
