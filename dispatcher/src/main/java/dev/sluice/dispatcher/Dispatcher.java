@@ -5,6 +5,7 @@ import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.http.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.relay.Relay;
 import dev.sluice.dispatcher.relay.UpstreamPool;
 import dev.sluice.dispatcher.relay.Upstreams;
@@ -32,14 +33,17 @@ public final class Dispatcher {
   private final Upstreams upstreams;
   private final Relay relay;
   private final Reliability reliability;
+  private final AccessLog accessLog;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private volatile ClusterNode cluster;
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliabilityConfig) {
+      ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
     this.vertx = vertx;
+    this.accessLog = accessLog;
+    accessLog.bindTo(metrics.registry());
     this.config = config;
     this.hooks = hooks;
     this.metrics = metrics;
@@ -47,7 +51,7 @@ public final class Dispatcher {
     this.reliability = new Reliability(vertx, poolUrls(config), reliabilityConfig);
     ReliabilityMeters.bind(metrics.registry(), reliability);
     this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
-        config.timeouts(), metrics, reliability);
+        config.timeouts(), metrics, reliability, accessLog);
   }
 
   /** Pool name → endpoint URLs (as {@code Endpoint.url()} spells them), smallest context first. */
@@ -75,13 +79,19 @@ public final class Dispatcher {
   /** Starts a node with explicit reliability and security settings. */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig) {
+    return start(vertx, config, hooks, metrics, instances, reliabilityConfig, AccessLog.OFF);
+  }
+
+  /** Starts a node that writes one access-log line per request to {@code accessLog} (closed on stop). */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
     DispatcherConfig valid;
     try {
       valid = config.validated();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog);
     d.reliability.start();
     return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
         .map(id -> {
@@ -105,6 +115,10 @@ public final class Dispatcher {
     ClusterNode node = cluster;
     // the cluster goes last: it saves the calibration learned up to the final response
     return undeploy.eventually(reliability::stop).eventually(upstreams::close)
+        .eventually(() -> vertx.executeBlocking(() -> {
+          accessLog.close();
+          return null;
+        }))
         .eventually(() -> node == null ? Future.succeededFuture() : node.stop());
   }
 

@@ -12,6 +12,8 @@ import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.EnvOverrides;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.observe.AccessLog;
+import dev.sluice.dispatcher.observe.ObserveSettings;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Future;
@@ -103,7 +105,7 @@ public final class DispatcherMain {
 
   /** Everything a node is configured with, read from file, environment and flags (in rising precedence). */
   public record Loaded(DispatcherConfig dispatcher, ReliabilityConfig reliability, ClusterConfig cluster,
-      EnvOverrides.Result env) {
+      ObserveSettings observe, EnvOverrides.Result env) {
   }
 
   /**
@@ -119,17 +121,20 @@ public final class DispatcherMain {
     }
     DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest(), tree.tree()).validated();
     ReliabilityConfig reliability = ReliabilityConfigLoader.fromRoot(tree.tree());
-    return new Loaded(config, reliability, parsed.config().validate(), tree);
+    ObserveSettings observe = ObserveSettings.fromRoot(tree.tree());
+    return new Loaded(config, reliability, parsed.config().validate(), observe, tree);
   }
 
   private static Future<Node> start(Loaded loaded) {
     DispatcherConfig config = loaded.dispatcher();
     ReliabilityConfig reliability = loaded.reliability();
     ClusterConfig clusterConfig = loaded.cluster();
+    loaded.observe().applyLogLevels();
     return ClusteredVertx.start(new VertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
-      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability)
+      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,
+              AccessLog.of(loaded.observe().accessLog()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
               .map(cluster -> {
                 new ClusterMetrics(cluster).bindTo(metrics.registry());

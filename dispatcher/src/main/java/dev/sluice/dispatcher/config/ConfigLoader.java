@@ -23,7 +23,7 @@ import java.util.Set;
 public final class ConfigLoader {
   private static final Set<String> TOP_KEYS =
       Set.of("host", "port", "body_cap_bytes", "default_output_reserve", "timeouts", "client", "pools",
-          "reliability", "cluster", "access_log"); // the last three are read by their own loaders
+          "reliability", "cluster", "access_log", "logging"); // the last four have their own loaders
   private static final Set<String> TIMEOUT_KEYS = Set.of("connect_ms", "first_byte_ms", "stream_idle_ms", "models_ms");
   private static final Set<String> LIMIT_KEYS = Set.of("max_connections_per_endpoint", "max_wait_queue");
   private static final Set<String> POOL_KEYS =

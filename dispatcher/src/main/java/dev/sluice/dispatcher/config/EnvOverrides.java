@@ -36,7 +36,7 @@ public final class EnvOverrides {
       "client.max_connections_per_endpoint", "client.max_wait_queue",
       "pools[].name$", "pools[].context", "pools[].endpoints*", "pools[].max_connections_per_endpoint",
       "pools[].max_wait_queue",
-      "access_log.enabled", "access_log.queue",
+      "access_log.enabled", "access_log.queue", "logging.level$",
       "cluster.enabled", "cluster.name$", "cluster.port", "cluster.interface$", "cluster.members*",
       "cluster.kubernetes.service_dns$", "cluster.kubernetes.service_name$", "cluster.kubernetes.namespace$",
       "cluster.publish_period_ms", "cluster.entry_ttl_ms", "cluster.call_timeout_ms", "cluster.carry_half_life_s",
