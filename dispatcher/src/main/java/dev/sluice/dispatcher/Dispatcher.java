@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Dispatcher {
   private final Vertx vertx;
-  private final DispatcherConfig config;
+  private volatile DispatcherConfig config;
   private final DispatcherHooks hooks;
   private final DispatcherMetrics metrics;
   private final Upstreams upstreams;
@@ -121,6 +121,46 @@ public final class Dispatcher {
         }))
         .eventually(() -> node == null ? Future.succeededFuture() : node.stop());
   }
+
+  /**
+   * Takes the pools of {@code next} (endpoints, client limits, pools added or removed) for requests routed
+   * from now on; requests in flight finish on the clients they started with, which are closed once
+   * drained. Other keys take effect only at a restart; the ones that differ are returned so the caller can
+   * say so. Runs on any thread; never on the request path.
+   *
+   * @throws dev.sluice.dispatcher.config.ConfigException when {@code next} is invalid (nothing changes)
+   */
+  public synchronized List<String> reload(DispatcherConfig next) {
+    DispatcherConfig valid = next.validated();
+    DispatcherConfig current = config;
+    List<String> restartOnly = new java.util.ArrayList<>();
+    if (!valid.host().equals(current.host())) {
+      restartOnly.add("host");
+    }
+    if (valid.port() != current.port()) {
+      restartOnly.add("port");
+    }
+    if (valid.bodyCapBytes() != current.bodyCapBytes()) {
+      restartOnly.add("body_cap_bytes");
+    }
+    if (valid.defaultOutputReserve() != current.defaultOutputReserve()) {
+      restartOnly.add("default_output_reserve");
+    }
+    if (!valid.timeouts().equals(current.timeouts())) {
+      restartOnly.add("timeouts");
+    }
+    if (!valid.pools().equals(current.pools())) {
+      // reliability first: it keeps the admission of every pool name either list can route to
+      reliability.reconfigure(poolUrls(valid));
+      ReliabilityMeters.rebind(metrics.registry(), reliability);
+      upstreams.reconfigure(valid.pools(), reliability.config().admission().maxWaitMillis() + SETTLE_MARGIN_MS);
+      config = current.withPools(valid.pools());
+    }
+    return restartOnly;
+  }
+
+  /** Time on top of the admission wait before a replaced pool's client may close. */
+  private static final long SETTLE_MARGIN_MS = 1_000;
 
   public Vertx vertx() {
     return vertx;

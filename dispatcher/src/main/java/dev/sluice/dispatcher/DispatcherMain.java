@@ -11,6 +11,7 @@ import dev.sluice.dispatcher.config.ConfigException;
 import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.EnvOverrides;
+import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.observe.ObserveSettings;
@@ -32,7 +33,7 @@ public final class DispatcherMain {
   }
 
   /** A started node: the Vert.x it runs on, the dispatcher, and how long its streams may drain. */
-  public record Node(Vertx vertx, Dispatcher dispatcher, ReliabilityConfig reliability) {
+  public record Node(Vertx vertx, Dispatcher dispatcher, ReliabilityConfig reliability, ConfigWatcher watcher) {
 
     /**
      * Drains and stops the front, then the cluster membership (which saves the calibration), then Vert.x.
@@ -40,6 +41,7 @@ public final class DispatcherMain {
      * completion of {@code close()} may never be delivered once its own event loops have stopped.
      */
     public void close() {
+      watcher.stop();
       try {
         dispatcher.stop().await(reliability.drainGrace().toSeconds() + SHUTDOWN_SECONDS, TimeUnit.SECONDS);
       } catch (Throwable ignored) {
@@ -72,6 +74,7 @@ public final class DispatcherMain {
       System.exit(1);
       return;
     }
+    node.watcher().onHangup();
     // SIGTERM: stop accepting, let open streams finish within the drain grace period, save the calibration
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "sluice-shutdown"));
     DispatcherConfig config = node.dispatcher().config();
@@ -100,7 +103,7 @@ public final class DispatcherMain {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return start(loaded);
+    return start(loaded, args, env);
   }
 
   /** Everything a node is configured with, read from file, environment and flags (in rising precedence). */
@@ -125,7 +128,7 @@ public final class DispatcherMain {
     return new Loaded(config, reliability, parsed.config().validate(), observe, tree);
   }
 
-  private static Future<Node> start(Loaded loaded) {
+  private static Future<Node> start(Loaded loaded, String[] args, Map<String, String> env) {
     DispatcherConfig config = loaded.dispatcher();
     ReliabilityConfig reliability = loaded.reliability();
     ClusterConfig clusterConfig = loaded.cluster();
@@ -139,7 +142,11 @@ public final class DispatcherMain {
               .map(cluster -> {
                 new ClusterMetrics(cluster).bindTo(metrics.registry());
                 dispatcher.attachCluster(cluster);
-                return new Node(vertx, dispatcher, reliability);
+                // pools follow the file (checked off the event loops) and SIGHUP; an invalid file is refused
+                ConfigWatcher watcher = new ConfigWatcher(vertx, ConfigLoader.configFile(args),
+                    () -> load(args, env).dispatcher(), dispatcher::reload)
+                    .start(ConfigWatcher.DEFAULT_CHECK_MS);
+                return new Node(vertx, dispatcher, reliability, watcher);
               })
               .recover(err -> dispatcher.stop().transform(ignored -> Future.failedFuture(err))))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
