@@ -137,4 +137,20 @@ class ConfigSchemaTest {
   void variableNameFollowsTheKeyPath() {
     assertThat(EnvOverrides.variableFor("pools[0].endpoints")).isEqualTo("SLUICE_POOLS_0_ENDPOINTS");
   }
+
+  @Test
+  void everyExampleConfigLoads() throws IOException {
+    Path conf = Path.of("").toAbsolutePath().resolveSibling("conf");
+    List<Path> files;
+    try (var s = Files.list(conf)) {
+      files = s.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    List<String> loaded = new java.util.ArrayList<>();
+    for (Path f : files) {
+      DispatcherMain.load(new String[] {"--config", f.toString()}, Map.of());
+      loaded.add(f.getFileName().toString());
+    }
+    assertThat(loaded).contains("dispatcher-local.yaml", "dispatcher-vllm.yaml", "cluster-node-1.yaml",
+        "cluster-node-2.yaml", "cluster-node-3.yaml");
+  }
 }
