@@ -52,7 +52,6 @@ public final class ConfigWatcher {
       timer = vertx.setPeriodic(checkMillis, id -> vertx.executeBlocking(() -> {
         FileTime now = modified();
         if (now != null && !now.equals(seen)) {
-          seen = now;
           reloadBlocking("file changed");
         }
         return null;
@@ -82,7 +81,11 @@ public final class ConfigWatcher {
     }
   }
 
-  private Outcome reloadBlocking(String why) {
+  private synchronized Outcome reloadBlocking(String why) {
+    if (file != null) {
+      // what is read now is what the periodic check has seen: a SIGHUP after an edit reloads once, not twice
+      seen = modified();
+    }
     DispatcherConfig next;
     try {
       next = load.call();
