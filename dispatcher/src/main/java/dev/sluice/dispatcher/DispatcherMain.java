@@ -75,6 +75,7 @@ public final class DispatcherMain {
       return;
     }
     node.watcher().onHangup();
+    warnUnusedVariables(args);
     // SIGTERM: stop accepting, let open streams finish within the drain grace period, save the calibration
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "sluice-shutdown"));
     DispatcherConfig config = node.dispatcher().config();
@@ -151,6 +152,20 @@ public final class DispatcherMain {
               .recover(err -> dispatcher.stop().transform(ignored -> Future.failedFuture(err))))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     });
+  }
+
+  /** A SLUICE_* variable that sets nothing is most likely a typo: say so once at start. */
+  private static void warnUnusedVariables(String[] args) {
+    EnvOverrides.Result env = ConfigLoader.loadTree(args, System.getenv());
+    java.util.Set<String> used = new java.util.HashSet<>(java.util.List.of("SLUICE_JAVA_OPTS"));
+    env.tree().path("reliability").path("security").path("upstream_keys")
+        .forEach(entry -> used.add(entry.path("env").asText()));
+    for (String name : env.ignored()) {
+      if (!used.contains(name)) {
+        System.err.println("sluice dispatcher: " + name + " names no configuration key and is ignored"
+            + " (docs/configuration.md lists the variables)");
+      }
+    }
   }
 
   @SuppressWarnings("unchecked")
