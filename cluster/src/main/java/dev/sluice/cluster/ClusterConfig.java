@@ -156,11 +156,17 @@ public record ClusterConfig(
     return fromArgs(args, defaults());
   }
 
+  /** The keys of the {@code cluster:} section, snake_case like the rest of the dispatcher's YAML. */
+  public static final java.util.Set<String> KEYS = java.util.Set.of("enabled", "name", "port", "interface", "members",
+      "kubernetes", "publish_period_ms", "entry_ttl_ms", "call_timeout_ms", "carry_half_life_s", "carry_max_age_s",
+      "state_file", "save_period_s", "hazelcast_properties");
+  /** The keys of {@code cluster.kubernetes}. */
+  public static final java.util.Set<String> KUBERNETES_KEYS = java.util.Set.of("service_dns", "service_name", "namespace");
+
   /**
-   * Reads the {@code cluster:} section of a YAML/JSON config already parsed into a map. Keys:
-   * enabled, name, port, interface, members (list or comma string), kubernetes {service-dns,
-   * service-name, namespace}, publish-period-ms, entry-ttl-ms, call-timeout-ms, carry-half-life-s,
-   * carry-max-age-s, state-file, save-period-s, hazelcast-properties {name: value}.
+   * Reads the {@code cluster:} section of a YAML/JSON config already parsed into a map (keys in {@link #KEYS}).
+   * Unknown keys and values of the wrong type are refused with the key's path, e.g.
+   * {@code cluster.publish_period_ms must be > 0}.
    */
   public static ClusterConfig fromMap(Map<String, ?> section) {
     ClusterConfig c = defaults();
@@ -171,43 +177,50 @@ public record ClusterConfig(
       String key = "cluster." + e.getKey();
       Object v = e.getValue();
       switch (e.getKey()) {
-        case "enabled" -> c = c.withEnabled(Boolean.parseBoolean(String.valueOf(v)));
+        case "enabled" -> c = c.withEnabled(bool(v, key));
         case "name" -> c = c.with(b -> b.clusterName = String.valueOf(v));
         case "port" -> {
-          int p = parseInt(String.valueOf(v), key);
+          int p = integer(v, key);
           c = c.with(b -> {
             b.port = p;
             b.portAutoIncrement = false;
           });
         }
-        case "interface" -> c = c.with(b -> b.bindInterface = String.valueOf(v));
+        case "interface" -> c = c.with(b -> b.bindInterface = v == null ? null : String.valueOf(v));
         case "members" -> {
           List<String> m = v instanceof List<?> l ? l.stream().map(String::valueOf).toList() : splitList(String.valueOf(v));
           c = c.with(b -> b.members = m);
         }
         case "kubernetes" -> {
           if (!(v instanceof Map<?, ?> k)) {
-            throw new IllegalArgumentException(key + ": expected a map");
+            throw new IllegalArgumentException(key + " must be a mapping");
           }
-          Kubernetes kube = new Kubernetes(str(k.get("service-dns")), str(k.get("service-name")), str(k.get("namespace")));
+          for (Object sub : k.keySet()) {
+            if (!KUBERNETES_KEYS.contains(String.valueOf(sub))) {
+              throw new IllegalArgumentException(key + "." + sub + " is not a known key (known: "
+                  + String.join(", ", KUBERNETES_KEYS.stream().sorted().toList()) + ")");
+            }
+          }
+          Kubernetes kube = new Kubernetes(str(k.get("service_dns")), str(k.get("service_name")), str(k.get("namespace")));
           c = c.with(b -> b.kubernetes = kube);
         }
-        case "publish-period-ms" -> c = c.with(b -> b.publishPeriod = millis(v, key));
-        case "entry-ttl-ms" -> c = c.with(b -> b.entryTtl = millis(v, key));
-        case "call-timeout-ms" -> c = c.with(b -> b.callTimeout = millis(v, key));
-        case "carry-half-life-s" -> c = c.with(b -> b.carryHalfLife = Duration.ofSeconds(parseInt(String.valueOf(v), key)));
-        case "carry-max-age-s" -> c = c.with(b -> b.carryMaxAge = Duration.ofSeconds(parseInt(String.valueOf(v), key)));
-        case "state-file" -> c = c.with(b -> b.stateFile = v == null ? null : Path.of(String.valueOf(v)));
-        case "save-period-s" -> c = c.with(b -> b.savePeriod = Duration.ofSeconds(parseInt(String.valueOf(v), key)));
-        case "hazelcast-properties" -> {
+        case "publish_period_ms" -> c = c.with(b -> b.publishPeriod = Duration.ofMillis(integer(v, key)));
+        case "entry_ttl_ms" -> c = c.with(b -> b.entryTtl = Duration.ofMillis(integer(v, key)));
+        case "call_timeout_ms" -> c = c.with(b -> b.callTimeout = Duration.ofMillis(integer(v, key)));
+        case "carry_half_life_s" -> c = c.with(b -> b.carryHalfLife = Duration.ofSeconds(integer(v, key)));
+        case "carry_max_age_s" -> c = c.with(b -> b.carryMaxAge = Duration.ofSeconds(integer(v, key)));
+        case "state_file" -> c = c.with(b -> b.stateFile = v == null ? null : Path.of(String.valueOf(v)));
+        case "save_period_s" -> c = c.with(b -> b.savePeriod = Duration.ofSeconds(integer(v, key)));
+        case "hazelcast_properties" -> {
           if (!(v instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException(key + ": expected a map");
+            throw new IllegalArgumentException(key + " must be a mapping");
           }
           Map<String, String> props = new LinkedHashMap<>();
           m.forEach((pk, pv) -> props.put(String.valueOf(pk), String.valueOf(pv)));
           c = c.with(b -> b.hazelcastProperties = props);
         }
-        default -> throw new IllegalArgumentException(key + ": unknown key");
+        default -> throw new IllegalArgumentException(key + " is not a known key (known: "
+            + String.join(", ", KEYS.stream().sorted().toList()) + ")");
       }
     }
     c.validate();
@@ -218,16 +231,16 @@ public record ClusterConfig(
   public ClusterConfig validate() {
     require(clusterName != null && !clusterName.isBlank(), "cluster.name", "must not be empty");
     require(port > 0 && port < 65536, "cluster.port", "must be 1..65535, got " + port);
-    require(positive(publishPeriod), "cluster.publish-period-ms", "must be positive");
-    require(positive(entryTtl) && entryTtl.compareTo(publishPeriod.multipliedBy(2)) >= 0, "cluster.entry-ttl-ms",
+    require(positive(publishPeriod), "cluster.publish_period_ms", "must be > 0");
+    require(positive(entryTtl) && entryTtl.compareTo(publishPeriod.multipliedBy(2)) >= 0, "cluster.entry_ttl_ms",
         "must be at least two publish periods");
-    require(positive(callTimeout), "cluster.call-timeout-ms", "must be positive");
-    require(positive(carryHalfLife), "cluster.carry-half-life-s", "must be positive");
-    require(positive(carryMaxAge), "cluster.carry-max-age-s", "must be positive");
-    require(positive(savePeriod), "cluster.save-period-s", "must be positive");
+    require(positive(callTimeout), "cluster.call_timeout_ms", "must be > 0");
+    require(positive(carryHalfLife), "cluster.carry_half_life_s", "must be > 0");
+    require(positive(carryMaxAge), "cluster.carry_max_age_s", "must be > 0");
+    require(positive(savePeriod), "cluster.save_period_s", "must be > 0");
     if (kubernetes != null) {
       require(kubernetes.serviceDns() != null || kubernetes.serviceName() != null, "cluster.kubernetes",
-          "needs service-dns or service-name");
+          "needs service_dns or service_name");
     }
     for (String m : members) {
       require(!m.isBlank(), "cluster.members", "blank member");
@@ -337,12 +350,28 @@ public record ClusterConfig(
     try {
       return Integer.parseInt(s.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": not an integer: " + s);
+      throw new IllegalArgumentException(key + " must be an integer, got '" + s + "'");
     }
   }
 
-  private static Duration millis(Object v, String key) {
-    return Duration.ofMillis(parseInt(String.valueOf(v), key));
+  private static int integer(Object v, String key) {
+    if (v instanceof Integer i) {
+      return i;
+    }
+    if (v instanceof String s) {
+      return parseInt(s, key);
+    }
+    throw new IllegalArgumentException(key + " must be an integer, got " + v);
+  }
+
+  private static boolean bool(Object v, String key) {
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if ("true".equals(v) || "false".equals(v)) {
+      return Boolean.parseBoolean((String) v);
+    }
+    throw new IllegalArgumentException(key + " must be true or false, got " + v);
   }
 
   private static List<String> splitList(String s) {
@@ -359,7 +388,7 @@ public record ClusterConfig(
 
   private static void require(boolean ok, String key, String problem) {
     if (!ok) {
-      throw new IllegalArgumentException(key + ": " + problem);
+      throw new IllegalArgumentException(key + " " + problem);
     }
   }
 

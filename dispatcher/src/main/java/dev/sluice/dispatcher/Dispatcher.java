@@ -5,6 +5,7 @@ import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.http.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.relay.Relay;
 import dev.sluice.dispatcher.relay.UpstreamPool;
 import dev.sluice.dispatcher.relay.Upstreams;
@@ -27,21 +28,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Dispatcher {
   private final Vertx vertx;
-  private final DispatcherConfig config;
+  private volatile DispatcherConfig config;
   private final DispatcherHooks hooks;
   private final DispatcherMetrics metrics;
   private final Upstreams upstreams;
   private final Relay relay;
   private final Reliability reliability;
-  private final LiveFigures liveFigures;
+  private volatile LiveFigures liveFigures;
+  private final AccessLog accessLog;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private volatile ClusterNode cluster;
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliabilityConfig) {
+      ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
     this.vertx = vertx;
+    this.accessLog = accessLog;
+    accessLog.bindTo(metrics.registry());
     this.config = config;
     this.hooks = hooks;
     this.metrics = metrics;
@@ -50,7 +54,7 @@ public final class Dispatcher {
     ReliabilityMeters.bind(metrics.registry(), reliability);
     this.liveFigures = new LiveFigures(vertx, config, metrics.registry(), reliability.health());
     this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
-        config.timeouts(), metrics, reliability);
+        config.timeouts(), metrics, reliability, accessLog);
   }
 
   /** Pool name → endpoint URLs (as {@code Endpoint.url()} spells them), smallest context first. */
@@ -78,13 +82,19 @@ public final class Dispatcher {
   /** Starts a node with explicit reliability and security settings. */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig) {
+    return start(vertx, config, hooks, metrics, instances, reliabilityConfig, AccessLog.OFF);
+  }
+
+  /** Starts a node that writes one access-log line per request to {@code accessLog} (closed on stop). */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
     DispatcherConfig valid;
     try {
       valid = config.validated();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog);
     d.reliability.start();
     return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
         .map(id -> {
@@ -110,8 +120,58 @@ public final class Dispatcher {
     ClusterNode node = cluster;
     // the cluster goes last: it saves the calibration learned up to the final response
     return undeploy.eventually(reliability::stop).eventually(upstreams::close)
+        .eventually(() -> vertx.executeBlocking(() -> {
+          accessLog.close();
+          return null;
+        }))
         .eventually(() -> node == null ? Future.succeededFuture() : node.stop());
   }
+
+  /**
+   * Takes the pools of {@code next} (endpoints, client limits, pools added or removed) for requests routed
+   * from now on; requests in flight finish on the clients they started with, which are closed once
+   * drained. Other keys take effect only at a restart; the ones that differ are returned so the caller can
+   * say so. Runs on any thread; never on the request path.
+   *
+   * @throws dev.sluice.dispatcher.config.ConfigException when {@code next} is invalid (nothing changes)
+   */
+  public synchronized List<String> reload(DispatcherConfig next) {
+    DispatcherConfig valid = next.validated();
+    DispatcherConfig current = config;
+    List<String> restartOnly = new java.util.ArrayList<>();
+    if (!valid.host().equals(current.host())) {
+      restartOnly.add("host");
+    }
+    if (valid.port() != current.port()) {
+      restartOnly.add("port");
+    }
+    if (valid.bodyCapBytes() != current.bodyCapBytes()) {
+      restartOnly.add("body_cap_bytes");
+    }
+    if (valid.defaultOutputReserve() != current.defaultOutputReserve()) {
+      restartOnly.add("default_output_reserve");
+    }
+    if (!valid.timeouts().equals(current.timeouts())) {
+      restartOnly.add("timeouts");
+    }
+    if (!valid.pools().equals(current.pools())) {
+      // reliability first: it keeps the admission of every pool name either list can route to
+      reliability.reconfigure(poolUrls(valid));
+      ReliabilityMeters.rebind(metrics.registry(), reliability);
+      upstreams.reconfigure(valid.pools(), reliability.config().admission().maxWaitMillis() + SETTLE_MARGIN_MS);
+      config = current.withPools(valid.pools());
+      // the figures follow the new pools and their (rebuilt) endpoint health
+      LiveFigures old = liveFigures;
+      old.close();
+      LiveFigures figures = new LiveFigures(vertx, config, metrics.registry(), reliability.health());
+      figures.plannedRho(old.plannedRho());
+      liveFigures = ready ? figures.start() : figures;
+    }
+    return restartOnly;
+  }
+
+  /** Time on top of the admission wait before a replaced pool's client may close. */
+  private static final long SETTLE_MARGIN_MS = 1_000;
 
   public Vertx vertx() {
     return vertx;

@@ -23,7 +23,7 @@ import java.util.Set;
 public final class ConfigLoader {
   private static final Set<String> TOP_KEYS =
       Set.of("host", "port", "body_cap_bytes", "default_output_reserve", "timeouts", "client", "pools",
-          "reliability", "cluster"); // the last two are read by ReliabilityConfigLoader and ClusterConfig
+          "reliability", "cluster", "access_log", "logging"); // the last four have their own loaders
   private static final Set<String> TIMEOUT_KEYS = Set.of("connect_ms", "first_byte_ms", "stream_idle_ms", "models_ms");
   private static final Set<String> LIMIT_KEYS = Set.of("max_connections_per_endpoint", "max_wait_queue");
   private static final Set<String> POOL_KEYS =
@@ -39,14 +39,24 @@ public final class ConfigLoader {
   private ConfigLoader() {
   }
 
-  /** Parses flags (reading {@code --config} first, wherever it stands) and validates. */
+  /** Parses flags (reading {@code --config} first, wherever it stands, then the environment) and validates. */
   public static DispatcherConfig fromArgs(String[] args) {
-    DispatcherConfig config = DispatcherConfig.defaults();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config")) {
-        config = fromYaml(Path.of(value(args, i)));
-      }
-    }
+    return fromArgs(args, loadTree(args, System.getenv()).tree());
+  }
+
+  /**
+   * The file named by {@code --config} (an empty tree without one) with the {@code SLUICE_*} variables of
+   * {@code env} laid over it: what every section binds from, before the flags.
+   */
+  public static EnvOverrides.Result loadTree(String[] args, java.util.Map<String, String> env) {
+    Path file = configFile(args);
+    JsonNode root = file == null ? null : readYaml(file);
+    return EnvOverrides.apply(root, env);
+  }
+
+  /** Binds {@code tree} (file plus environment), lays the flags over it and validates. */
+  public static DispatcherConfig fromArgs(String[] args, JsonNode tree) {
+    DispatcherConfig config = tree == null || tree.isEmpty() ? DispatcherConfig.defaults() : fromTree(tree);
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       switch (flag) {

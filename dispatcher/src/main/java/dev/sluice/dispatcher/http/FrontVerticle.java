@@ -7,6 +7,7 @@ import dev.sluice.dispatcher.estimate.CalibrationAdmin;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.observe.RequestIds;
 import dev.sluice.dispatcher.protocol.ServerHardening;
 import dev.sluice.dispatcher.protocol.ServerLimits;
 import dev.sluice.dispatcher.security.ApiKey;
@@ -133,6 +134,10 @@ public final class FrontVerticle extends VerticleBase {
       refuse(req, FailureKind.METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + req.path() + "; use POST", null);
       return;
     }
+    // one id from the client to the upstream and back, and in the access log
+    String id = RequestIds.accept(req.getHeader(RequestIds.HEADER));
+    req.headers().set(RequestIds.HEADER, id);
+    req.response().headers().set(RequestIds.HEADER, id);
     ApiKey key = dispatcher.reliability().keys().authenticate(req.getHeader(HttpHeaders.AUTHORIZATION));
     if (key == null) {
       dispatcher.metrics().failure(FailureKind.INVALID_API_KEY);

@@ -9,6 +9,8 @@ import dev.sluice.dispatcher.health.UpstreamFault;
 import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.route.Endpoint;
 import io.netty.channel.ConnectTimeoutException;
+import dev.sluice.dispatcher.observe.AccessRecord;
+import dev.sluice.dispatcher.observe.RequestIds;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -40,6 +42,8 @@ final class Exchange {
   private static final int TRIES_PER_POOL = 2;
   private static final Handler<Throwable> IGNORE = t -> { };
   private static final String TEXT_EVENT_STREAM = "text/event-stream";
+  /** Logged for a client that left before its answer ended (nginx's convention). */
+  static final int CLIENT_CLOSED_STATUS = 499;
 
   private final Relay relay;
   private final HttpServerRequest request;
@@ -78,6 +82,11 @@ final class Exchange {
   private long tryStart;
   private long lastActivity;
   private long timer = -1;
+  /** For the access log: when routing started, when the first byte went out, tries, last endpoint. */
+  private final long created = System.nanoTime();
+  private long firstByteAt;
+  private int sends;
+  private String lastUrl;
 
   Exchange(Relay relay, HttpServerRequest request, Buffer body, Budget budget, ResponseTap tap, boolean stripUsage) {
     this.relay = relay;
@@ -116,6 +125,8 @@ final class Exchange {
     Endpoint ep = pickEndpoint(avoid);
     ep.acquire();
     endpoint = ep;
+    lastUrl = ep.url();
+    sends++;
     triesInPool++;
     int id = ++tryId;
     tryStart = System.nanoTime();
@@ -293,6 +304,7 @@ final class Exchange {
     pool.meters().durationNanos(System.nanoTime() - tryStart);
     pool.meters().request(status);
     releaseSlot();
+    accessLog(statusOverride > 0 ? statusOverride : status, "ok");
     if (tapped) {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
@@ -437,6 +449,7 @@ final class Exchange {
   /** The first byte goes to the client: status and headers are fixed from here on. */
   private void commit() {
     committed = true;
+    firstByteAt = System.nanoTime();
     body = null;
     HttpClientResponse r = upstreamResponse;
     response.setStatusCode(statusOverride > 0 ? statusOverride : r.statusCode());
@@ -461,6 +474,18 @@ final class Exchange {
     response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
     response.putHeader(SluiceHeaders.PROMPT_ESTIMATE, Integer.toString(budget.promptEstimate()));
     response.putHeader(SluiceHeaders.CATEGORY, budget.category());
+    // set, not add: an upstream that echoes the id must not make it appear twice
+    response.headers().set(RequestIds.HEADER, request.getHeader(RequestIds.HEADER));
+  }
+
+  private void accessLog(int status, String outcome) {
+    if (relay.accessLog.enabled()) {
+      int promptTokens = tapped ? tap.promptTokens() : 0;
+      relay.accessLog.offer(new AccessRecord(System.currentTimeMillis(), request.getHeader(RequestIds.HEADER),
+          pool.name(), lastUrl, budget.category(), budget.textBytes(), budget.promptEstimate(), budget.total(),
+          promptTokens > 0 ? promptTokens : -1, status, Math.max(0, sends - 1),
+          firstByteAt == 0 ? -1 : (firstByteAt - created) / 1e6, (System.nanoTime() - created) / 1e6, outcome));
+    }
   }
 
   /** Before the commit point: the whole response is this error. */
@@ -469,6 +494,7 @@ final class Exchange {
     cancelTimer();
     pool.meters().request(kind.status());
     relay.metrics.failure(kind);
+    accessLog(kind.status(), "error");
     if (!response.closed()) {
       sluiceHeaders();
       ErrorResponses.send(response, kind, message, null, false);
@@ -480,6 +506,7 @@ final class Exchange {
     markFinished();
     pool.meters().aborted();
     relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
+    accessLog(response.getStatusCode(), "aborted");
     abandonTry();
     if (sse && !response.closed()) {
       response.write(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message))
@@ -496,6 +523,7 @@ final class Exchange {
     markFinished();
     pool.meters().clientClosed();
     relay.metrics.failure(FailureKind.CLIENT_CLOSED);
+    accessLog(CLIENT_CLOSED_STATUS, "client_closed");
     abandonTry();
   }
 

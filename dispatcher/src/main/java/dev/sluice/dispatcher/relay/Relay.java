@@ -12,6 +12,9 @@ import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.scan.IncludeUsageRewrite;
 import dev.sluice.dispatcher.scan.RequestFacts;
+import dev.sluice.dispatcher.observe.AccessLog;
+import dev.sluice.dispatcher.observe.AccessRecord;
+import dev.sluice.dispatcher.observe.RequestIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,9 +34,17 @@ public final class Relay {
   final long streamIdleNanos;
   final int errorPeekBytes;
   final Reliability reliability;
+  final AccessLog accessLog;
 
   public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
       boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics, Reliability reliability) {
+    this(vertx, upstreams, estimator, taps, askUpstreamForUsage, timeouts, metrics, reliability, AccessLog.OFF);
+  }
+
+  public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
+      boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics, Reliability reliability,
+      AccessLog accessLog) {
+    this.accessLog = accessLog;
     this.vertx = vertx;
     this.upstreams = upstreams;
     this.estimator = estimator;
@@ -71,12 +82,12 @@ public final class Relay {
           exchange.start(pool, ar.result());
         }
       } else if (ar.cause() instanceof AdmissionRejected why) {
-        refuse(request, pool, why);
+        refuse(request, pool, why, budget);
       }
     });
   }
 
-  private void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why) {
+  private void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why, Budget budget) {
     if (why.reason() == AdmissionRejected.Reason.CANCELLED) {
       pool.meters().clientClosed();
       metrics.failure(FailureKind.CLIENT_CLOSED);
@@ -87,6 +98,11 @@ public final class Relay {
         : FailureKind.POOL_SATURATED;
     pool.meters().request(kind.status());
     metrics.failure(kind);
+    if (accessLog.enabled()) {
+      accessLog.offer(new AccessRecord(System.currentTimeMillis(), request.getHeader(RequestIds.HEADER), pool.name(),
+          null, budget.category(), budget.textBytes(), budget.promptEstimate(), budget.total(), -1, kind.status(), 0,
+          -1, 0, "refused"));
+    }
     request.response().putHeader(SluiceHeaders.POOL, pool.name());
     ErrorResponses.send(request.response(), kind, why.getMessage(), null, false, why.retryAfterSeconds());
   }

@@ -25,7 +25,8 @@ public final class UpstreamPool {
   private final DispatcherMetrics.PoolMeters meters;
   private final CharSequence nameHeader;
 
-  UpstreamPool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, DispatcherMetrics metrics) {
+  UpstreamPool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, DispatcherMetrics metrics,
+      java.util.function.Supplier<Number> poolInFlight) {
     this.index = index;
     this.config = config;
     this.endpoints = new EndpointSet(config.endpoints().stream().map(Endpoint::of).toList());
@@ -40,7 +41,8 @@ public final class UpstreamPool {
         .setHttp1MaxSize(config.limits().maxConnectionsPerEndpoint())
         .setMaxWaitQueueSize(config.limits().maxWaitQueue());
     this.client = vertx.createHttpClient(options, pool);
-    this.meters = metrics.pool(config.name(), this::inFlight);
+    // the gauge reads the pool of this name that is current, not this instance, so it survives a reload
+    this.meters = metrics.pool(config.name(), poolInFlight);
     this.nameHeader = HttpHeaders.createOptimized(config.name());
   }
 

@@ -27,11 +27,11 @@ import java.util.Map;
  */
 public final class Reliability {
 
+  private final Vertx vertx;
   private final ReliabilityConfig config;
-  private final HealthRegistry health;
-  private final HealthProber prober;
-  private final Map<String, PoolAdmission> admissions = new LinkedHashMap<>();
-  private final String[] poolOrder;
+  /** Everything that depends on the pool list; swapped whole by {@link #reconfigure}. */
+  private volatile PoolSide side;
+  private volatile boolean started;
   private final RetryBudget retries;
   private final ApiKeys keys;
   private final KeyRateLimiter limiter;
@@ -40,30 +40,66 @@ public final class Reliability {
 
   /** @param poolUrls pool name → endpoint base URLs, pools in ascending context order */
   public Reliability(Vertx vertx, Map<String, List<String>> poolUrls, ReliabilityConfig config) {
+    this.vertx = vertx;
     this.config = config;
-    this.health = new HealthRegistry(poolUrls, config.health());
-    this.prober = new HealthProber(vertx, health);
-    this.poolOrder = poolUrls.keySet().toArray(new String[0]);
-    for (String pool : poolOrder) {
-      PoolHealth ph = health.pool(pool);
-      admissions.put(pool, new PoolAdmission(vertx, pool, config.admission(), () -> ph.availableCount(System.nanoTime())));
-    }
+    this.side = PoolSide.of(vertx, poolUrls, config, Map.of(), this::availableEndpoints);
     this.retries = new RetryBudget(config.retryRatio(), config.retryMin());
     this.keys = new ApiKeys(config.keys());
     this.limiter = new KeyRateLimiter(config.keys(), System.nanoTime());
     this.drain = new Drain(vertx, config.drainGrace());
-    drain.onDrain(prober::stop);
+    drain.onDrain(() -> side.prober.stop());
     config.upstreamKeys().forEach((pool, key) -> upstreamAuthorizations.put(pool, "Bearer " + key));
   }
 
   /** Starts probing and scraping. */
   public Reliability start() {
-    prober.start();
+    started = true;
+    side.prober.start();
     return this;
   }
 
   public Future<Void> stop() {
-    return prober.stop();
+    started = false;
+    return side.prober.stop();
+  }
+
+  /**
+   * Takes a new pool list (a reload): fresh health state and probing for the new endpoints, admission for
+   * new pools. A pool that stays keeps its admission (its in-flight count and waiters); permits held by
+   * requests in flight are released on the admission they came from.
+   */
+  public void reconfigure(Map<String, List<String>> poolUrls) {
+    PoolSide old = side;
+    PoolSide next = PoolSide.of(vertx, poolUrls, config, old.admissions, this::availableEndpoints);
+    side = next;
+    old.prober.stop();
+    if (started) {
+      next.prober.start();
+    }
+  }
+
+  /** Health, probing and admission of one pool list. */
+  private record PoolSide(HealthRegistry health, HealthProber prober, Map<String, PoolAdmission> admissions,
+      String[] poolOrder) {
+    static PoolSide of(Vertx vertx, Map<String, List<String>> poolUrls, ReliabilityConfig config,
+        Map<String, PoolAdmission> previous, java.util.function.ToIntFunction<String> available) {
+      HealthRegistry health = new HealthRegistry(poolUrls, config.health());
+      String[] order = poolUrls.keySet().toArray(new String[0]);
+      // removed pools keep their admission here, so a request still routed by the old list finds one
+      Map<String, PoolAdmission> admissions = new LinkedHashMap<>(previous);
+      for (String pool : order) {
+        admissions.putIfAbsent(pool, new PoolAdmission(vertx, pool, config.admission(),
+            () -> available.applyAsInt(pool)));
+      }
+      return new PoolSide(health, new HealthProber(vertx, health), Map.copyOf(admissions), order);
+    }
+
+  }
+
+  /** Endpoints of a pool that may take requests now, in the current pool list (capacity follows a reload). */
+  private int availableEndpoints(String pool) {
+    PoolHealth ph = side.health.pool(pool);
+    return ph == null ? 0 : ph.availableCount(System.nanoTime());
   }
 
   public ReliabilityConfig config() {
@@ -71,11 +107,11 @@ public final class Reliability {
   }
 
   public HealthRegistry health() {
-    return health;
+    return side.health;
   }
 
   public PoolAdmission admission(String pool) {
-    return admissions.get(pool);
+    return side.admissions.get(pool);
   }
 
   public RetryBudget retries() {
@@ -106,7 +142,7 @@ public final class Reliability {
 
   /** An endpoint's health for {@code /admin/pools}: availability, ejection, probe, last scraped load. */
   public JsonObject endpointState(String url) {
-    EndpointHealth e = health.endpoint(url);
+    EndpointHealth e = side.health.endpoint(url);
     if (e == null) {
       return new JsonObject();
     }
@@ -130,7 +166,7 @@ public final class Reliability {
 
   /** A pool's admission for {@code /admin/pools}. */
   public JsonObject admissionState(String pool) {
-    PoolAdmission a = admissions.get(pool);
+    PoolAdmission a = side.admissions.get(pool);
     return a == null ? new JsonObject() : new JsonObject()
         .put("inFlight", a.inFlight())
         .put("waiting", a.waiting())
@@ -141,7 +177,7 @@ public final class Reliability {
 
   /** Whether an endpoint may take a request now (unknown URLs are treated as available). */
   public boolean available(String url) {
-    EndpointHealth e = health.endpoint(url);
+    EndpointHealth e = side.health.endpoint(url);
     return e == null || e.available(System.nanoTime());
   }
 
@@ -151,7 +187,7 @@ public final class Reliability {
    * work sent by other dispatcher nodes is seen too.
    */
   public double queued(String url) {
-    EndpointHealth e = health.endpoint(url);
+    EndpointHealth e = side.health.endpoint(url);
     if (e == null) {
       return 0;
     }
@@ -162,7 +198,7 @@ public final class Reliability {
   /** The endpoint answered (any status that is not a fault, including 4xx and 429). */
   public void upstreamOk(String url) {
     long now = System.nanoTime();
-    for (EndpointHealth e : health.entries(url)) {
+    for (EndpointHealth e : side.health.entries(url)) {
       e.recordSuccess(now);
     }
   }
@@ -171,7 +207,7 @@ public final class Reliability {
   public boolean upstreamFault(String url, UpstreamFault fault) {
     long now = System.nanoTime();
     boolean ejected = false;
-    for (EndpointHealth e : health.entries(url)) {
+    for (EndpointHealth e : side.health.entries(url)) {
       ejected |= e.recordFailure(fault, now);
     }
     return ejected;
@@ -182,6 +218,10 @@ public final class Reliability {
    * the next larger one when spill-over is on and the fitting pool is saturated.
    */
   public int spill(int fitting) {
+    PoolSide side = this.side;
+    String[] poolOrder = side.poolOrder;
+    HealthRegistry health = side.health;
+    Map<String, PoolAdmission> admissions = side.admissions;
     if (!config.spillOver() || fitting + 1 >= poolOrder.length) {
       return fitting;
     }

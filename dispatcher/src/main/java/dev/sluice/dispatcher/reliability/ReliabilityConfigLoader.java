@@ -56,6 +56,12 @@ public final class ReliabilityConfigLoader {
     return ReliabilityConfig.DEFAULTS;
   }
 
+  /** The {@code reliability:} section of a whole parsed configuration tree; defaults when absent. */
+  public static ReliabilityConfig fromRoot(JsonNode root) {
+    JsonNode section = root == null ? null : root.get("reliability");
+    return section == null || section.isNull() ? ReliabilityConfig.DEFAULTS : fromTree(section);
+  }
+
   public static ReliabilityConfig fromYaml(Path file) {
     JsonNode root;
     try {

@@ -16,6 +16,21 @@ public final class ReliabilityMeters {
   private ReliabilityMeters() {
   }
 
+  /** Per-pool and per-endpoint meters, replaced after a reload (they hold the objects they read). */
+  private static final java.util.List<String> PER_POOL = java.util.List.of("sluice_endpoint_available",
+      "sluice_endpoint_ejections", "sluice_endpoint_upstream_waiting", "sluice_endpoint_kv_cache_usage",
+      "sluice_admission_waiting", "sluice_admission_capacity");
+
+  /** After {@link Reliability#reconfigure}: drops the meters of the old pool list and binds the new one. */
+  public static void rebind(MeterRegistry registry, Reliability reliability) {
+    for (String name : PER_POOL) {
+      for (io.micrometer.core.instrument.Meter m : registry.find(name).meters()) {
+        registry.remove(m);
+      }
+    }
+    bind(registry, reliability);
+  }
+
   public static void bind(MeterRegistry registry, Reliability reliability) {
     for (PoolHealth pool : reliability.health().pools()) {
       for (EndpointHealth e : pool.endpoints()) {

@@ -7,6 +7,7 @@ import dev.sluice.dispatcher.health.EndpointLoad;
 import dev.sluice.dispatcher.health.HealthRegistry;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class LiveFigures {
   private volatile boolean rhoMeasured;
   private volatile double plannedRho;
   private long timer = -1;
+  private final List<Meter> meters = new ArrayList<>();
 
   public LiveFigures(Vertx vertx, DispatcherConfig config, MeterRegistry registry, HealthRegistry health) {
     this.vertx = vertx;
@@ -84,34 +86,34 @@ public final class LiveFigures {
   }
 
   private void bind() {
-    Gauge.builder("sluice.alpha", this, f -> f.alpha)
-        .description("Share of routed requests sent to the smallest pool over the last minute").register(registry);
-    Gauge.builder("sluice.rho", this, f -> f.rho)
+    meters.add(Gauge.builder("sluice.alpha", this, f -> f.alpha)
+        .description("Share of routed requests sent to the smallest pool over the last minute").register(registry));
+    meters.add(Gauge.builder("sluice.rho", this, f -> f.rho)
         .description("Short-pool over long-pool generation tokens per saturated instance-second (else planned)")
-        .register(registry);
-    Gauge.builder("sluice.rho.measured", this, f -> f.rhoMeasured ? 1 : 0)
+        .register(registry));
+    meters.add(Gauge.builder("sluice.rho.measured", this, f -> f.rhoMeasured ? 1 : 0)
         .description("1 when sluice_rho is measured from saturated pools, 0 when it is the planned value")
-        .register(registry);
-    Gauge.builder("sluice.projected.savings.ratio", this, f -> SavingsMath.projectedSavings(f.alpha, f.rho))
+        .register(registry));
+    meters.add(Gauge.builder("sluice.projected.savings.ratio", this, f -> SavingsMath.projectedSavings(f.alpha, f.rho))
         .description("alpha * (1 - 1/rho): share of a homogeneous fleet's instances the split saves")
-        .register(registry);
+        .register(registry));
     for (int i = 0; i < pools.size(); i++) {
       int p = i;
       String pool = pools.get(i);
-      Gauge.builder("sluice.pool.generation.tokens.per.second", this, f -> f.poolGeneration[p])
+      meters.add(Gauge.builder("sluice.pool.generation.tokens.per.second", this, f -> f.poolGeneration[p])
           .description("Generation tokens/s of the pool over the last minute, from vllm:generation_tokens_total")
-          .tag("pool", pool).register(registry);
-      Gauge.builder("sluice.pool.prompt.tokens.per.second", this, f -> f.poolPrompt[p])
+          .tag("pool", pool).register(registry));
+      meters.add(Gauge.builder("sluice.pool.prompt.tokens.per.second", this, f -> f.poolPrompt[p])
           .description("Prompt tokens/s of the pool over the last minute, from vllm:prompt_tokens_total")
-          .tag("pool", pool).register(registry);
-      Gauge.builder("sluice.pool.running", this, f -> f.poolRunning[p])
+          .tag("pool", pool).register(registry));
+      meters.add(Gauge.builder("sluice.pool.running", this, f -> f.poolRunning[p])
           .description("Requests running on the pool's endpoints at their last scrape")
-          .tag("pool", pool).register(registry);
+          .tag("pool", pool).register(registry));
       for (int e = 0; e < endpoints.get(i).size(); e++) {
         int ep = e;
-        Gauge.builder("sluice.endpoint.generation.tokens.per.second", this, f -> f.endpointGeneration[p][ep])
+        meters.add(Gauge.builder("sluice.endpoint.generation.tokens.per.second", this, f -> f.endpointGeneration[p][ep])
             .description("Generation tokens/s of one endpoint over the last minute")
-            .tag("pool", pool).tag("endpoint", endpoints.get(i).get(e).url()).register(registry);
+            .tag("pool", pool).tag("endpoint", endpoints.get(i).get(e).url()).register(registry));
       }
     }
   }
@@ -128,6 +130,18 @@ public final class LiveFigures {
       vertx.cancelTimer(timer);
       timer = -1;
     }
+  }
+
+  /** Stops and takes its meters off the registry: a reload replaces the figures with ones for the new pools. */
+  public void close() {
+    stop();
+    meters.forEach(registry::remove);
+    meters.clear();
+  }
+
+  /** The rho set with {@link #plannedRho(double)}, or NaN. */
+  public double plannedRho() {
+    return plannedRho;
   }
 
   /** Sets the rho used until a measured one exists (e.g. from {@code ./sluice plan}); NaN clears it. */

@@ -1,0 +1,79 @@
+package dev.sluice.dispatcher.observe;
+
+/**
+ * What one request did, captured on its event loop as plain values; formatted later by the access log's
+ * writer thread.
+ *
+ * @param epochMillis  when the request finished
+ * @param requestId    the client's {@code x-request-id}, or the one Sluice generated
+ * @param pool         pool that served (or refused) it; null when it was refused before routing
+ * @param endpoint     endpoint URL of the last try, or null
+ * @param category     estimator category
+ * @param textBytes    decoded UTF-8 bytes of the prompt text
+ * @param estimate     estimated prompt tokens
+ * @param budget       total routing budget (prompt plus output reserve)
+ * @param promptTokens prompt tokens the upstream reported ({@code usage.prompt_tokens}), -1 when unknown
+ * @param status       HTTP status sent to the client (499 when the client left first)
+ * @param retries      upstream tries beyond the first
+ * @param ttftMillis   from the request's routing to its first response byte, -1 when none was sent
+ * @param durationMillis from routing to the end
+ * @param outcome      {@code ok}, {@code error}, {@code aborted} or {@code client_closed}
+ */
+public record AccessRecord(long epochMillis, String requestId, String pool, String endpoint, String category,
+    long textBytes, int estimate, int budget, int promptTokens, int status, int retries, double ttftMillis,
+    double durationMillis, String outcome) {
+
+  /** One JSON object on one line; strings escaped, absent values as null. */
+  public String toJson() {
+    StringBuilder b = new StringBuilder(320);
+    b.append("{\"ts\":").append(epochMillis);
+    str(b, "request_id", requestId);
+    str(b, "pool", pool);
+    str(b, "endpoint", endpoint);
+    str(b, "category", category);
+    b.append(",\"text_bytes\":").append(textBytes);
+    b.append(",\"estimate\":").append(estimate);
+    b.append(",\"budget\":").append(budget);
+    b.append(",\"prompt_tokens\":");
+    if (promptTokens < 0) {
+      b.append("null");
+    } else {
+      b.append(promptTokens);
+    }
+    b.append(",\"status\":").append(status);
+    b.append(",\"retries\":").append(retries);
+    b.append(",\"ttft_ms\":");
+    if (ttftMillis < 0) {
+      b.append("null");
+    } else {
+      b.append(Math.round(ttftMillis * 10) / 10.0);
+    }
+    b.append(",\"duration_ms\":").append(Math.round(durationMillis * 10) / 10.0);
+    str(b, "outcome", outcome);
+    return b.append('}').toString();
+  }
+
+  private static void str(StringBuilder b, String name, String value) {
+    b.append(",\"").append(name).append("\":");
+    if (value == null) {
+      b.append("null");
+      return;
+    }
+    b.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    b.append('"');
+  }
+}
