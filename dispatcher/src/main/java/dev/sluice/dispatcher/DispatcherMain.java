@@ -15,7 +15,6 @@ import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +90,7 @@ public final class DispatcherMain {
     DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest());
     ReliabilityConfig reliability = ReliabilityConfigLoader.fromArgs(args);
     ClusterConfig clusterConfig = parsed.config().validate();
-    return ClusteredVertx.start(new VertxOptions(), clusterConfig).compose(vertx -> {
+    return ClusteredVertx.start(Dispatcher.vertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
       return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability)
