@@ -16,6 +16,7 @@ import dev.sluice.dispatcher.savings.LiveFigures;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,9 +108,22 @@ public final class Dispatcher {
             .transform(ignored -> Future.failedFuture(err)));
   }
 
-  /** Event loops Vert.x starts by default: one front instance each. */
+  /**
+   * One front instance per core, on as many event loops ({@link #vertxOptions()}). Vert.x's default of two
+   * loops per core only adds hand-offs here: the upstream connections are shared by all loops, so a request
+   * accepted on one loop is often relayed over a connection owned by another, and every extra loop makes
+   * that cross-thread hop more likely.
+   */
   public static int defaultInstances() {
-    return 2 * Runtime.getRuntime().availableProcessors();
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * Vert.x options for a dispatcher process: one event loop per core, and the native transport (epoll)
+   * when its jar is on the class path; Vert.x falls back to NIO silently when it is not.
+   */
+  public static VertxOptions vertxOptions() {
+    return new VertxOptions().setEventLoopPoolSize(defaultInstances()).setPreferNativeTransport(true);
   }
 
   /** Stops the front (no new requests), then closes the upstream clients. */

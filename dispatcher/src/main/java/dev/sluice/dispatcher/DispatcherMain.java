@@ -19,7 +19,6 @@ import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -134,7 +133,7 @@ public final class DispatcherMain {
     ReliabilityConfig reliability = loaded.reliability();
     ClusterConfig clusterConfig = loaded.cluster();
     loaded.observe().applyLogLevels();
-    return ClusteredVertx.start(new VertxOptions(), clusterConfig).compose(vertx -> {
+    return ClusteredVertx.start(Dispatcher.vertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
       return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,

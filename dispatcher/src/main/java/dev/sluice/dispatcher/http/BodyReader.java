@@ -33,6 +33,10 @@ final class BodyReader {
   private final ApiKey key;
   private final int cap;
   private Buffer body;
+  /** {@code body} is a chunk as the server handed it over (not yet copied into a buffer of our own). */
+  private boolean bodyIsChunk;
+  /** Declared Content-Length, or -1. */
+  private long declared = -1;
   private BodyScanner scanner;
   private boolean failed;
 
@@ -50,12 +54,11 @@ final class BodyReader {
       refuse(FailureKind.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json, got '" + type + "'", null);
       return;
     }
-    long declared = declaredLength();
+    declared = declaredLength();
     if (declared > cap) {
       refuse(FailureKind.BODY_TOO_LARGE, "request body of " + declared + " bytes is over the limit of " + cap, null);
       return;
     }
-    body = Buffer.buffer(declared > 0 ? (int) declared : INITIAL_CAPACITY);
     scanner = new BodyScanner(kind, ScanLimits.DEFAULTS);
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
@@ -76,11 +79,12 @@ final class BodyReader {
     if (failed) {
       return;
     }
-    if (body.length() + chunk.length() > cap) {
+    int received = body == null ? 0 : body.length();
+    if (received + chunk.length() > cap) {
       refuse(FailureKind.BODY_TOO_LARGE, "request body is over the limit of " + cap + " bytes", null);
       return;
     }
-    body.appendBuffer(chunk);
+    append(chunk);
     try {
       scanner.feed(chunk);
     } catch (ScanException e) {
@@ -90,9 +94,30 @@ final class BodyReader {
     }
   }
 
+  /**
+   * Most bodies arrive in one chunk, which the server already copied out of its pooled network buffer:
+   * that chunk is kept as the body. Only a second chunk makes a buffer of our own.
+   */
+  private void append(Buffer chunk) {
+    if (body == null) {
+      body = chunk;
+      bodyIsChunk = true;
+      return;
+    }
+    if (bodyIsChunk) {
+      int size = Math.max(body.length() + chunk.length(), declared > 0 ? (int) declared : INITIAL_CAPACITY);
+      body = Buffer.buffer(size).appendBuffer(body);
+      bodyIsChunk = false;
+    }
+    body.appendBuffer(chunk);
+  }
+
   private void onEnd() {
     if (failed) {
       return;
+    }
+    if (body == null) {
+      body = Buffer.buffer();
     }
     try {
       RequestFacts facts = scanner.finish();

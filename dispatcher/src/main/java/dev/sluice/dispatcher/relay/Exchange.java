@@ -175,7 +175,11 @@ final class Exchange {
     long now = System.nanoTime();
     lastActivity = now;
     pool.meters().firstByteNanos(now - tryStart);
-    arm(relay.streamIdleNanos / 1_000_000L);
+    if (timer < 0 || relay.firstByteMs * 1_000_000L > relay.streamIdleNanos) {
+      arm(relay.streamIdleNanos / 1_000_000L);
+    }
+    // else the first-byte timer keeps running and becomes the idle watchdog when it fires (onTimer
+    // re-arms for the rest of the idle window): one timer per request instead of two
     int status = r.statusCode();
     held500 = false;
     if (status != 500) {

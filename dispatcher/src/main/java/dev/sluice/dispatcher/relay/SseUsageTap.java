@@ -69,15 +69,16 @@ public final class SseUsageTap implements ResponseTap {
     int eventStart = 0;
     int forwardedTo = 0;
     int len = work.length();
+    Bytes bytes = Bytes.of(work);
     for (int p = scanFrom; p < len; p++) {
-      int boundary = step(work.getByte(p), p);
+      int boundary = step(bytes.at(p), p);
       if (boundary >= 0) {
-        if (needsEdit(work, eventStart, boundary)) {
+        if (needsEdit(bytes, eventStart, boundary)) {
           if (out == null) {
             out = Buffer.buffer(len);
           }
           out.appendBuffer(work, forwardedTo, eventStart - forwardedTo);
-          appendEdited(out, work, eventStart, boundary);
+          appendEdited(out, work, bytes, eventStart, boundary);
           forwardedTo = boundary;
         }
         eventStart = boundary;
@@ -106,11 +107,12 @@ public final class SseUsageTap implements ResponseTap {
     if (rest == null || rest.length() == 0) {
       return Buffer.buffer();
     }
-    if (!needsEdit(rest, 0, rest.length())) {
+    Bytes bytes = Bytes.of(rest);
+    if (!needsEdit(bytes, 0, rest.length())) {
       return rest;
     }
     Buffer out = Buffer.buffer(rest.length());
-    appendEdited(out, rest, 0, rest.length());
+    appendEdited(out, rest, bytes, 0, rest.length());
     return out;
   }
 
@@ -156,12 +158,12 @@ public final class SseUsageTap implements ResponseTap {
   }
 
   /** Whether the event {@code [from, to)} must be dropped or edited; reads usage from it. */
-  private boolean needsEdit(Buffer buf, int from, int to) {
+  private boolean needsEdit(Bytes buf, int from, int to) {
     int usage = valueAfterKey(buf, from, to, USAGE);
     if (usage < 0) {
       return false;
     }
-    byte v = buf.getByte(usage);
+    byte v = buf.at(usage);
     if (v == '{') {
       int tokens = valueAfterKey(buf, usage, to, PROMPT_TOKENS);
       if (tokens >= 0) {
@@ -174,9 +176,9 @@ public final class SseUsageTap implements ResponseTap {
   }
 
   /** Appends the event {@code [from, to)} minus what include_usage added: nothing if usage-only. */
-  private void appendEdited(Buffer out, Buffer buf, int from, int to) {
+  private void appendEdited(Buffer out, Buffer src, Bytes buf, int from, int to) {
     int usage = valueAfterKey(buf, from, to, USAGE);
-    if (usage < 0 || buf.getByte(usage) == '{') {
+    if (usage < 0 || buf.at(usage) == '{') {
       return; // the usage-only event: dropped whole
     }
     int keyStart = keyStart(buf, from, usage);
@@ -184,30 +186,30 @@ public final class SseUsageTap implements ResponseTap {
     int cutFrom = keyStart;
     int cutTo = valueEnd;
     int before = skipSpaceBackward(buf, from, keyStart);
-    if (before > from && buf.getByte(before - 1) == ',') {
+    if (before > from && buf.at(before - 1) == ',') {
       cutFrom = skipSpaceBackward(buf, from, before - 1);
     } else {
       int after = skipSpace(buf, valueEnd, to);
-      if (after < to && buf.getByte(after) == ',') {
+      if (after < to && buf.at(after) == ',') {
         cutTo = skipSpace(buf, after + 1, to);
       }
     }
-    out.appendBuffer(buf, from, cutFrom - from);
-    out.appendBuffer(buf, cutTo, to - cutTo);
+    out.appendBuffer(src, from, cutFrom - from);
+    out.appendBuffer(src, cutTo, to - cutTo);
   }
 
   /** Offset of the first byte of the value of {@code key} (quoted) in {@code [from, to)}, or -1. */
-  private static int valueAfterKey(Buffer buf, int from, int to, byte[] key) {
+  private static int valueAfterKey(Bytes buf, int from, int to, byte[] key) {
     int last = to - key.length;
     outer:
     for (int i = from; i <= last; i++) {
       for (int k = 0; k < key.length; k++) {
-        if (buf.getByte(i + k) != key[k]) {
+        if (buf.at(i + k) != key[k]) {
           continue outer;
         }
       }
       int p = skipSpace(buf, i + key.length, to);
-      if (p < to && buf.getByte(p) == ':') {
+      if (p < to && buf.at(p) == ':') {
         p = skipSpace(buf, p + 1, to);
         if (p < to) {
           return p;
@@ -218,47 +220,47 @@ public final class SseUsageTap implements ResponseTap {
   }
 
   /** Offset of the opening quote of the key whose value starts at {@code value}. */
-  private static int keyStart(Buffer buf, int from, int value) {
+  private static int keyStart(Bytes buf, int from, int value) {
     int p = value - 1;
-    while (p > from && buf.getByte(p) != ':') {
+    while (p > from && buf.at(p) != ':') {
       p--;
     }
     p = skipSpaceBackward(buf, from, p) - 1; // closing quote of the key
     p--;
-    while (p > from && buf.getByte(p) != '"') {
+    while (p > from && buf.at(p) != '"') {
       p--;
     }
     return p;
   }
 
-  private static boolean isEmptyArray(Buffer buf, int p, int to) {
-    if (buf.getByte(p) != '[') {
+  private static boolean isEmptyArray(Bytes buf, int p, int to) {
+    if (buf.at(p) != '[') {
       return false;
     }
     int q = skipSpace(buf, p + 1, to);
-    return q < to && buf.getByte(q) == ']';
+    return q < to && buf.at(q) == ']';
   }
 
-  private static int parseInt(Buffer buf, int p, int to) {
+  private static int parseInt(Bytes buf, int p, int to) {
     long v = 0;
     int i = p;
-    while (i < to && buf.getByte(i) >= '0' && buf.getByte(i) <= '9') {
-      v = Math.min(v * 10 + (buf.getByte(i) - '0'), Integer.MAX_VALUE);
+    while (i < to && buf.at(i) >= '0' && buf.at(i) <= '9') {
+      v = Math.min(v * 10 + (buf.at(i) - '0'), Integer.MAX_VALUE);
       i++;
     }
     return i == p ? -1 : (int) v;
   }
 
-  private static int skipSpace(Buffer buf, int p, int to) {
-    while (p < to && UsageNumberScanner.isSpace(buf.getByte(p))) {
+  private static int skipSpace(Bytes buf, int p, int to) {
+    while (p < to && UsageNumberScanner.isSpace(buf.at(p))) {
       p++;
     }
     return p;
   }
 
   /** Offset just after the last non-space byte before {@code p}. */
-  private static int skipSpaceBackward(Buffer buf, int from, int p) {
-    while (p > from && UsageNumberScanner.isSpace(buf.getByte(p - 1))) {
+  private static int skipSpaceBackward(Bytes buf, int from, int p) {
+    while (p > from && UsageNumberScanner.isSpace(buf.at(p - 1))) {
       p--;
     }
     return p;

@@ -32,8 +32,9 @@ final class UsageNumberScanner {
 
   /** Feeds bytes {@code [from, to)} of {@code buf}. */
   void feed(Buffer buf, int from, int to) {
+    Bytes bytes = Bytes.of(buf);
     for (int i = from; i < to; i++) {
-      step(buf.getByte(i));
+      step(bytes.at(i));
     }
   }
 
