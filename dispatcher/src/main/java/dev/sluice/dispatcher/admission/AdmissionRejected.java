@@ -1,42 +1,32 @@
 package dev.sluice.dispatcher.admission;
 
+import dev.sluice.dispatcher.error.FailureKind;
+
 /**
- * Why a request was not admitted. Carries everything the error table needs (status, OpenAI type and
- * code, {@code Retry-After}); stackless because it is a normal outcome under load.
+ * Why a request was not admitted: the error table's entry plus {@code Retry-After}; stackless because it
+ * is a normal outcome under load.
  */
 public final class AdmissionRejected extends RuntimeException {
 
-  /** The three ways admission says no. */
+  /** The three ways admission says no, each answered as its {@link FailureKind}. */
   public enum Reason {
     /** Capacity exists but every slot is taken and the wait line is full or the wait ran out. */
-    CONTENDED(429, "server_error", "pool_saturated", "the pool is at capacity; retry later"),
+    CONTENDED(FailureKind.POOL_SATURATED, "the pool is at capacity; retry later"),
     /** No endpoint of the pool is available (all down or ejected). */
-    NO_HEALTHY_UPSTREAM(503, "server_error", "no_healthy_upstream", "no healthy upstream in the pool"),
+    NO_HEALTHY_UPSTREAM(FailureKind.UPSTREAM_UNREACHABLE, "no healthy upstream in the pool"),
     /** The client went away while waiting. Nothing is written. */
-    CANCELLED(499, "invalid_request_error", "client_closed_request", "client closed the request");
+    CANCELLED(FailureKind.CLIENT_CLOSED, "client closed the request");
 
-    private final int status;
-    private final String type;
-    private final String code;
+    private final FailureKind kind;
     private final String message;
 
-    Reason(int status, String type, String code, String message) {
-      this.status = status;
-      this.type = type;
-      this.code = code;
+    Reason(FailureKind kind, String message) {
+      this.kind = kind;
       this.message = message;
     }
 
-    public int status() {
-      return status;
-    }
-
-    public String type() {
-      return type;
-    }
-
-    public String code() {
-      return code;
+    public FailureKind kind() {
+      return kind;
     }
 
     public String message() {
@@ -64,7 +54,7 @@ public final class AdmissionRejected extends RuntimeException {
   }
 
   public int status() {
-    return reason.status();
+    return reason.kind().status();
   }
 
   /** Seconds for the {@code Retry-After} header; 0 when none applies. */

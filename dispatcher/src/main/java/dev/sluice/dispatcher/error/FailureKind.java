@@ -19,6 +19,8 @@ public enum FailureKind {
   IMAGE_URL_NOT_ALLOWED(400, "invalid_request_error", "image_url_not_allowed", Category.CLIENT),
   /** The key's requests/min or tokens/min limit is reached (OpenAI names the limit in {@code type}). */
   RATE_LIMITED(429, "requests", "rate_limit_exceeded", Category.THROTTLED),
+  /** The key's budget tokens/min limit is reached. */
+  TOKEN_RATE_LIMITED(429, "tokens", "rate_limit_exceeded", Category.THROTTLED),
   /** Every in-flight slot of the pool is taken and the bounded wait ran out or is full. */
   POOL_SATURATED(429, "server_error", "pool_saturated", Category.THROTTLED),
 

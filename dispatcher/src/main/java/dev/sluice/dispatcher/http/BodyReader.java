@@ -133,8 +133,8 @@ final class BodyReader {
       if (limited != null) {
         failed = true;
         dispatcher.metrics().unrouted().request(limited.status());
-        dispatcher.metrics().failure(FailureKind.RATE_LIMITED);
-        ErrorResponses.send(request.response(), FailureKind.RATE_LIMITED, limited.getMessage(), null, false,
+        dispatcher.metrics().failure(limited.kind());
+        ErrorResponses.send(request.response(), limited.kind(), limited.getMessage(), null, false,
             limited.retryAfterSeconds());
         return;
       }

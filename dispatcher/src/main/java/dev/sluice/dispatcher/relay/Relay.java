@@ -93,9 +93,7 @@ public final class Relay {
       metrics.failure(FailureKind.CLIENT_CLOSED);
       return;
     }
-    FailureKind kind = why.reason() == AdmissionRejected.Reason.NO_HEALTHY_UPSTREAM
-        ? FailureKind.UPSTREAM_UNREACHABLE
-        : FailureKind.POOL_SATURATED;
+    FailureKind kind = why.reason().kind();
     pool.meters().request(kind.status());
     metrics.failure(kind);
     if (accessLog.enabled()) {

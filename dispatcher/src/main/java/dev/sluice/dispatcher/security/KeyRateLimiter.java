@@ -38,7 +38,7 @@ public final class KeyRateLimiter {
     if (requests != null) {
       long wait = requests.tryTake(1, nowNanos);
       if (wait > 0) {
-        return SecurityRejected.rateLimited("requests", requests.perMinute(), seconds(wait));
+        return SecurityRejected.rateLimited(false, requests.perMinute(), seconds(wait));
       }
     }
     if (tokens != null) {
@@ -47,7 +47,7 @@ public final class KeyRateLimiter {
         if (requests != null) {
           requests.refund(1);
         }
-        return SecurityRejected.rateLimited("tokens", tokens.perMinute(), seconds(wait));
+        return SecurityRejected.rateLimited(true, tokens.perMinute(), seconds(wait));
       }
     }
     return null;

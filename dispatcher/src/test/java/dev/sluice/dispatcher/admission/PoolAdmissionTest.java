@@ -58,7 +58,7 @@ class PoolAdmissionTest {
     available.set(0);
     AdmissionRejected why = rejection(admission(4, 4, 1000).acquire());
     assertThat(why.status()).isEqualTo(503);
-    assertThat(why.reason().code()).isEqualTo("no_healthy_upstream");
+    assertThat(why.reason().kind().code()).isEqualTo("no_healthy_upstream");
     assertThat(why.retryAfterSeconds()).isEqualTo(5);
   }
 
