@@ -1,7 +1,6 @@
 package dev.sluice.dispatcher.health;
 
 import java.util.List;
-import java.util.function.ToIntFunction;
 
 /**
  * The endpoints of one pool as a health group: enforces the ejection share (never the last available
@@ -51,36 +50,6 @@ public final class PoolHealth {
       }
     }
     return count;
-  }
-
-  /**
-   * The available endpoint with the lowest load score (our in-flight plus the endpoint's own scraped
-   * waiting queue when fresh), skipping {@code avoid}; scanning starts at {@code rotation} so equal
-   * scores take turns. Returns -1 when nothing but {@code avoid} (or nothing at all) is available;
-   * the caller may then fall back to {@code avoid}.
-   */
-  public int choose(ToIntFunction<EndpointHealth> inFlight, EndpointHealth avoid, int rotation, long nowNanos) {
-    int n = endpoints.length;
-    int start = Math.floorMod(rotation, n);
-    int best = -1;
-    double bestScore = Double.MAX_VALUE;
-    for (int k = 0; k < n; k++) {
-      int i = (start + k) % n;
-      EndpointHealth e = endpoints[i];
-      if (e == avoid || !e.available(nowNanos)) {
-        continue;
-      }
-      EndpointLoad load = e.load();
-      double score = inFlight.applyAsInt(e);
-      if (load.fresh(nowNanos, policy.loadStaleMillis())) {
-        score += load.waitingOrZero();
-      }
-      if (score < bestScore) {
-        best = i;
-        bestScore = score;
-      }
-    }
-    return best;
   }
 
   /**

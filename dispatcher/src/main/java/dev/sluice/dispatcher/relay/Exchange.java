@@ -375,27 +375,12 @@ final class Exchange {
   }
 
   /**
-   * The router's round-robin least-busy choice, unless health rules it out or another available
-   * endpoint is less loaded counting its own scraped waiting queue; the router's choice when nothing
-   * else is available (admission saw one available a moment ago).
+   * The available endpoint with the lowest in-flight plus scraped waiting queue; when nothing but
+   * {@code avoid} is available (admission saw one a moment ago), the plain least-busy choice.
    */
   private Endpoint pickEndpoint(Endpoint avoid) {
-    Reliability r = relay.reliability;
-    Endpoint ep = pool.endpoints().pick(avoid);
-    Endpoint best = r.available(ep.url()) ? ep : null;
-    double bestScore = best != null ? ep.inFlight() + r.queued(ep.url()) : Double.MAX_VALUE;
-    for (int i = 0; i < pool.endpoints().size(); i++) {
-      Endpoint e = pool.endpoints().get(i);
-      if (e == avoid || e == ep || !r.available(e.url())) {
-        continue;
-      }
-      double score = e.inFlight() + r.queued(e.url());
-      if (score < bestScore) {
-        best = e;
-        bestScore = score;
-      }
-    }
-    return best != null ? best : ep;
+    Endpoint best = pool.endpoints().pick(avoid, relay.healthScore);
+    return best != null ? best : pool.endpoints().pick(avoid);
   }
 
   /** Tells endpoint health how the current try went: null = the endpoint answered (any non-fault status). */

@@ -10,12 +10,14 @@ import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.reliability.Reliability;
+import dev.sluice.dispatcher.route.Endpoint;
 import dev.sluice.dispatcher.scan.IncludeUsageRewrite;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.observe.AccessRecord;
 import dev.sluice.dispatcher.observe.RequestIds;
 import io.vertx.core.Vertx;
+import java.util.function.ToDoubleFunction;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -34,6 +36,8 @@ public final class Relay {
   final long streamIdleNanos;
   final int errorPeekBytes;
   final Reliability reliability;
+  /** An endpoint's load as the relay sees it: our in-flight plus its own scraped queue; NaN when unavailable. */
+  final ToDoubleFunction<Endpoint> healthScore;
   final AccessLog accessLog;
 
   public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
@@ -55,6 +59,7 @@ public final class Relay {
     this.streamIdleNanos = timeouts.streamIdleMs() * 1_000_000L;
     this.errorPeekBytes = Defaults.ERROR_PEEK_BYTES;
     this.reliability = reliability;
+    this.healthScore = e -> reliability.available(e.url()) ? e.inFlight() + reliability.queued(e.url()) : Double.NaN;
   }
 
   /**

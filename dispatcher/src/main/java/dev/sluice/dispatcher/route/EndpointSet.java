@@ -2,6 +2,7 @@ package dev.sluice.dispatcher.route;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The endpoints of one pool and the choice among them: fewest in-flight requests, ties broken round-robin.
@@ -38,25 +39,30 @@ public final class EndpointSet {
 
   /**
    * The least busy endpoint other than {@code avoid}; {@code avoid} itself when it is the only one.
-   * The scan starts at a rotating offset so equally busy endpoints take turns.
    */
   public Endpoint pick(Endpoint avoid) {
+    Endpoint best = pick(avoid, Endpoint::inFlight);
+    return best != null ? best : avoid;
+  }
+
+  /**
+   * The endpoint other than {@code avoid} with the lowest {@code score} (NaN = not available now), or null
+   * when none is. The scan starts at a rotating offset so equal scores take turns.
+   */
+  public Endpoint pick(Endpoint avoid, ToDoubleFunction<Endpoint> score) {
     int n = endpoints.length;
-    if (n == 1) {
-      return endpoints[0];
-    }
-    int start = Math.floorMod(cursor.getAndIncrement(), n);
+    int start = n == 1 ? 0 : Math.floorMod(cursor.getAndIncrement(), n);
     Endpoint best = null;
-    int bestLoad = Integer.MAX_VALUE;
+    double bestScore = Double.POSITIVE_INFINITY;
     for (int k = 0; k < n; k++) {
       Endpoint e = endpoints[(start + k) % n];
       if (e == avoid) {
         continue;
       }
-      int load = e.inFlight();
-      if (load < bestLoad) {
+      double s = score.applyAsDouble(e);
+      if (s < bestScore) { // false for NaN: an unavailable endpoint is never chosen
         best = e;
-        bestLoad = load;
+        bestScore = s;
       }
     }
     return best;

@@ -138,28 +138,6 @@ class OutlierEjectionTest {
     assertThat(pool.availableCount(0)).isEqualTo(1);
   }
 
-  @Test
-  void choosePrefersFewestInFlightPlusScrapedWaiting() {
-    PoolHealth pool = pool(3);
-    pool.endpoint(0).publishLoad(new EndpointLoad(4, 5, 0.5, 0));
-    pool.endpoint(1).publishLoad(new EndpointLoad(4, 0, 0.5, 0));
-    pool.endpoint(2).publishLoad(new EndpointLoad(4, 0, 0.5, 0));
-    int[] inFlight = {0, 3, 1};
-    int chosen = pool.choose(e -> inFlight[pool.endpoints().indexOf(e)], null, 0, 1);
-    assertThat(chosen).isEqualTo(2);
-  }
 
-  @Test
-  void chooseSkipsEjectedAndAvoided() {
-    PoolHealth pool = pool(3);
-    fail(pool.endpoint(0), 3, 0);
-    int chosen = pool.choose(e -> 0, pool.endpoint(1), 0, 1);
-    assertThat(chosen).isEqualTo(2);
-  }
 
-  @Test
-  void chooseReturnsMinusOneWhenNothingElseIsAvailable() {
-    PoolHealth pool = pool(1);
-    assertThat(pool.choose(e -> 0, pool.endpoint(0), 0, 1)).isEqualTo(-1);
-  }
 }

@@ -50,6 +50,24 @@ class EndpointSetTest {
   }
 
   @Test
+  void scoredPickTakesTheLowestScoreAndNeverAnUnavailableEndpoint() {
+    Endpoint a = endpoint(1);
+    Endpoint b = endpoint(2);
+    Endpoint c = endpoint(3);
+    EndpointSet set = new EndpointSet(List.of(a, b, c));
+    // a is idle but unavailable (NaN); c has fewer in flight plus queued than b
+    assertThat(set.pick(null, e -> e == a ? Double.NaN : e == b ? 5 : 2)).isSameAs(c);
+  }
+
+  @Test
+  void scoredPickIsNullWhenNothingButTheAvoidedEndpointIsAvailable() {
+    Endpoint a = endpoint(1);
+    Endpoint b = endpoint(2);
+    EndpointSet set = new EndpointSet(List.of(a, b));
+    assertThat(set.pick(a, e -> e == a ? 0 : Double.NaN)).isNull();
+  }
+
+  @Test
   void baseUrlPathPrefixesRequestPaths() {
     Endpoint e = Endpoint.of(URI.create("https://gpu.example/vllm/"));
     assertThat(e.uri("/v1/models") + " " + e.port() + " " + e.ssl()).isEqualTo("/vllm/v1/models 443 true");
