@@ -21,8 +21,17 @@ public final class AzureTrace {
   private AzureTrace() {
   }
 
+  /** Reads a trace file; one without the {@code TIMESTAMP} header is refused, naming the file. */
   public static List<Row> read(Path csv) throws IOException {
-    return parse(Files.readAllLines(csv, StandardCharsets.UTF_8));
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    if (lines.isEmpty() || !lines.get(0).strip().startsWith("TIMESTAMP")) {
+      throw new IOException(csv + ": not an Azure LLM trace (no TIMESTAMP,ContextTokens,GeneratedTokens header)");
+    }
+    try {
+      return parse(lines);
+    } catch (RuntimeException e) {
+      throw new IOException(csv + ": " + e.getMessage(), e);
+    }
   }
 
   /** Parses the lines of a trace, header included; rows are kept in file order (the traces are sorted). */

@@ -1,12 +1,10 @@
 package dev.sluice.planner;
 
-import java.io.BufferedReader;
+import dev.sluice.loadgen.AzureTrace;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A request trace in columns: arrival time (seconds from the first request), prompt tokens, output tokens.
@@ -162,65 +160,24 @@ public final class Trace {
    * is kept as one token (the engine always emits at least one).
    */
   public static Trace readAzureCsv(Path file) throws IOException {
-    int cap = 1 << 14;
-    double[] a = new double[cap];
-    int[] p = new int[cap];
-    int[] o = new int[cap];
+    List<AzureTrace.Row> rows = AzureTrace.read(file);
+    double[] a = new double[rows.size()];
+    int[] p = new int[rows.size()];
+    int[] o = new int[rows.size()];
     int n = 0;
-    double first = Double.NaN;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line = in.readLine();
-      if (line == null || !line.startsWith("TIMESTAMP")) {
-        throw new IOException(file + ": not an Azure LLM trace (no TIMESTAMP header)");
+    long first = -1;
+    for (AzureTrace.Row r : rows) {
+      if (r.contextTokens() <= 0 && r.generatedTokens() <= 0) {
+        continue;
       }
-      int row = 1;
-      while ((line = in.readLine()) != null) {
-        row++;
-        if (line.isBlank()) {
-          continue;
-        }
-        int c1 = line.indexOf(',');
-        int c2 = line.indexOf(',', c1 + 1);
-        if (c1 < 0 || c2 < 0) {
-          throw new IOException(file + ":" + row + ": expected three columns");
-        }
-        double t = epochSeconds(line.substring(0, c1).trim());
-        int context = Integer.parseInt(line.substring(c1 + 1, c2).trim());
-        int generated = Integer.parseInt(line.substring(c2 + 1).trim());
-        if (context <= 0 && generated <= 0) {
-          continue;
-        }
-        if (Double.isNaN(first)) {
-          first = t;
-        }
-        if (n == a.length) {
-          a = Arrays.copyOf(a, n * 2);
-          p = Arrays.copyOf(p, n * 2);
-          o = Arrays.copyOf(o, n * 2);
-        }
-        a[n] = t - first;
-        p[n] = Math.max(1, context);
-        o[n] = Math.max(1, generated);
-        n++;
+      if (first < 0) {
+        first = r.offsetNanos();
       }
+      a[n] = (r.offsetNanos() - first) / 1e9;
+      p[n] = Math.max(1, r.contextTokens());
+      o[n] = Math.max(1, r.generatedTokens());
+      n++;
     }
     return new Trace(Arrays.copyOf(a, n), Arrays.copyOf(p, n), Arrays.copyOf(o, n));
-  }
-
-  // "yyyy-MM-dd HH:mm:ss[.fffffff]" (optionally with a 'T' and a trailing zone, which is ignored)
-  static double epochSeconds(String ts) {
-    LocalDate day = LocalDate.parse(ts.substring(0, 10));
-    int h = Integer.parseInt(ts.substring(11, 13));
-    int m = Integer.parseInt(ts.substring(14, 16));
-    int s = Integer.parseInt(ts.substring(17, 19));
-    double frac = 0;
-    if (ts.length() > 19 && ts.charAt(19) == '.') {
-      int end = 20;
-      while (end < ts.length() && Character.isDigit(ts.charAt(end))) {
-        end++;
-      }
-      frac = Double.parseDouble("0" + ts.substring(19, end));
-    }
-    return day.toEpochDay() * 86400.0 + h * 3600 + m * 60 + s + frac;
   }
 }
