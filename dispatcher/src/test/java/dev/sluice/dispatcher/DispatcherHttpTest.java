@@ -10,6 +10,7 @@ import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -222,9 +223,15 @@ class DispatcherHttpTest {
 
   @Test
   void streamChunksArriveBeforeTheUpstreamFinishes() {
+    // the upstream holds every event after the first until the client has one (or 10 s passed): a buffering
+    // proxy delivers nothing before the last write, however fast or slow the machine is
+    Promise<Void> clientHasAChunk = Promise.promise();
+    vertx.setTimer(10_000, t -> clientHasAChunk.tryComplete());
+    shortUp.behavior = (self, req, body) -> self.streamHeld(req.response(), FakeUpstream.events("short", 5), 1,
+        clientHasAChunk.future());
     start(twoPools());
-    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, true));
-    // the upstream pauses 20 ms between events: a buffering proxy would deliver everything after the last write
+    Http.Reply reply = http.send(HttpMethod.POST, "/v1/chat/completions", chat("hi", 10, true),
+        h -> h.set("content-type", "application/json"), resp -> clientHasAChunk.tryComplete());
     assertThat(reply.chunks().get(0).nanos()).isLessThan(shortUp.lastWriteNanos.get());
   }
 

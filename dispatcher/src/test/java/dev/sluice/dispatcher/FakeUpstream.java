@@ -156,6 +156,23 @@ final class FakeUpstream {
     writeNext(resp, events, 0, gapMs, finish, all);
   }
 
+  /**
+   * Writes the first event, then holds the rest until {@code release} completes (or fails), then writes them
+   * {@code gapMs} apart and ends with {@code [DONE]}. Lets a test wait for a condition instead of for time.
+   */
+  void streamHeld(HttpServerResponse resp, List<String> events, long gapMs, Future<?> release) {
+    resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+    resp.writeHead();
+    Buffer all = Buffer.buffer();
+    sent = all;
+    Buffer first = Buffer.buffer(events.get(0));
+    all.appendBuffer(first);
+    lastWriteNanos.set(System.nanoTime());
+    resp.write(first);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    release.onComplete(ar -> context.runOnContext(v -> writeNext(resp, events, 1, gapMs, true, all)));
+  }
+
   private void writeNext(HttpServerResponse resp, List<String> events, int i, long gapMs, boolean finish, Buffer all) {
     if (resp.closed()) {
       return;

@@ -7,6 +7,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.sluice.engine.CostModel;
 import dev.sluice.engine.PoolShape;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +33,7 @@ class MockVllmTest {
   private static final String MODEL = "meta-llama/Meta-Llama-3-70B-Instruct";
 
   private Vertx vertx;
+  private Context context;
   private HttpClientAgent client;
   private int port;
 
@@ -40,6 +43,21 @@ class MockVllmTest {
     vertx.deployVerticle(mock).await();
     port = mock.actualPort();
     client = vertx.createHttpClient();
+    context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Runs a client exchange on one event-loop context and waits for it. Started from the test thread instead, a
+   * handler registered after the response already arrived misses its body (a small reply then reads as empty).
+   */
+  private <T> T onLoop(Supplier<Future<T>> exchange) {
+    return startOnLoop(exchange).await();
+  }
+
+  private <T> Future<T> startOnLoop(Supplier<Future<T>> exchange) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> exchange.get().onComplete(result));
+    return result.future();
   }
 
   private void start(CostModel cost) {
@@ -57,15 +75,14 @@ class MockVllmTest {
   }
 
   private Reply post(String path, JsonObject body) {
-    return client.request(HttpMethod.POST, port, "localhost", path)
+    return onLoop(() -> client.request(HttpMethod.POST, port, "localhost", path)
         .compose(req -> req.send(body.toBuffer()))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString(StandardCharsets.UTF_8))))
-        .await();
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString(StandardCharsets.UTF_8)))));
   }
 
   private String get(String path) {
-    return client.request(HttpMethod.GET, port, "localhost", path)
-        .compose(req -> req.send()).compose(HttpClientResponse::body).await().toString(StandardCharsets.UTF_8);
+    return onLoop(() -> client.request(HttpMethod.GET, port, "localhost", path)
+        .compose(req -> req.send()).compose(HttpClientResponse::body)).toString(StandardCharsets.UTF_8);
   }
 
   private static JsonObject chat(String text, int maxTokens) {
@@ -269,9 +286,9 @@ class MockVllmTest {
   void clientDisconnectAbortsTheSequenceAndFreesItsBlocks() throws Exception {
     start(MockConfig.of(SMALL, CostModel.GPU, PromptCounter.Mode.CL100K));
     Promise<Void> firstChunk = Promise.promise();
-    client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+    context.runOnContext(v -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hello world!", 3000).put("stream", true).toBuffer()))
-        .onSuccess(resp -> resp.handler(chunk -> firstChunk.tryComplete()));
+        .onSuccess(resp -> resp.handler(chunk -> firstChunk.tryComplete())));
     firstChunk.future().await();
     double runningBefore = metric("vllm:num_requests_running");
     double kvBefore = metric("vllm:kv_cache_usage_perc");
@@ -291,17 +308,17 @@ class MockVllmTest {
     Promise<Void> aStarted = Promise.promise();
     Promise<Reply> aDone = Promise.promise();
     StringBuilder aBody = new StringBuilder();
-    client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+    context.runOnContext(v -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hello world!", 140).put("stream", true).toBuffer()))
         .onSuccess(resp -> resp.handler(chunk -> {
           aBody.append(chunk.toString());
           aStarted.tryComplete();
-        }).endHandler(v -> aDone.complete(new Reply(resp.statusCode(), aBody.toString()))));
+        }).endHandler(end -> aDone.complete(new Reply(resp.statusCode(), aBody.toString())))));
     aStarted.future().await();
     Future<Reply> a = aDone.future();
-    Future<Reply> b = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+    Future<Reply> b = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hello world!", 140).put("stream", true).toBuffer()))
-        .compose(resp -> resp.body().map(x -> new Reply(resp.statusCode(), x.toString())));
+        .compose(resp -> resp.body().map(x -> new Reply(resp.statusCode(), x.toString()))));
     Future.all(a, b).await();
     String content = Wire.fillerText(140);
     assertThat(new Object[] {metric("vllm:num_preemptions_total") >= 1, streamedText(a.result().body()),
@@ -396,9 +413,9 @@ class MockVllmTest {
   @Test
   void resetFaultCutsTheStreamBeforeDone() {
     startWithFaults(new Faults(0, 0, 1, 0, 0, 0, 1));
-    Future<Buffer> body = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+    Future<Buffer> body = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hi", 10).put("stream", true).toBuffer()))
-        .compose(HttpClientResponse::body);
+        .compose(HttpClientResponse::body));
     Throwable failure = body.transform(ar -> Future.succeededFuture(ar.cause())).await();
     assertThat(failure).isNotNull();
   }
@@ -406,9 +423,9 @@ class MockVllmTest {
   @Test
   void hangFaultSendsNoHeaders() {
     startWithFaults(new Faults(0, 0, 0, 1, 0, 0, 1));
-    Future<HttpClientResponse> resp = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
-        .compose(req -> req.send(chat("Hi", 2).toBuffer()));
-    Throwable failure = resp.timeout(500, java.util.concurrent.TimeUnit.MILLISECONDS)
+    Throwable failure = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hi", 2).toBuffer()))
+        .timeout(500, java.util.concurrent.TimeUnit.MILLISECONDS))
         .transform(ar -> Future.succeededFuture(ar.cause())).await();
     assertThat(failure).isInstanceOf(java.util.concurrent.TimeoutException.class);
   }
@@ -418,9 +435,9 @@ class MockVllmTest {
     startWithFaults(new Faults(0, 0, 0, 0, 0, 2, 1));
     post("/v1/chat/completions", chat("Hi", 1));
     post("/v1/chat/completions", chat("Hi", 1));
-    Future<Reply> third = client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+    Future<Reply> third = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hi", 1).toBuffer()))
-        .map(resp -> new Reply(resp.statusCode(), ""));
+        .map(resp -> new Reply(resp.statusCode(), "")));
     third.otherwiseEmpty().await();
     assertThat(third.failed()).isTrue();
   }

@@ -1,6 +1,8 @@
 package dev.sluice.dispatcher.health;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Off the request path: probes every endpoint's {@code GET /health} and scrapes its {@code GET /metrics}
@@ -29,6 +32,8 @@ public final class HealthProber {
   private final HealthRegistry registry;
   private final OutlierPolicy policy;
   private final HttpClientAgent client;
+  /** Every round starts here: begun on another thread, a reply could arrive before its body handler is set. */
+  private final Context context;
   private final List<Long> timers = new ArrayList<>();
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
   private final Set<String> scraping = ConcurrentHashMap.newKeySet();
@@ -37,6 +42,7 @@ public final class HealthProber {
     this.vertx = vertx;
     this.registry = registry;
     this.policy = registry.policy();
+    this.context = vertx.getOrCreateContext();
     int endpoints = Math.max(1, registry.urls().size());
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
@@ -67,6 +73,10 @@ public final class HealthProber {
 
   /** One probe round; the returned future completes when every probe has answered or failed. */
   public Future<Void> probeAll() {
+    return onContext(this::probeRound);
+  }
+
+  private Future<Void> probeRound() {
     List<Future<Void>> all = new ArrayList<>();
     for (String url : registry.urls()) {
       if (probing.add(url)) {
@@ -81,6 +91,10 @@ public final class HealthProber {
 
   /** One scrape round. */
   public Future<Void> scrapeAll() {
+    return onContext(this::scrapeRound);
+  }
+
+  private Future<Void> scrapeRound() {
     List<Future<Void>> all = new ArrayList<>();
     for (String url : registry.urls()) {
       if (scraping.add(url)) {
@@ -91,6 +105,15 @@ public final class HealthProber {
       }
     }
     return Future.join(all).mapEmpty();
+  }
+
+  private Future<Void> onContext(Supplier<Future<Void>> round) {
+    if (Vertx.currentContext() == context) {
+      return round.get();
+    }
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> round.get().onComplete(done));
+    return done.future();
   }
 
   /**

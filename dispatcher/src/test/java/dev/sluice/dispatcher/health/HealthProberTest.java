@@ -59,6 +59,17 @@ class HealthProberTest {
   }
 
   @Test
+  void everyScrapeRoundCalledFromAPlainThreadPublishesItsBody() {
+    // a round begun off the event loop once lost small bodies that arrived before their handler was set
+    for (int i = 1; i <= 50; i++) {
+      metrics = "vllm:num_requests_running{engine=\"0\"} " + i + "\nvllm:num_requests_waiting{engine=\"0\"} 0\n"
+          + "vllm:kv_cache_usage_perc{engine=\"0\"} 0.5\n";
+      prober.scrapeAll().await();
+      assertThat(endpoint().load().running()).as("round " + i).isEqualTo(i);
+    }
+  }
+
+  @Test
   void failingProbesMarkTheEndpointDown() {
     healthStatus.set(503);
     prober.probeAll().await();

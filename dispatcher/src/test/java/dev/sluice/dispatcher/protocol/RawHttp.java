@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 
 /** A raw TCP client for wire-level tests: writes exact bytes, reads until the peer closes or goes quiet. */
 final class RawHttp {
@@ -46,22 +47,48 @@ final class RawHttp {
     }
   }
 
+  /**
+   * Like {@link #exchange(int, String, int)}, but a quiet spell ends the read only once {@code expected} holds for
+   * what came so far (or {@link #MAX_WAIT_MILLIS} passed): a slow machine cannot pass off a late answer as none.
+   */
+  static Reply exchange(int port, String request, int quietMillis, Predicate<String> expected) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(quietMillis);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return readAll(socket, expected);
+    }
+  }
+
+  /** How long a read waits for an expected answer before taking the silence as the outcome. */
+  static final long MAX_WAIT_MILLIS = 10_000;
+
   static Reply readAll(Socket socket) throws IOException {
+    return readAll(socket, text -> true);
+  }
+
+  private static Reply readAll(Socket socket, Predicate<String> expected) throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[4096];
+    long deadline = System.nanoTime() + MAX_WAIT_MILLIS * 1_000_000L;
     boolean closed = false;
-    try {
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        out.write(buf, 0, n);
+    while (true) {
+      try {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          out.write(buf, 0, n);
+        }
+        closed = true;
+      } catch (SocketTimeoutException quiet) {
+        if (!expected.test(out.toString(StandardCharsets.ISO_8859_1)) && System.nanoTime() < deadline) {
+          continue;
+        }
+        closed = false;
+      } catch (IOException reset) {
+        closed = true;
       }
-      closed = true;
-    } catch (SocketTimeoutException quiet) {
-      closed = false;
-    } catch (IOException reset) {
-      closed = true;
+      return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed);
     }
-    return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed);
   }
 }

@@ -85,7 +85,9 @@ class SseTapOverHttpTest {
     HttpClient client = vertx.createHttpClient();
     SseUsageTap tap = SseUsageTap.stripping();
     Buffer received = Buffer.buffer();
-    client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
+    // started on an event loop, so the chunk handler is set before the first chunk can be delivered
+    Promise<Void> done = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
         .compose(req -> req.send())
         .compose(resp -> {
           resp.handler(chunk -> {
@@ -94,7 +96,8 @@ class SseTapOverHttpTest {
           });
           return resp.end();
         })
-        .await(20, TimeUnit.SECONDS);
+        .onComplete(done));
+    done.future().await(20, TimeUnit.SECONDS);
     received.appendBuffer(tap.onEnd());
     assertThat(chunkSizes.size()).isGreaterThan(5);
     assertThat(received.toString(StandardCharsets.UTF_8)).isEqualTo(clientView());
