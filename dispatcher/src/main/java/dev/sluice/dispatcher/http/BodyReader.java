@@ -4,7 +4,6 @@ import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.security.ApiKey;
-import dev.sluice.dispatcher.security.MediaUrls;
 import dev.sluice.dispatcher.security.SecurityRejected;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.relay.SluiceHeaders;
@@ -123,8 +122,7 @@ final class BodyReader {
       RequestFacts facts = scanner.finish();
       String category = request.getHeader(SluiceHeaders.CATEGORY);
       Budget budget = dispatcher.hooks().estimator().estimate(facts, category, dispatcher.config().defaultOutputReserve());
-      if (facts.hasImages() && dispatcher.reliability().config().images()
-          .check(MediaUrls.hasRemote(body.getBytes(), body.length())) != null) {
+      if (dispatcher.reliability().config().images().check(facts.hasRemoteMedia()) != null) {
         refuse(FailureKind.IMAGE_URL_NOT_ALLOWED,
             "only data: media URLs are accepted; http(s) URLs would be fetched by the model server", "messages");
         return;

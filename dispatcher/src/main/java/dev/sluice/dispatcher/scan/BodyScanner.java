@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.nio.CharBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -44,6 +45,7 @@ public final class BodyScanner implements AutoCloseable {
   private static final int PART = 5;
   private static final int STREAM_OPTIONS = 6;
   private static final int PROMPT = 7;
+  private static final int MEDIA = 9;
   private static final int AFTER = 8;
 
   // The field whose value comes next, among the ones the scanner reads.
@@ -62,6 +64,8 @@ public final class BodyScanner implements AutoCloseable {
   private static final int F_TYPE = 12;
   private static final int F_TEXT = 13;
   private static final int F_INCLUDE_USAGE = 14;
+  private static final int F_MEDIA = 15;
+  private static final int F_URL = 16;
 
   private static final String[] ROLES = {"user", "assistant", "system", "tool", "developer", "function"};
 
@@ -84,6 +88,7 @@ public final class BodyScanner implements AutoCloseable {
   private int n = 1;
   private int messages;
   private boolean hasImages;
+  private boolean hasRemoteMedia;
   private boolean hasTools;
   private boolean hasPrompt;
   private int bodyEnd = -1;
@@ -184,7 +189,7 @@ public final class BodyScanner implements AutoCloseable {
     }
     return new RequestFacts(model, stream, includeUsage,
         maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
-        hasImages, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
+        hasImages, hasRemoteMedia, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
         includeUsageValueStart, includeUsageValueEnd);
   }
 
@@ -235,6 +240,7 @@ public final class BodyScanner implements AutoCloseable {
         case MESSAGE -> onMessage(t);
         case PARTS -> onParts(t);
         case PART -> onPart(t);
+        case MEDIA -> onMedia(t);
         case STREAM_OPTIONS -> onStreamOptions(t);
         case PROMPT -> onPrompt(t);
         default -> throw new ScanException("unexpected content after the request object", null);
@@ -400,7 +406,7 @@ public final class BodyScanner implements AutoCloseable {
   private void onPart(JsonToken t) throws IOException {
     if (t == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      field = "text".equals(name) ? F_TEXT : "type".equals(name) ? F_TYPE : F_OTHER;
+      field = "text".equals(name) ? F_TEXT : "type".equals(name) ? F_TYPE : isMediaField(name) ? F_MEDIA : F_OTHER;
       return;
     }
     if (t == JsonToken.END_OBJECT) {
@@ -419,7 +425,43 @@ public final class BodyScanner implements AutoCloseable {
           skipValue(t);
         }
       }
+      case F_MEDIA -> {
+        if (t == JsonToken.VALUE_STRING) {
+          noteMediaUrl();
+        } else if (t == JsonToken.START_OBJECT) {
+          field = F_OTHER;
+          where = MEDIA;
+        } else {
+          skipValue(t);
+        }
+      }
       default -> skipValue(t);
+    }
+  }
+
+  /** Inside {@code "image_url": {...}} (or video/audio): only {@code url} matters. */
+  private void onMedia(JsonToken t) throws IOException {
+    if (t == JsonToken.FIELD_NAME) {
+      field = "url".equals(parser.currentName()) ? F_URL : F_OTHER;
+    } else if (t == JsonToken.END_OBJECT) {
+      where = PART;
+      field = F_OTHER;
+    } else if (field == F_URL && t == JsonToken.VALUE_STRING) {
+      noteMediaUrl();
+    } else {
+      skipValue(t);
+    }
+  }
+
+  private static boolean isMediaField(String name) {
+    return "image_url".equals(name) || "video_url".equals(name) || "audio_url".equals(name);
+  }
+
+  /** Looks at the decoded URL in the parser's buffer (no String: a data: URL can be megabytes). */
+  private void noteMediaUrl() throws IOException {
+    if (!hasRemoteMedia) {
+      hasRemoteMedia = MediaUrl.isRemote(
+          CharBuffer.wrap(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength()));
     }
   }
 

@@ -24,6 +24,9 @@ package dev.sluice.dispatcher.scan;
  * @param messages              number of entries in {@code messages} (0 for completions)
  * @param hasImages             some content part has a {@code type} other than {@code "text"} (image_url,
  *                              input_audio, file, ...) or no type at all
+ * @param hasRemoteMedia        some content part's {@code image_url}, {@code video_url} or {@code audio_url}
+ *                              (a string, or an object's {@code url}) is not a {@code data:} URL: the model
+ *                              server would fetch it
  * @param hasTools              {@code tools} or {@code functions} is present and not null (even if empty)
  * @param hasPrompt             the prompt carrier was present: {@code messages} (chat) or {@code prompt}
  *                              (completions); always true in facts returned by the scanner, whose absence
@@ -46,6 +49,7 @@ public record RequestFacts(
     long textBytes,
     int messages,
     boolean hasImages,
+    boolean hasRemoteMedia,
     boolean hasTools,
     boolean hasPrompt,
     TextFeatures features,

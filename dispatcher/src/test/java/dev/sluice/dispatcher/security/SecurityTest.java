@@ -1,5 +1,7 @@
 package dev.sluice.dispatcher.security;
 
+import dev.sluice.dispatcher.scan.MediaUrl;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -105,11 +107,11 @@ class SecurityTest {
 
   @Test
   void remoteImageUrlsAreRecognised() {
-    assertThat(ImagePolicy.isRemote("http://169.254.169.254/latest/meta-data/")).isTrue();
-    assertThat(ImagePolicy.isRemote("HTTPS://example.com/cat.png")).isTrue();
-    assertThat(ImagePolicy.isRemote("file:///etc/passwd")).isTrue();
-    assertThat(ImagePolicy.isRemote("  data:image/png;base64,iVBORw0KGgo=")).isFalse();
-    assertThat(ImagePolicy.isRemote("DATA:image/png;base64,AAAA")).isFalse();
+    assertThat(MediaUrl.isRemote("http://169.254.169.254/latest/meta-data/")).isTrue();
+    assertThat(MediaUrl.isRemote("HTTPS://example.com/cat.png")).isTrue();
+    assertThat(MediaUrl.isRemote("file:///etc/passwd")).isTrue();
+    assertThat(MediaUrl.isRemote("  data:image/png;base64,iVBORw0KGgo=")).isFalse();
+    assertThat(MediaUrl.isRemote("DATA:image/png;base64,AAAA")).isFalse();
   }
 
   @Test
