@@ -242,8 +242,8 @@ public final class EstimatorLiveBench {
 
   // ---- misroutes on the Azure traces -------------------------------------------------------------------------
 
-  /** Category mix assumed for each trace (the traces do not record content); as in estimator-offline. */
-  private static Map<ContentCategory, Double> mix(String trace) {
+  /** Category mix assumed for each trace (the traces do not record content); estimator-offline uses it too. */
+  static Map<ContentCategory, Double> traceMix(String trace) {
     Map<ContentCategory, Double> m = new EnumMap<>(ContentCategory.class);
     if (trace.equals("code")) {
       m.put(ContentCategory.CODE, 0.6);
@@ -271,7 +271,7 @@ public final class EstimatorLiveBench {
         small.computeIfAbsent(c.category(), k -> new ArrayList<>()).add(c);
       }
     }
-    Map<ContentCategory, Double> mix = mix(trace);
+    Map<ContentCategory, Double> mix = traceMix(trace);
     Random rnd = new Random(seed * 131 + trace.hashCode());
     List<TraceRequest> reqs = new ArrayList<>();
     for (int i = 1; i < rows.size() && reqs.size() < count; i++) {

@@ -367,22 +367,6 @@ public final class EstimatorOfflineBench {
     System.out.println();
   }
 
-  /** Category mix assumed for each trace (the traces do not record content). */
-  private static Map<ContentCategory, Double> mix(String trace) {
-    Map<ContentCategory, Double> m = new EnumMap<>(ContentCategory.class);
-    if (trace.equals("code")) {
-      m.put(ContentCategory.CODE, 0.6);
-      m.put(ContentCategory.JSON, 0.2);
-      m.put(ContentCategory.PROSE, 0.2);
-    } else {
-      m.put(ContentCategory.PROSE, 0.6);
-      m.put(ContentCategory.CJK, 0.15);
-      m.put(ContentCategory.MIXED, 0.1);
-      m.put(ContentCategory.JSON, 0.15);
-    }
-    return m;
-  }
-
   private static void misroutes(List<Chunk> chunks, Map<String, Supplier<Candidate>> candidates, String trace,
       long seed) throws IOException {
     List<String> rows = Files.readAllLines(shared().resolve("data/azure/AzureLLMInferenceTrace_" + trace + ".csv"));
@@ -392,7 +376,7 @@ public final class EstimatorOfflineBench {
         byCat.computeIfAbsent(categoryOf(c.file()), k -> new ArrayList<>()).add(c);
       }
     }
-    Map<ContentCategory, Double> mix = mix(trace);
+    Map<ContentCategory, Double> mix = EstimatorLiveBench.traceMix(trace);
     Random rnd = new Random(seed * 131 + trace.hashCode());
     int n = rows.size() - 1;
     long[] bytes = new long[n];
