@@ -1,14 +1,8 @@
 package dev.sluice.bench;
 
-import dev.sluice.loadgen.HtmlReport;
-import dev.sluice.loadgen.LoadRun;
 import dev.sluice.loadgen.Loadgen;
-import dev.sluice.loadgen.Report;
-import dev.sluice.loadgen.RunResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,22 +33,7 @@ public final class GeneratorBench {
       int port = InstantUpstream.deploy(upstream, 0, loops).await();
       rest.addAll(0, List.of("--target", "http://127.0.0.1:" + port));
       Loadgen.Options options = Loadgen.parse(rest.toArray(String[]::new));
-      Loadgen.Prepared prepared = Loadgen.prepare(options);
-      Vertx vertx = Loadgen.vertx(options.verticles());
-      try {
-        RunResult result = new LoadRun(vertx, options.spec(), prepared.plan(), prepared.bodies(),
-            options.progress() ? System.err : null).run();
-        JsonObject report = Report.json(result, options.toJson());
-        System.out.print(Report.text(report));
-        if (options.report() != null) {
-          Files.writeString(options.report(), report.encodePrettily() + "\n");
-        }
-        if (options.html() != null) {
-          Files.writeString(options.html(), HtmlReport.render(report));
-        }
-      } finally {
-        vertx.close().await();
-      }
+      Loadgen.run(options);
     } finally {
       upstream.close().await();
     }

@@ -145,6 +145,11 @@ public final class Loadgen {
     if (!options.modelSet()) {
       options = options.withModel(servedModel(options.target()));
     }
+    run(options);
+  }
+
+  /** Prepares the schedule and bodies, runs, prints the summary and writes the reports the options name. */
+  public static JsonObject run(Options options) throws Exception {
     long t0 = System.nanoTime();
     Prepared prepared = prepare(options);
     System.err.printf(Locale.ROOT, "loadgen: %d requests scheduled, %d bodies pre-encoded in %.1fs%n",
@@ -161,6 +166,7 @@ public final class Loadgen {
       if (options.html() != null) {
         Files.writeString(options.html(), HtmlReport.render(report));
       }
+      return report;
     } finally {
       vertx.close().await();
     }
