@@ -141,8 +141,11 @@ public final class Report {
     groupRows(b, "", report);
     report.getJsonObject("pools").forEach(e -> groupRows(b, e.getKey() + " ", (JsonObject) e.getValue()));
     JsonObject goodput = report.getJsonObject("goodput");
-    b.append(String.format(Locale.ROOT, "goodput (TTFT <= %s ms): %d requests, %.1f req/s, %.1f%%%n",
-        goodput.getValue("sloTtftMs"), goodput.getLong("requests"), goodput.getDouble("rate"),
+    Object slo = goodput.getValue("sloTtftMs");
+    String objective = slo instanceof Number ms && ms.doubleValue() > 0 ? "TTFT <= " + slo + " ms"
+        : "no --slo-ttft: every completed request";
+    b.append(String.format(Locale.ROOT, "goodput (%s): %d requests, %.1f req/s, %.1f%%%n",
+        objective, goodput.getLong("requests"), goodput.getDouble("rate"),
         goodput.getDouble("fraction") * 100));
     return b.toString();
   }
