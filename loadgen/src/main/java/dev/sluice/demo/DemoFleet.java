@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,9 +58,13 @@ final class DemoFleet implements AutoCloseable {
     return b.toString();
   }
 
-  /** Starts a dispatcher node from a command line (the same path {@code ./sluice dispatcher} takes). */
+  /**
+   * Starts a dispatcher node from a command line (the same path {@code ./sluice dispatcher} takes), with its
+   * access log off: the demo prints its own summary, not a line per request.
+   */
   DispatcherMain.Node node(List<String> args) {
-    DispatcherMain.Node node = DispatcherMain.start(args.toArray(String[]::new)).await();
+    DispatcherMain.Node node =
+        DispatcherMain.start(args.toArray(String[]::new), Map.of("SLUICE_ACCESS_LOG_ENABLED", "false")).await();
     nodes.add(node);
     return node;
   }
