@@ -1,5 +1,10 @@
 package dev.sluice.dispatcher.config;
 
+import static dev.sluice.dispatcher.config.ConfigNodes.checkKeys;
+import static dev.sluice.dispatcher.config.ConfigNodes.integer;
+import static dev.sluice.dispatcher.config.ConfigNodes.requireObject;
+import static dev.sluice.dispatcher.config.ConfigNodes.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -9,7 +14,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -196,43 +200,6 @@ public final class ConfigLoader {
     } catch (URISyntaxException e) {
       throw new ConfigException(key + " is not a URL: '" + s + "'", e);
     }
-  }
-
-  private static void requireObject(JsonNode n, String key) {
-    if (n == null || !n.isObject()) {
-      throw new ConfigException(key + " must be a mapping");
-    }
-  }
-
-  private static void checkKeys(JsonNode n, Set<String> allowed, String prefix) {
-    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!allowed.contains(k)) {
-        throw new ConfigException(prefix + k + " is not a known key (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
-      }
-    }
-  }
-
-  private static String text(JsonNode n, String field, String key, String fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isTextual()) {
-      throw new ConfigException(key + " must be a string");
-    }
-    return v.asText();
-  }
-
-  private static int integer(JsonNode n, String field, String key, int fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new ConfigException(key + " must be an integer");
-    }
-    return v.asInt();
   }
 
   private static int parseInt(String s, String key) {

@@ -2,6 +2,7 @@ package dev.sluice.dispatcher.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.dispatcher.config.ConfigException;
+import dev.sluice.dispatcher.config.ConfigNodes;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -39,29 +40,25 @@ public record ObserveSettings(AccessLogSettings accessLog, Level level, Map<Stri
     AccessLogSettings access = AccessLogSettings.DEFAULTS;
     JsonNode a = root == null ? null : root.get("access_log");
     if (a != null && !a.isNull()) {
-      object(a, "access_log", ACCESS_KEYS);
-      JsonNode enabled = a.get("enabled");
-      if (enabled != null && !enabled.isBoolean()) {
-        throw new ConfigException("access_log.enabled must be true or false, got " + enabled);
-      }
-      JsonNode queue = a.get("queue");
-      if (queue != null && (!queue.isIntegralNumber() || !queue.canConvertToInt() || queue.intValue() <= 0)) {
+      ConfigNodes.mapping(a, "access_log", ACCESS_KEYS);
+      boolean enabled = ConfigNodes.bool(a, "enabled", "access_log.enabled", access.enabled());
+      int queue = ConfigNodes.integer(a, "queue", "access_log.queue", access.queue());
+      if (queue <= 0) {
         throw new ConfigException("access_log.queue must be an integer > 0, got " + queue);
       }
-      access = new AccessLogSettings(enabled == null ? access.enabled() : enabled.booleanValue(),
-          queue == null ? access.queue() : queue.intValue());
+      access = new AccessLogSettings(enabled, queue);
     }
     Level level = DEFAULT_LEVEL;
     Map<String, Level> loggers = new LinkedHashMap<>();
     JsonNode l = root == null ? null : root.get("logging");
     if (l != null && !l.isNull()) {
-      object(l, "logging", LOGGING_KEYS);
+      ConfigNodes.mapping(l, "logging", LOGGING_KEYS);
       if (l.has("level")) {
         level = level(l.get("level"), "logging.level");
       }
       JsonNode named = l.get("loggers");
       if (named != null) {
-        object(named, "logging.loggers", null);
+        ConfigNodes.mapping(named, "logging.loggers", null);
         for (Iterator<String> it = named.fieldNames(); it.hasNext(); ) {
           String name = it.next();
           loggers.put(name, level(named.get(name), "logging.loggers." + name));
@@ -99,19 +96,4 @@ public record ObserveSettings(AccessLogSettings accessLog, Level level, Map<Stri
     }
   }
 
-  private static void object(JsonNode n, String at, Set<String> allowed) {
-    if (!n.isObject()) {
-      throw new ConfigException(at + " must be a mapping");
-    }
-    if (allowed == null) {
-      return;
-    }
-    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!allowed.contains(k)) {
-        throw new ConfigException(at + "." + k + " is not a known key (known: "
-            + String.join(", ", allowed.stream().sorted().toList()) + ")");
-      }
-    }
-  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.dispatcher.admission.AdmissionPolicy;
 import dev.sluice.dispatcher.config.ConfigException;
+import dev.sluice.dispatcher.config.ConfigNodes;
 import dev.sluice.dispatcher.health.OutlierPolicy;
 import dev.sluice.dispatcher.protocol.ServerLimits;
 import dev.sluice.dispatcher.security.ApiKey;
@@ -83,11 +84,11 @@ public final class ReliabilityConfigLoader {
   }
 
   private static ReliabilityConfig read(JsonNode r) {
-    object(r, "reliability", TOP);
+    ConfigNodes.mapping(r, "reliability", TOP);
     ReliabilityConfig c = ReliabilityConfig.DEFAULTS;
     JsonNode s = r.get("server");
     if (s != null) {
-      object(s, "reliability.server", SERVER);
+      ConfigNodes.mapping(s, "reliability.server", SERVER);
       ServerLimits d = c.server();
       c = c.withServer(new ServerLimits(
           integer(s, "max_initial_line_length", "reliability.server", d.maxInitialLineLength()),
@@ -99,7 +100,7 @@ public final class ReliabilityConfigLoader {
     }
     JsonNode h = r.get("health");
     if (h != null) {
-      object(h, "reliability.health", HEALTH);
+      ConfigNodes.mapping(h, "reliability.health", HEALTH);
       OutlierPolicy d = c.health();
       String at = "reliability.health";
       c = c.withHealth(new OutlierPolicy(
@@ -116,7 +117,7 @@ public final class ReliabilityConfigLoader {
     }
     JsonNode a = r.get("admission");
     if (a != null) {
-      object(a, "reliability.admission", ADMISSION);
+      ConfigNodes.mapping(a, "reliability.admission", ADMISSION);
       AdmissionPolicy d = c.admission();
       String at = "reliability.admission";
       c = c.withAdmission(new AdmissionPolicy(
@@ -128,7 +129,7 @@ public final class ReliabilityConfigLoader {
     }
     JsonNode b = r.get("retry_budget");
     if (b != null) {
-      object(b, "reliability.retry_budget", RETRY);
+      ConfigNodes.mapping(b, "reliability.retry_budget", RETRY);
       c = new ReliabilityConfig(c.server(), c.health(), c.admission(),
           number(b, "ratio", "reliability.retry_budget", c.retryRatio()),
           integer(b, "min", "reliability.retry_budget", c.retryMin()),
@@ -138,7 +139,7 @@ public final class ReliabilityConfigLoader {
     c = c.withDrainGrace(Duration.ofMillis(integer(r, "drain_grace_ms", "reliability", c.drainGrace().toMillis())));
     JsonNode sec = r.get("security");
     if (sec != null) {
-      object(sec, "reliability.security", SECURITY);
+      ConfigNodes.mapping(sec, "reliability.security", SECURITY);
       JsonNode images = sec.get("image_urls");
       if (images != null) {
         c = c.withImages(switch (images.asText()) {
@@ -157,7 +158,7 @@ public final class ReliabilityConfigLoader {
         for (int i = 0; i < keys.size(); i++) {
           String at = "reliability.security.keys[" + i + "]";
           JsonNode k = keys.get(i);
-          object(k, at, KEY);
+          ConfigNodes.mapping(k, at, KEY);
           list.add(new ApiKey(k.path("name").asText(null), k.path("sha256").asText(null),
               integer(k, "requests_per_minute", at, 0), integer(k, "tokens_per_minute", at, 0)));
         }
@@ -165,13 +166,13 @@ public final class ReliabilityConfigLoader {
       }
       JsonNode upstream = sec.get("upstream_keys");
       if (upstream != null) {
-        object(upstream, "reliability.security.upstream_keys", null);
+        ConfigNodes.mapping(upstream, "reliability.security.upstream_keys", null);
         Map<String, String> resolved = new LinkedHashMap<>();
         for (Iterator<String> it = upstream.fieldNames(); it.hasNext(); ) {
           String pool = it.next();
           String at = "reliability.security.upstream_keys." + pool;
           JsonNode entry = upstream.get(pool);
-          object(entry, at, UPSTREAM_KEY);
+          ConfigNodes.mapping(entry, at, UPSTREAM_KEY);
           String variable = entry.path("env").asText("");
           String value = variable.isEmpty() ? null : environment.apply(variable);
           if (value == null || value.isBlank()) {
@@ -185,51 +186,16 @@ public final class ReliabilityConfigLoader {
     return c;
   }
 
-  private static void object(JsonNode node, String at, Set<String> allowed) {
-    if (node == null || !node.isObject()) {
-      throw new ConfigException(at + " must be a mapping");
-    }
-    if (allowed == null) {
-      return;
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!allowed.contains(k)) {
-        throw new ConfigException("unknown key " + at + "." + k + " (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
-      }
-    }
-  }
 
   private static int integer(JsonNode node, String key, String at, long fallback) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return (int) fallback;
-    }
-    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-      throw new ConfigException(at + "." + key + " must be an integer, got " + v);
-    }
-    return v.intValue();
+    return ConfigNodes.integer(node, key, at + "." + key, (int) fallback);
   }
 
   private static double number(JsonNode node, String key, String at, double fallback) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isNumber()) {
-      throw new ConfigException(at + "." + key + " must be a number, got " + v);
-    }
-    return v.doubleValue();
+    return ConfigNodes.number(node, key, at + "." + key, fallback);
   }
 
   private static boolean bool(JsonNode node, String key, String at, boolean fallback) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isBoolean()) {
-      throw new ConfigException(at + "." + key + " must be true or false, got " + v);
-    }
-    return v.booleanValue();
+    return ConfigNodes.bool(node, key, at + "." + key, fallback);
   }
 }
