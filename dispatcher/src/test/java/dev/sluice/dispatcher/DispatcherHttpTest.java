@@ -236,6 +236,17 @@ class DispatcherHttpTest {
   }
 
   @Test
+  void aBurstOfUpstreamEventsReachesTheClientInFewWrites() {
+    // events read from the upstream in one turn of the event loop are written to the client together
+    int events = 32;
+    shortUp.behavior = (self, req, body) -> self.burst(req.response(), FakeUpstream.events("short", events));
+    start(twoPools());
+    Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, true));
+    assertThat(reply.text()).isEqualTo(shortUp.sent.toString());
+    assertThat(reply.chunks()).hasSizeLessThan(events / 4);
+  }
+
+  @Test
   void streamKeepsTheEventStreamContentType() {
     start(twoPools());
     assertThat(http.post("/v1/chat/completions", chat("hi", 10, true)).header("content-type")).isEqualTo("text/event-stream");

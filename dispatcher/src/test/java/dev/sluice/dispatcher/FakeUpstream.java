@@ -156,6 +156,22 @@ final class FakeUpstream {
     writeNext(resp, events, 0, gapMs, finish, all);
   }
 
+  /** Writes every event and {@code [DONE]} at once, as separate HTTP chunks in the same turn of the event loop. */
+  void burst(HttpServerResponse resp, List<String> events) {
+    resp.setChunked(true).putHeader("content-type", "text/event-stream");
+    Buffer all = Buffer.buffer();
+    sent = all;
+    for (String e : events) {
+      Buffer b = Buffer.buffer(e);
+      all.appendBuffer(b);
+      resp.write(b);
+    }
+    Buffer done = Buffer.buffer("data: [DONE]\n\n");
+    all.appendBuffer(done);
+    lastWriteNanos.set(System.nanoTime());
+    resp.end(done);
+  }
+
   /**
    * Writes the first event, then holds the rest until {@code release} completes (or fails), then writes them
    * {@code gapMs} apart and ends with {@code [DONE]}. Lets a test wait for a condition instead of for time.

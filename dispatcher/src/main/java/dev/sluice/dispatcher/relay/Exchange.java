@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -36,6 +37,10 @@ import java.net.UnknownHostException;
  *
  * <p>Every method runs on the client request's event loop. Callbacks of an abandoned try carry an old
  * {@code tryId} and are ignored.
+ *
+ * <p>Response bytes read from the upstream in one turn of the event loop go to the client as one write at the
+ * end of that turn ({@link #toClient}): an upstream that sends a burst of small SSE events costs one write
+ * and one system call instead of one per event, and no byte waits longer than the turn it arrived in.
  */
 final class Exchange {
   /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
@@ -54,6 +59,12 @@ final class Exchange {
   private final ResponseTap tap;
   private final boolean stripUsage;
   private final Handler<Long> onTimer = this::onTimer;
+  private final ContextInternal context;
+  private final Handler<Void> flushPending = v -> flushPending();
+  /** Bytes for the client not yet written, and whether this buffer is ours to append to. */
+  private Buffer pending;
+  private boolean pendingOwned;
+  private boolean flushQueued;
 
   private UpstreamPool pool;
   /** The pool slot from admission, released once when the exchange finishes. */
@@ -96,6 +107,8 @@ final class Exchange {
     this.budget = budget;
     this.tap = tap;
     this.stripUsage = stripUsage;
+    ContextInternal current = ContextInternal.current();
+    this.context = current != null ? current : (ContextInternal) relay.vertx.getOrCreateContext();
   }
 
   void start(UpstreamPool first, Permit admitted) {
@@ -231,7 +244,7 @@ final class Exchange {
         recordOutcome(UpstreamFault.SERVER_ERROR);
       }
       commit();
-      response.write(held);
+      toClient(held);
     }
     if (!committed) {
       commit();
@@ -245,8 +258,43 @@ final class Exchange {
       return;
     }
     if (out.length() > 0) {
-      response.write(out);
+      toClient(out);
     }
+  }
+
+  /** Queues bytes for the client; the first of a turn schedules the write at the end of the turn. */
+  private void toClient(Buffer bytes) {
+    if (pending == null) {
+      pending = bytes;
+      pendingOwned = false;
+      if (!flushQueued) {
+        flushQueued = true;
+        context.runOnContext(flushPending);
+      }
+      return;
+    }
+    if (!pendingOwned) {
+      // the first piece may be the upstream's buffer or a slice of it: copy before appending
+      pending = Buffer.buffer(Math.max(256, 2 * (pending.length() + bytes.length()))).appendBuffer(pending);
+      pendingOwned = true;
+    }
+    pending.appendBuffer(bytes);
+  }
+
+  /** The bytes queued so far, now queued no longer. */
+  private Buffer takePending() {
+    Buffer b = pending;
+    pending = null;
+    return b;
+  }
+
+  private void flushPending() {
+    flushQueued = false;
+    Buffer b = takePending();
+    if (b == null || finished) {
+      return;
+    }
+    response.write(b);
     if (response.writeQueueFull()) {
       paused = true;
       upstreamResponse.pause();
@@ -316,8 +364,14 @@ final class Exchange {
         countOverEstimate(promptTokens);
       }
     }
-    if (last != null && last.length() > 0) {
-      response.end(last);
+    Buffer out = takePending();
+    if (out == null) {
+      out = last;
+    } else if (last != null && last.length() > 0) {
+      out = Buffer.buffer(out.length() + last.length()).appendBuffer(out).appendBuffer(last);
+    }
+    if (out != null && out.length() > 0) {
+      response.end(out);
     } else {
       response.end();
     }
@@ -497,9 +551,11 @@ final class Exchange {
     relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
     accessLog(response.getStatusCode(), "aborted");
     abandonTry();
+    Buffer unsent = takePending();
     if (sse && !response.closed()) {
-      response.write(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message))
-          .onComplete(ar -> response.reset());
+      Buffer event = ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message);
+      Buffer out = unsent == null ? event : Buffer.buffer().appendBuffer(unsent).appendBuffer(event);
+      response.write(out).onComplete(ar -> response.reset());
     } else {
       response.reset();
     }
@@ -513,6 +569,7 @@ final class Exchange {
     pool.meters().clientClosed();
     relay.metrics.failure(FailureKind.CLIENT_CLOSED);
     accessLog(CLIENT_CLOSED_STATUS, "client_closed");
+    pending = null;
     abandonTry();
   }
 
