@@ -34,6 +34,8 @@ public final class SseUsageTap implements ResponseTap {
   // strip mode: the partial event carried to the next chunk, and the output being assembled
   private Buffer held;
   private int promptTokens = -1;
+  /** Where {@link #needsEdit} found the usage value of the event it last looked at. */
+  private int usageAt;
 
   private SseUsageTap(boolean strip) {
     this.strip = strip;
@@ -71,6 +73,22 @@ public final class SseUsageTap implements ResponseTap {
     int len = work.length();
     Bytes bytes = Bytes.of(work);
     for (int p = scanFrom; p < len; p++) {
+      if (!blankCr) {
+        // only CR and LF move the line state beyond a length: skip the bytes in between at once
+        int q = p;
+        byte c;
+        while (q < len && (c = bytes.at(q)) != '\n' && c != '\r') {
+          q++;
+        }
+        if (q > p) {
+          lineLength += q - p;
+          afterCr = false;
+          p = q;
+          if (p == len) {
+            break;
+          }
+        }
+      }
       int boundary = step(bytes.at(p), p);
       if (boundary >= 0) {
         if (needsEdit(bytes, eventStart, boundary)) {
@@ -157,9 +175,13 @@ public final class SseUsageTap implements ResponseTap {
     return boundary;
   }
 
-  /** Whether the event {@code [from, to)} must be dropped or edited; reads usage from it. */
+  /**
+   * Whether the event {@code [from, to)} must be dropped or edited; reads usage from it. The usage member
+   * comes last in the chunk objects of vLLM and OpenAI, so it is looked for from the end of the event.
+   */
   private boolean needsEdit(Bytes buf, int from, int to) {
-    int usage = valueAfterKey(buf, from, to, USAGE);
+    int usage = lastValueAfterKey(buf, from, to, USAGE);
+    usageAt = usage;
     if (usage < 0) {
       return false;
     }
@@ -175,9 +197,12 @@ public final class SseUsageTap implements ResponseTap {
     return v == 'n';
   }
 
-  /** Appends the event {@code [from, to)} minus what include_usage added: nothing if usage-only. */
+  /**
+   * Appends the event {@code [from, to)} minus what include_usage added: nothing if usage-only. Call right after
+   * {@link #needsEdit} returned true for the same event.
+   */
   private void appendEdited(Buffer out, Buffer src, Bytes buf, int from, int to) {
-    int usage = valueAfterKey(buf, from, to, USAGE);
+    int usage = usageAt;
     if (usage < 0 || buf.at(usage) == '{') {
       return; // the usage-only event: dropped whole
     }
@@ -200,20 +225,38 @@ public final class SseUsageTap implements ResponseTap {
 
   /** Offset of the first byte of the value of {@code key} (quoted) in {@code [from, to)}, or -1. */
   private static int valueAfterKey(Bytes buf, int from, int to, byte[] key) {
-    int last = to - key.length;
-    outer:
-    for (int i = from; i <= last; i++) {
-      for (int k = 0; k < key.length; k++) {
-        if (buf.at(i + k) != key[k]) {
-          continue outer;
-        }
+    for (int i = from, last = to - key.length; i <= last; i++) {
+      int value = valueIfKeyAt(buf, i, to, key);
+      if (value >= 0) {
+        return value;
       }
-      int p = skipSpace(buf, i + key.length, to);
-      if (p < to && buf.at(p) == ':') {
-        p = skipSpace(buf, p + 1, to);
-        if (p < to) {
-          return p;
-        }
+    }
+    return -1;
+  }
+
+  /** As {@link #valueAfterKey}, for the last occurrence of {@code key}. */
+  private static int lastValueAfterKey(Bytes buf, int from, int to, byte[] key) {
+    for (int i = to - key.length; i >= from; i--) {
+      int value = valueIfKeyAt(buf, i, to, key);
+      if (value >= 0) {
+        return value;
+      }
+    }
+    return -1;
+  }
+
+  /** When {@code key} and a colon start at {@code i}, the offset of the value after them; else -1. */
+  private static int valueIfKeyAt(Bytes buf, int i, int to, byte[] key) {
+    for (int k = 0; k < key.length; k++) {
+      if (buf.at(i + k) != key[k]) {
+        return -1;
+      }
+    }
+    int p = skipSpace(buf, i + key.length, to);
+    if (p < to && buf.at(p) == ':') {
+      p = skipSpace(buf, p + 1, to);
+      if (p < to) {
+        return p;
       }
     }
     return -1;
