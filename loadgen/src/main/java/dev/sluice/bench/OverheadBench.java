@@ -8,6 +8,7 @@ import dev.sluice.loadgen.RunResult;
 import io.vertx.core.Vertx;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -26,13 +27,16 @@ import org.HdrHistogram.Histogram;
  * front of it and, when nginx is on the PATH, an nginx reverse proxy in front of the same mock, all as child
  * processes pinned with taskset where available. Then drives the same open-loop schedule directly, through Sluice and
  * through nginx, and measures each proxy's closed-loop maximum rate.
+ *
+ * <p>Each proxy gets the same CPUs to itself; the mock and the generator share the others. Both proxies keep an
+ * access log (Sluice its default one, nginx a buffered one), as they would in service.
  */
 public final class OverheadBench {
 
   static final String USAGE = """
       usage: ./sluice bench overhead [--rates 2000,5000,10000] [--duration 20s] [--warmup 5s] [--stream]
-                                     [--prompt-tokens 256] [--max-tokens 16] [--closed 64] [--closed-duration 10s] [--prime 5s]
-                                     [--proxy-cpus 1] [--mock-cpus 1] [--connections 256] [--no-nginx]
+                                     [--prompt-tokens 256] [--max-tokens 16] [--closed 64] [--closed-duration 10s] [--prime 15s]
+                                     [--proxy-cpus 1] [--mock-cpus 0] [--connections 256] [--repeat 1] [--no-nginx]
       """;
 
   private static final long READY_TIMEOUT_MILLIS = 60_000;
@@ -44,6 +48,14 @@ public final class OverheadBench {
 
   /** One measured row. */
   private record Row(String target, double rate, RunResult result, double cpuSecondsPer1k) {
+  }
+
+  /**
+   * A closed-loop run: the rate reached and the proxy's CPU use while reaching it. {@code perCpuSecond} is the rate
+   * the proxy would reach with a whole CPU busy, the figure to compare when the load side, not the proxy, is the
+   * limit; NaN for the direct target.
+   */
+  private record Closed(double rate, double cpuBusy, double perCpuSecond) {
   }
 
   private OverheadBench() {
@@ -69,17 +81,20 @@ public final class OverheadBench {
     }
     boolean stream = flags.contains("--stream");
     int cores = Runtime.getRuntime().availableProcessors();
+    // the proxy under test alone on the last CPU, everything that makes load on the others
     String proxyCpus = o.getOrDefault("proxy-cpus", Integer.toString(cores - 1));
-    String mockCpus = o.getOrDefault("mock-cpus", Integer.toString(cores - 1));
+    String mockCpus = o.getOrDefault("mock-cpus", cores > 1 ? (cores > 2 ? "0-" + (cores - 2) : "0") : "0");
     long duration = Loadgen.parseDuration(o.getOrDefault("duration", "20s"));
     long warmup = Loadgen.parseDuration(o.getOrDefault("warmup", "5s"));
     int closed = Integer.parseInt(o.getOrDefault("closed", "64"));
     long closedDuration = Loadgen.parseDuration(o.getOrDefault("closed-duration", "10s"));
     int connections = Integer.parseInt(o.getOrDefault("connections", "256"));
-    long primeNanos = Loadgen.parseDuration(o.getOrDefault("prime", "5s"));
+    long primeNanos = Loadgen.parseDuration(o.getOrDefault("prime", "15s"));
+    int repeats = Integer.parseInt(o.getOrDefault("repeat", "1"));
 
     List<Process> children = new ArrayList<>();
     Path tmp = Files.createTempDirectory("sluice-overhead");
+    pinSelf(mockCpus);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(Process::destroyForcibly)));
     try {
       int mockPort = freePort();
@@ -115,7 +130,7 @@ public final class OverheadBench {
       int verticles = Math.max(1, cores);
       Vertx vertx = Loadgen.vertx(verticles);
       List<Row> rows = new ArrayList<>();
-      Map<String, Double> closedRates = new LinkedHashMap<>();
+      Map<String, List<Closed>> closedRates = new LinkedHashMap<>();
       try {
         // an unrecorded closed-loop pass over every target first, so that no target pays for the generator's (or its
         // own) cold JIT; then the recorded closed loop, then the open-loop rates
@@ -124,30 +139,46 @@ public final class OverheadBench {
               Math.max(closed, verticles), verticles, 0, 0, 30_000).closedLoop(closed, primeNanos);
           new LoadRun(vertx, prime, new ArrivalPlan(new long[0], new int[0]), prepared.bodies(), null).run();
         }
-        for (Target t : targets) {
-          LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream, closed,
-              Math.max(closed, verticles), verticles, TimeUnit.SECONDS.toNanos(2), 0, 30_000)
-              .closedLoop(closed, TimeUnit.SECONDS.toNanos(2) + closedDuration);
-          RunResult r = new LoadRun(vertx, spec, new ArrivalPlan(new long[0], new int[0]), prepared.bodies(), null)
-              .run();
-          closedRates.put(t.name(), r.completed() / (closedDuration / 1e9));
-          System.err.printf(Locale.ROOT, "overhead: %-6s closed loop (%d in flight): %.0f req/s%n", t.name(), closed,
-              closedRates.get(t.name()));
-        }
-        for (double rate : rates) {
-          for (Target t : targets) {
-            LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream,
-                LoadSpec.DEFAULT_MAX_INFLIGHT, connections, verticles, warmup, 0, 30_000);
-            ArrivalPlan plan = Loadgen.schedule("constant", rate, warmup, duration, prepared.bodies().length, 1,
-                false);
-            double cpuBefore = cpuSeconds(t.process());
-            RunResult r = new LoadRun(vertx, spec, plan, prepared.bodies(), null).run();
-            double cpu = cpuSeconds(t.process()) - cpuBefore;
-            // CPU covers warm-up too: divide by every request the proxy saw
-            long handled = r.completed() + r.errors() + plan.countBefore(warmup);
-            rows.add(new Row(t.name(), rate, r, t.process() == null ? Double.NaN : cpu / handled * 1000));
-            System.err.printf(Locale.ROOT, "overhead: %-6s %6.0f/s done: p99 %.3f ms, lag p99 %.3f ms%n", t.name(),
-                rate, r.overall().latency().getValueAtPercentile(99) / 1000.0, r.sendLagP99Millis());
+        // repeated rounds, each in a rotated target order: a burst of noise on a shared machine then hits different
+        // targets in different rounds, and the table reports medians
+        for (int round = 0; round < repeats; round++) {
+          List<Target> order = new ArrayList<>(targets);
+          java.util.Collections.rotate(order, -round);
+          for (Target t : order) {
+            LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream, closed,
+                Math.max(closed, verticles), verticles, TimeUnit.SECONDS.toNanos(2), 0, 30_000)
+                .closedLoop(closed, TimeUnit.SECONDS.toNanos(2) + closedDuration);
+            LoadRun run = new LoadRun(vertx, spec, new ArrivalPlan(new long[0], new int[0]), prepared.bodies(), null);
+            // CPU over the measured part only: the first 2 s of the run are its warm-up
+            double[] atWarm = new double[2];
+            vertx.setTimer(TimeUnit.SECONDS.toMillis(2), id -> {
+              atWarm[0] = cpuSeconds(t.process());
+              atWarm[1] = System.nanoTime() / 1e9;
+            });
+            RunResult r = run.run();
+            double busy = (cpuSeconds(t.process()) - atWarm[0]) / (System.nanoTime() / 1e9 - atWarm[1]);
+            double rate = r.completed() / (closedDuration / 1e9);
+            Closed c = new Closed(rate, t.process() == null ? Double.NaN : busy,
+                t.process() == null ? Double.NaN : rate / busy);
+            closedRates.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(c);
+            System.err.printf(Locale.ROOT, "overhead: %-6s closed loop (%d in flight): %.0f req/s, proxy CPU %.2f%n",
+                t.name(), closed, c.rate(), c.cpuBusy());
+          }
+          for (double rate : rates) {
+            for (Target t : order) {
+              LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream,
+                  LoadSpec.DEFAULT_MAX_INFLIGHT, connections, verticles, warmup, 0, 30_000);
+              ArrivalPlan plan = Loadgen.schedule("constant", rate, warmup, duration, prepared.bodies().length, 1,
+                  false);
+              double cpuBefore = cpuSeconds(t.process());
+              RunResult r = new LoadRun(vertx, spec, plan, prepared.bodies(), null).run();
+              double cpu = cpuSeconds(t.process()) - cpuBefore;
+              // CPU covers warm-up too: divide by every request the proxy saw
+              long handled = r.completed() + r.errors() + plan.countBefore(warmup);
+              rows.add(new Row(t.name(), rate, r, t.process() == null ? Double.NaN : cpu / handled * 1000));
+              System.err.printf(Locale.ROOT, "overhead: %-6s %6.0f/s done: p99 %.3f ms, lag p99 %.3f ms%n", t.name(),
+                  rate, r.overall().latency().getValueAtPercentile(99) / 1000.0, r.sendLagP99Millis());
+            }
           }
         }
       } finally {
@@ -166,29 +197,38 @@ public final class OverheadBench {
     }
   }
 
-  private static String table(List<Row> rows, Map<String, Double> closedRates, int closed, boolean stream,
+  private static String table(List<Row> rows, Map<String, List<Closed>> closedRates, int closed, boolean stream,
       String proxyCpus, String mockCpus) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%n%s, proxy on cpu %s, mock on cpu %s, generator unpinned%n",
-        stream ? "streaming" : "non-streaming", proxyCpus, mockCpus));
-    b.append(String.format(Locale.ROOT, "%-7s %7s %9s %8s %8s %8s %9s %9s %10s %6s %7s%n", "target", "rate",
-        "achieved", "p50 ms", "p99 ms", "p99.9 ms", "+p50 ms", "+p99 ms", "cpu s/1k", "errors", "valid"));
-    Map<Double, RunResult> direct = new LinkedHashMap<>();
+    // one cell per target and rate, over the rounds: medians, the p99 range, errors summed, valid rounds counted
+    Map<String, List<Row>> cells = new LinkedHashMap<>();
     for (Row r : rows) {
-      if (r.target().equals("direct")) {
-        direct.put(r.rate(), r.result());
-      }
+      cells.computeIfAbsent(r.target() + '@' + r.rate(), k -> new ArrayList<>()).add(r);
     }
-    for (Row r : rows) {
-      Histogram h = r.result().overall().latency();
-      Histogram d = direct.get(r.rate()).overall().latency();
-      boolean isDirect = r.target().equals("direct");
-      b.append(String.format(Locale.ROOT, "%-7s %7.0f %9.1f %8.3f %8.3f %8.3f %9s %9s %10s %6d %7s%n", r.target(),
-          r.rate(), r.result().achievedRate(), ms(h, 50), ms(h, 99), ms(h, 99.9),
-          isDirect ? "-" : String.format(Locale.ROOT, "%.3f", ms(h, 50) - ms(d, 50)),
-          isDirect ? "-" : String.format(Locale.ROOT, "%.3f", ms(h, 99) - ms(d, 99)),
-          Double.isNaN(r.cpuSecondsPer1k()) ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSecondsPer1k()),
-          r.result().errors() + r.result().blocked(), r.result().valid() ? "yes" : "NO"));
+    int rounds = cells.values().stream().mapToInt(List::size).max().orElse(1);
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%n%s, proxy on cpu %s, mock and generator on cpu %s, median of %d round(s)%n",
+        stream ? "streaming" : "non-streaming", proxyCpus, mockCpus, rounds));
+    b.append(String.format(Locale.ROOT, "%-7s %7s %9s %8s %8s %8s %9s %9s %17s %10s %6s %7s%n", "target", "rate",
+        "achieved", "p50 ms", "p99 ms", "p99.9 ms", "+p50 ms", "+p99 ms", "p99 range ms", "cpu s/1k", "errors",
+        "valid"));
+    for (List<Row> cell : cells.values()) {
+      Row first = cell.get(0);
+      List<Row> direct = cells.get("direct@" + first.rate());
+      boolean isDirect = first.target().equals("direct");
+      double p50 = median(cell, r -> ms(r, 50));
+      double p99 = median(cell, r -> ms(r, 99));
+      double minP99 = cell.stream().mapToDouble(r -> ms(r, 99)).min().orElse(Double.NaN);
+      double maxP99 = cell.stream().mapToDouble(r -> ms(r, 99)).max().orElse(Double.NaN);
+      double cpu = median(cell, Row::cpuSecondsPer1k);
+      long errors = cell.stream().mapToLong(r -> r.result().errors() + r.result().blocked()).sum();
+      long valid = cell.stream().filter(r -> r.result().valid()).count();
+      b.append(String.format(Locale.ROOT, "%-7s %7.0f %9.1f %8.3f %8.3f %8.3f %9s %9s %17s %10s %6d %7s%n",
+          first.target(), first.rate(), median(cell, r -> r.result().achievedRate()), p50, p99,
+          median(cell, r -> ms(r, 99.9)),
+          isDirect || direct == null ? "-" : String.format(Locale.ROOT, "%.3f", p50 - median(direct, r -> ms(r, 50))),
+          isDirect || direct == null ? "-" : String.format(Locale.ROOT, "%.3f", p99 - median(direct, r -> ms(r, 99))),
+          String.format(Locale.ROOT, "%.3f-%.3f", minP99, maxP99),
+          Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.4f", cpu), errors, valid + "/" + cell.size()));
     }
     for (Row r : rows) {
       if (!r.result().errorsByKind().isEmpty()) {
@@ -196,21 +236,46 @@ public final class OverheadBench {
             .append(r.result().errorsByKind()).append('\n');
       }
     }
-    b.append(String.format(Locale.ROOT, "closed-loop maximum (%d in flight):", closed));
-    closedRates.forEach((name, rate) -> b.append(String.format(Locale.ROOT, "  %s %.0f req/s", name, rate)));
-    b.append('\n');
+    b.append(String.format(Locale.ROOT, "closed loop, %d in flight, median of %d round(s):%n", closed, rounds));
+    b.append(String.format(Locale.ROOT, "%-7s %9s %10s %14s%n", "target", "req/s", "proxy CPU", "req per CPU-s"));
+    closedRates.forEach((name, runs) -> {
+      double cpuBusy = median(runs, Closed::cpuBusy);
+      double perCpu = median(runs, Closed::perCpuSecond);
+      b.append(String.format(Locale.ROOT, "%-7s %9.0f %10s %14s%n", name, median(runs, Closed::rate),
+          Double.isNaN(cpuBusy) ? "-" : String.format(Locale.ROOT, "%.2f", cpuBusy),
+          Double.isNaN(perCpu) ? "-" : String.format(Locale.ROOT, "%.0f", perCpu)));
+    });
     return b.toString();
+  }
+
+  /** The median of {@code f} over {@code items} (the mean of the middle two for an even count). */
+  private static <T> double median(List<T> items, java.util.function.ToDoubleFunction<T> f) {
+    double[] v = items.stream().mapToDouble(f).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    int mid = v.length / 2;
+    return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  }
+
+  private static double ms(Row r, double percentile) {
+    return ms(r.result().overall().latency(), percentile);
   }
 
   private static double ms(Histogram h, double percentile) {
     return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
   }
 
-  /** Starts {@code java -cp <this classpath> dev.sluice.Sluice <args>}, pinned when taskset exists. */
+  /**
+   * Starts {@code java <this JVM's options> -cp <this classpath> dev.sluice.Sluice <args>}, pinned when taskset
+   * exists: the mock and the dispatcher run with the flags the launcher gave the bench (SLUICE_JAVA_OPTS included).
+   */
   private static Process java(String cpus, Path log, String... args) throws IOException {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(pin(cpus));
-    cmd.addAll(List.of(javaBin, "-cp", System.getProperty("java.class.path"), "dev.sluice.Sluice"));
+    cmd.add(javaBin);
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.sluice.Sluice"));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
@@ -223,7 +288,8 @@ public final class OverheadBench {
         error_log %s/error.log warn;
         events { worker_connections 16384; }
         http {
-          access_log off;
+          log_format timed '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time';
+          access_log %s/access.log timed buffer=64k flush=1s;
           client_body_temp_path %s/body;
           proxy_temp_path %s/proxy;
           fastcgi_temp_path %s/fastcgi;
@@ -243,13 +309,24 @@ public final class OverheadBench {
             }
           }
         }
-        """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, upstreamPort, port);
+        """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, dir, upstreamPort, port);
     Files.writeString(dir.resolve("nginx.conf"), conf);
     List<String> cmd = new ArrayList<>(pin(cpus));
     cmd.addAll(List.of(nginx, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(), "-g",
         "daemon off;"));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile())
         .start();
+  }
+
+  /** Moves this process (the generator) and all its threads onto {@code cpus}, where taskset exists. */
+  private static void pinSelf(String cpus) throws IOException, InterruptedException {
+    String taskset = onPath("taskset");
+    if (taskset == null || cpus.isBlank()) {
+      System.err.println("overhead: taskset not found; the generator shares the proxy's CPU");
+      return;
+    }
+    new ProcessBuilder(taskset, "-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid()))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
   }
 
   private static List<String> pin(String cpus) {
