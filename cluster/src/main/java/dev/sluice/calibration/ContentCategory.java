@@ -49,6 +49,27 @@ public enum ContentCategory {
     return id;
   }
 
+  /**
+   * The category of a file of the shared text corpus ({@code ../shared/data/corpus}), from its name's prefix:
+   * {@code code_}, {@code json_}, {@code ja_}, {@code mixed_}; everything else is prose. For benchmarks and tests
+   * that know each chunk's true category.
+   */
+  public static ContentCategory ofCorpusFile(String name) {
+    if (name.startsWith("code_")) {
+      return CODE;
+    }
+    if (name.startsWith("json_")) {
+      return JSON;
+    }
+    if (name.startsWith("ja_")) {
+      return CJK;
+    }
+    if (name.startsWith("mixed_")) {
+      return MIXED;
+    }
+    return PROSE;
+  }
+
   /** Number of categories (array sizes). */
   public static int count() {
     return ALL.length;

@@ -57,7 +57,7 @@ class CalibrationTableTest {
     Map<String, Double> excess = new TreeMap<>();
     byCategory("4096").forEach((cat, rows) -> {
       CalibrationTable table = new CalibrationTable(CalibrationParams.defaults());
-      double mape = replayMape(table, "m", CorpusRows.expected(cat), rows, 400, 7);
+      double mape = replayMape(table, "m", ContentCategory.ofCorpusFile(cat), rows, 400, 7);
       excess.put(cat, mape - oracleMape(rows) * 1.2);
     });
     assertThat(excess).hasSize(9).allSatisfy((cat, e) -> assertThat(e).as(cat).isLessThan(0.005));
@@ -68,7 +68,7 @@ class CalibrationTableTest {
     Map<String, Double> excess = new TreeMap<>();
     byCategory("512").forEach((cat, rows) -> {
       CalibrationTable table = new CalibrationTable(CalibrationParams.defaults());
-      double mape = replayMape(table, "m", CorpusRows.expected(cat), rows, 600, 9);
+      double mape = replayMape(table, "m", ContentCategory.ofCorpusFile(cat), rows, 600, 9);
       excess.put(cat, mape - oracleMape(rows) * 1.2);
     });
     assertThat(excess).hasSize(9).allSatisfy((cat, e) -> assertThat(e).as(cat).isLessThan(0.005));
@@ -78,10 +78,10 @@ class CalibrationTableTest {
   void learnedRatioMatchesTheCategoryAggregate() {
     byCategory("4096").forEach((cat, rows) -> {
       CalibrationTable table = new CalibrationTable(CalibrationParams.defaults());
-      replayMape(table, "m", CorpusRows.expected(cat), rows, 400, 11);
+      replayMape(table, "m", ContentCategory.ofCorpusFile(cat), rows, 400, 11);
       double trueRatio = rows.stream().mapToLong(CorpusRows::bytes).sum()
           / (double) rows.stream().mapToLong(CorpusRows::tokensLlama3).sum();
-      assertThat(table.view("m", CorpusRows.expected(cat)).bytesPerToken()).as(cat)
+      assertThat(table.view("m", ContentCategory.ofCorpusFile(cat)).bytesPerToken()).as(cat)
           .isCloseTo(trueRatio, org.assertj.core.data.Percentage.withPercentage(4));
     });
   }

@@ -36,21 +36,4 @@ record CorpusRows(String chunkSet, String category, long bytes, int tokensLlama3
       throw new UncheckedIOException(e);
     }
   }
-
-  /** The Sluice category each corpus file belongs to. */
-  static ContentCategory expected(String corpusCategory) {
-    if (corpusCategory.startsWith("code_")) {
-      return ContentCategory.CODE;
-    }
-    if (corpusCategory.startsWith("json_")) {
-      return ContentCategory.JSON;
-    }
-    if (corpusCategory.startsWith("ja_")) {
-      return ContentCategory.CJK;
-    }
-    if (corpusCategory.startsWith("mixed_")) {
-      return ContentCategory.MIXED;
-    }
-    return ContentCategory.PROSE;
-  }
 }

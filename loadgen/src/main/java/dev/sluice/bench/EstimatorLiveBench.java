@@ -482,7 +482,7 @@ public final class EstimatorLiveBench {
         }
       });
       String text = new String(file, Integer.parseInt(f[offset]), Integer.parseInt(f[length]), StandardCharsets.UTF_8);
-      out.add(new Chunk(f[source], text, EstimatorOfflineBench.categoryOf(f[source]), f[set].equals("4096"),
+      out.add(new Chunk(f[source], text, ContentCategory.ofCorpusFile(f[source]), f[set].equals("4096"),
           Integer.parseInt(f[cl]), Integer.parseInt(f[o2])));
     }
     return out;

@@ -141,22 +141,6 @@ public final class EstimatorOfflineBench {
     return Path.of(home).resolve("../shared").normalize();
   }
 
-  static ContentCategory categoryOf(String file) {
-    if (file.startsWith("code_")) {
-      return ContentCategory.CODE;
-    }
-    if (file.startsWith("json_")) {
-      return ContentCategory.JSON;
-    }
-    if (file.startsWith("ja_")) {
-      return ContentCategory.CJK;
-    }
-    if (file.startsWith("mixed_")) {
-      return ContentCategory.MIXED;
-    }
-    return ContentCategory.PROSE;
-  }
-
   private static List<Chunk> loadChunks() throws IOException {
     List<String> lines = Files.readAllLines(shared().resolve("data/corpus/chunk_tokens.tsv"), StandardCharsets.UTF_8);
     List<String> h = Arrays.asList(lines.get(0).split("\t"));
@@ -290,7 +274,7 @@ public final class EstimatorOfflineBench {
           reqs.add(pool.get(rnd.nextInt(pool.size())));
         }
       }
-      ContentCategory cat = categoryOf(file);
+      ContentCategory cat = ContentCategory.ofCorpusFile(file);
       List<ContentCategory> cats = java.util.Collections.nCopies(reqs.size(), cat);
       String oracle = pct(oracleMape(big.get(file))) + " / " + pct(oracleMape(small.get(file)));
       candidates.forEach((name, make) -> {
@@ -352,7 +336,7 @@ public final class EstimatorOfflineBench {
     for (int k = 0; k < 6000; k++) {
       Chunk c = rnd.nextInt(10) == 0 ? natural.get(rnd.nextInt(natural.size())) : pool.get(rnd.nextInt(pool.size()));
       reqs.add(c);
-      cats.add(c.set().equals("natural") ? ContentCategory.PROSE : categoryOf(c.file()));
+      cats.add(c.set().equals("natural") ? ContentCategory.PROSE : ContentCategory.ofCorpusFile(c.file()));
     }
     System.out.println("## Mixed traffic: 6000 requests over all files (each in its category's key), 10% MT-Bench "
         + "prompts; errors after " + WARM_UP + " samples");
@@ -373,7 +357,7 @@ public final class EstimatorOfflineBench {
     Map<ContentCategory, List<Chunk>> byCat = new EnumMap<>(ContentCategory.class);
     for (Chunk c : chunks) {
       if (c.set().equals("512")) {
-        byCat.computeIfAbsent(categoryOf(c.file()), k -> new ArrayList<>()).add(c);
+        byCat.computeIfAbsent(ContentCategory.ofCorpusFile(c.file()), k -> new ArrayList<>()).add(c);
       }
     }
     Map<ContentCategory, Double> mix = EstimatorLiveBench.traceMix(trace);

@@ -24,22 +24,6 @@ class CategoryClassifierTest {
 
   private static List<Chunk> chunks;
 
-  static ContentCategory expected(String corpusCategory) {
-    if (corpusCategory.startsWith("code_")) {
-      return ContentCategory.CODE;
-    }
-    if (corpusCategory.startsWith("json_")) {
-      return ContentCategory.JSON;
-    }
-    if (corpusCategory.startsWith("ja_")) {
-      return ContentCategory.CJK;
-    }
-    if (corpusCategory.startsWith("mixed_")) {
-      return ContentCategory.MIXED;
-    }
-    return ContentCategory.PROSE;
-  }
-
   @BeforeAll
   static void load() throws IOException {
     Path corpus = Texts.shared().resolve("data/corpus");
@@ -53,8 +37,9 @@ class CategoryClassifierTest {
           int off = Integer.parseInt(f[h.indexOf("byte_offset")]);
           int len = Integer.parseInt(f[h.indexOf("byte_length")]);
           String text = new String(all, off, len, StandardCharsets.UTF_8);
-          return new Chunk(f[h.indexOf("chunk_set")], f[h.indexOf("category")], expected(f[h.indexOf("category")]),
-              Texts.features(text), len);
+          String file = f[h.indexOf("category")];
+          return new Chunk(f[h.indexOf("chunk_set")], file, ContentCategory.ofCorpusFile(file), Texts.features(text),
+              len);
         }).toList();
   }
 
