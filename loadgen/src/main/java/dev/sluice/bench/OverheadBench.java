@@ -83,7 +83,7 @@ public final class OverheadBench {
     int cores = Runtime.getRuntime().availableProcessors();
     // the proxy under test alone on the last CPU, everything that makes load on the others
     String proxyCpus = o.getOrDefault("proxy-cpus", Integer.toString(cores - 1));
-    String mockCpus = o.getOrDefault("mock-cpus", cores > 1 ? (cores > 2 ? "0-" + (cores - 2) : "0") : "0");
+    String mockCpus = o.getOrDefault("mock-cpus", cores > 2 ? "0-" + (cores - 2) : "0");
     long duration = Loadgen.parseDuration(o.getOrDefault("duration", "20s"));
     long warmup = Loadgen.parseDuration(o.getOrDefault("warmup", "5s"));
     int closed = Integer.parseInt(o.getOrDefault("closed", "64"));

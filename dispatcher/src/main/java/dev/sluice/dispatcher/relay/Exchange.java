@@ -107,8 +107,8 @@ final class Exchange {
     this.budget = budget;
     this.tap = tap;
     this.stripUsage = stripUsage;
-    ContextInternal current = ContextInternal.current();
-    this.context = current != null ? current : (ContextInternal) relay.vertx.getOrCreateContext();
+    // created on the client request's event loop: this is its context
+    this.context = (ContextInternal) relay.vertx.getOrCreateContext();
   }
 
   void start(UpstreamPool first, Permit admitted) {
