@@ -40,7 +40,7 @@ class AccessLogHttpTest {
     this.vertx = vertx;
     upstream = new FakeUpstream(vertx, "short").start().await();
     client = vertx.createHttpClient();
-    log = new AccessLog(64, lines::add);
+    log = new AccessLog(64, line -> lines.add(line.toString()));
     DispatcherConfig config = DispatcherConfig.defaults().withHost("127.0.0.1").withPort(0)
         .withPool(new PoolConfig("short", 8192, List.of(URI.create(upstream.url()))));
     DispatcherMetrics metrics = new DispatcherMetrics();

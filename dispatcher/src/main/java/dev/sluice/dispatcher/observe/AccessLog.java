@@ -37,7 +37,8 @@ public final class AccessLog implements AutoCloseable {
   /** Where lines go: {@link #line} for each, then {@link #flush} once per batch. */
   @FunctionalInterface
   public interface Sink {
-    void line(String line) throws IOException;
+    /** One line without its newline; the builder is reused for the next line once this returns. */
+    void line(StringBuilder line) throws IOException;
 
     default void flush() throws IOException {
     }
@@ -78,10 +79,17 @@ public final class AccessLog implements AutoCloseable {
     Writer out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
         StandardCharsets.UTF_8), 1 << 16);
     return new Sink() {
+      private char[] chars = new char[512];
+
       @Override
-      public void line(String line) throws IOException {
-        out.write(line);
-        out.write('\n');
+      public void line(StringBuilder line) throws IOException {
+        int n = line.length();
+        if (chars.length <= n) {
+          chars = new char[2 * n];
+        }
+        line.getChars(0, n, chars, 0);
+        chars[n] = '\n';
+        out.write(chars, 0, n + 1);
       }
 
       @Override
@@ -125,6 +133,7 @@ public final class AccessLog implements AutoCloseable {
 
   private void drain() {
     List<AccessRecord> batch = new ArrayList<>(BATCH);
+    StringBuilder line = new StringBuilder(512);
     while (!closed || !queue.isEmpty()) {
       if (queue.drainTo(batch, BATCH) == 0) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
@@ -132,7 +141,8 @@ public final class AccessLog implements AutoCloseable {
       }
       for (AccessRecord r : batch) {
         try {
-          sink.line(r.toJson());
+          line.setLength(0);
+          sink.line(r.appendJson(line));
           written.incrementAndGet();
         } catch (IOException | RuntimeException e) {
           dropped.incrementAndGet();

@@ -25,7 +25,14 @@ public record AccessRecord(long epochMillis, String requestId, String pool, Stri
 
   /** One JSON object on one line; strings escaped, absent values as null. */
   public String toJson() {
-    StringBuilder b = new StringBuilder(320);
+    return appendJson(new StringBuilder(320)).toString();
+  }
+
+  /**
+   * Appends {@link #toJson()}'s line to {@code b} and returns it; the writer thread reuses one builder for
+   * every line, so formatting allocates nothing.
+   */
+  public StringBuilder appendJson(StringBuilder b) {
     b.append("{\"ts\":").append(epochMillis);
     str(b, "request_id", requestId);
     str(b, "pool", pool);
@@ -46,11 +53,18 @@ public record AccessRecord(long epochMillis, String requestId, String pool, Stri
     if (ttftMillis < 0) {
       b.append("null");
     } else {
-      b.append(Math.round(ttftMillis * 10) / 10.0);
+      tenths(b, ttftMillis);
     }
-    b.append(",\"duration_ms\":").append(Math.round(durationMillis * 10) / 10.0);
+    b.append(",\"duration_ms\":");
+    tenths(b, durationMillis);
     str(b, "outcome", outcome);
-    return b.append('}').toString();
+    return b.append('}');
+  }
+
+  /** Milliseconds to one decimal, without Double.toString's garbage. */
+  private static void tenths(StringBuilder b, double millis) {
+    long t = Math.round(Math.max(0, millis) * 10);
+    b.append(t / 10).append('.').append((char) ('0' + t % 10));
   }
 
   private static void str(StringBuilder b, String name, String value) {
