@@ -42,7 +42,7 @@ import java.net.UnknownHostException;
  * end of that turn ({@link #toClient}): an upstream that sends a burst of small SSE events costs one write
  * and one system call instead of one per event, and no byte waits longer than the turn it arrived in.
  */
-final class Exchange {
+final class Exchange extends Watchdog.Watched {
   /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
   private static final int TRIES_PER_POOL = 2;
   private static final Handler<Throwable> IGNORE = t -> { };
@@ -58,8 +58,8 @@ final class Exchange {
   private final Budget budget;
   private final ResponseTap tap;
   private final boolean stripUsage;
-  private final Handler<Long> onTimer = this::onTimer;
   private final ContextInternal context;
+  private final Watchdog watchdog;
   private final Handler<Void> flushPending = v -> flushPending();
   /** Bytes for the client not yet written, and whether this buffer is ours to append to. */
   private Buffer pending;
@@ -92,7 +92,6 @@ final class Exchange {
   private boolean paused;
   private long tryStart;
   private long lastActivity;
-  private long timer = -1;
   /** For the access log: when routing started, when the first byte went out, tries, last endpoint. */
   private final long created = System.nanoTime();
   private long firstByteAt;
@@ -109,6 +108,7 @@ final class Exchange {
     this.stripUsage = stripUsage;
     // created on the client request's event loop: this is its context
     this.context = (ContextInternal) relay.vertx.getOrCreateContext();
+    this.watchdog = relay.watchdog(context);
   }
 
   void start(UpstreamPool first, Permit admitted) {
@@ -144,7 +144,7 @@ final class Exchange {
     int id = ++tryId;
     tryStart = System.nanoTime();
     awaitingHeaders = true;
-    arm(relay.firstByteMs);
+    watchUntil(tryStart + relay.firstByteMs * 1_000_000L);
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(ep.host())
@@ -188,11 +188,7 @@ final class Exchange {
     long now = System.nanoTime();
     lastActivity = now;
     pool.meters().firstByteNanos(now - tryStart);
-    if (timer < 0 || relay.firstByteMs * 1_000_000L > relay.streamIdleNanos) {
-      arm(relay.streamIdleNanos / 1_000_000L);
-    }
-    // else the first-byte timer keeps running and becomes the idle watchdog when it fires (onTimer
-    // re-arms for the rest of the idle window): one timer per request instead of two
+    watchUntil(now + relay.streamIdleNanos);
     int status = r.statusCode();
     held500 = false;
     if (status != 500) {
@@ -351,7 +347,6 @@ final class Exchange {
 
   private void complete(Buffer last) {
     markFinished();
-    cancelTimer();
     int status = upstreamResponse.statusCode();
     pool.meters().durationNanos(System.nanoTime() - tryStart);
     pool.meters().request(status);
@@ -450,9 +445,10 @@ final class Exchange {
     }
   }
 
-  /** The exchange is over: frees its pool slot (once). */
+  /** The exchange is over: no more deadlines, and its pool slot is freed (once). */
   private void markFinished() {
     finished = true;
+    unwatch();
     if (permit != null) {
       permit.release();
       permit = null;
@@ -534,7 +530,6 @@ final class Exchange {
   /** Before the commit point: the whole response is this error. */
   private void fail(FailureKind kind, String message) {
     markFinished();
-    cancelTimer();
     pool.meters().request(kind.status());
     relay.metrics.failure(kind);
     accessLog(kind.status(), "error");
@@ -578,7 +573,7 @@ final class Exchange {
   /** Ends the current try: later callbacks are ignored, the upstream request is reset, the slot freed. */
   private void abandonTry() {
     tryId++;
-    cancelTimer();
+    unwatch();
     HttpClientRequest req = upstreamRequest;
     upstreamRequest = null;
     upstreamResponse = null;
@@ -600,24 +595,22 @@ final class Exchange {
     }
   }
 
-  private void arm(long millis) {
-    cancelTimer();
-    timer = relay.vertx.setTimer(Math.max(1, millis), onTimer);
+  private void watchUntil(long deadlineNanos) {
+    deadline = deadlineNanos;
+    watchdog.watch(this);
   }
 
-  private void cancelTimer() {
-    if (timer >= 0) {
-      relay.vertx.cancelTimer(timer);
-      timer = -1;
-    }
+  private void unwatch() {
+    watchdog.unwatch(this);
   }
 
-  /** First-byte deadline before the headers; stream-idle watchdog after them. */
-  private void onTimer(long id) {
-    if (id != timer || finished) {
+  /** The first-byte deadline before the headers, stream idle after them. */
+  @Override
+  void onDeadline(long now) {
+    unwatch();
+    if (finished) {
       return;
     }
-    timer = -1;
     if (awaitingHeaders) {
       recordOutcome(UpstreamFault.TIMEOUT);
       // a silent endpoint is not asked again: retry only when the pool has another one
@@ -631,10 +624,9 @@ final class Exchange {
       fail(FailureKind.UPSTREAM_TIMEOUT, "upstream " + where + " sent no response within " + relay.firstByteMs + " ms");
       return;
     }
-    long idle = System.nanoTime() - lastActivity;
-    if (paused || idle < relay.streamIdleNanos) {
+    if (paused || now - lastActivity < relay.streamIdleNanos) {
       // a paused upstream waits on a slow client, not the other way round
-      arm(paused ? relay.streamIdleNanos / 1_000_000L : (relay.streamIdleNanos - idle) / 1_000_000L);
+      watchUntil((paused ? now : lastActivity) + relay.streamIdleNanos);
       return;
     }
     String message = "upstream sent nothing for " + relay.streamIdleNanos / 1_000_000L + " ms";

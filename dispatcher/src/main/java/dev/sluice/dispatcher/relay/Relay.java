@@ -17,6 +17,9 @@ import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.observe.AccessRecord;
 import dev.sluice.dispatcher.observe.RequestIds;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,6 +42,9 @@ public final class Relay {
   /** An endpoint's load as the relay sees it: our in-flight plus its own scraped queue; NaN when unavailable. */
   final ToDoubleFunction<Endpoint> healthScore;
   final AccessLog accessLog;
+  private final long watchPeriodMs;
+  /** One per event loop that relayed something; keyed by the loop's context. */
+  private final Map<ContextInternal, Watchdog> watchdogs = new ConcurrentHashMap<>();
 
   public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
       boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics, Reliability reliability) {
@@ -57,6 +63,7 @@ public final class Relay {
     this.metrics = metrics;
     this.firstByteMs = timeouts.firstByteMs();
     this.streamIdleNanos = timeouts.streamIdleMs() * 1_000_000L;
+    this.watchPeriodMs = Watchdog.periodFor(timeouts.firstByteMs(), timeouts.streamIdleMs());
     this.errorPeekBytes = Defaults.ERROR_PEEK_BYTES;
     this.reliability = reliability;
     this.healthScore = e -> reliability.available(e.url()) ? e.inFlight() + reliability.queued(e.url()) : Double.NaN;
@@ -90,6 +97,13 @@ public final class Relay {
         refuse(request, pool, why, budget);
       }
     });
+  }
+
+  /** The watchdog of the event loop that runs {@code context}. */
+  Watchdog watchdog(ContextInternal context) {
+    ContextInternal loop = context.unwrap();
+    Watchdog w = watchdogs.get(loop);
+    return w != null ? w : watchdogs.computeIfAbsent(loop, c -> new Watchdog(c, watchPeriodMs));
   }
 
   private void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why, Budget budget) {
