@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher;
 
+import static dev.sluice.dispatcher.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.CalibrationParams;
@@ -11,68 +12,17 @@ import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The dispatcher end to end: real sockets, fake OpenAI upstreams on port 0. */
-@ExtendWith(VertxExtension.class)
-class DispatcherHttpTest {
-  private static final int SHORT_CONTEXT = 1000;
-  private static final int LONG_CONTEXT = 100_000;
-
-  private Vertx vertx;
-  private FakeUpstream shortUp;
-  private FakeUpstream longUp;
-  private Dispatcher dispatcher;
-  private HttpClient client;
-  private Http http;
-  private final List<FakeUpstream> extra = new ArrayList<>();
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    this.vertx = vertx;
-    shortUp = new FakeUpstream(vertx, "short").start().await();
-    longUp = new FakeUpstream(vertx, "long").start().await();
-    client = vertx.createHttpClient();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (dispatcher != null) {
-      dispatcher.stop().await();
-    }
-    client.close().await();
-    shortUp.close().await();
-    longUp.close().await();
-    extra.forEach(u -> u.close().await());
-  }
-
-  private static DispatcherConfig base() {
-    return DispatcherConfig.defaults().withHost("127.0.0.1").withPort(0).withDefaultOutputReserve(256);
-  }
-
-  private static PoolConfig pool(String name, int context, String... urls) {
-    return new PoolConfig(name, context, Arrays.stream(urls).map(URI::create).toList());
-  }
-
-  private DispatcherConfig twoPools() {
-    return base().withPool(pool("short", SHORT_CONTEXT, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url()));
-  }
-
+class DispatcherHttpTest extends TwoPoolHttpFixture {
   private void start(DispatcherConfig config) {
     DispatcherMetrics metrics = new DispatcherMetrics();
     start(config, DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics);
@@ -85,8 +35,7 @@ class DispatcherHttpTest {
   }
 
   private void start(DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics) {
-    dispatcher = Dispatcher.start(vertx, config, hooks, metrics, 2).await();
-    http = new Http(vertx, client, dispatcher.port());
+    use(Dispatcher.start(vertx, config, hooks, metrics, 2).await());
   }
 
   private static String chat(String content, Integer maxTokens, boolean stream) {
@@ -101,35 +50,12 @@ class DispatcherHttpTest {
     return body.encode();
   }
 
-  /** A port nothing listens on. */
-  private String deadUrl() {
-    FakeUpstream u = new FakeUpstream(vertx, "dead").start().await();
-    String url = u.url();
-    u.close().await();
-    return url;
-  }
-
   private static void join(Thread t) {
     try {
       t.join(20_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  private static void eventually(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
     }
   }
 

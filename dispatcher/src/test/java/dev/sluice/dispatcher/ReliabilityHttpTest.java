@@ -1,99 +1,56 @@
 package dev.sluice.dispatcher;
 
 import dev.sluice.calibration.CalibrationParams;
+import static dev.sluice.dispatcher.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.admission.AdmissionPolicy;
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.health.OutlierPolicy;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.protocol.ServerLimits;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.security.ApiKeys;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
-import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The fault catalogue end to end: a real dispatcher on port 0 in front of fake upstreams, with the
  * reliability and security components switched on. Numbers in the names refer to
  * docs/reliability.md.
  */
-@ExtendWith(VertxExtension.class)
-class ReliabilityHttpTest {
-  private static final int SHORT_CONTEXT = 1000;
-  private static final int LONG_CONTEXT = 100_000;
+class ReliabilityHttpTest extends TwoPoolHttpFixture {
   private static final String KEY = "sk-test-0123456789";
 
-  private Vertx vertx;
-  private FakeUpstream shortUp;
-  private FakeUpstream longUp;
-  private Dispatcher dispatcher;
-  private HttpClient client;
-  private Http http;
-  private final List<FakeUpstream> extra = new ArrayList<>();
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    this.vertx = vertx;
-    shortUp = new FakeUpstream(vertx, "short").start().await();
-    longUp = new FakeUpstream(vertx, "long").start().await();
-    client = vertx.createHttpClient();
-  }
-
+  /** After every fault: every slot, waiter, retry token and endpoint in-flight count back at zero. */
   @AfterEach
-  void tearDown() {
+  void everyCounterIsBackAtZero() {
+    // runs before the fixture's own @AfterEach, so while the dispatcher is still up
     if (dispatcher != null) {
-      // after every fault: every slot, waiter, retry token and endpoint in-flight count back at zero
       eventually(() -> dispatcher.upstreams().pools().stream().allMatch(p ->
               p.inFlight() == 0
                   && dispatcher.reliability().admission(p.name()).inFlight() == 0
                   && dispatcher.reliability().admission(p.name()).waiting() == 0)
               && dispatcher.reliability().retries().active() == 0,
           "every counter is back at zero");
-      dispatcher.stop().await();
     }
-    client.close().await();
-    shortUp.close().await();
-    longUp.close().await();
-    extra.forEach(u -> u.close().await());
-  }
-
-  private static DispatcherConfig base() {
-    return DispatcherConfig.defaults().withHost("127.0.0.1").withPort(0).withDefaultOutputReserve(256);
-  }
-
-  private static PoolConfig pool(String name, int context, String... urls) {
-    return new PoolConfig(name, context, Arrays.stream(urls).map(URI::create).toList());
-  }
-
-  private DispatcherConfig twoPools() {
-    return base().withPool(pool("short", SHORT_CONTEXT, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url()));
   }
 
   /** Reliability defaults, but probes off (tests drive health explicitly) unless a test turns them on. */
@@ -103,9 +60,8 @@ class ReliabilityHttpTest {
 
   private void start(DispatcherConfig config, ReliabilityConfig reliability) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    dispatcher = Dispatcher.start(vertx, config, hooks(metrics), metrics, 2,
-        reliability).await();
-    http = new Http(vertx, client, dispatcher.port());
+    use(Dispatcher.start(vertx, config, hooks(metrics), metrics, 2,
+        reliability).await());
   }
 
   private static String chat(String content, boolean stream) {
@@ -132,28 +88,6 @@ class ReliabilityHttpTest {
         h.set("authorization", "Bearer " + key);
       }
     }, null);
-  }
-
-  private String deadUrl() {
-    FakeUpstream u = new FakeUpstream(vertx, "dead").start().await();
-    String url = u.url();
-    u.close().await();
-    return url;
-  }
-
-  private static void eventually(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   private static String raw(int port, String request, int quietMillis) throws Exception {

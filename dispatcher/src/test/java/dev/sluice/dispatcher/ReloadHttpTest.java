@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher;
 
+import static dev.sluice.dispatcher.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.CalibrationParams;
@@ -15,10 +16,10 @@ import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ class ReloadHttpTest {
   private static final String STREAM =
       "{\"model\":\"m\",\"stream\":true,\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   private static final String CHAT = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final Duration WAIT = Duration.ofSeconds(15);
 
   @TempDir
   Path dir;
@@ -76,17 +78,9 @@ class ReloadHttpTest {
         .withPool(new PoolConfig("long", 65536, List.of(URI.create(shortUp.url()))));
   }
 
-  private static void eventually(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("condition within 15 s").isTrue();
-      Thread.onSpinWait();
-    }
-  }
-
   private CompletableFuture<Http.Reply> streamInFlight() {
     CompletableFuture<Http.Reply> stream = CompletableFuture.supplyAsync(() -> http.post("/v1/chat/completions", STREAM));
-    eventually(() -> oldUp.received.size() == 1);
+    eventually(() -> oldUp.received.size() == 1, "the stream reached the old endpoint", WAIT);
     return stream;
   }
 
@@ -115,7 +109,7 @@ class ReloadHttpTest {
     dispatcher.reload(config(newUp));
     assertThat(dispatcher.upstreams().draining()).isEqualTo(2);
     stream.get(20, TimeUnit.SECONDS);
-    eventually(() -> dispatcher.upstreams().draining() == 0);
+    eventually(() -> dispatcher.upstreams().draining() == 0, "the replaced clients closed", WAIT);
   }
 
   @Test
@@ -139,7 +133,8 @@ class ReloadHttpTest {
     try {
       Files.writeString(file, "pools:\n  - {name: short, context: 8192, endpoints: [" + newUp.url() + "]}\n");
       Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-      eventually(() -> dispatcher.config().pools().get(0).endpoints().get(0).toString().equals(newUp.url()));
+      eventually(() -> dispatcher.config().pools().get(0).endpoints().get(0).toString().equals(newUp.url()),
+          "the watcher applied the new file", WAIT);
       assertThat(http.post("/v1/chat/completions", CHAT).json().getString("served_by")).isEqualTo("new");
     } finally {
       watcher.stop();
