@@ -199,7 +199,8 @@ public final class OverheadBench {
 
   private static String table(List<Row> rows, Map<String, List<Closed>> closedRates, int closed, boolean stream,
       String proxyCpus, String mockCpus) {
-    // one cell per target and rate, over the rounds: medians, the p99 range, errors summed, valid rounds counted
+    // one cell per target and rate, over the rounds: medians, the p99 range, errors and blocked summed, valid rounds
+    // counted
     Map<String, List<Row>> cells = new LinkedHashMap<>();
     for (Row r : rows) {
       cells.computeIfAbsent(r.target() + '@' + r.rate(), k -> new ArrayList<>()).add(r);
@@ -208,9 +209,9 @@ public final class OverheadBench {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "%n%s, proxy on cpu %s, mock and generator on cpu %s, median of %d round(s)%n",
         stream ? "streaming" : "non-streaming", proxyCpus, mockCpus, rounds));
-    b.append(String.format(Locale.ROOT, "%-7s %7s %9s %8s %8s %8s %9s %9s %17s %10s %6s %7s%n", "target", "rate",
+    b.append(String.format(Locale.ROOT, "%-7s %7s %9s %8s %8s %8s %9s %9s %17s %10s %6s %7s %7s%n", "target", "rate",
         "achieved", "p50 ms", "p99 ms", "p99.9 ms", "+p50 ms", "+p99 ms", "p99 range ms", "cpu s/1k", "errors",
-        "valid"));
+        "blocked", "valid"));
     for (List<Row> cell : cells.values()) {
       Row first = cell.get(0);
       List<Row> direct = cells.get("direct@" + first.rate());
@@ -220,15 +221,16 @@ public final class OverheadBench {
       double minP99 = cell.stream().mapToDouble(r -> ms(r, 99)).min().orElse(Double.NaN);
       double maxP99 = cell.stream().mapToDouble(r -> ms(r, 99)).max().orElse(Double.NaN);
       double cpu = median(cell, Row::cpuSecondsPer1k);
-      long errors = cell.stream().mapToLong(r -> r.result().errors() + r.result().blocked()).sum();
+      long errors = cell.stream().mapToLong(r -> r.result().errors()).sum();
+      long blocked = cell.stream().mapToLong(r -> r.result().blocked()).sum();
       long valid = cell.stream().filter(r -> r.result().valid()).count();
-      b.append(String.format(Locale.ROOT, "%-7s %7.0f %9.1f %8.3f %8.3f %8.3f %9s %9s %17s %10s %6d %7s%n",
+      b.append(String.format(Locale.ROOT, "%-7s %7.0f %9.1f %8.3f %8.3f %8.3f %9s %9s %17s %10s %6d %7d %7s%n",
           first.target(), first.rate(), median(cell, r -> r.result().achievedRate()), p50, p99,
           median(cell, r -> ms(r, 99.9)),
           isDirect || direct == null ? "-" : String.format(Locale.ROOT, "%.3f", p50 - median(direct, r -> ms(r, 50))),
           isDirect || direct == null ? "-" : String.format(Locale.ROOT, "%.3f", p99 - median(direct, r -> ms(r, 99))),
           String.format(Locale.ROOT, "%.3f-%.3f", minP99, maxP99),
-          Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.4f", cpu), errors, valid + "/" + cell.size()));
+          Double.isNaN(cpu) ? "-" : String.format(Locale.ROOT, "%.4f", cpu), errors, blocked, valid + "/" + cell.size()));
     }
     for (Row r : rows) {
       if (!r.result().errorsByKind().isEmpty()) {
