@@ -50,15 +50,6 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     return body.encode();
   }
 
-  private static void join(Thread t) {
-    try {
-      t.join(20_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   // ---- routing ----------------------------------------------------------------------------------------
 
   @Test

@@ -552,15 +552,6 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     assertThat(reply[0].text()).endsWith("data: [DONE]\n\n");
   }
 
-  private static void join(Thread t) {
-    try {
-      t.join(20_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   private static DispatcherHooks hooks(DispatcherMetrics metrics) {
     return DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
   }

@@ -69,6 +69,16 @@ abstract class TwoPoolHttpFixture {
     return base().withPool(pool("short", SHORT_CONTEXT, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url()));
   }
 
+  /** Waits up to 20 s for a client thread a test started. */
+  static void join(Thread t) {
+    try {
+      t.join(20_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** A port nothing listens on. */
   String deadUrl() {
     FakeUpstream u = new FakeUpstream(vertx, "dead").start().await();
