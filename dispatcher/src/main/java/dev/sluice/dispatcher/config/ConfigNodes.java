@@ -3,6 +3,8 @@ package dev.sluice.dispatcher.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Typed reads from a parsed configuration tree, shared by every section's loader. Each failure is a
@@ -39,46 +41,32 @@ public final class ConfigNodes {
   }
 
   public static String text(JsonNode n, String field, String key, String fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isTextual()) {
-      throw new ConfigException(key + " must be a string, got " + v);
-    }
-    return v.asText();
+    return read(n, field, key, fallback, JsonNode::isTextual, "a string", JsonNode::asText);
   }
 
   public static int integer(JsonNode n, String field, String key, int fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new ConfigException(key + " must be an integer, got " + v);
-    }
-    return v.intValue();
+    return read(n, field, key, fallback, v -> v.isIntegralNumber() && v.canConvertToInt(), "an integer",
+        JsonNode::intValue);
   }
 
   public static double number(JsonNode n, String field, String key, double fallback) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isNumber()) {
-      throw new ConfigException(key + " must be a number, got " + v);
-    }
-    return v.doubleValue();
+    return read(n, field, key, fallback, JsonNode::isNumber, "a number", JsonNode::doubleValue);
   }
 
   public static boolean bool(JsonNode n, String field, String key, boolean fallback) {
+    return read(n, field, key, fallback, JsonNode::isBoolean, "true or false", JsonNode::booleanValue);
+  }
+
+  /** {@code field} of {@code n}, or {@code fallback} when absent or null; anything but {@code ok} is refused. */
+  private static <T> T read(JsonNode n, String field, String key, T fallback, Predicate<JsonNode> ok, String what,
+      Function<JsonNode, T> value) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       return fallback;
     }
-    if (!v.isBoolean()) {
-      throw new ConfigException(key + " must be true or false, got " + v);
+    if (!ok.test(v)) {
+      throw new ConfigException(key + " must be " + what + ", got " + v);
     }
-    return v.booleanValue();
+    return value.apply(v);
   }
 }

@@ -186,7 +186,6 @@ public final class ReliabilityConfigLoader {
     return c;
   }
 
-
   private static int integer(JsonNode node, String key, String at, long fallback) {
     return ConfigNodes.integer(node, key, at + "." + key, (int) fallback);
   }
