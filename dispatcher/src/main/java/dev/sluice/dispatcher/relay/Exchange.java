@@ -277,16 +277,19 @@ final class Exchange extends Watchdog.Watched {
     pending.appendBuffer(bytes);
   }
 
-  /** The bytes queued so far, now queued no longer. */
-  private Buffer takePending() {
+  /** The bytes queued so far followed by {@code tail} (either may be null), now queued no longer. */
+  private Buffer takePending(Buffer tail) {
     Buffer b = pending;
     pending = null;
-    return b;
+    if (b == null || tail == null || tail.length() == 0) {
+      return b == null ? tail : b;
+    }
+    return Buffer.buffer(b.length() + tail.length()).appendBuffer(b).appendBuffer(tail);
   }
 
   private void flushPending() {
     flushQueued = false;
-    Buffer b = takePending();
+    Buffer b = takePending(null);
     if (b == null || finished) {
       return;
     }
@@ -359,12 +362,7 @@ final class Exchange extends Watchdog.Watched {
         countOverEstimate(promptTokens);
       }
     }
-    Buffer out = takePending();
-    if (out == null) {
-      out = last;
-    } else if (last != null && last.length() > 0) {
-      out = Buffer.buffer(out.length() + last.length()).appendBuffer(out).appendBuffer(last);
-    }
+    Buffer out = takePending(last);
     if (out != null && out.length() > 0) {
       response.end(out);
     } else {
@@ -546,12 +544,12 @@ final class Exchange extends Watchdog.Watched {
     relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
     accessLog(response.getStatusCode(), "aborted");
     abandonTry();
-    Buffer unsent = takePending();
     if (sse && !response.closed()) {
-      Buffer event = ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message);
-      Buffer out = unsent == null ? event : Buffer.buffer().appendBuffer(unsent).appendBuffer(event);
-      response.write(out).onComplete(ar -> response.reset());
+      // what was queued still goes first, then the error event
+      response.write(takePending(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message)))
+          .onComplete(ar -> response.reset());
     } else {
+      pending = null;
       response.reset();
     }
   }
