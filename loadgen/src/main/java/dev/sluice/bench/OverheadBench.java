@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,12 +51,15 @@ public final class OverheadBench {
   private record Row(String target, double rate, RunResult result, double cpuSecondsPer1k) {
   }
 
-  /**
-   * A closed-loop run: the rate reached and the proxy's CPU use while reaching it. {@code perCpuSecond} is the rate
-   * the proxy would reach with a whole CPU busy, the figure to compare when the load side, not the proxy, is the
-   * limit; NaN for the direct target.
-   */
-  private record Closed(double rate, double cpuBusy, double perCpuSecond) {
+  /** A closed-loop run: the rate reached and the proxy's CPU use while reaching it (NaN for the direct target). */
+  private record Closed(double rate, double cpuBusy) {
+    /**
+     * The rate the proxy would reach with a whole CPU busy: the figure to compare when the load side, not the
+     * proxy, is the limit.
+     */
+    double perCpuSecond() {
+      return rate / cpuBusy;
+    }
   }
 
   private OverheadBench() {
@@ -143,7 +147,7 @@ public final class OverheadBench {
         // targets in different rounds, and the table reports medians
         for (int round = 0; round < repeats; round++) {
           List<Target> order = new ArrayList<>(targets);
-          java.util.Collections.rotate(order, -round);
+          Collections.rotate(order, -round);
           for (Target t : order) {
             LoadSpec spec = LoadSpec.openLoop("127.0.0.1", t.port(), LoadSpec.DEFAULT_PATH, stream, closed,
                 Math.max(closed, verticles), verticles, TimeUnit.SECONDS.toNanos(2), 0, 30_000)
@@ -158,8 +162,7 @@ public final class OverheadBench {
             RunResult r = run.run();
             double busy = (cpuSeconds(t.process()) - atWarm[0]) / (System.nanoTime() / 1e9 - atWarm[1]);
             double rate = r.completed() / (closedDuration / 1e9);
-            Closed c = new Closed(rate, t.process() == null ? Double.NaN : busy,
-                t.process() == null ? Double.NaN : rate / busy);
+            Closed c = new Closed(rate, t.process() == null ? Double.NaN : busy);
             closedRates.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(c);
             System.err.printf(Locale.ROOT, "overhead: %-6s closed loop (%d in flight): %.0f req/s, proxy CPU %.2f%n",
                 t.name(), closed, c.rate(), c.cpuBusy());
