@@ -2,67 +2,74 @@ package dev.sluice.dispatcher;
 
 import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.cluster.ClusterNode;
+import dev.sluice.dispatcher.admin.ManagementRoutes;
+import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.http.FrontVerticle;
+import dev.sluice.dispatcher.front.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
+import dev.sluice.dispatcher.pipeline.ModelList;
+import dev.sluice.dispatcher.pipeline.Outcomes;
+import dev.sluice.dispatcher.pipeline.Pipeline;
+import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.relay.Relay;
-import dev.sluice.dispatcher.relay.UpstreamPool;
-import dev.sluice.dispatcher.relay.Upstreams;
-import dev.sluice.dispatcher.reliability.Reliability;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
-import dev.sluice.dispatcher.reliability.ReliabilityMeters;
 import dev.sluice.dispatcher.savings.LiveFigures;
+import dev.sluice.dispatcher.security.ApiKeys;
+import dev.sluice.dispatcher.security.KeyRateLimiter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One running dispatcher node: the shared pieces (pools and their clients, relay, metrics) and the HTTP
- * front deployed once per event loop.
+ * One running dispatcher node, put together: the pools ({@link Upstreams}), the request {@link Pipeline} and its
+ * {@link Relay}, the management routes, the live savings figures, and the HTTP front deployed once per event
+ * loop. Each piece gets the narrow collaborators it needs from here; none of them reaches back for the node.
  */
 public final class Dispatcher {
+  /** Time on top of the admission wait before a replaced pool's client may close. */
+  private static final long SETTLE_MARGIN_MS = 1_000;
+
   private final Vertx vertx;
   private volatile DispatcherConfig config;
+  private final ReliabilityConfig reliability;
   private final DispatcherHooks hooks;
   private final DispatcherMetrics metrics;
-  private final Upstreams upstreams;
-  private final Relay relay;
-  private final Reliability reliability;
-  private volatile LiveFigures liveFigures;
   private final AccessLog accessLog;
+  private final Upstreams upstreams;
+  private final RetryBudget retries;
+  private final Pipeline pipeline;
+  private final ManagementRoutes management;
+  private volatile LiveFigures liveFigures;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private volatile ClusterNode cluster;
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
+      ReliabilityConfig reliability, AccessLog accessLog) {
     this.vertx = vertx;
-    this.accessLog = accessLog;
-    accessLog.bindTo(metrics.registry());
     this.config = config;
+    this.reliability = reliability;
     this.hooks = hooks;
     this.metrics = metrics;
-    this.upstreams = new Upstreams(vertx, config, metrics);
-    this.reliability = new Reliability(vertx, poolUrls(config), reliabilityConfig);
-    ReliabilityMeters.bind(metrics.registry(), reliability);
-    this.liveFigures = new LiveFigures(vertx, config, metrics.registry(), reliability.health());
-    this.relay = new Relay(vertx, upstreams, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(),
-        config.timeouts(), metrics, reliability, accessLog);
-  }
-
-  /** Pool name → endpoint URLs (as {@code Endpoint.url()} spells them), smallest context first. */
-  private static Map<String, List<String>> poolUrls(DispatcherConfig config) {
-    Map<String, List<String>> urls = new LinkedHashMap<>();
-    config.pools().forEach(p -> urls.put(p.name(), p.endpoints().stream().map(Object::toString).toList()));
-    return urls;
+    this.accessLog = accessLog;
+    accessLog.bindTo(metrics.registry());
+    this.upstreams = new Upstreams(vertx, config.pools(), new Upstreams.Settings(config.timeouts(),
+        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys()), metrics);
+    this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
+    Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
+        retries, metrics);
+    this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), hooks.estimator(),
+        config.defaultOutputReserve(), reliability.images(), new KeyRateLimiter(reliability.keys(), System.nanoTime()),
+        upstreams, relay, new Outcomes(metrics, accessLog), new ModelList(upstreams, config.timeouts().modelsMs()));
+    this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams);
+    this.liveFigures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
   }
 
   /** Starts a node with the default hooks on as many front instances as event loops. */
@@ -96,16 +103,20 @@ public final class Dispatcher {
       return Future.failedFuture(e);
     }
     Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog);
-    d.reliability.start();
-    return vertx.deployVerticle(() -> new FrontVerticle(d), new DeploymentOptions().setInstances(instances))
+    d.upstreams.start();
+    FrontVerticle.Settings front = new FrontVerticle.Settings(valid.host(), valid.port(),
+        reliabilityConfig.server().coveringUpstreamSilence(
+            Math.max(valid.timeouts().firstByteMs(), valid.timeouts().streamIdleMs())),
+        reliabilityConfig.drainGrace(), d::listening);
+    return vertx.deployVerticle(() -> new FrontVerticle(front, d.pipeline, d.management),
+            new DeploymentOptions().setInstances(instances))
         .map(id -> {
           d.deploymentId = id;
           d.liveFigures.start();
           d.ready = true;
           return d;
         })
-        .recover(err -> d.reliability.stop().eventually(d.upstreams::close)
-            .transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> d.upstreams.close().transform(ignored -> Future.failedFuture(err)));
   }
 
   /**
@@ -126,14 +137,14 @@ public final class Dispatcher {
     return new VertxOptions().setEventLoopPoolSize(defaultInstances()).setPreferNativeTransport(true);
   }
 
-  /** Stops the front (no new requests), then closes the upstream clients. */
+  /** Stops the front (no new requests), then the probes and the upstream clients. */
   public Future<Void> stop() {
     ready = false;
     liveFigures.stop();
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     ClusterNode node = cluster;
     // the cluster goes last: it saves the calibration learned up to the final response
-    return undeploy.eventually(reliability::stop).eventually(upstreams::close)
+    return undeploy.eventually(upstreams::close)
         .eventually(() -> vertx.executeBlocking(() -> {
           accessLog.close();
           return null;
@@ -143,8 +154,8 @@ public final class Dispatcher {
 
   /**
    * Takes the pools of {@code next} (endpoints, client limits, pools added or removed) for requests routed
-   * from now on; requests in flight finish on the clients they started with, which are closed once
-   * drained. Other keys take effect only at a restart; the ones that differ are returned so the caller can
+   * from now on, in one swap; requests in flight finish on the pools they started with, whose clients close
+   * once drained. Other keys take effect only at a restart; the ones that differ are returned so the caller can
    * say so. Runs on any thread; never on the request path.
    *
    * @throws dev.sluice.dispatcher.config.ConfigException when {@code next} is invalid (nothing changes)
@@ -152,7 +163,7 @@ public final class Dispatcher {
   public synchronized List<String> reload(DispatcherConfig next) {
     DispatcherConfig valid = next.validated();
     DispatcherConfig current = config;
-    List<String> restartOnly = new java.util.ArrayList<>();
+    List<String> restartOnly = new ArrayList<>();
     if (!valid.host().equals(current.host())) {
       restartOnly.add("host");
     }
@@ -169,23 +180,17 @@ public final class Dispatcher {
       restartOnly.add("timeouts");
     }
     if (!valid.pools().equals(current.pools())) {
-      // reliability first: it keeps the admission of every pool name either list can route to
-      reliability.reconfigure(poolUrls(valid));
-      ReliabilityMeters.rebind(metrics.registry(), reliability);
-      upstreams.reconfigure(valid.pools(), reliability.config().admission().maxWaitMillis() + SETTLE_MARGIN_MS);
+      upstreams.reconfigure(valid.pools(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
       config = current.withPools(valid.pools());
-      // the figures follow the new pools and their (rebuilt) endpoint health
+      // the figures follow the new pools and their endpoints
       LiveFigures old = liveFigures;
       old.close();
-      LiveFigures figures = new LiveFigures(vertx, config, metrics.registry(), reliability.health());
+      LiveFigures figures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
       figures.plannedRho(old.plannedRho());
       liveFigures = ready ? figures.start() : figures;
     }
     return restartOnly;
   }
-
-  /** Time on top of the admission wait before a replaced pool's client may close. */
-  private static final long SETTLE_MARGIN_MS = 1_000;
 
   public Vertx vertx() {
     return vertx;
@@ -203,12 +208,14 @@ public final class Dispatcher {
     return metrics;
   }
 
+  /** The pools and their endpoints, as requests see them now. */
   public Upstreams upstreams() {
     return upstreams;
   }
 
-  public Relay relay() {
-    return relay;
+  /** The node's retry budget. */
+  public RetryBudget retries() {
+    return retries;
   }
 
   /** Attaches the node's cluster membership (or single-node state keeper), for status and shutdown. */
@@ -223,16 +230,7 @@ public final class Dispatcher {
 
   /** This node's in-flight requests per pool: what it publishes for the cluster-wide view. */
   public Map<String, Integer> inflightByPool() {
-    Map<String, Integer> out = new HashMap<>();
-    for (UpstreamPool p : upstreams.pools()) {
-      out.put(p.name(), p.inFlight());
-    }
-    return out;
-  }
-
-  /** Endpoint health, admission, keys and limits of this node. */
-  public Reliability reliability() {
-    return reliability;
+    return upstreams.inflightByPool();
   }
 
   /** Live alpha, throughput, rho and projected savings of this node. */
@@ -250,8 +248,7 @@ public final class Dispatcher {
     return actualPort.get();
   }
 
-  /** Called by each front instance once it listens. */
-  public void listening(int port) {
+  private void listening(int port) {
     actualPort.compareAndSet(-1, port);
   }
 }

@@ -107,7 +107,7 @@ class AccessLogHttpTest {
         Thread.currentThread().interrupt();
       }
     });
-    AccessRecord r = new AccessRecord(0, "id", "p", null, "c", 1, 1, 1, -1, 200, 0, -1, 1, "ok");
+    AccessRecord r = new AccessRecord(0, "id", "p", null, "c", 1, 1, 1, -1, 200, 0, -1, 1, "ok", null);
     for (int i = 0; i < 10; i++) {
       slow.offer(r);
     }

@@ -300,7 +300,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
       http.post("/v1/chat/completions", chat("hi", 10, true));
       http.post("/v1/chat/completions", chat("hi", 5000, false));
     }
-    eventually(() -> dispatcher.upstreams().pool(0).inFlight() + dispatcher.upstreams().pool(1).inFlight() == 0,
+    eventually(() -> dispatcher.upstreams().current().pool(0).inFlight() + dispatcher.upstreams().current().pool(1).inFlight() == 0,
         "all in-flight slots released");
   }
 
@@ -348,7 +348,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     http.send(HttpMethod.POST, "/v1/chat/completions", chat("hi", 10, true),
         h -> h.set("content-type", "application/json"), resp -> resp.request().connection().close());
     eventually(() -> shortUp.closedEarly.get() == 1, "the upstream saw its request reset");
-    eventually(() -> dispatcher.upstreams().pool(0).inFlight() == 0, "the in-flight slot was released");
+    eventually(() -> dispatcher.upstreams().current().pool(0).inFlight() == 0, "the in-flight slot was released");
   }
 
   @Test

@@ -44,11 +44,11 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
   void everyCounterIsBackAtZero() {
     // runs before the fixture's own @AfterEach, so while the dispatcher is still up
     if (dispatcher != null) {
-      eventually(() -> dispatcher.upstreams().pools().stream().allMatch(p ->
+      eventually(() -> dispatcher.upstreams().current().pools().stream().allMatch(p ->
               p.inFlight() == 0
-                  && dispatcher.reliability().admission(p.name()).inFlight() == 0
-                  && dispatcher.reliability().admission(p.name()).waiting() == 0)
-              && dispatcher.reliability().retries().active() == 0,
+                  && p.admission().inFlight() == 0
+                  && p.admission().waiting() == 0)
+              && dispatcher.retries().active() == 0,
           "every counter is back at zero");
     }
   }
@@ -178,7 +178,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
       statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
     }
     assertThat(statuses).containsOnly(200);
-    assertThat(dispatcher.reliability().available(dead)).isFalse();
+    assertThat(endpoint(dead).available(System.nanoTime())).isFalse();
   }
 
   @Test
@@ -186,7 +186,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     String dead = deadUrl();
     start(base().withPool(pool("short", SHORT_CONTEXT, dead)).withPool(pool("long", LONG_CONTEXT, longUp.url())),
         ReliabilityConfig.DEFAULTS.withHealth(OutlierPolicy.DEFAULTS.withProbing(50, 200, 0)));
-    eventually(() -> dispatcher.reliability().admission("short").capacity() == 0, "the probe marked the replica down");
+    eventually(() -> livePool("short").admission().capacity() == 0, "the probe marked the replica down");
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
     assertThat(List.of(reply.status(), reply.error().getString("code"), reply.header("retry-after")))
         .containsExactly(503, "no_healthy_upstream", "5");
@@ -222,7 +222,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     }
     assertThat(statuses).containsOnly(200);
     assertThat(busy.received).isNotEmpty();
-    assertThat(dispatcher.reliability().available(busy.url())).as("a busy replica is not ejected").isTrue();
+    assertThat(endpoint(busy.url()).available(System.nanoTime())).as("a busy replica is not ejected").isTrue();
   }
 
   @Test
@@ -264,7 +264,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     start(twoPools(), quiet());
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", true));
     assertThat(reply.text()).doesNotContain("[DONE]").contains("\"code\":\"upstream_error\"");
-    assertThat(dispatcher.reliability().health().endpoint(shortUp.url()).consecutiveFailures()).isEqualTo(1);
+    assertThat(endpoint(shortUp.url()).health().consecutiveFailures()).isEqualTo(1);
   }
 
   @Test
@@ -272,7 +272,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     FakeUpstream other = new FakeUpstream(vertx, "other").start().await();
     extra.add(other);
     start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url(), other.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())), quiet());
-    dispatcher.reliability().health().endpoint(shortUp.url())
+    endpoint(shortUp.url()).health()
         .publishLoad(new dev.sluice.dispatcher.health.EndpointLoad(64, 30, 0.9, System.nanoTime()));
     List<String> served = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -314,7 +314,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
   @Test
   void spillOverSendsAShortRequestToTheLongPoolWhenTheShortPoolIsSaturated() {
     start(twoPools(), quiet().withSpillOver(true));
-    dispatcher.reliability().health().endpoint(shortUp.url())
+    endpoint(shortUp.url()).health()
         .publishLoad(new dev.sluice.dispatcher.health.EndpointLoad(256, 40, 0.99, System.nanoTime()));
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
     assertThat(reply.header("x-sluice-pool")).isEqualTo("long");
@@ -323,7 +323,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
   @Test
   void withoutSpillOverASaturatedShortPoolKeepsItsRequests() {
     start(twoPools(), quiet());
-    dispatcher.reliability().health().endpoint(shortUp.url())
+    endpoint(shortUp.url()).health()
         .publishLoad(new dev.sluice.dispatcher.health.EndpointLoad(256, 40, 0.99, System.nanoTime()));
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
     assertThat(reply.header("x-sluice-pool")).isEqualTo("short");
@@ -338,7 +338,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     for (int i = 0; i < 5; i++) {
       http.post("/v1/chat/completions", chat("hi", false));
     }
-    assertThat(dispatcher.reliability().available(shortUp.url())).isTrue();
+    assertThat(endpoint(shortUp.url()).available(System.nanoTime())).isTrue();
   }
 
   private static final String VALIDATION_500 = "{\"error\":{\"message\":\"This model's maximum context length is 1000 tokens. "
@@ -353,7 +353,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.text()).contains("maximum context length");
-    assertThat(dispatcher.reliability().health().endpoint(shortUp.url()).consecutiveFailures()).isZero();
+    assertThat(endpoint(shortUp.url()).health().consecutiveFailures()).isZero();
   }
 
   @Test
@@ -362,8 +362,8 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     start(twoPools(), quiet());
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
     assertThat(reply.status() + " " + reply.header("x-sluice-pool")).isEqualTo("200 long");
-    eventually(() -> dispatcher.reliability().admission("short").inFlight() == 0
-        && dispatcher.reliability().admission("long").inFlight() == 0, "both pools' slots were released");
+    eventually(() -> livePool("short").admission().inFlight() == 0
+        && livePool("long").admission().inFlight() == 0, "both pools' slots were released");
   }
 
   @Test
@@ -373,7 +373,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     start(twoPools(), quiet());
     Http.Reply reply = http.post("/v1/chat/completions", chat("hi", false));
     assertThat(reply.status()).isEqualTo(500);
-    assertThat(dispatcher.reliability().health().endpoint(shortUp.url()).consecutiveFailures()).isEqualTo(1);
+    assertThat(endpoint(shortUp.url()).health().consecutiveFailures()).isEqualTo(1);
   }
 
   // ---- admission -----------------------------------------------------------------------------------
@@ -407,11 +407,11 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     try (Socket socket = new Socket("127.0.0.1", dispatcher.port())) {
       socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
           + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
-      eventually(() -> dispatcher.reliability().admission("short").waiting() == 1, "the second request waits");
+      eventually(() -> livePool("short").admission().waiting() == 1, "the second request waits");
     }
-    eventually(() -> dispatcher.reliability().admission("short").waiting() == 0, "the waiter left with its client");
+    eventually(() -> livePool("short").admission().waiting() == 0, "the waiter left with its client");
     join(t);
-    eventually(() -> dispatcher.reliability().admission("short").inFlight() == 0, "every slot was released");
+    eventually(() -> livePool("short").admission().inFlight() == 0, "every slot was released");
     assertThat(shortUp.received).hasSize(1);
   }
 
@@ -422,8 +422,8 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     http.post("/v1/chat/completions", chat("hi", true));
     shortUp.behavior = (self, req, body) -> req.connection().close();
     http.post("/v1/chat/completions", chat("hi", false));
-    eventually(() -> dispatcher.reliability().admission("short").inFlight() == 0, "every slot was released");
-    assertThat(dispatcher.reliability().retries().active()).isZero();
+    eventually(() -> livePool("short").admission().inFlight() == 0, "every slot was released");
+    assertThat(dispatcher.retries().active()).isZero();
   }
 
   @Test

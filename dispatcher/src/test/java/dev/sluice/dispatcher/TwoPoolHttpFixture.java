@@ -2,6 +2,8 @@ package dev.sluice.dispatcher;
 
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
+import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Pool;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.junit5.VertxExtension;
@@ -77,6 +79,17 @@ abstract class TwoPoolHttpFixture {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The pool of this name in the dispatcher's current pool set. */
+  Pool livePool(String name) {
+    return dispatcher.upstreams().current().pool(name);
+  }
+
+  /** The endpoint with this URL in the dispatcher's current pool set (the first pool that lists it). */
+  Endpoint endpoint(String url) {
+    return dispatcher.upstreams().current().pools().stream().flatMap(p -> p.endpoints().stream())
+        .filter(e -> e.url().equals(url)).findFirst().orElseThrow();
   }
 
   /** A port nothing listens on. */

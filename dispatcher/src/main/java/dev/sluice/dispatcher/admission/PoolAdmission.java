@@ -1,5 +1,7 @@
 package dev.sluice.dispatcher.admission;
 
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.error.Refusal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -61,17 +63,17 @@ public final class PoolAdmission {
   /** Asks for a slot; see the class comment for the outcomes. */
   public Ticket acquire() {
     if (availableEndpoints.getAsInt() <= 0) {
-      return new Refused(reject(AdmissionRejected.Reason.NO_HEALTHY_UPSTREAM));
+      return new Refused(reject(FailureKind.NO_HEALTHY_UPSTREAM));
     }
     if (tryTake()) {
       return new Granted(new Slot());
     }
     if (policy.maxWaiters() == 0 || policy.maxWaitMillis() == 0) {
-      return new Refused(reject(AdmissionRejected.Reason.CONTENDED));
+      return new Refused(reject(FailureKind.POOL_SATURATED));
     }
     if (waiting.incrementAndGet() > policy.maxWaiters()) {
       waiting.decrementAndGet();
-      return new Refused(reject(AdmissionRejected.Reason.CONTENDED));
+      return new Refused(reject(FailureKind.POOL_SATURATED));
     }
     Waiter waiter = new Waiter(Vertx.currentContext());
     line.add(waiter);
@@ -119,13 +121,15 @@ public final class PoolAdmission {
     }
   }
 
-  private AdmissionRejected reject(AdmissionRejected.Reason reason) {
-    int retryAfter = switch (reason) {
-      case CONTENDED -> policy.retryAfterContendedSeconds();
-      case NO_HEALTHY_UPSTREAM -> policy.retryAfterUnavailableSeconds();
-      case CANCELLED -> 0;
+  /** The refusal for one of admission's three ways of saying no. */
+  private Refusal reject(FailureKind kind) {
+    return switch (kind) {
+      case POOL_SATURATED -> new Refusal(kind, "the pool is at capacity; retry later (" + pool + ")", null,
+          policy.retryAfterContendedSeconds());
+      case NO_HEALTHY_UPSTREAM -> new Refusal(kind, "no healthy upstream in the pool (" + pool + ")", null,
+          policy.retryAfterUnavailableSeconds());
+      default -> new Refusal(kind, "client closed the request");
     };
-    return new AdmissionRejected(reason, pool, retryAfter);
   }
 
   private final class Slot implements Permit {
@@ -162,7 +166,7 @@ public final class PoolAdmission {
   private static final class Refused implements Ticket {
     private final Future<Permit> future;
 
-    Refused(AdmissionRejected why) {
+    Refused(Refusal why) {
       this.future = Future.failedFuture(why);
     }
 
@@ -214,16 +218,16 @@ public final class PoolAdmission {
 
     void expire() {
       leave(availableEndpoints.getAsInt() <= 0
-          ? AdmissionRejected.Reason.NO_HEALTHY_UPSTREAM
-          : AdmissionRejected.Reason.CONTENDED);
+          ? FailureKind.NO_HEALTHY_UPSTREAM
+          : FailureKind.POOL_SATURATED);
     }
 
-    private void leave(AdmissionRejected.Reason reason) {
+    private void leave(FailureKind reason) {
       if (state.compareAndSet(WAITING, GONE)) {
         waiting.decrementAndGet();
         vertx.cancelTimer(timerId);
         line.remove(this);
-        AdmissionRejected why = reject(reason);
+        Refusal why = reject(reason);
         complete(() -> promise.tryFail(why));
       }
     }
@@ -244,7 +248,7 @@ public final class PoolAdmission {
     @Override
     public void cancel() {
       cancelled = true;
-      leave(AdmissionRejected.Reason.CANCELLED);
+      leave(FailureKind.CLIENT_CLOSED);
       Slot held = slot;
       if (held != null) {
         held.release();

@@ -5,7 +5,7 @@ import io.vertx.core.Future;
 /** A request's place in admission: either already granted, refused, or waiting with a deadline. */
 public interface Ticket {
 
-  /** Completes with the permit, or fails with {@link AdmissionRejected}. */
+  /** Completes with the permit, or fails with a {@link dev.sluice.dispatcher.error.Refusal} (saturated, no healthy upstream, or cancelled). */
   Future<Permit> granted();
 
   /**

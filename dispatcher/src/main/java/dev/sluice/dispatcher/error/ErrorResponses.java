@@ -1,11 +1,16 @@
 package dev.sluice.dispatcher.error;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
-/** Renders failures in OpenAI's error shape {@code {"error":{"message","type","param","code"}}}. */
+/**
+ * Renders failures in OpenAI's error shape {@code {"error":{"message","type","param","code"}}}: the only place
+ * that writes an error body or an SSE error event. Messages reach clients, so callers never put an upstream's
+ * address in them; that goes to the access log with the request id.
+ */
 public final class ErrorResponses {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
@@ -31,23 +36,14 @@ public final class ErrorResponses {
   }
 
   /**
-   * Writes the failure as the whole response. {@code closeConnection} asks to close it afterwards, for
-   * requests whose body was not read.
+   * Writes the failure as the whole response, with its row's status. {@code closeConnection} asks to close the
+   * connection afterwards, for requests whose body was not read; {@code retryAfterSeconds} 0 keeps the kind's
+   * default. Completes when the response is written; does nothing when a response was already started.
    */
-  public static void send(HttpServerResponse response, DispatchFailure failure, boolean closeConnection) {
-    send(response, failure.kind(), failure.getMessage(), failure.param(), closeConnection);
-  }
-
-  public static void send(HttpServerResponse response, FailureKind kind, String message, String param,
-      boolean closeConnection) {
-    send(response, kind, message, param, closeConnection, 0);
-  }
-
-  /** As above, with an explicit {@code Retry-After} in seconds (0 keeps the default for the kind). */
-  public static void send(HttpServerResponse response, FailureKind kind, String message, String param,
+  public static Future<Void> send(HttpServerResponse response, FailureKind kind, String message, String param,
       boolean closeConnection, int retryAfterSeconds) {
     if (response.headWritten() || response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     response.setStatusCode(kind.status());
     response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
@@ -59,6 +55,12 @@ public final class ErrorResponses {
     if (closeConnection) {
       response.headers().set(HttpHeaders.CONNECTION, CLOSE);
     }
-    response.end(body(kind, message, param));
+    return response.end(body(kind, message, param));
+  }
+
+  /** A refusal as the whole response. */
+  public static Future<Void> send(HttpServerResponse response, Refusal refusal, boolean closeConnection) {
+    return send(response, refusal.kind(), refusal.getMessage(), refusal.param(), closeConnection,
+        refusal.retryAfterSeconds());
   }
 }

@@ -74,8 +74,11 @@ public final class EndpointHealth {
     }
   }
 
-  /** A fault attributable to this endpoint. Returns true when it caused an ejection. */
-  public boolean recordFailure(UpstreamFault fault, long nowNanos) {
+  /**
+   * A fault attributable to this endpoint (a row of the failure table with {@code endpointFault}). Returns true
+   * when it caused an ejection.
+   */
+  public boolean recordFailure(long nowNanos) {
     int streak = consecutiveFailures.incrementAndGet();
     int threshold = probation ? 1 : policy.consecutiveFailures();
     if (streak < threshold || ejected(nowNanos)) {

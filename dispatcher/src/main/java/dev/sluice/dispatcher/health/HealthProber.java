@@ -13,6 +13,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
 /**
  * Off the request path: probes every endpoint's {@code GET /health} and scrapes its {@code GET /metrics}
  * on timers, with its own small HTTP client (bounded pool and wait queue), and publishes the results
- * into the {@link HealthRegistry}. A probe or scrape still running when the next tick comes is not
+ * into the endpoints' {@link EndpointHealth}. A probe or scrape still running when the next tick comes is not
  * doubled. A failed scrape leaves the last snapshot to go stale rather than inventing zeros.
  */
 public final class HealthProber {
@@ -29,7 +30,8 @@ public final class HealthProber {
   public static final long MAX_METRICS_BYTES = 8L * 1024 * 1024;
 
   private final Vertx vertx;
-  private final HealthRegistry registry;
+  /** Distinct endpoint URL → the health entry of every pool that lists it (each pool judges its own share). */
+  private final Map<String, List<EndpointHealth>> endpoints;
   private final OutlierPolicy policy;
   private final HttpClientAgent client;
   /** Every round starts here: begun on another thread, a reply could arrive before its body handler is set. */
@@ -38,18 +40,19 @@ public final class HealthProber {
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
   private final Set<String> scraping = ConcurrentHashMap.newKeySet();
 
-  public HealthProber(Vertx vertx, HealthRegistry registry) {
+  /** @param endpoints distinct endpoint URL → its health entries, one per pool that lists it */
+  public HealthProber(Vertx vertx, OutlierPolicy policy, Map<String, List<EndpointHealth>> endpoints) {
     this.vertx = vertx;
-    this.registry = registry;
-    this.policy = registry.policy();
+    this.endpoints = Map.copyOf(endpoints);
+    this.policy = policy;
     this.context = vertx.getOrCreateContext();
-    int endpoints = Math.max(1, registry.urls().size());
+    int distinct = Math.max(1, endpoints.size());
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
             .setConnectTimeout((int) policy.probeTimeoutMillis())
             .setKeepAlive(true)
             .setMaxRedirects(0),
-        new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2 * endpoints));
+        new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2 * distinct));
   }
 
   /** Starts the timers (and runs a first round at once). */
@@ -78,7 +81,7 @@ public final class HealthProber {
 
   private Future<Void> probeRound() {
     List<Future<Void>> all = new ArrayList<>();
-    for (String url : registry.urls()) {
+    for (String url : endpoints.keySet()) {
       if (probing.add(url)) {
         all.add(probe(url).eventually(() -> {
           probing.remove(url);
@@ -96,7 +99,7 @@ public final class HealthProber {
 
   private Future<Void> scrapeRound() {
     List<Future<Void>> all = new ArrayList<>();
-    for (String url : registry.urls()) {
+    for (String url : endpoints.keySet()) {
       if (scraping.add(url)) {
         all.add(scrape(url).eventually(() -> {
           scraping.remove(url);
@@ -126,7 +129,7 @@ public final class HealthProber {
         .map(status -> status < 500)
         .otherwise(false)
         .map(ok -> {
-          registry.entries(url).forEach(e -> e.recordProbe(ok));
+          endpoints.get(url).forEach(e -> e.recordProbe(ok));
           return null;
         });
   }
@@ -138,7 +141,7 @@ public final class HealthProber {
             return response.end().mapEmpty();
           }
           return response.body().map(body -> {
-            publish(registry.entries(url), body);
+            publish(endpoints.get(url), body);
             return null;
           });
         })

@@ -12,7 +12,7 @@ public final class PoolHealth {
   private final OutlierPolicy policy;
   private final EndpointHealth[] endpoints;
 
-  PoolHealth(String name, List<String> urls, OutlierPolicy policy) {
+  public PoolHealth(String name, List<String> urls, OutlierPolicy policy) {
     this.name = name;
     this.policy = policy;
     this.endpoints = new EndpointHealth[urls.size()];

@@ -13,6 +13,9 @@ package dev.sluice.dispatcher.health;
 public record PoolPressure(int available, int inFlight, int capacity, double waiting, double maxKvUsage,
     boolean saturated) {
 
+  /** A pool not looked at (spill-over compares only the fitting pool and the next larger one). */
+  public static final PoolPressure NOT_MEASURED = new PoolPressure(0, 0, 0, 0, -1, true);
+
   /** vLLM queueing this many requests per endpoint means new work waits for a slot. */
   public static final double DEFAULT_WAITING_PER_ENDPOINT = 1.0;
   /** Above this KV fill vLLM starts preempting running sequences. */

@@ -67,7 +67,7 @@ public final class DispatcherMetrics {
     Counter c = failures[kind.ordinal()];
     if (c == null) {
       c = Counter.builder("sluice.failures").description("Failed requests by whose fault and what happened")
-          .tag("category", kind.category().name().toLowerCase(Locale.ROOT)).tag("code", kind.code())
+          .tag("category", kind.fault().name().toLowerCase(Locale.ROOT)).tag("code", kind.code())
           .register(registry);
       failures[kind.ordinal()] = c;
     }

@@ -7,21 +7,23 @@ package dev.sluice.dispatcher.observe;
  * @param epochMillis  when the request finished
  * @param requestId    the client's {@code x-request-id}, or the one Sluice generated
  * @param pool         pool that served (or refused) it; null when it was refused before routing
- * @param endpoint     endpoint URL of the last try, or null
- * @param category     estimator category
- * @param textBytes    decoded UTF-8 bytes of the prompt text
- * @param estimate     estimated prompt tokens
- * @param budget       total routing budget (prompt plus output reserve)
+ * @param endpoint     endpoint URL of the last try, or null: upstream addresses are logged here, never sent to
+ *                     clients
+ * @param category     estimator category, null before the body was scanned
+ * @param textBytes    decoded UTF-8 bytes of the prompt text, -1 before the body was scanned
+ * @param estimate     estimated prompt tokens, -1 before the estimate
+ * @param budget       total routing budget (prompt plus output reserve), -1 before the estimate
  * @param promptTokens prompt tokens the upstream reported ({@code usage.prompt_tokens}), -1 when unknown
  * @param status       HTTP status sent to the client (499 when the client left first)
  * @param retries      upstream tries beyond the first
  * @param ttftMillis   from the request's routing to its first response byte, -1 when none was sent
  * @param durationMillis from routing to the end
- * @param outcome      {@code ok}, {@code error}, {@code aborted} or {@code client_closed}
+ * @param outcome      {@code ok}, {@code refused}, {@code error}, {@code aborted} or {@code client_closed}
+ * @param error        the failure table's code when the request failed (e.g. {@code upstream_reset}), else null
  */
 public record AccessRecord(long epochMillis, String requestId, String pool, String endpoint, String category,
     long textBytes, int estimate, int budget, int promptTokens, int status, int retries, double ttftMillis,
-    double durationMillis, String outcome) {
+    double durationMillis, String outcome, String error) {
 
   /** One JSON object on one line; strings escaped, absent values as null. */
   public String toJson() {
@@ -38,15 +40,10 @@ public record AccessRecord(long epochMillis, String requestId, String pool, Stri
     str(b, "pool", pool);
     str(b, "endpoint", endpoint);
     str(b, "category", category);
-    b.append(",\"text_bytes\":").append(textBytes);
-    b.append(",\"estimate\":").append(estimate);
-    b.append(",\"budget\":").append(budget);
-    b.append(",\"prompt_tokens\":");
-    if (promptTokens < 0) {
-      b.append("null");
-    } else {
-      b.append(promptTokens);
-    }
+    num(b, "text_bytes", textBytes);
+    num(b, "estimate", estimate);
+    num(b, "budget", budget);
+    num(b, "prompt_tokens", promptTokens);
     b.append(",\"status\":").append(status);
     b.append(",\"retries\":").append(retries);
     b.append(",\"ttft_ms\":");
@@ -58,7 +55,18 @@ public record AccessRecord(long epochMillis, String requestId, String pool, Stri
     b.append(",\"duration_ms\":");
     tenths(b, durationMillis);
     str(b, "outcome", outcome);
+    str(b, "error", error);
     return b.append('}');
+  }
+
+  /** A count, or null when it is negative (not known). */
+  private static void num(StringBuilder b, String name, long value) {
+    b.append(",\"").append(name).append("\":");
+    if (value < 0) {
+      b.append("null");
+    } else {
+      b.append(value);
+    }
   }
 
   /** Milliseconds to one decimal, without Double.toString's garbage. */

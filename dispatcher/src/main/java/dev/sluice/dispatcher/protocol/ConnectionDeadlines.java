@@ -1,5 +1,8 @@
 package dev.sluice.dispatcher.protocol;
 
+import dev.sluice.dispatcher.error.ErrorResponses;
+import dev.sluice.dispatcher.error.FailureKind;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -7,6 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The slowloris guard Vert.x lacks: a per-connection timer that closes an HTTP/1 connection which has
@@ -24,6 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * HTTP/2 connections are left to the HTTP/2 codec's own stream limits.
  */
 public final class ConnectionDeadlines implements Handler<HttpConnection> {
+
+  /** Answers a request whose body missed the body deadline (the connection is closed once it has). */
+  public interface SlowBody {
+    Future<Void> bodyTimedOut();
+  }
+
+  public static final String SLOW_BODY_MESSAGE = "request body not received in time";
 
   private final Vertx vertx;
   private final long headerDeadlineMillis;
@@ -52,16 +63,23 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
     watch.schedule(headerDeadlineMillis);
   }
 
-  /** Wraps the front's request handler so each request marks its connection as past the header phase. */
-  public Handler<HttpServerRequest> track(Handler<HttpServerRequest> handler) {
+  /**
+   * Wraps the front's request handler so each request marks its connection as past the header phase. The
+   * handler returns what answers the request if its body misses the deadline, or null for a plain 408.
+   */
+  public Handler<HttpServerRequest> track(Function<HttpServerRequest, SlowBody> handler) {
     return request -> {
       Watch watch = watches.get(request.connection());
       if (watch != null) {
         watch.request = request;
+        watch.slowBody = null;
         watch.phaseStartNanos = System.nanoTime();
         watch.responseEndSeen = false;
       }
-      handler.handle(request);
+      SlowBody slowBody = handler.apply(request);
+      if (watch != null && watch.request == request) {
+        watch.slowBody = slowBody;
+      }
     };
   }
 
@@ -73,6 +91,7 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
   private final class Watch {
     final HttpConnection connection;
     HttpServerRequest request;
+    SlowBody slowBody;
     long phaseStartNanos;
     boolean responseEndSeen;
     long timerId;
@@ -116,26 +135,19 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
       expire(elapsedMillis, headerDeadlineMillis, null);
     }
 
-    private void expire(long elapsedMillis, long deadlineMillis, HttpServerRequest slowBody) {
+    private void expire(long elapsedMillis, long deadlineMillis, HttpServerRequest reading) {
       if (elapsedMillis < deadlineMillis) {
         schedule(deadlineMillis - elapsedMillis);
         return;
       }
       watches.remove(connection);
-      if (slowBody != null && !slowBody.response().headWritten()) {
-        slowBody.response()
-            .setStatusCode(408)
-            .putHeader("content-type", "application/json")
-            .putHeader("connection", "close")
-            .end(REQUEST_TIMEOUT_BODY)
-            .eventually(() -> connection.close());
+      if (reading != null && !reading.response().headWritten()) {
+        Future<Void> written = slowBody != null ? slowBody.bodyTimedOut()
+            : ErrorResponses.send(reading.response(), FailureKind.REQUEST_TIMEOUT, SLOW_BODY_MESSAGE, null, true, 0);
+        written.eventually(() -> connection.close());
         return;
       }
       connection.close();
     }
   }
-
-  private static final String REQUEST_TIMEOUT_BODY =
-      "{\"error\":{\"message\":\"request body not received in time\",\"type\":\"invalid_request_error\","
-          + "\"param\":null,\"code\":\"request_timeout\"}}";
 }

@@ -1,11 +1,11 @@
 package dev.sluice.dispatcher.protocol;
 
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Turns Vert.x's permissive server defaults into edge defaults.
@@ -38,10 +38,11 @@ public final class ServerHardening {
 
   /**
    * Installs the connection deadlines and the request handler on a server in one step: the handler
-   * is wrapped so each request marks its connection's headers as complete.
+   * is wrapped so each request marks its connection's headers as complete. The handler returns what answers
+   * its request when the body misses the deadline (null: a plain 408).
    */
   public static HttpServer install(Vertx vertx, HttpServer server, ServerLimits limits,
-      Handler<HttpServerRequest> requestHandler) {
+      Function<HttpServerRequest, ConnectionDeadlines.SlowBody> requestHandler) {
     ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, limits);
     return server.connectionHandler(deadlines).requestHandler(deadlines.track(requestHandler));
   }

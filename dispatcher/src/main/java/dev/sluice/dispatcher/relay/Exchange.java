@@ -2,474 +2,290 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
-import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
-import dev.sluice.dispatcher.health.UpstreamFault;
-import dev.sluice.dispatcher.reliability.Reliability;
-import dev.sluice.dispatcher.route.Endpoint;
-import io.netty.channel.ConnectTimeoutException;
-import dev.sluice.dispatcher.observe.AccessRecord;
-import dev.sluice.dispatcher.observe.RequestIds;
-import io.vertx.core.Handler;
+import dev.sluice.dispatcher.observe.RequestFaults;
+import dev.sluice.dispatcher.pipeline.Call;
+import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.pool.PoolSet;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 
 /**
- * One client request on its way through the relay: one or more upstream tries, then the response.
- *
- * <p>The commit point is the first byte written to the client. Before it, a try that cannot connect or is
- * reset is repeated once on another endpoint of the pool, a context-length 400 from a smaller pool is
- * repeated once on the next larger pool, and any other failure becomes one OpenAI-shaped error response.
- * After it, a failure can only cut the stream: one SSE error event (for event streams), then a reset, never
- * a clean end, so clients cannot mistake a cut answer for a complete one.
- *
- * <p>Every method runs on the client request's event loop. Callbacks of an abandoned try carry an old
- * {@code tryId} and are ignored.
- *
- * <p>Response bytes read from the upstream in one turn of the event loop go to the client as one write at the
- * end of that turn ({@link #toClient}): an upstream that sends a burst of small SSE events costs one write
- * and one system call instead of one per event, and no byte waits longer than the turn it arrived in.
+ * One request's way through the relay: its tries ({@link UpstreamTry}, one at a time), the retry decisions
+ * between them ({@link RetryPolicy}), the client side ({@link ClientWriter}, which owns the commit point), and
+ * the end. Before the commit point a failed try may be repeated on another endpoint or a larger pool; after it,
+ * a failure can only cut the stream. Every method runs on the request's event loop.
  */
-final class Exchange extends Watchdog.Watched {
-  /** Tries per pool for connect failures, resets and 502/503/504 before the commit point. */
-  private static final int TRIES_PER_POOL = 2;
-  private static final Handler<Throwable> IGNORE = t -> { };
-  private static final String TEXT_EVENT_STREAM = "text/event-stream";
-  /** Logged for a client that left before its answer ended (nginx's convention). */
-  static final int CLIENT_CLOSED_STATUS = 499;
-
+final class Exchange implements Call.Stage {
   private final Relay relay;
-  private final HttpServerRequest request;
-  private final HttpServerResponse response;
-  /** Kept for repeated tries; dropped at the commit point so long streams do not hold request bodies. */
-  private Buffer body;
+  private final Call call;
+  private final PoolSet pools;
   private final Budget budget;
   private final ResponseTap tap;
   private final boolean stripUsage;
-  private final ContextInternal context;
+  private final ClientWriter client;
   private final Watchdog watchdog;
-  private final Handler<Void> flushPending = v -> flushPending();
-  /** Bytes for the client not yet written, and whether this buffer is ours to append to. */
-  private Buffer pending;
-  private boolean pendingOwned;
-  private boolean flushQueued;
-
-  private UpstreamPool pool;
-  /** The pool slot from admission, released once when the exchange finishes. */
+  /** Kept for repeated tries; dropped at the commit point so long streams do not hold request bodies. */
+  private Buffer body;
+  private Pool pool;
+  /** The pool slot from admission, released once when the exchange ends. */
   private Permit permit;
-  /** The current try is a retry holding a token of the retry budget. */
+  private RetryPolicy.State tries = RetryPolicy.State.FIRST;
+  private UpstreamTry current;
+  /** The current try is a retry holding a token of the node's retry budget. */
   private boolean retryToken;
-  /** Endpoint of the current try while it holds an in-flight slot, else null. */
-  private Endpoint endpoint;
-  private HttpClientRequest upstreamRequest;
-  private HttpClientResponse upstreamResponse;
-  private int tryId;
-  private int triesInPool;
-  private boolean contextRetried;
-  /** The current try answered 500: its body is held to tell a validation error (a 400) from a fault. */
-  private boolean held500;
-  /** Status sent to the client instead of the upstream's (0 = the upstream's). */
-  private int statusOverride;
-  private boolean awaitingHeaders;
+  /** The answer is a 2xx read by the tap. */
   private boolean tapped;
-  /** Small upstream error body held back until it is known whether it is a context-length error. */
-  private Buffer peek;
-  private boolean committed;
-  private boolean sse;
   private boolean finished;
-  private boolean paused;
-  private long tryStart;
-  private long lastActivity;
-  /** For the access log: when routing started, when the first byte went out, tries, last endpoint. */
-  private final long created = System.nanoTime();
-  private long firstByteAt;
-  private int sends;
-  private String lastUrl;
 
-  Exchange(Relay relay, HttpServerRequest request, Buffer body, Budget budget, ResponseTap tap, boolean stripUsage) {
+  Exchange(Relay relay, Call call, Buffer body, ResponseTap tap, boolean stripUsage) {
     this.relay = relay;
-    this.request = request;
-    this.response = request.response();
+    this.call = call;
+    this.pools = call.pools();
+    this.budget = call.budget();
     this.body = body;
-    this.budget = budget;
     this.tap = tap;
     this.stripUsage = stripUsage;
     // created on the client request's event loop: this is its context
-    this.context = (ContextInternal) relay.vertx.getOrCreateContext();
+    ContextInternal context = (ContextInternal) relay.vertx.getOrCreateContext();
+    this.client = new ClientWriter(this, call.response(), context);
     this.watchdog = relay.watchdog(context);
   }
 
-  void start(UpstreamPool first, Permit admitted) {
-    pool = first;
+  void start(Permit admitted) {
+    pool = call.pool();
     permit = admitted;
     pool.meters().budget(budget.total());
-    if (response.closed()) {
-      // gone while its body was being read: nothing to send it to
+    if (call.response().closed()) {
+      // gone while its body was read or while it waited: nothing to send it to
       clientGone();
       return;
     }
-    response.closeHandler(v -> clientGone());
-    response.drainHandler(v -> {
-      paused = false;
-      lastActivity = System.nanoTime();
-      HttpClientResponse r = upstreamResponse;
-      if (r != null && !finished) {
-        r.resume();
-      }
-    });
+    call.stage(this);
     send(null);
   }
 
-  // ---- one try -------------------------------------------------------------------------------------
-
   private void send(Endpoint avoid) {
-    Endpoint ep = pickEndpoint(avoid);
-    ep.acquire();
-    endpoint = ep;
-    lastUrl = ep.url();
-    sends++;
-    triesInPool++;
-    int id = ++tryId;
-    tryStart = System.nanoTime();
-    awaitingHeaders = true;
-    watchUntil(tryStart + relay.firstByteMs * 1_000_000L);
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(ep.host())
-        .setPort(ep.port())
-        .setSsl(ep.ssl())
-        .setURI(ep.uri(request.uri()));
-    pool.client().request(options)
-        .compose(req -> {
-          if (id != tryId) {
-            req.reset();
-            return req.response();
-          }
-          upstreamRequest = req;
-          // failures surface through the response future and the response's handlers
-          req.exceptionHandler(IGNORE);
-          ForwardedHeaders.copyRequest(request.headers(), req.headers());
-          String upstreamAuth = relay.reliability.upstreamAuthorization(pool.name());
-          if (upstreamAuth != null) {
-            req.headers().set(HttpHeaders.AUTHORIZATION, upstreamAuth);
-          }
-          return req.send(body);
-        })
-        .onComplete(ar -> {
-          if (id != tryId) {
-            if (ar.succeeded()) {
-              ar.result().request().reset();
-            }
-            return;
-          }
-          if (ar.succeeded()) {
-            onHeaders(id, ar.result());
-          } else {
-            tryFailed(ar.cause());
-          }
-        });
+    Endpoint endpoint = pool.pick(avoid);
+    call.tried(endpoint);
+    current = new UpstreamTry(this, relay, pool, endpoint);
+    current.send(call.request(), body);
   }
 
-  private void onHeaders(int id, HttpClientResponse r) {
-    awaitingHeaders = false;
-    upstreamResponse = r;
-    long now = System.nanoTime();
-    lastActivity = now;
-    pool.meters().firstByteNanos(now - tryStart);
-    watchUntil(now + relay.streamIdleNanos);
-    int status = r.statusCode();
-    held500 = false;
-    if (status != 500) {
-      recordOutcome(UpstreamFault.ofStatus(status));
-    }
-    if (status >= 200 && status < 300) {
-      tapped = true;
-    } else if (status == 500) {
-      // vLLM reports some validation errors (an over-long prompt) as 500: decide once the body is in
-      held500 = true;
-      peek = Buffer.buffer(256);
-    } else if (status == 400 && !contextRetried && relay.upstreams.router().larger(pool.index()) >= 0) {
-      peek = Buffer.buffer(256);
-    } else if ((status == 502 || status == 503 || status == 504) && canRetryInPool()) {
-      pool.meters().retry("status_" + status);
-      retryInPool();
-      return;
-    }
-    r.handler(chunk -> {
-      if (id == tryId) {
-        onChunk(chunk);
-      }
-    });
-    r.endHandler(v -> {
-      if (id == tryId) {
-        onEnd();
-      }
-    });
-    r.exceptionHandler(t -> {
-      if (id == tryId) {
-        onUpstreamError(t);
-      }
-    });
+  // ---- what the current try reports ----------------------------------------------------------------
+
+  /** Whether a context-length error here could still move the request to a larger pool. */
+  boolean mayMoveUp() {
+    return !tries.movedUp() && pools.larger(pool) != null;
   }
 
-  private void onChunk(Buffer chunk) {
-    if (finished) {
+  /**
+   * The try failed as {@code kind}. Before the commit point the retry policy decides: another try, or the
+   * failure stands (Sluice's error, or the upstream's own answer forwarded as the row says). After it, the
+   * stream is cut.
+   */
+  void failed(UpstreamTry t, FailureKind kind, String message) {
+    if (finished || t != current) {
       return;
     }
-    lastActivity = System.nanoTime();
-    if (peek != null) {
-      if (peek.length() + chunk.length() <= relay.errorPeekBytes) {
-        peek.appendBuffer(chunk);
-        return;
+    if (client.committed()) {
+      abort(FailureKind.UPSTREAM_ABORTED, message);
+      return;
+    }
+    switch (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)) {
+      case RETRY_IN_POOL -> {
+        pool.meters().retry(kind.retryReason());
+        abandonTry();
+        retryToken = true;
+        tries = tries.nextInPool();
+        send(t.endpoint());
       }
-      Buffer held = peek;
-      peek = null;
-      if (held500) {
-        recordOutcome(UpstreamFault.SERVER_ERROR);
-      }
-      commit();
-      toClient(held);
-    }
-    if (!committed) {
-      commit();
-    }
-    Buffer out;
-    try {
-      out = tapped ? tap.onChunk(chunk) : chunk;
-    } catch (RuntimeException e) {
-      // a tap bug must cut this response, not hang it
-      abort("internal error while relaying the response");
-      return;
-    }
-    if (out.length() > 0) {
-      toClient(out);
-    }
-  }
-
-  /** Queues bytes for the client; the first of a turn schedules the write at the end of the turn. */
-  private void toClient(Buffer bytes) {
-    if (pending == null) {
-      pending = bytes;
-      pendingOwned = false;
-      if (!flushQueued) {
-        flushQueued = true;
-        context.runOnContext(flushPending);
-      }
-      return;
-    }
-    if (!pendingOwned) {
-      // the first piece may be the upstream's buffer or a slice of it: copy before appending
-      pending = Buffer.buffer(Math.max(256, 2 * (pending.length() + bytes.length()))).appendBuffer(pending);
-      pendingOwned = true;
-    }
-    pending.appendBuffer(bytes);
-  }
-
-  /** The bytes queued so far followed by {@code tail} (either may be null), now queued no longer. */
-  private Buffer takePending(Buffer tail) {
-    Buffer b = pending;
-    pending = null;
-    if (b == null || tail == null || tail.length() == 0) {
-      return b == null ? tail : b;
-    }
-    return Buffer.buffer(b.length() + tail.length()).appendBuffer(b).appendBuffer(tail);
-  }
-
-  private void flushPending() {
-    flushQueued = false;
-    Buffer b = takePending(null);
-    if (b == null || finished) {
-      return;
-    }
-    response.write(b);
-    if (response.writeQueueFull()) {
-      paused = true;
-      upstreamResponse.pause();
-    }
-  }
-
-  private void onEnd() {
-    if (finished) {
-      return;
-    }
-    if (peek != null) {
-      Buffer held = peek;
-      peek = null;
-      int larger = relay.upstreams.router().larger(pool.index());
-      ContextLengthError tooLong = ContextLengthError.parse(400, held).orElse(null);
-      if (held500) {
-        boolean validation = tooLong != null;
-        recordOutcome(validation ? null : UpstreamFault.SERVER_ERROR);
-        if (!validation || contextRetried || larger < 0) {
-          if (validation) {
-            // the client's error, whatever status vLLM chose: a 400, and no mark against the endpoint
-            statusOverride = 400;
-          }
-          commit();
-          complete(held);
-          return;
+      case RETRY_ON_LARGER_POOL -> moveUp();
+      case GIVE_UP -> {
+        if (kind.answer() != FailureKind.Answer.FORWARDED) {
+          abandonTry();
+          fail(kind, message);
         }
+        // else: the try goes on relaying the upstream's answer
       }
-      if (larger >= 0 && tooLong != null) {
+    }
+  }
+
+  /**
+   * A held error body is complete: a context-length error goes to the next larger pool when it may (and the
+   * upstream's stated prompt count becomes a calibration sample); anything else is forwarded, a context-length
+   * error as the 400 it is, whatever status vLLM chose.
+   */
+  void held(UpstreamTry t, Buffer heldBody, ContextLengthError tooLong) {
+    if (finished || t != current) {
+      return;
+    }
+    int status = t.response().statusCode();
+    if (tooLong != null) {
+      FailureKind kind = FailureKind.CONTEXT_LENGTH_EXCEEDED;
+      if (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)
+          == RetryPolicy.Decision.RETRY_ON_LARGER_POOL) {
         int stated = tooLong.calibrationSample();
         if (stated > 0) {
           // the upstream counted the prompt: as good a calibration sample as a usage block
           relay.estimator.observe(budget, stated);
         }
-        retryOnLargerPool(larger);
+        moveUp();
         return;
       }
-      commit();
-      complete(held);
-      return;
+      status = kind.status(status);
     }
-    if (!committed) {
-      commit();
-    }
-    Buffer last;
-    try {
-      last = tapped ? tap.onEnd() : null;
-    } catch (RuntimeException e) {
-      abort("internal error while relaying the response");
-      return;
-    }
-    complete(last);
+    commit(t, status);
+    complete(t, heldBody);
   }
 
-  private void complete(Buffer last) {
-    markFinished();
-    int status = upstreamResponse.statusCode();
-    pool.meters().durationNanos(System.nanoTime() - tryStart);
-    pool.meters().request(status);
-    releaseSlot();
-    accessLog(statusOverride > 0 ? statusOverride : status, "ok");
+  /** Bytes of the answer: the first commits the response; a 2xx passes through the tap. */
+  void relay(UpstreamTry t, Buffer bytes) {
+    if (finished || t != current) {
+      return;
+    }
+    if (!client.committed()) {
+      commit(t, t.response().statusCode());
+    }
+    Buffer out = tapped ? tap.onChunk(bytes) : bytes;
+    if (out.length() > 0) {
+      client.write(out);
+    }
+  }
+
+  /** The upstream's answer ended cleanly. */
+  void ended(UpstreamTry t) {
+    if (finished || t != current) {
+      return;
+    }
+    if (!client.committed()) {
+      commit(t, t.response().statusCode());
+    }
+    complete(t, tapped ? tap.onEnd() : null);
+  }
+
+  /** An unexpected exception in Sluice's own code while relaying: logged, counted as local, never blamed upstream. */
+  void crash(UpstreamTry t, String where, RuntimeException e) {
+    if (finished || t != current) {
+      return;
+    }
+    RequestFaults.report(call.id(), where, e);
+    if (client.committed()) {
+      abort(FailureKind.INTERNAL, "internal error while relaying the response");
+    } else {
+      abandonTry();
+      fail(FailureKind.INTERNAL, "internal error in the dispatcher (request " + call.id() + ")");
+    }
+  }
+
+  // ---- the client side -----------------------------------------------------------------------------
+
+  /** The client went away: the upstream request is reset (vLLM then aborts the generation). */
+  @Override
+  public void clientGone() {
+    if (finished) {
+      return;
+    }
+    finish();
+    client.drop();
+    abandonTry();
+    call.failed(FailureKind.CLIENT_CLOSED);
+  }
+
+  boolean clientPaused() {
+    return client.paused();
+  }
+
+  void pauseUpstream() {
+    if (current != null) {
+      current.pause();
+    }
+  }
+
+  void clientDrained() {
+    if (!finished && current != null) {
+      current.resume();
+    }
+  }
+
+  Watchdog watchdog() {
+    return watchdog;
+  }
+
+  // ---- steps ---------------------------------------------------------------------------------------
+
+  private void commit(UpstreamTry t, int status) {
+    int upstream = t.response().statusCode();
+    tapped = upstream >= 200 && upstream < 300;
+    client.commit(t.response(), status, !(tapped && stripUsage), pool, budget, call.id());
+    call.firstByte();
+    body = null;
+  }
+
+  private void complete(UpstreamTry t, Buffer last) {
+    finish();
+    pool.meters().durationNanos(System.nanoTime() - t.sentAt());
+    t.finish();
+    endRetry();
     if (tapped) {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
+        call.promptTokens(promptTokens);
         relay.estimator.observe(budget, promptTokens);
         countOverEstimate(promptTokens);
       }
     }
-    Buffer out = takePending(last);
-    if (out != null && out.length() > 0) {
-      response.end(out);
-    } else {
-      response.end();
-    }
+    client.end(last);
+    call.answered(statusSent());
   }
 
-  /** A request served by a larger pool than its actual budget needed (never after a context-length retry). */
+  private int statusSent() {
+    return call.response().getStatusCode();
+  }
+
+  /** A request served by a larger pool than its actual budget needed (never after a context-length move). */
   private void countOverEstimate(int promptTokens) {
-    if (!contextRetried && pool.index() > 0
-        && relay.upstreams.router().poolFor((long) promptTokens + budget.outputReserve()) < pool.index()) {
+    if (!tries.movedUp() && pool.index() > 0
+        && pools.router().poolFor((long) promptTokens + budget.outputReserve()) < pool.index()) {
       relay.metrics.misroute("over");
     }
   }
 
-  private void onUpstreamError(Throwable cause) {
-    if (finished) {
-      return;
-    }
-    if (committed) {
-      recordOutcome(UpstreamFault.RESET);
-      abort("upstream connection lost mid-response");
-    } else {
-      peek = null;
-      tryFailed(cause);
-    }
+  /** Before the commit point: the whole answer is this error. */
+  private void fail(FailureKind kind, String message) {
+    finish();
+    client.fail(kind, message, pool, budget, call.id());
+    call.failed(kind);
   }
 
-  /** A try failed before anything reached the client. */
-  private void tryFailed(Throwable cause) {
-    FailureKind kind = classify(cause);
-    if (kind != FailureKind.POOL_BUSY) {
-      recordOutcome(kind == FailureKind.UPSTREAM_UNREACHABLE ? UpstreamFault.CONNECT_FAILURE : UpstreamFault.RESET);
-    }
-    boolean retryable = kind == FailureKind.UPSTREAM_UNREACHABLE || kind == FailureKind.UPSTREAM_RESET;
-    if (retryable && canRetryInPool()) {
-      pool.meters().retry(kind == FailureKind.UPSTREAM_UNREACHABLE ? "connect" : "reset");
-      retryInPool();
-      return;
-    }
-    String where = endpoint != null ? endpoint.url() : pool.name();
+  /** After the commit point: the stream is cut. */
+  private void abort(FailureKind kind, String message) {
+    finish();
     abandonTry();
-    fail(kind, message(kind, where, cause));
+    client.abort(kind, message);
+    call.aborted(statusSent(), kind);
   }
 
-  /** Another try in this pool is allowed by the per-pool limit and by the node's retry budget. */
-  private boolean canRetryInPool() {
-    return triesInPool < TRIES_PER_POOL && relay.reliability.retries().tryStart(pool.inFlight());
-  }
-
-  /** Call only after {@link #canRetryInPool()} returned true (it took a retry-budget token). */
-  private void retryInPool() {
-    Endpoint failed = endpoint;
-    abandonTry();
-    retryToken = true;
-    send(failed);
-  }
-
-  /**
-   * The available endpoint with the lowest in-flight plus scraped waiting queue; when nothing but
-   * {@code avoid} is available (admission saw one a moment ago), the plain least-busy choice.
-   */
-  private Endpoint pickEndpoint(Endpoint avoid) {
-    Endpoint best = pool.endpoints().pick(avoid, relay.healthScore);
-    return best != null ? best : pool.endpoints().pick(avoid);
-  }
-
-  /** Tells endpoint health how the current try went: null = the endpoint answered (any non-fault status). */
-  private void recordOutcome(UpstreamFault fault) {
-    Endpoint ep = endpoint;
-    if (ep == null) {
-      return;
-    }
-    if (fault == null) {
-      relay.reliability.upstreamOk(ep.url());
-    } else {
-      relay.reliability.upstreamFault(ep.url(), fault);
-    }
-  }
-
-  /** The exchange is over: no more deadlines, and its pool slot is freed (once). */
-  private void markFinished() {
-    finished = true;
-    unwatch();
-    if (permit != null) {
-      permit.release();
-      permit = null;
-    }
-  }
-
-  private void retryOnLargerPool(int larger) {
+  /** To the next larger pool, once, for a context-length error: the estimate was too small. */
+  private void moveUp() {
     relay.metrics.misroute("under");
-    pool.meters().retry("context_length");
+    pool.meters().retry(FailureKind.CONTEXT_LENGTH_EXCEEDED.retryReason());
     abandonTry();
-    contextRetried = true;
-    pool = relay.upstreams.pool(larger);
+    tries = tries.movedToLargerPool();
+    pool = pools.larger(pool);
+    call.routed(pools, pool);
     moveSlotTo(pool);
-    triesInPool = 0;
     send(null);
   }
 
   /**
-   * Holds a slot of the pool the request now goes to, if one is free at once; otherwise keeps the
-   * slot it has (the request was admitted once and is not sent back to wait).
+   * Holds a slot of the pool the request now goes to, if one is free at once; otherwise keeps the slot it has
+   * (the request was admitted once and is not sent back to wait).
    */
-  private void moveSlotTo(UpstreamPool next) {
-    Ticket ticket = relay.reliability.admission(next.name()).acquire();
+  private void moveSlotTo(Pool next) {
+    Ticket ticket = next.admission().acquire();
     if (ticket.granted().succeeded()) {
       Permit old = permit;
       permit = ticket.granted().result();
@@ -481,178 +297,32 @@ final class Exchange extends Watchdog.Watched {
     }
   }
 
-  // ---- the client side -----------------------------------------------------------------------------
-
-  /** The first byte goes to the client: status and headers are fixed from here on. */
-  private void commit() {
-    committed = true;
-    firstByteAt = System.nanoTime();
-    body = null;
-    HttpClientResponse r = upstreamResponse;
-    response.setStatusCode(statusOverride > 0 ? statusOverride : r.statusCode());
-    String reason = statusOverride > 0 ? null : r.statusMessage();
-    if (reason != null && !reason.isEmpty()) {
-      response.setStatusMessage(reason);
-    }
-    ForwardedHeaders.copyResponse(r.headers(), response.headers());
-    sluiceHeaders();
-    String length = r.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && !(tapped && stripUsage)) {
-      response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    } else {
-      response.setChunked(true);
-    }
-    String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
-    sse = type != null && type.regionMatches(true, 0, TEXT_EVENT_STREAM, 0, TEXT_EVENT_STREAM.length());
+  private boolean takeRetryToken() {
+    return relay.retries.tryStart(pool.inFlight());
   }
 
-  private void sluiceHeaders() {
-    response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
-    response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
-    response.putHeader(SluiceHeaders.PROMPT_ESTIMATE, Integer.toString(budget.promptEstimate()));
-    response.putHeader(SluiceHeaders.CATEGORY, budget.category());
-    // set, not add: an upstream that echoes the id must not make it appear twice
-    response.headers().set(RequestIds.HEADER, request.getHeader(RequestIds.HEADER));
-  }
-
-  private void accessLog(int status, String outcome) {
-    if (relay.accessLog.enabled()) {
-      int promptTokens = tapped ? tap.promptTokens() : 0;
-      relay.accessLog.offer(new AccessRecord(System.currentTimeMillis(), request.getHeader(RequestIds.HEADER),
-          pool.name(), lastUrl, budget.category(), budget.textBytes(), budget.promptEstimate(), budget.total(),
-          promptTokens > 0 ? promptTokens : -1, status, Math.max(0, sends - 1),
-          firstByteAt == 0 ? -1 : (firstByteAt - created) / 1e6, (System.nanoTime() - created) / 1e6, outcome));
+  /** The exchange is over: its pool slot is freed (once). */
+  private void finish() {
+    finished = true;
+    if (permit != null) {
+      permit.release();
+      permit = null;
     }
   }
 
-  /** Before the commit point: the whole response is this error. */
-  private void fail(FailureKind kind, String message) {
-    markFinished();
-    pool.meters().request(kind.status());
-    relay.metrics.failure(kind);
-    accessLog(kind.status(), "error");
-    if (!response.closed()) {
-      sluiceHeaders();
-      ErrorResponses.send(response, kind, message, null, false);
-    }
-  }
-
-  /** After the commit point: tell an event-stream client why, then cut the response without a clean end. */
-  private void abort(String message) {
-    markFinished();
-    pool.meters().aborted();
-    relay.metrics.failure(FailureKind.UPSTREAM_ABORTED);
-    accessLog(response.getStatusCode(), "aborted");
-    abandonTry();
-    if (sse && !response.closed()) {
-      // what was queued still goes first, then the error event
-      response.write(takePending(ErrorResponses.sseEvent(FailureKind.UPSTREAM_ABORTED, message)))
-          .onComplete(ar -> response.reset());
-    } else {
-      pending = null;
-      response.reset();
-    }
-  }
-
-  private void clientGone() {
-    if (finished) {
-      return;
-    }
-    markFinished();
-    pool.meters().clientClosed();
-    relay.metrics.failure(FailureKind.CLIENT_CLOSED);
-    accessLog(CLIENT_CLOSED_STATUS, "client_closed");
-    pending = null;
-    abandonTry();
-  }
-
-  // ---- bookkeeping ---------------------------------------------------------------------------------
-
-  /** Ends the current try: later callbacks are ignored, the upstream request is reset, the slot freed. */
+  /** Ends the current try early and returns its retry token. */
   private void abandonTry() {
-    tryId++;
-    unwatch();
-    HttpClientRequest req = upstreamRequest;
-    upstreamRequest = null;
-    upstreamResponse = null;
-    peek = null;
-    if (req != null) {
-      req.reset();
+    UpstreamTry t = current;
+    if (t != null) {
+      t.abandon();
     }
-    releaseSlot();
+    endRetry();
   }
 
-  private void releaseSlot() {
+  private void endRetry() {
     if (retryToken) {
       retryToken = false;
-      relay.reliability.retries().end();
+      relay.retries.end();
     }
-    if (endpoint != null) {
-      endpoint.release();
-      endpoint = null;
-    }
-  }
-
-  private void watchUntil(long deadlineNanos) {
-    deadline = deadlineNanos;
-    watchdog.watch(this);
-  }
-
-  private void unwatch() {
-    watchdog.unwatch(this);
-  }
-
-  /** The first-byte deadline before the headers, stream idle after them. */
-  @Override
-  void onDeadline(long now) {
-    unwatch();
-    if (finished) {
-      return;
-    }
-    if (awaitingHeaders) {
-      recordOutcome(UpstreamFault.TIMEOUT);
-      // a silent endpoint is not asked again: retry only when the pool has another one
-      if (pool.endpoints().size() > 1 && canRetryInPool()) {
-        pool.meters().retry("first_byte_timeout");
-        retryInPool();
-        return;
-      }
-      String where = endpoint != null ? endpoint.url() : pool.name();
-      abandonTry();
-      fail(FailureKind.UPSTREAM_TIMEOUT, "upstream " + where + " sent no response within " + relay.firstByteMs + " ms");
-      return;
-    }
-    if (paused || now - lastActivity < relay.streamIdleNanos) {
-      // a paused upstream waits on a slow client, not the other way round
-      watchUntil((paused ? now : lastActivity) + relay.streamIdleNanos);
-      return;
-    }
-    String message = "upstream sent nothing for " + relay.streamIdleNanos / 1_000_000L + " ms";
-    recordOutcome(UpstreamFault.TIMEOUT);
-    if (committed) {
-      abort(message);
-    } else {
-      abandonTry();
-      fail(FailureKind.UPSTREAM_TIMEOUT, message);
-    }
-  }
-
-  private static FailureKind classify(Throwable cause) {
-    if (cause instanceof ConnectionPoolTooBusyException) {
-      return FailureKind.POOL_BUSY;
-    }
-    if (cause instanceof ConnectException || cause instanceof ConnectTimeoutException
-        || cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
-      return FailureKind.UPSTREAM_UNREACHABLE;
-    }
-    return FailureKind.UPSTREAM_RESET;
-  }
-
-  private static String message(FailureKind kind, String where, Throwable cause) {
-    return switch (kind) {
-      case POOL_BUSY -> "pool is at its connection limit and wait queue; retry later";
-      case UPSTREAM_UNREACHABLE -> "no upstream reachable (last tried " + where + ")";
-      default -> "upstream " + where + " failed before responding: " + cause.getClass().getSimpleName();
-    };
   }
 }

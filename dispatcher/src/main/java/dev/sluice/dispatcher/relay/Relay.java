@@ -1,102 +1,71 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.admission.Permit;
+import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.config.Defaults;
 import dev.sluice.dispatcher.config.Timeouts;
-import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.Estimator;
-import dev.sluice.dispatcher.admission.AdmissionRejected;
-import dev.sluice.dispatcher.admission.Ticket;
-import dev.sluice.dispatcher.error.ErrorResponses;
-import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
-import dev.sluice.dispatcher.reliability.Reliability;
-import dev.sluice.dispatcher.route.Endpoint;
+import dev.sluice.dispatcher.pipeline.Call;
 import dev.sluice.dispatcher.scan.IncludeUsageRewrite;
 import dev.sluice.dispatcher.scan.RequestFacts;
-import dev.sluice.dispatcher.observe.AccessLog;
-import dev.sluice.dispatcher.observe.AccessRecord;
-import dev.sluice.dispatcher.observe.RequestIds;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Sends a scanned request to its pool and streams the answer back. Stateless and shared by all event loops;
- * the state of one request lives in its {@link Exchange}.
+ * The relay step: sends an admitted request to its pool and streams the answer back. Shared by every event loop
+ * and stateless apart from one deadline sweep per loop; the state of one request lives in its {@link Exchange}.
  */
 public final class Relay {
   final Vertx vertx;
-  final Upstreams upstreams;
   final Estimator estimator;
-  final ResponseTapFactory taps;
-  final boolean askUpstreamForUsage;
   final DispatcherMetrics metrics;
-  final long firstByteMs;
+  final RetryBudget retries;
+  final long firstByteNanos;
   final long streamIdleNanos;
-  final int errorPeekBytes;
-  final Reliability reliability;
-  /** An endpoint's load as the relay sees it: our in-flight plus its own scraped queue; NaN when unavailable. */
-  final ToDoubleFunction<Endpoint> healthScore;
-  final AccessLog accessLog;
+  final int errorPeekBytes = Defaults.ERROR_PEEK_BYTES;
+  private final ResponseTapFactory taps;
+  private final boolean askUpstreamForUsage;
   private final long watchPeriodMs;
   /** One per event loop that relayed something; keyed by the loop's context. */
   private final Map<ContextInternal, Watchdog> watchdogs = new ConcurrentHashMap<>();
 
-  public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
-      boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics, Reliability reliability) {
-    this(vertx, upstreams, estimator, taps, askUpstreamForUsage, timeouts, metrics, reliability, AccessLog.OFF);
-  }
-
-  public Relay(Vertx vertx, Upstreams upstreams, Estimator estimator, ResponseTapFactory taps,
-      boolean askUpstreamForUsage, Timeouts timeouts, DispatcherMetrics metrics, Reliability reliability,
-      AccessLog accessLog) {
-    this.accessLog = accessLog;
+  /**
+   * @param estimator           receives every prompt count an upstream reports (usage, or a context-length error)
+   * @param taps                makes the tap that reads each 2xx answer
+   * @param askUpstreamForUsage rewrite streaming bodies that lack {@code include_usage} to ask for it (and take
+   *                            the usage event out again on the way back)
+   * @param retries             the node's retry budget
+   */
+  public Relay(Vertx vertx, Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage,
+      Timeouts timeouts, RetryBudget retries, DispatcherMetrics metrics) {
     this.vertx = vertx;
-    this.upstreams = upstreams;
     this.estimator = estimator;
     this.taps = taps;
     this.askUpstreamForUsage = askUpstreamForUsage;
+    this.retries = retries;
     this.metrics = metrics;
-    this.firstByteMs = timeouts.firstByteMs();
+    this.firstByteNanos = timeouts.firstByteMs() * 1_000_000L;
     this.streamIdleNanos = timeouts.streamIdleMs() * 1_000_000L;
     this.watchPeriodMs = Watchdog.periodFor(timeouts.firstByteMs(), timeouts.streamIdleMs());
-    this.errorPeekBytes = Defaults.ERROR_PEEK_BYTES;
-    this.reliability = reliability;
-    this.healthScore = e -> reliability.available(e.url()) ? e.inFlight() + reliability.queued(e.url()) : Double.NaN;
+    Gauge.builder("sluice_retries_active", retries, RetryBudget::active)
+        .description("retries in progress (bounded by the retry budget)").register(metrics.registry());
   }
 
   /**
-   * Routes by {@code budget} and relays. Must be called on the request's event loop, after its body was
-   * read completely into {@code body}.
+   * Relays an admitted request to the pool it was routed to. Must be called on the request's event loop, after
+   * its body was read whole into {@code body}.
    */
-  public void forward(HttpServerRequest request, Buffer body, RequestFacts facts, Budget budget) {
+  public void start(Call call, Buffer body, Permit permit) {
+    RequestFacts facts = call.facts();
     boolean stripUsage = askUpstreamForUsage && facts.stream() && !facts.includeUsage();
     Buffer upstreamBody = stripUsage ? IncludeUsageRewrite.apply(body, facts) : body;
-    ResponseTap tap = taps.create(facts, budget, stripUsage);
-    UpstreamPool pool = upstreams.pool(reliability.spill(upstreams.router().poolFor(budget.total())));
-    Exchange exchange = new Exchange(this, request, upstreamBody, budget, tap, stripUsage);
-    Ticket ticket = reliability.admission(pool.name()).acquire();
-    if (ticket.granted().succeeded()) {
-      exchange.start(pool, ticket.granted().result());
-      return;
-    }
-    // waiting (or refused): a client that leaves while waiting is never dispatched
-    request.response().closeHandler(v -> ticket.cancel());
-    ticket.granted().onComplete(ar -> {
-      if (ar.succeeded()) {
-        if (request.response().closed()) {
-          ar.result().release();
-        } else {
-          exchange.start(pool, ar.result());
-        }
-      } else if (ar.cause() instanceof AdmissionRejected why) {
-        refuse(request, pool, why, budget);
-      }
-    });
+    ResponseTap tap = taps.create(facts, call.budget(), stripUsage);
+    new Exchange(this, call, upstreamBody, tap, stripUsage).start(permit);
   }
 
   /** The watchdog of the event loop that runs {@code context}. */
@@ -104,23 +73,5 @@ public final class Relay {
     ContextInternal loop = context.unwrap();
     Watchdog w = watchdogs.get(loop);
     return w != null ? w : watchdogs.computeIfAbsent(loop, c -> new Watchdog(c, watchPeriodMs));
-  }
-
-  private void refuse(HttpServerRequest request, UpstreamPool pool, AdmissionRejected why, Budget budget) {
-    if (why.reason() == AdmissionRejected.Reason.CANCELLED) {
-      pool.meters().clientClosed();
-      metrics.failure(FailureKind.CLIENT_CLOSED);
-      return;
-    }
-    FailureKind kind = why.reason().kind();
-    pool.meters().request(kind.status());
-    metrics.failure(kind);
-    if (accessLog.enabled()) {
-      accessLog.offer(new AccessRecord(System.currentTimeMillis(), request.getHeader(RequestIds.HEADER), pool.name(),
-          null, budget.category(), budget.textBytes(), budget.promptEstimate(), budget.total(), -1, kind.status(), 0,
-          -1, 0, "refused"));
-    }
-    request.response().putHeader(SluiceHeaders.POOL, pool.name());
-    ErrorResponses.send(request.response(), kind, why.getMessage(), null, false, why.retryAfterSeconds());
   }
 }

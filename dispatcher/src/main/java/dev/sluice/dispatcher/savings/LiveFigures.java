@@ -1,10 +1,9 @@
 package dev.sluice.dispatcher.savings;
 
-import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.health.EndpointHealth;
 import dev.sluice.dispatcher.health.EndpointLoad;
-import dev.sluice.dispatcher.health.HealthRegistry;
+import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.pool.PoolSet;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -55,13 +54,14 @@ public final class LiveFigures {
   private long timer = -1;
   private final List<Meter> meters = new ArrayList<>();
 
-  public LiveFigures(Vertx vertx, DispatcherConfig config, MeterRegistry registry, HealthRegistry health) {
+  /** Figures over the pools of {@code set} and their endpoints (a reload makes new figures). */
+  public LiveFigures(Vertx vertx, PoolSet set, MeterRegistry registry) {
     this.vertx = vertx;
     this.registry = registry;
     this.plannedRho = plannedFromProperty();
-    for (PoolConfig p : config.pools()) {
+    for (Pool p : set.pools()) {
       pools.add(p.name());
-      List<EndpointHealth> eps = health.pool(p.name()).endpoints();
+      List<EndpointHealth> eps = p.health().endpoints();
       List<TokenRate> gen = new ArrayList<>();
       List<TokenRate> pr = new ArrayList<>();
       for (int e = 0; e < eps.size(); e++) {

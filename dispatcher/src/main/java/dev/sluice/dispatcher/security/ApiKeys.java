@@ -36,7 +36,7 @@ public final class ApiKeys {
   /**
    * The key an {@code Authorization} header value authenticates, {@link #ANONYMOUS} when keys are off,
    * or null when keys are on and the header is missing, malformed or unknown (answer 401
-   * {@code invalid_api_key}, see {@link SecurityRejected#invalidApiKey()}).
+   * {@code invalid_api_key}).
    */
   public ApiKey authenticate(String authorization) {
     if (!enabled()) {

@@ -1,5 +1,7 @@
 package dev.sluice.dispatcher.security;
 
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.error.Refusal;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ public final class KeyRateLimiter {
    * rejection (429 {@code rate_limit_exceeded} with {@code Retry-After}) to send without calling
    * upstream.
    */
-  public SecurityRejected charge(ApiKey key, long budgetTokens, long nowNanos) {
+  public Refusal charge(ApiKey key, long budgetTokens, long nowNanos) {
     Gcra[] pair = buckets.get(key);
     if (pair == null) {
       return null;
@@ -38,7 +40,7 @@ public final class KeyRateLimiter {
     if (requests != null) {
       long wait = requests.tryTake(1, nowNanos);
       if (wait > 0) {
-        return SecurityRejected.rateLimited(false, requests.perMinute(), seconds(wait));
+        return limited(FailureKind.RATE_LIMITED, requests.perMinute(), wait);
       }
     }
     if (tokens != null) {
@@ -47,10 +49,16 @@ public final class KeyRateLimiter {
         if (requests != null) {
           requests.refund(1);
         }
-        return SecurityRejected.rateLimited(true, tokens.perMinute(), seconds(wait));
+        return limited(FailureKind.TOKEN_RATE_LIMITED, tokens.perMinute(), wait);
       }
     }
     return null;
+  }
+
+  /** 429: OpenAI names the exhausted limit in {@code type} ("requests" or "tokens"). */
+  private static Refusal limited(FailureKind kind, long limit, long waitNanos) {
+    return new Refusal(kind, "Rate limit reached: " + limit + " " + kind.type() + " per minute.", null,
+        seconds(waitNanos));
   }
 
   private static int seconds(long nanos) {

@@ -1,5 +1,8 @@
 package dev.sluice.dispatcher.admission;
 
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.error.Refusal;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -30,10 +33,10 @@ class PoolAdmissionTest {
     return new PoolAdmission(vertx, "short", new AdmissionPolicy(perEndpoint, waiters, waitMillis, 1, 5), available::get);
   }
 
-  private static AdmissionRejected rejection(Ticket ticket) {
+  private static Refusal rejection(Ticket ticket) {
     Throwable t = catchThrowable(() -> ticket.granted().await(5, TimeUnit.SECONDS));
-    assertThat(t).isInstanceOf(AdmissionRejected.class);
-    return (AdmissionRejected) t;
+    assertThat(t).isInstanceOf(Refusal.class);
+    return (Refusal) t;
   }
 
   @Test
@@ -48,7 +51,7 @@ class PoolAdmissionTest {
   void overCapacityWithoutAWaitLineIs429WithRetryAfter() {
     PoolAdmission a = admission(1, 0, 0);
     a.acquire();
-    AdmissionRejected why = rejection(a.acquire());
+    Refusal why = rejection(a.acquire());
     assertThat(why.status()).isEqualTo(429);
     assertThat(why.retryAfterSeconds()).isEqualTo(1);
   }
@@ -56,9 +59,9 @@ class PoolAdmissionTest {
   @Test
   void noAvailableEndpointIs503WithRetryAfter() {
     available.set(0);
-    AdmissionRejected why = rejection(admission(4, 4, 1000).acquire());
+    Refusal why = rejection(admission(4, 4, 1000).acquire());
     assertThat(why.status()).isEqualTo(503);
-    assertThat(why.reason().kind().code()).isEqualTo("no_healthy_upstream");
+    assertThat(why.kind().code()).isEqualTo("no_healthy_upstream");
     assertThat(why.retryAfterSeconds()).isEqualTo(5);
   }
 
@@ -96,7 +99,7 @@ class PoolAdmissionTest {
     a.acquire();
     Ticket overflow = a.acquire();
     assertThat(overflow.granted().failed()).isTrue();
-    assertThat(((AdmissionRejected) overflow.granted().cause()).status()).isEqualTo(429);
+    assertThat(((Refusal) overflow.granted().cause()).status()).isEqualTo(429);
   }
 
   @Test
@@ -106,7 +109,7 @@ class PoolAdmissionTest {
     Ticket gone = a.acquire();
     gone.cancel();
     first.release();
-    assertThat(rejection(gone).reason()).isEqualTo(AdmissionRejected.Reason.CANCELLED);
+    assertThat(rejection(gone).kind()).isEqualTo(FailureKind.CLIENT_CLOSED);
     assertThat(a.inFlight()).isZero();
     assertThat(a.waiting()).isZero();
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +18,7 @@ class HealthProberTest {
   private final AtomicInteger healthStatus = new AtomicInteger(200);
   private volatile String metrics = "vllm:num_requests_running{engine=\"0\"} 3\nvllm:num_requests_waiting{engine=\"0\"} 4\nvllm:kv_cache_usage_perc{engine=\"0\"} 0.5\n";
   private HttpServer server;
-  private HealthRegistry registry;
+  private PoolHealth pool;
   private HealthProber prober;
 
   @BeforeEach
@@ -33,10 +32,8 @@ class HealthProberTest {
       }
     });
     int port = server.listen(0).await().actualPort();
-    Map<String, List<String>> pools = new LinkedHashMap<>();
-    pools.put("short", List.of("http://127.0.0.1:" + port));
-    registry = new HealthRegistry(pools, OutlierPolicy.DEFAULTS.withProbing(0, 500, 0));
-    prober = new HealthProber(vertx, registry);
+    pool = pool("http://127.0.0.1:" + port, OutlierPolicy.DEFAULTS.withProbing(0, 500, 0));
+    prober = prober(pool);
   }
 
   @AfterEach
@@ -45,8 +42,17 @@ class HealthProberTest {
     vertx.close().await();
   }
 
+  private static PoolHealth pool(String url, OutlierPolicy policy) {
+    return new PoolHealth("short", List.of(url), policy);
+  }
+
+  private HealthProber prober(PoolHealth health) {
+    EndpointHealth e = health.endpoint(0);
+    return new HealthProber(vertx, health.policy(), Map.of(e.url(), List.of(e)));
+  }
+
   private EndpointHealth endpoint() {
-    return registry.endpoints().iterator().next();
+    return pool.endpoint(0);
   }
 
   @Test
@@ -114,16 +120,14 @@ class HealthProberTest {
 
   @Test
   void periodicProbingRunsOnItsOwn() throws Exception {
-    Map<String, List<String>> pools = new LinkedHashMap<>();
-    pools.put("short", List.of("http://127.0.0.1:" + server.actualPort()));
-    HealthRegistry periodic = new HealthRegistry(pools, OutlierPolicy.DEFAULTS.withProbing(50, 500, 50));
-    HealthProber running = new HealthProber(vertx, periodic).start();
+    PoolHealth periodic = pool("http://127.0.0.1:" + server.actualPort(), OutlierPolicy.DEFAULTS.withProbing(50, 500, 50));
+    HealthProber running = prober(periodic).start();
     try {
       long deadline = System.currentTimeMillis() + 5_000;
-      while (!periodic.endpoints().iterator().next().load().known() && System.currentTimeMillis() < deadline) {
+      while (!periodic.endpoint(0).load().known() && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
-      assertThat(periodic.endpoints().iterator().next().load().waiting()).isEqualTo(4.0);
+      assertThat(periodic.endpoint(0).load().waiting()).isEqualTo(4.0);
     } finally {
       running.stop().await();
     }

@@ -2,9 +2,9 @@ package dev.sluice.dispatcher.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.LinkedHashMap;
+import dev.sluice.dispatcher.error.FailureKind;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OutlierEjectionTest {
@@ -13,18 +13,16 @@ class OutlierEjectionTest {
   private static final OutlierPolicy POLICY = OutlierPolicy.DEFAULTS.withEjection(3, 1_000, 4_000);
 
   private static PoolHealth pool(int endpoints) {
-    Map<String, List<String>> pools = new LinkedHashMap<>();
-    List<String> urls = new java.util.ArrayList<>();
+    List<String> urls = new ArrayList<>();
     for (int i = 0; i < endpoints; i++) {
       urls.add("http://10.0.0." + (i + 1) + ":8000");
     }
-    pools.put("short", urls);
-    return new HealthRegistry(pools, POLICY).pool("short");
+    return new PoolHealth("short", urls, POLICY);
   }
 
   private static void fail(EndpointHealth e, int times, long now) {
     for (int i = 0; i < times; i++) {
-      e.recordFailure(UpstreamFault.CONNECT_FAILURE, now);
+      e.recordFailure(now);
     }
   }
 
@@ -53,13 +51,17 @@ class OutlierEjectionTest {
 
   @Test
   void clientErrorsAndBusySignalsAreNotFaults() {
-    assertThat(UpstreamFault.ofStatus(400)).isNull();
-    assertThat(UpstreamFault.ofStatus(404)).isNull();
-    assertThat(UpstreamFault.ofStatus(429)).isNull();
-    assertThat(UpstreamFault.ofStatus(200)).isNull();
-    assertThat(UpstreamFault.ofStatus(503)).isNull();
-    assertThat(UpstreamFault.ofStatus(502)).isEqualTo(UpstreamFault.GATEWAY_ERROR);
-    assertThat(UpstreamFault.ofStatus(500)).isEqualTo(UpstreamFault.SERVER_ERROR);
+    assertThat(FailureKind.ofUpstreamStatus(400)).isNull();
+    assertThat(FailureKind.ofUpstreamStatus(404)).isNull();
+    assertThat(FailureKind.ofUpstreamStatus(429)).isNull();
+    assertThat(FailureKind.ofUpstreamStatus(200)).isNull();
+    assertThat(FailureKind.ofUpstreamStatus(503).endpointFault()).isFalse();
+    assertThat(FailureKind.ofUpstreamStatus(502).endpointFault()).isTrue();
+    assertThat(FailureKind.ofUpstreamStatus(504).endpointFault()).isTrue();
+    assertThat(FailureKind.ofUpstreamStatus(501).endpointFault()).isTrue();
+    // a 500 may be vLLM's validation error in disguise: its body decides (see the relay)
+    assertThat(FailureKind.ofUpstreamStatus(500)).isNull();
+    assertThat(FailureKind.CONTEXT_LENGTH_EXCEEDED.endpointFault()).isFalse();
   }
 
   @Test
@@ -75,7 +77,7 @@ class OutlierEjectionTest {
     EndpointHealth e = pool(3).endpoint(0);
     fail(e, 3, 0);
     long back = 1_000 * MS;
-    e.recordFailure(UpstreamFault.RESET, back);
+    e.recordFailure(back);
     assertThat(e.available(back + 1_999 * MS)).isFalse();
     assertThat(e.available(back + 2_000 * MS)).isTrue();
   }
@@ -87,7 +89,7 @@ class OutlierEjectionTest {
     fail(e, 3, now);
     for (int i = 0; i < 10; i++) {
       now += e.ejectionRemainingNanos(now);
-      e.recordFailure(UpstreamFault.RESET, now);
+      e.recordFailure(now);
     }
     assertThat(e.ejectionRemainingNanos(now)).isEqualTo(4_000 * MS);
   }
@@ -98,7 +100,7 @@ class OutlierEjectionTest {
     fail(e, 3, 0);
     long back = 1_000 * MS;
     e.recordSuccess(back);
-    e.recordFailure(UpstreamFault.RESET, back);
+    e.recordFailure(back);
     assertThat(e.available(back + 1)).isTrue();
   }
 

@@ -11,21 +11,33 @@ class PoolPressureTest {
 
   private static final long NOW = 10_000_000_000L;
 
-  private static HealthRegistry registry() {
-    Map<String, List<String>> pools = new LinkedHashMap<>();
-    pools.put("short", List.of("http://s1:8000", "http://s2:8000"));
-    pools.put("long", List.of("http://l1:8000"));
-    pools.put("huge", List.of("http://h1:8000"));
-    return new HealthRegistry(pools, OutlierPolicy.DEFAULTS);
+  /** Three pools as health groups, by name. */
+  private record Pools(Map<String, PoolHealth> byName) {
+    PoolHealth pool(String name) {
+      return byName.get(name);
+    }
+
+    EndpointHealth endpoint(String url) {
+      return byName.values().stream().flatMap(p -> p.endpoints().stream()).filter(e -> e.url().equals(url))
+          .findFirst().orElseThrow();
+    }
   }
 
-  private static void load(HealthRegistry r, String url, double waiting, double kv) {
+  private static Pools registry() {
+    Map<String, PoolHealth> pools = new LinkedHashMap<>();
+    pools.put("short", new PoolHealth("short", List.of("http://s1:8000", "http://s2:8000"), OutlierPolicy.DEFAULTS));
+    pools.put("long", new PoolHealth("long", List.of("http://l1:8000"), OutlierPolicy.DEFAULTS));
+    pools.put("huge", new PoolHealth("huge", List.of("http://h1:8000"), OutlierPolicy.DEFAULTS));
+    return new Pools(pools);
+  }
+
+  private static void load(Pools r, String url, double waiting, double kv) {
     r.endpoint(url).publishLoad(new EndpointLoad(8, waiting, kv, NOW));
   }
 
   @Test
   void queueingOnEveryEndpointSaturates() {
-    HealthRegistry r = registry();
+    Pools r = registry();
     load(r, "http://s1:8000", 3, 0.5);
     load(r, "http://s2:8000", 1, 0.5);
     assertThat(PoolPressure.of(r.pool("short"), 2, 0, NOW).saturated()).isTrue();
@@ -33,7 +45,7 @@ class PoolPressureTest {
 
   @Test
   void oneEndpointWithRoomIsNotSaturated() {
-    HealthRegistry r = registry();
+    Pools r = registry();
     load(r, "http://s1:8000", 3, 0.5);
     load(r, "http://s2:8000", 0, 0.5);
     assertThat(PoolPressure.of(r.pool("short"), 2, 0, NOW).saturated()).isFalse();
@@ -41,7 +53,7 @@ class PoolPressureTest {
 
   @Test
   void fullKvCacheSaturates() {
-    HealthRegistry r = registry();
+    Pools r = registry();
     load(r, "http://s1:8000", 0, 0.97);
     load(r, "http://s2:8000", 0, 0.99);
     assertThat(PoolPressure.of(r.pool("short"), 0, 0, NOW).saturated()).isTrue();
@@ -49,7 +61,7 @@ class PoolPressureTest {
 
   @Test
   void staleScrapesAreNotEvidence() {
-    HealthRegistry r = registry();
+    Pools r = registry();
     load(r, "http://s1:8000", 9, 0.99);
     load(r, "http://s2:8000", 9, 0.99);
     long later = NOW + (OutlierPolicy.DEFAULT_LOAD_STALE_MILLIS + 1) * 1_000_000L;
@@ -58,13 +70,13 @@ class PoolPressureTest {
 
   @Test
   void ownInFlightBoundSaturates() {
-    HealthRegistry r = registry();
+    Pools r = registry();
     assertThat(PoolPressure.of(r.pool("short"), 64, 64, NOW).saturated()).isTrue();
   }
 
   @Test
   void sumsWaitingOfFreshEndpoints() {
-    HealthRegistry r = registry();
+    Pools r = registry();
     load(r, "http://s1:8000", 3, 0.5);
     load(r, "http://s2:8000", 2, 0.7);
     PoolPressure p = PoolPressure.of(r.pool("short"), 0, 0, NOW);

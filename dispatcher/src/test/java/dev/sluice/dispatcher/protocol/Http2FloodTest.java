@@ -50,6 +50,7 @@ class Http2FloodTest {
           req.response().end("ok");
         }
       });
+      return null;
     });
     port = server.listen(0).await().actualPort();
   }

@@ -41,12 +41,12 @@ class ServerHardeningTest {
     return server.listen(0).await().actualPort();
   }
 
-  private void echo(HttpServerRequest request) {
+  private ConnectionDeadlines.SlowBody echo(HttpServerRequest request) {
     handlerCalls.incrementAndGet();
     if (request.path().equals("/stream")) {
       request.response().setChunked(true).write("data: 1\n\n");
       vertx.setTimer(1500, id -> request.response().end("data: [DONE]\n\n"));
-      return;
+      return null;
     }
     request.body()
         .onSuccess(body -> {
@@ -58,6 +58,7 @@ class ServerHardeningTest {
             request.response().setStatusCode(400).end();
           }
         });
+    return null;
   }
 
   @Test
@@ -214,7 +215,10 @@ class ServerHardeningTest {
     ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, limits);
     HttpServer server = vertx.createHttpServer(ServerHardening.apply(new HttpServerOptions(), limits))
         .connectionHandler(deadlines)
-        .requestHandler(deadlines.track(req -> req.response().end("ok")));
+        .requestHandler(deadlines.track(req -> {
+          req.response().end("ok");
+          return null;
+        }));
     int own = server.listen(0).await().actualPort();
     for (int i = 0; i < 20; i++) {
       RawHttp.exchange(own, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", QUIET_MS);

@@ -1,5 +1,8 @@
 package dev.sluice.dispatcher.security;
 
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.error.Refusal;
+
 import dev.sluice.dispatcher.scan.MediaUrl;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,9 +48,8 @@ class SecurityTest {
 
   @Test
   void invalidKeyIs401InOpenAiTerms() {
-    SecurityRejected r = SecurityRejected.invalidApiKey();
-    assertThat(r.status()).isEqualTo(401);
-    assertThat(r.code()).isEqualTo("invalid_api_key");
+    assertThat(FailureKind.INVALID_API_KEY.status()).isEqualTo(401);
+    assertThat(FailureKind.INVALID_API_KEY.code()).isEqualTo("invalid_api_key");
   }
 
   @Test
@@ -62,10 +64,10 @@ class SecurityTest {
     for (int i = 0; i < 3; i++) {
       assertThat(limiter.charge(ALICE, 1, 0)).isNull();
     }
-    SecurityRejected r = limiter.charge(ALICE, 1, 0);
+    Refusal r = limiter.charge(ALICE, 1, 0);
     assertThat(r.status()).isEqualTo(429);
-    assertThat(r.code()).isEqualTo("rate_limit_exceeded");
-    assertThat(r.type()).isEqualTo("requests");
+    assertThat(r.kind().code()).isEqualTo("rate_limit_exceeded");
+    assertThat(r.kind().type()).isEqualTo("requests");
     assertThat(r.retryAfterSeconds()).isEqualTo(20);
   }
 
@@ -82,17 +84,17 @@ class SecurityTest {
   void tokenBudgetLimitRefusesAndRefundsTheRequestSlot() {
     KeyRateLimiter limiter = new KeyRateLimiter(List.of(ALICE), 0);
     assertThat(limiter.charge(ALICE, 900, 0)).isNull();
-    SecurityRejected r = limiter.charge(ALICE, 200, 0);
-    assertThat(r.type()).isEqualTo("tokens");
+    Refusal r = limiter.charge(ALICE, 200, 0);
+    assertThat(r.kind().type()).isEqualTo("tokens");
     assertThat(limiter.charge(ALICE, 50, 0)).isNull();
     assertThat(limiter.charge(ALICE, 50, 0)).isNull();
-    assertThat(limiter.charge(ALICE, 1, 0).type()).isEqualTo("requests");
+    assertThat(limiter.charge(ALICE, 1, 0).kind().type()).isEqualTo("requests");
   }
 
   @Test
   void aSingleRequestLargerThanTheMinuteBudgetIsRefused() {
     KeyRateLimiter limiter = new KeyRateLimiter(List.of(ALICE), 0);
-    SecurityRejected r = limiter.charge(ALICE, 5_000, 0);
+    Refusal r = limiter.charge(ALICE, 5_000, 0);
     assertThat(r.status()).isEqualTo(429);
     assertThat(r.retryAfterSeconds()).isEqualTo(60);
   }
@@ -116,9 +118,9 @@ class SecurityTest {
 
   @Test
   void rejectPolicyRefusesRemoteImagesWith400() {
-    SecurityRejected r = ImagePolicy.REJECT_REMOTE.check(true);
+    Refusal r = ImagePolicy.REJECT_REMOTE.check(true);
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.code()).isEqualTo("image_url_not_allowed");
+    assertThat(r.kind().code()).isEqualTo("image_url_not_allowed");
     assertThat(ImagePolicy.REJECT_REMOTE.check(false)).isNull();
     assertThat(ImagePolicy.ALLOW.check(true)).isNull();
   }

@@ -1,12 +1,6 @@
-package dev.sluice.dispatcher.http;
+package dev.sluice.dispatcher.pipeline;
 
-import dev.sluice.dispatcher.Dispatcher;
-import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
-import dev.sluice.dispatcher.security.ApiKey;
-import dev.sluice.dispatcher.security.SecurityRejected;
-import dev.sluice.dispatcher.estimate.Budget;
-import dev.sluice.dispatcher.relay.SluiceHeaders;
 import dev.sluice.dispatcher.scan.BodyScanner;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.scan.ScanException;
@@ -16,35 +10,41 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Reads one completion request's body as it arrives: into a buffer bounded by the body cap and through the
- * streaming scanner, chunk by chunk. At the end it estimates the budget and hands the request to the relay.
- * A body refused half-way is answered at once and its connection closed, so the rest is never read.
+ * The read-and-scan step: reads one completion request's body as it arrives, into a buffer bounded by the body
+ * cap and through the streaming scanner, chunk by chunk, and hands the body and what the scanner found to the
+ * next step. A body refused half-way is answered at once and its connection closed, so the rest is never read.
  */
 final class BodyReader {
+  /** The step after reading. */
+  @FunctionalInterface
+  interface Next {
+    void read(Call call, Buffer body, RequestFacts facts);
+  }
+
   private static final String JSON = "application/json";
   private static final String CONTINUE = "100-continue";
   /** First allocation for bodies of unknown length; the buffer grows as chunks arrive. */
   private static final int INITIAL_CAPACITY = 4096;
 
+  private final Call call;
   private final HttpServerRequest request;
   private final BodyScanner.Kind kind;
-  private final Dispatcher dispatcher;
-  private final ApiKey key;
   private final int cap;
+  private final Next next;
   private Buffer body;
   /** {@code body} is a chunk as the server handed it over (not yet copied into a buffer of our own). */
   private boolean bodyIsChunk;
   /** Declared Content-Length, or -1. */
   private long declared = -1;
   private BodyScanner scanner;
-  private boolean failed;
+  private boolean done;
 
-  BodyReader(HttpServerRequest request, BodyScanner.Kind kind, Dispatcher dispatcher, ApiKey key) {
-    this.key = key;
-    this.request = request;
+  BodyReader(Call call, BodyScanner.Kind kind, int cap, Next next) {
+    this.call = call;
+    this.request = call.request();
     this.kind = kind;
-    this.dispatcher = dispatcher;
-    this.cap = dispatcher.config().bodyCapBytes();
+    this.cap = cap;
+    this.next = next;
   }
 
   void start() {
@@ -62,7 +62,13 @@ final class BodyReader {
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
     request.exceptionHandler(t -> {
-      if (failed) {
+      if (done) {
+        return;
+      }
+      if (request.response().closed()) {
+        // the client went away mid-body: the call's close handler ends it as client-closed
+        done = true;
+        scanner.close();
         return;
       }
       // a body the HTTP decoder refused (e.g. a malformed chunk line): 400 and close, nothing goes upstream
@@ -75,7 +81,7 @@ final class BodyReader {
   }
 
   private void onChunk(Buffer chunk) {
-    if (failed) {
+    if (done || stopped()) {
       return;
     }
     int received = body == null ? 0 : body.length();
@@ -89,8 +95,20 @@ final class BodyReader {
     } catch (ScanException e) {
       refuse(e);
     } catch (RuntimeException e) {
-      refuse(FailureKind.INTERNAL, "cannot read the request: " + e.getClass().getSimpleName(), null);
+      done = true;
+      scanner.close();
+      call.crash("while scanning the request body", e);
     }
+  }
+
+  /** The call ended meanwhile (a missed body deadline, a client gone): nothing goes further. */
+  private boolean stopped() {
+    if (!call.ended()) {
+      return false;
+    }
+    done = true;
+    scanner.close();
+    return true;
   }
 
   /**
@@ -112,38 +130,28 @@ final class BodyReader {
   }
 
   private void onEnd() {
-    if (failed) {
+    if (done || stopped()) {
       return;
     }
-    if (body == null) {
-      body = Buffer.buffer();
-    }
+    done = true;
+    RequestFacts facts;
     try {
-      RequestFacts facts = scanner.finish();
-      String category = request.getHeader(SluiceHeaders.CATEGORY);
-      Budget budget = dispatcher.hooks().estimator().estimate(facts, category, dispatcher.config().defaultOutputReserve());
-      if (dispatcher.reliability().config().images().check(facts.hasRemoteMedia()) != null) {
-        refuse(FailureKind.IMAGE_URL_NOT_ALLOWED,
-            "only data: media URLs are accepted; http(s) URLs would be fetched by the model server", "messages");
-        return;
-      }
-      SecurityRejected limited = dispatcher.reliability().limiter().charge(key, budget.total(), System.nanoTime());
-      if (limited != null) {
-        failed = true;
-        dispatcher.metrics().unrouted().request(limited.status());
-        dispatcher.metrics().failure(limited.kind());
-        ErrorResponses.send(request.response(), limited.kind(), limited.getMessage(), null, false,
-            limited.retryAfterSeconds());
-        return;
-      }
-      dispatcher.relay().forward(request, body, facts, budget);
+      facts = scanner.finish();
     } catch (ScanException e) {
       refuse(e);
+      return;
     } catch (RuntimeException e) {
-      refuse(FailureKind.INTERNAL, "cannot route the request: " + e.getClass().getSimpleName(), null);
+      call.crash("while scanning the request body", e);
+      return;
     }
-    // the relay owns the body now; this reader lives on through the request's handlers
+    Buffer whole = body == null ? Buffer.buffer() : body;
+    // the next steps own the body now; this reader lives on only through the request's handlers
     body = null;
+    try {
+      next.read(call, whole, facts);
+    } catch (RuntimeException e) {
+      call.crash("while routing the request", e);
+    }
   }
 
   private void refuse(ScanException e) {
@@ -151,13 +159,11 @@ final class BodyReader {
   }
 
   private void refuse(FailureKind kind, String message, String param) {
-    failed = true;
+    done = true;
     if (scanner != null) {
       scanner.close();
     }
-    dispatcher.metrics().unrouted().request(kind.status());
-    dispatcher.metrics().failure(kind);
-    ErrorResponses.send(request.response(), kind, message, param, FrontVerticle.hasUnreadBody(request));
+    call.refuse(kind, message, param);
   }
 
   private long declaredLength() {

@@ -1,40 +1,41 @@
-package dev.sluice.dispatcher.reliability;
+package dev.sluice.dispatcher.pool;
 
 import dev.sluice.dispatcher.admission.PoolAdmission;
 import dev.sluice.dispatcher.health.EndpointHealth;
-import dev.sluice.dispatcher.health.PoolHealth;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 
 /**
- * Prometheus view of endpoint health and admission. Every meter is a gauge or function counter read
- * at scrape time, so the request path records nothing extra.
+ * Prometheus view of the endpoints' health and the pools' admission. Every meter is a gauge or function counter
+ * read at scrape time, so the request path records nothing extra.
  */
-public final class ReliabilityMeters {
+final class EndpointGauges {
+  /** The meters that hold objects of one pool set, replaced when the set is. */
+  private static final List<String> PER_SET = List.of("sluice_endpoint_available", "sluice_endpoint_ejections",
+      "sluice_endpoint_upstream_waiting", "sluice_endpoint_kv_cache_usage", "sluice_admission_waiting",
+      "sluice_admission_capacity");
 
-  private ReliabilityMeters() {
+  private EndpointGauges() {
   }
 
-  /** Per-pool and per-endpoint meters, replaced after a reload (they hold the objects they read). */
-  private static final java.util.List<String> PER_POOL = java.util.List.of("sluice_endpoint_available",
-      "sluice_endpoint_ejections", "sluice_endpoint_upstream_waiting", "sluice_endpoint_kv_cache_usage",
-      "sluice_admission_waiting", "sluice_admission_capacity");
-
-  /** After {@link Reliability#reconfigure}: drops the meters of the old pool list and binds the new one. */
-  public static void rebind(MeterRegistry registry, Reliability reliability) {
-    for (String name : PER_POOL) {
-      for (io.micrometer.core.instrument.Meter m : registry.find(name).meters()) {
+  /** After a swap: drops the meters of the old set and binds the new one. */
+  static void rebind(MeterRegistry registry, PoolSet set) {
+    for (String name : PER_SET) {
+      for (Meter m : registry.find(name).meters()) {
         registry.remove(m);
       }
     }
-    bind(registry, reliability);
+    bind(registry, set);
   }
 
-  public static void bind(MeterRegistry registry, Reliability reliability) {
-    for (PoolHealth pool : reliability.health().pools()) {
-      for (EndpointHealth e : pool.endpoints()) {
-        String[] tags = {"pool", pool.name(), "endpoint", e.url()};
+  static void bind(MeterRegistry registry, PoolSet set) {
+    for (Pool pool : set.pools()) {
+      for (Endpoint endpoint : pool.endpoints()) {
+        EndpointHealth e = endpoint.health();
+        String[] tags = {"pool", pool.name(), "endpoint", endpoint.url()};
         Gauge.builder("sluice_endpoint_available", e, x -> x.available(System.nanoTime()) ? 1 : 0)
             .description("1 when the endpoint may take requests (probe up and not ejected)")
             .tags(tags).register(registry);
@@ -45,14 +46,12 @@ public final class ReliabilityMeters {
         Gauge.builder("sluice_endpoint_kv_cache_usage", e, x -> x.load().known() ? x.load().kvCacheUsage() : Double.NaN)
             .description("KV-cache fill (0..1) from the last scrape").tags(tags).register(registry);
       }
-      PoolAdmission a = reliability.admission(pool.name());
+      PoolAdmission a = pool.admission();
       Gauge.builder("sluice_admission_waiting", a, PoolAdmission::waiting)
           .description("requests waiting for a slot").tag("pool", pool.name()).register(registry);
       Gauge.builder("sluice_admission_capacity", a, PoolAdmission::capacity)
           .description("current in-flight bound (slots per available endpoint x available endpoints)")
           .tag("pool", pool.name()).register(registry);
     }
-    Gauge.builder("sluice_retries_active", reliability.retries(), r -> r.active())
-        .description("retries in progress (bounded by the retry budget)").register(registry);
   }
 }

@@ -1,15 +1,14 @@
-package dev.sluice.dispatcher.http;
+package dev.sluice.dispatcher.pipeline;
 
-import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
-import dev.sluice.dispatcher.relay.UpstreamPool;
-import dev.sluice.dispatcher.relay.Upstreams;
-import dev.sluice.dispatcher.route.Endpoint;
+import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.pool.Upstreams;
+import dev.sluice.dispatcher.protocol.JsonReply;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,23 +19,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /v1/models}: asks every endpoint of every pool, each within a timeout, and merges the lists by
- * model id, keeping the largest {@code max_model_len} any upstream states. An endpoint that is down or slow is
- * left out; only when none answers is the result an error.
+ * {@code GET /v1/models}: asks every endpoint of every pool, each within a timeout, and merges the lists by model
+ * id, keeping the largest {@code max_model_len} any upstream states. An endpoint that is down or slow is left
+ * out; only when none answers is the result an error.
  */
-final class ModelsAggregator {
+public final class ModelList {
   private final Upstreams upstreams;
   private final long timeoutMs;
 
-  ModelsAggregator(Upstreams upstreams, long timeoutMs) {
+  public ModelList(Upstreams upstreams, long timeoutMs) {
     this.upstreams = upstreams;
     this.timeoutMs = timeoutMs;
   }
 
-  void serve(HttpServerResponse response) {
+  /** Answers {@code call}, a {@code GET} (the front checked the method). */
+  public void serve(Call call) {
     List<Future<JsonObject>> asks = new ArrayList<>();
-    for (UpstreamPool pool : upstreams.pools()) {
-      for (Endpoint e : pool.endpoints().all()) {
+    for (Pool pool : upstreams.current().pools()) {
+      for (Endpoint e : pool.endpoints()) {
         asks.add(ask(pool, e));
       }
     }
@@ -50,15 +50,16 @@ final class ModelsAggregator {
         }
       }
       if (answered == 0) {
-        ErrorResponses.send(response, FailureKind.UPSTREAM_UNREACHABLE, "no upstream answered /v1/models", null, false);
+        call.refuse(FailureKind.UPSTREAM_UNREACHABLE, "no upstream answered /v1/models", null);
         return;
       }
-      FrontVerticle.json(response, 200,
+      JsonReply.send(call.response(), 200,
           new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(byId.values()))));
+      call.answered(200);
     });
   }
 
-  private Future<JsonObject> ask(UpstreamPool pool, Endpoint e) {
+  private Future<JsonObject> ask(Pool pool, Endpoint e) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setHost(e.host())

@@ -1,0 +1,239 @@
+package dev.sluice.dispatcher.pipeline;
+
+import dev.sluice.dispatcher.error.ErrorResponses;
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.error.FailureKind.Outcome;
+import dev.sluice.dispatcher.error.Refusal;
+import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.observe.AccessRecord;
+import dev.sluice.dispatcher.observe.RequestFaults;
+import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.pool.PoolSet;
+import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
+import dev.sluice.dispatcher.relay.SluiceHeaders;
+import dev.sluice.dispatcher.scan.RequestFacts;
+import dev.sluice.dispatcher.security.ApiKey;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One client request from the moment it is accepted to the moment it ends: what the pipeline learned of it on
+ * the way (key, facts, budget, pool, the endpoint of its last try, first-byte time), and its single exit. Every
+ * request ends exactly once, through {@link #answered}, {@link #failed} or a refusal, and that end is recorded
+ * by {@link Outcomes}: one access-log line and one {@code sluice_requests_total} increment, whichever step
+ * ended it. Later ends are ignored.
+ *
+ * <p>Lives on the event loop that accepted the request; not thread-safe, and it need not be.
+ */
+public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
+  /** What the current step does when the client goes away before the end (reading, waiting, relaying). */
+  public interface Stage {
+    void clientGone();
+  }
+
+  /** Logged for a client that left before its answer ended (nginx's convention). */
+  public static final int CLIENT_CLOSED_STATUS = 499;
+
+  private final Outcomes outcomes;
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final String id;
+  private final long accepted = System.nanoTime();
+  private Stage stage;
+  private ApiKey key;
+  private RequestFacts facts;
+  private Budget budget;
+  private PoolSet pools;
+  private Pool pool;
+  private Endpoint endpoint;
+  private int tries;
+  private long firstByteAt;
+  private int promptTokens = -1;
+  private boolean ended;
+
+  Call(Outcomes outcomes, HttpServerRequest request, String id) {
+    this.outcomes = outcomes;
+    this.request = request;
+    this.response = request.response();
+    this.id = id;
+    response.closeHandler(this);
+  }
+
+  // ---- what the steps learn -------------------------------------------------------------------------
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  public HttpServerResponse response() {
+    return response;
+  }
+
+  /** The request id: the client's {@code x-request-id}, or one Sluice made. */
+  public String id() {
+    return id;
+  }
+
+  public ApiKey key() {
+    return key;
+  }
+
+  void authenticated(ApiKey value) {
+    key = value;
+  }
+
+  public RequestFacts facts() {
+    return facts;
+  }
+
+  public Budget budget() {
+    return budget;
+  }
+
+  void estimated(RequestFacts scanned, Budget value) {
+    facts = scanned;
+    budget = value;
+  }
+
+  /** The pool set the request was routed in; it keeps it to the end, whatever reloads happen meanwhile. */
+  public PoolSet pools() {
+    return pools;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** The request goes to {@code value} of {@code set} (the first pool, or a larger one on a retry). */
+  public void routed(PoolSet set, Pool value) {
+    pools = set;
+    pool = value;
+  }
+
+  /** A try starts on {@code value}. */
+  public void tried(Endpoint value) {
+    endpoint = value;
+    tries++;
+  }
+
+  /** The first byte of the answer goes to the client now. */
+  public void firstByte() {
+    firstByteAt = System.nanoTime();
+  }
+
+  /** The prompt tokens the upstream reported, for the log. */
+  public void promptTokens(int value) {
+    promptTokens = value;
+  }
+
+  /** Whether the request has ended (answered, failed, refused, or its client left). */
+  public boolean ended() {
+    return ended;
+  }
+
+  /** The step now in charge of the client going away; null restores the default (end as client-closed). */
+  public void stage(Stage value) {
+    stage = value;
+  }
+
+  // ---- the ends -------------------------------------------------------------------------------------
+
+  /** An upstream's answer reached the client whole, with {@code status}. */
+  public void answered(int status) {
+    end(status, null, Outcome.OK);
+  }
+
+  /** The request failed as {@code kind}; the answer (if any) was written by the caller. */
+  public void failed(FailureKind kind) {
+    end(kind == FailureKind.CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : kind.status(), kind, kind.outcome());
+  }
+
+  /** The stream was cut after its first byte, for {@code kind}; the client saw {@code status}. */
+  public void aborted(int status, FailureKind kind) {
+    end(status, kind, Outcome.ABORTED);
+  }
+
+  /** Ends the request with a refusal in OpenAI's shape (before anything was sent to the client). */
+  public Future<Void> refuse(Refusal refusal) {
+    return refuse(refusal.kind(), refusal.getMessage(), refusal.param(), refusal.retryAfterSeconds());
+  }
+
+  public Future<Void> refuse(FailureKind kind, String message, String param) {
+    return refuse(kind, message, param, 0);
+  }
+
+  private Future<Void> refuse(FailureKind kind, String message, String param, int retryAfterSeconds) {
+    if (ended) {
+      return Future.succeededFuture();
+    }
+    if (pool != null) {
+      response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
+    }
+    // a body not read yet is not read at all: the connection closes after the answer
+    Future<Void> written = ErrorResponses.send(response, kind, message, param, hasUnreadBody(), retryAfterSeconds);
+    failed(kind);
+    return written;
+  }
+
+  /**
+   * An unexpected exception in a step before the relay: logged with the request id, counted as Sluice's own
+   * fault, answered 500. Never reported as an upstream failure.
+   */
+  public void crash(String where, Throwable error) {
+    RequestFaults.report(id, where, error);
+    refuse(FailureKind.INTERNAL, "internal error in the dispatcher (request " + id + ")", null);
+  }
+
+  /** The body missed the body deadline: 408, and the connection closes once it is written. */
+  @Override
+  public Future<Void> bodyTimedOut() {
+    return refuse(FailureKind.REQUEST_TIMEOUT, ConnectionDeadlines.SLOW_BODY_MESSAGE, null);
+  }
+
+  /** The response's close handler: the client went away. */
+  @Override
+  public void handle(Void closed) {
+    if (ended) {
+      return;
+    }
+    Stage s = stage;
+    if (s != null) {
+      s.clientGone();
+    } else {
+      failed(FailureKind.CLIENT_CLOSED);
+    }
+  }
+
+  private void end(int status, FailureKind failure, Outcome outcome) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    stage = null;
+    outcomes.record(this, status, failure, outcome);
+  }
+
+  /** This request's access-log line. */
+  AccessRecord record(int status, FailureKind failure, Outcome outcome) {
+    long now = System.nanoTime();
+    return new AccessRecord(System.currentTimeMillis(), id, pool == null ? null : pool.name(),
+        endpoint == null ? null : endpoint.url(), budget == null ? null : budget.category(),
+        budget == null ? -1 : budget.textBytes(), budget == null ? -1 : budget.promptEstimate(),
+        budget == null ? -1 : budget.total(), promptTokens, status, Math.max(0, tries - 1),
+        firstByteAt == 0 ? -1 : (firstByteAt - accepted) / 1e6, (now - accepted) / 1e6, outcome.label(),
+        failure == null ? null : failure.code());
+  }
+
+  /** Whether the request still has body bytes on the wire that nobody will read. */
+  private boolean hasUnreadBody() {
+    if (request.isEnded()) {
+      return false;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.equals("0"));
+  }
+}

@@ -1,0 +1,177 @@
+package dev.sluice.dispatcher.pipeline;
+
+import dev.sluice.dispatcher.admission.Permit;
+import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.error.Refusal;
+import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.Estimator;
+import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.pool.PoolSet;
+import dev.sluice.dispatcher.pool.Upstreams;
+import dev.sluice.dispatcher.relay.Relay;
+import dev.sluice.dispatcher.relay.SluiceHeaders;
+import dev.sluice.dispatcher.scan.BodyScanner;
+import dev.sluice.dispatcher.scan.RequestFacts;
+import dev.sluice.dispatcher.security.ApiKey;
+import dev.sluice.dispatcher.security.ApiKeys;
+import dev.sluice.dispatcher.security.ImagePolicy;
+import dev.sluice.dispatcher.security.KeyRateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The life of one completion request, one method per step, in the order the request lives them:
+ *
+ * <pre>
+ *   accept → authenticate → read and scan → estimate → police → route → admit → relay → (finish)
+ * </pre>
+ *
+ * Each step hands the request to the next, or ends it through its {@link Call}, whose single end records it.
+ * The pipeline holds only what the steps need: the keys, the body cap, the estimator, the media and rate
+ * policies, the pools, the relay. Shared by every event loop; a request runs through it on the loop that
+ * accepted it, and nothing here blocks.
+ *
+ * <p>Collaborators, by step: {@code keys} (authenticate: client API keys, off when none are configured),
+ * {@code bodyCapBytes} (read), {@code estimator} and {@code defaultOutputReserve} (estimate), {@code images} and
+ * {@code limiter} (police: media URLs the model server would fetch, per-key requests and tokens per minute),
+ * {@code upstreams} (route: the current pool set), {@code relay} (relay: tries and the answer) and
+ * {@code outcomes} (accept and finish: request ids and the record of every end).
+ */
+public final class Pipeline {
+  private static final CharSequence ALLOW = HttpHeaders.createOptimized("allow");
+  public static final CharSequence POST = HttpHeaders.createOptimized("POST");
+  public static final CharSequence GET = HttpHeaders.createOptimized("GET");
+
+  private final ApiKeys keys;
+  private final int bodyCapBytes;
+  private final Estimator estimator;
+  private final int defaultOutputReserve;
+  private final ImagePolicy images;
+  private final KeyRateLimiter limiter;
+  private final Upstreams upstreams;
+  private final Relay relay;
+  private final Outcomes outcomes;
+  private final ModelList models;
+  /** The step after reading, made once rather than per request. */
+  private final BodyReader.Next afterRead = this::estimate;
+
+  public Pipeline(ApiKeys keys, int bodyCapBytes, Estimator estimator, int defaultOutputReserve, ImagePolicy images,
+      KeyRateLimiter limiter, Upstreams upstreams, Relay relay, Outcomes outcomes, ModelList models) {
+    this.keys = keys;
+    this.bodyCapBytes = bodyCapBytes;
+    this.estimator = estimator;
+    this.defaultOutputReserve = defaultOutputReserve;
+    this.images = images;
+    this.limiter = limiter;
+    this.upstreams = upstreams;
+    this.relay = relay;
+    this.outcomes = outcomes;
+    this.models = models;
+  }
+
+  /**
+   * A request to {@code /v1/chat/completions} or {@code /v1/completions}. Returns its call, which answers the
+   * body deadline if the body does not arrive in time.
+   */
+  public Call completion(HttpServerRequest request, BodyScanner.Kind kind) {
+    if (request.method() != HttpMethod.POST) {
+      return wrongMethod(request, POST);
+    }
+    Call call = outcomes.open(request); // accept
+    ApiKey key = keys.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)); // authenticate
+    if (key == null) {
+      call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+      return call;
+    }
+    call.authenticated(key);
+    new BodyReader(call, kind, bodyCapBytes, afterRead).start(); // read and scan
+    return call;
+  }
+
+  /** estimate: the budget from what the scanner saw; the client may name the category. */
+  private void estimate(Call call, Buffer body, RequestFacts facts) {
+    Budget budget = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY), defaultOutputReserve);
+    call.estimated(facts, budget);
+    police(call, body);
+  }
+
+  /** police: media URLs the model server would fetch, then the key's request and token limits. */
+  private void police(Call call, Buffer body) {
+    Refusal refusal = images.check(call.facts().hasRemoteMedia());
+    if (refusal == null) {
+      refusal = limiter.charge(call.key(), call.budget().total(), System.nanoTime());
+    }
+    if (refusal != null) {
+      call.refuse(refusal);
+      return;
+    }
+    route(call, body);
+  }
+
+  /** route: the smallest pool whose context holds the budget (spill-over permitting); the endpoint is per try. */
+  private void route(Call call, Buffer body) {
+    PoolSet pools = upstreams.current();
+    Pool pool = pools.route(call.budget().total());
+    call.routed(pools, pool);
+    admit(call, pool, body);
+  }
+
+  /** admit: a slot of the pool now, after a bounded wait, or a refusal (saturated, nothing healthy). */
+  private void admit(Call call, Pool pool, Buffer body) {
+    Ticket ticket = pool.admission().acquire();
+    Future<Permit> granted = ticket.granted();
+    if (granted.succeeded()) {
+      relay.start(call, body, granted.result());
+      return;
+    }
+    if (granted.failed()) {
+      call.refuse((Refusal) granted.cause());
+      return;
+    }
+    // waiting: a client that leaves meanwhile is never dispatched
+    call.stage(ticket::cancel);
+    granted.onComplete(ar -> {
+      if (call.ended()) {
+        if (ar.succeeded()) {
+          ar.result().release();
+        }
+      } else if (ar.succeeded()) {
+        relay.start(call, body, ar.result()); // relay
+      } else if (ar.cause() instanceof Refusal why && why.kind() != FailureKind.CLIENT_CLOSED) {
+        call.refuse(why);
+      } else {
+        call.failed(FailureKind.CLIENT_CLOSED);
+      }
+    });
+  }
+
+  /** {@code GET /v1/models}: every pool's models, merged. */
+  public Call models(HttpServerRequest request) {
+    if (request.method() != HttpMethod.GET) {
+      return wrongMethod(request, GET);
+    }
+    Call call = outcomes.open(request);
+    models.serve(call);
+    return call;
+  }
+
+  /** A known path with a method it does not serve: 405 with {@code Allow}. */
+  public Call wrongMethod(HttpServerRequest request, CharSequence allowed) {
+    Call call = outcomes.open(request);
+    request.response().putHeader(ALLOW, allowed);
+    call.refuse(FailureKind.METHOD_NOT_ALLOWED, request.method() + " is not allowed on " + request.path()
+        + "; use " + allowed, null);
+    return call;
+  }
+
+  /** A path no route serves. */
+  public Call notFound(HttpServerRequest request) {
+    Call call = outcomes.open(request);
+    call.refuse(FailureKind.NOT_FOUND, "no route for " + request.method() + " " + request.path(), null);
+    return call;
+  }
+}

@@ -1,0 +1,195 @@
+package dev.sluice.dispatcher.pool;
+
+import dev.sluice.dispatcher.admission.PoolAdmission;
+import dev.sluice.dispatcher.config.Defaults;
+import dev.sluice.dispatcher.config.PoolConfig;
+import dev.sluice.dispatcher.config.Timeouts;
+import dev.sluice.dispatcher.health.OutlierPolicy;
+import dev.sluice.dispatcher.health.PoolHealth;
+import dev.sluice.dispatcher.health.PoolPressure;
+import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One pool as a request sees it: its endpoints, the one HTTP client all event loops share towards them, its
+ * admission, its meters and the key Sluice presents upstream. Immutable apart from the endpoints' own state;
+ * a reload builds a new pool rather than changing this one, so a request in flight keeps the pool it started
+ * on. The client's wait queue is bounded so that overload turns into a fast 503, not a growing queue.
+ */
+public final class Pool {
+  private final int index;
+  private final PoolConfig config;
+  private final CharSequence nameHeader;
+  private final Endpoint[] endpoints;
+  private final PoolHealth health;
+  private final HttpClientAgent client;
+  private final DispatcherMetrics.PoolMeters meters;
+  private final PoolAdmission admission;
+  private final String upstreamAuthorization;
+  private final long loadStaleMillis;
+  private final AtomicInteger cursor = new AtomicInteger();
+
+  Pool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, OutlierPolicy outliers, PoolAdmission admission,
+      DispatcherMetrics.PoolMeters meters, String upstreamAuthorization) {
+    this.index = index;
+    this.config = config;
+    this.nameHeader = HttpHeaders.createOptimized(config.name());
+    this.health = new PoolHealth(config.name(), config.endpoints().stream().map(Object::toString).toList(), outliers);
+    this.endpoints = new Endpoint[config.endpoints().size()];
+    for (int i = 0; i < endpoints.length; i++) {
+      endpoints[i] = new Endpoint(config.endpoints().get(i), health.endpoint(i));
+    }
+    this.loadStaleMillis = outliers.loadStaleMillis();
+    this.admission = admission;
+    this.meters = meters;
+    this.upstreamAuthorization = upstreamAuthorization;
+    HttpClientOptions options = new HttpClientOptions()
+        .setConnectTimeout(timeouts.connectMs())
+        .setKeepAlive(true)
+        .setKeepAliveTimeout(Defaults.UPSTREAM_KEEP_ALIVE_SECONDS)
+        .setPipelining(false)
+        // the relay forwards bytes as they are; decompressing would change them
+        .setDecompressionSupported(false);
+    PoolOptions pool = new PoolOptions()
+        .setHttp1MaxSize(config.limits().maxConnectionsPerEndpoint())
+        .setMaxWaitQueueSize(config.limits().maxWaitQueue());
+    this.client = vertx.createHttpClient(options, pool);
+  }
+
+  /** Position in the pool list, smallest context first. */
+  public int index() {
+    return index;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public int context() {
+    return config.context();
+  }
+
+  public PoolConfig config() {
+    return config;
+  }
+
+  /** The name, encoded once for the {@code x-sluice-pool} header. */
+  public CharSequence nameHeader() {
+    return nameHeader;
+  }
+
+  public List<Endpoint> endpoints() {
+    return List.of(endpoints);
+  }
+
+  public int size() {
+    return endpoints.length;
+  }
+
+  /** The pool's endpoints as a health group (ejection share). */
+  public PoolHealth health() {
+    return health;
+  }
+
+  public HttpClientAgent client() {
+    return client;
+  }
+
+  public DispatcherMetrics.PoolMeters meters() {
+    return meters;
+  }
+
+  /** Bounded in-flight and the bounded wait for this pool's name (kept across reloads). */
+  public PoolAdmission admission() {
+    return admission;
+  }
+
+  /**
+   * The {@code Authorization} value for requests to this pool's endpoints ({@code Bearer <key>}), or null; the
+   * client's own {@code Authorization} is never forwarded.
+   */
+  public String upstreamAuthorization() {
+    return upstreamAuthorization;
+  }
+
+  /** Requests in flight over all endpoints of the pool. */
+  public int inFlight() {
+    int sum = 0;
+    for (Endpoint e : endpoints) {
+      sum += e.inFlight();
+    }
+    return sum;
+  }
+
+  /** Endpoints that may take a request now. */
+  public int availableCount(long nowNanos) {
+    return health.availableCount(nowNanos);
+  }
+
+  /**
+   * The endpoint for a try: the available one other than {@code avoid} with the fewest requests in flight plus
+   * the queue its last scrape reported; when none is available, the least busy one other than {@code avoid}
+   * (admission saw an available endpoint a moment ago); {@code avoid} itself only when it is the only one. The
+   * scan starts at a rotating offset so equal loads take turns. Lock-free: two loops choosing at once may both
+   * pick the same endpoint, which makes the spread slightly less even, never wrong.
+   */
+  public Endpoint pick(Endpoint avoid) {
+    int n = endpoints.length;
+    if (n == 1) {
+      return endpoints[0];
+    }
+    long now = System.nanoTime();
+    int start = Math.floorMod(cursor.getAndIncrement(), n);
+    Endpoint best = null;
+    double bestLoad = Double.POSITIVE_INFINITY;
+    Endpoint leastBusy = null;
+    for (int k = 0; k < n; k++) {
+      Endpoint e = endpoints[(start + k) % n];
+      if (e == avoid) {
+        continue;
+      }
+      if (leastBusy == null || e.inFlight() < leastBusy.inFlight()) {
+        leastBusy = e;
+      }
+      if (e.available(now)) {
+        double load = e.inFlight() + e.queued(now, loadStaleMillis);
+        if (load < bestLoad) {
+          best = e;
+          bestLoad = load;
+        }
+      }
+    }
+    return best != null ? best : leastBusy != null ? leastBusy : avoid;
+  }
+
+  /** How loaded the pool is now, for spill-over. */
+  public PoolPressure pressure(long nowNanos) {
+    return PoolPressure.of(health, admission.inFlight(), admission.capacity(), nowNanos);
+  }
+
+  /** Endpoint URLs, in configuration order. */
+  List<String> urls() {
+    List<String> urls = new ArrayList<>(endpoints.length);
+    for (Endpoint e : endpoints) {
+      urls.add(e.url());
+    }
+    return urls;
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

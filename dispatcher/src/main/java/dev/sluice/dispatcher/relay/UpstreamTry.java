@@ -1,0 +1,291 @@
+package dev.sluice.dispatcher.relay;
+
+import dev.sluice.dispatcher.error.FailureKind;
+import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Pool;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+
+/**
+ * One try of a request on one endpoint: the endpoint's in-flight slot, the upstream HTTP request and response,
+ * the deadline of the moment (first byte, then stream idle), an error body held back until it is known whether
+ * the request goes elsewhere, and the endpoint's health record of how the try went. It reports to its
+ * {@link Exchange}, which decides; once finished or abandoned it reports nothing more, so the callbacks of an
+ * old try can never touch the request.
+ */
+final class UpstreamTry extends Watchdog.Watched {
+  private enum State {
+    /** Sent (or connecting); the first-byte deadline runs. */
+    AWAITING_HEADERS,
+    /** A 400 or 500 whose body is held to tell a context-length error from anything else. */
+    HOLDING,
+    /** Bytes pass to the exchange as they arrive. */
+    RELAYING,
+    /** Ended or abandoned. */
+    DONE
+  }
+
+  private static final Handler<Throwable> IGNORE = t -> { };
+
+  private final Exchange exchange;
+  private final Relay relay;
+  private final Pool pool;
+  private final Endpoint endpoint;
+  private State state = State.AWAITING_HEADERS;
+  private HttpClientRequest request;
+  private HttpClientResponse response;
+  private Buffer held;
+  private long sentAt;
+  private long lastActivity;
+
+  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint) {
+    this.exchange = exchange;
+    this.relay = relay;
+    this.pool = pool;
+    this.endpoint = endpoint;
+  }
+
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
+  HttpClientResponse response() {
+    return response;
+  }
+
+  long sentAt() {
+    return sentAt;
+  }
+
+  /** Sends {@code body} with the client's headers (less hop-by-hop ones and its credentials) to the endpoint. */
+  void send(HttpServerRequest client, Buffer body) {
+    endpoint.acquire();
+    sentAt = System.nanoTime();
+    watchUntil(sentAt + relay.firstByteNanos);
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(endpoint.host())
+        .setPort(endpoint.port())
+        .setSsl(endpoint.ssl())
+        .setURI(endpoint.uri(client.uri()));
+    pool.client().request(options)
+        .compose(req -> {
+          if (state == State.DONE) {
+            req.reset();
+            return req.response();
+          }
+          request = req;
+          // failures surface through the response future and the response's handlers
+          req.exceptionHandler(IGNORE);
+          ForwardedHeaders.copyRequest(client.headers(), req.headers());
+          String auth = pool.upstreamAuthorization();
+          if (auth != null) {
+            req.headers().set(HttpHeaders.AUTHORIZATION, auth);
+          }
+          return req.send(body);
+        })
+        .onComplete(ar -> {
+          if (state == State.DONE) {
+            if (ar.succeeded()) {
+              ar.result().request().reset();
+            }
+            return;
+          }
+          try {
+            if (ar.succeeded()) {
+              onResponse(ar.result());
+            } else {
+              notSent(ar.cause());
+            }
+          } catch (RuntimeException e) {
+            exchange.crash(this, "handling an upstream answer", e);
+          }
+        });
+  }
+
+  /** The request got no answer: a full wait queue, a failed connect, or a reset before the headers. */
+  private void notSent(Throwable cause) {
+    FailureKind kind;
+    String message;
+    if (cause instanceof ConnectionPoolTooBusyException) {
+      // never reached the endpoint: nothing to tell its health
+      exchange.failed(this, FailureKind.POOL_BUSY, "pool is at its connection limit and wait queue; retry later");
+      return;
+    }
+    if (cause instanceof ConnectException || cause instanceof ConnectTimeoutException
+        || cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
+      kind = FailureKind.UPSTREAM_UNREACHABLE;
+      message = "no upstream of pool " + pool.name() + " could be reached";
+    } else {
+      kind = FailureKind.UPSTREAM_RESET;
+      message = "upstream failed before responding: " + cause.getClass().getSimpleName();
+    }
+    endpoint.record(kind, System.nanoTime());
+    exchange.failed(this, kind, message);
+  }
+
+  private void onResponse(HttpClientResponse r) {
+    response = r;
+    long now = System.nanoTime();
+    lastActivity = now;
+    pool.meters().firstByteNanos(now - sentAt);
+    watchUntil(now + relay.streamIdleNanos);
+    r.handler(this::onChunk);
+    r.endHandler(v -> onEnd());
+    r.exceptionHandler(this::onError);
+    int status = r.statusCode();
+    if (status == 500 || (status == 400 && exchange.mayMoveUp())) {
+      // vLLM reports some validation errors (an over-long prompt) as 500: the body decides, and the health
+      // record waits for it
+      state = State.HOLDING;
+      held = Buffer.buffer(256);
+      return;
+    }
+    state = State.RELAYING;
+    FailureKind kind = FailureKind.ofUpstreamStatus(status);
+    endpoint.record(kind, now);
+    if (kind != null) {
+      // retried elsewhere, or given up: then this answer is forwarded as it came
+      exchange.failed(this, kind, null);
+    }
+  }
+
+  private void onChunk(Buffer chunk) {
+    if (state == State.DONE) {
+      return;
+    }
+    try {
+      lastActivity = System.nanoTime();
+      if (state == State.HOLDING) {
+        if (held.length() + chunk.length() <= relay.errorPeekBytes) {
+          held.appendBuffer(chunk);
+          return;
+        }
+        // too long for an error worth a retry: it goes to the client as it is
+        Buffer h = held;
+        held = null;
+        state = State.RELAYING;
+        recordHeld(false);
+        exchange.relay(this, h);
+      }
+      exchange.relay(this, chunk);
+    } catch (RuntimeException e) {
+      exchange.crash(this, "relaying an upstream chunk", e);
+    }
+  }
+
+  private void onEnd() {
+    if (state == State.DONE) {
+      return;
+    }
+    try {
+      if (state == State.HOLDING) {
+        Buffer h = held;
+        held = null;
+        state = State.RELAYING;
+        ContextLengthError tooLong = ContextLengthError.parse(400, h).orElse(null);
+        recordHeld(tooLong != null);
+        exchange.held(this, h, tooLong);
+        return;
+      }
+      exchange.ended(this);
+    } catch (RuntimeException e) {
+      exchange.crash(this, "ending an upstream answer", e);
+    }
+  }
+
+  /** A held 500 is the endpoint's fault unless it was a validation error in disguise; a 400 never is. */
+  private void recordHeld(boolean contextLength) {
+    boolean fault = response.statusCode() == 500 && !contextLength;
+    endpoint.record(fault ? FailureKind.UPSTREAM_SERVER_ERROR : null, System.nanoTime());
+  }
+
+  private void onError(Throwable cause) {
+    if (state == State.DONE) {
+      return;
+    }
+    endpoint.record(FailureKind.UPSTREAM_RESET, System.nanoTime());
+    exchange.failed(this, FailureKind.UPSTREAM_RESET, "upstream connection lost mid-response");
+  }
+
+  /** The first-byte deadline before the headers, stream idle after them. */
+  @Override
+  void onDeadline(long now) {
+    if (state == State.DONE) {
+      unwatch();
+      return;
+    }
+    if (state == State.AWAITING_HEADERS) {
+      endpoint.record(FailureKind.UPSTREAM_TIMEOUT, now);
+      exchange.failed(this, FailureKind.UPSTREAM_TIMEOUT,
+          "upstream sent no response within " + relay.firstByteNanos / 1_000_000L + " ms");
+      return;
+    }
+    boolean paused = exchange.clientPaused();
+    if (paused || now - lastActivity < relay.streamIdleNanos) {
+      // a paused upstream waits on a slow client, not the other way round
+      watchUntil((paused ? now : lastActivity) + relay.streamIdleNanos);
+      return;
+    }
+    endpoint.record(FailureKind.UPSTREAM_TIMEOUT, now);
+    exchange.failed(this, FailureKind.UPSTREAM_TIMEOUT,
+        "upstream sent nothing for " + relay.streamIdleNanos / 1_000_000L + " ms");
+  }
+
+  void pause() {
+    if (response != null && state != State.DONE) {
+      response.pause();
+    }
+  }
+
+  /** The client can take more: the upstream goes on, and the idle clock restarts. */
+  void resume() {
+    if (response != null && state != State.DONE) {
+      lastActivity = System.nanoTime();
+      response.resume();
+    }
+  }
+
+  /** The answer was relayed whole: the endpoint's slot is free. */
+  void finish() {
+    if (state != State.DONE) {
+      state = State.DONE;
+      unwatch();
+      endpoint.release();
+    }
+  }
+
+  /** Ends this try early: its callbacks stop counting, the upstream request is reset, the slot freed. */
+  void abandon() {
+    if (state != State.DONE) {
+      state = State.DONE;
+      unwatch();
+      held = null;
+      HttpClientRequest req = request;
+      if (req != null) {
+        req.reset();
+      }
+      endpoint.release();
+    }
+  }
+
+  private void watchUntil(long deadlineNanos) {
+    deadline = deadlineNanos;
+    exchange.watchdog().watch(this);
+  }
+
+  private void unwatch() {
+    exchange.watchdog().unwatch(this);
+  }
+}
