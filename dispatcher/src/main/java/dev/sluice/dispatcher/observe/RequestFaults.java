@@ -5,21 +5,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Unexpected exceptions on the request path, logged where an operator will see them: the first of each second
  * with its stack trace and the request id, the others of that second counted and reported with the next one.
- * A bug hit by every request must not turn the log into a flood, nor be silently swallowed.
+ * A bug hit by every request must not turn the log into a flood, nor be silently swallowed. One per node.
  */
 public final class RequestFaults {
   private static final System.Logger LOG = System.getLogger("sluice.request");
   private static final long PERIOD_NANOS = 1_000_000_000L;
 
-  private static final AtomicLong nextLogAt = new AtomicLong(Long.MIN_VALUE);
-  private static final AtomicLong suppressed = new AtomicLong();
-  private static final AtomicLong total = new AtomicLong();
-
-  private RequestFaults() {
-  }
+  private final AtomicLong nextLogAt = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong suppressed = new AtomicLong();
+  private final AtomicLong total = new AtomicLong();
 
   /** Records one unexpected exception of the request {@code requestId} in {@code where}. */
-  public static void report(String requestId, String where, Throwable error) {
+  public void report(String requestId, String where, Throwable error) {
     total.incrementAndGet();
     long now = System.nanoTime();
     long due = nextLogAt.get();
@@ -32,8 +29,8 @@ public final class RequestFaults {
     }
   }
 
-  /** Unexpected exceptions since the start of the process. */
-  public static long total() {
+  /** Unexpected exceptions reported here so far. */
+  public long total() {
     return total.get();
   }
 }

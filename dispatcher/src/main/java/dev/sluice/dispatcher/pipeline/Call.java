@@ -6,7 +6,6 @@ import dev.sluice.dispatcher.error.FailureKind.Outcome;
 import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.observe.AccessRecord;
-import dev.sluice.dispatcher.observe.RequestFaults;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
@@ -184,8 +183,13 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
    * fault, answered 500. Never reported as an upstream failure.
    */
   public void crash(String where, Throwable error) {
-    RequestFaults.report(id, where, error);
+    reportFault(where, error);
     refuse(FailureKind.INTERNAL, "internal error in the dispatcher (request " + id + ")", null);
+  }
+
+  /** Logs an unexpected exception of this request (with its id, rate-limited); the caller answers. */
+  public void reportFault(String where, Throwable error) {
+    outcomes.faults().report(id, where, error);
   }
 
   /** The body missed the body deadline: 408, and the connection closes once it is written. */

@@ -4,6 +4,7 @@ import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
+import dev.sluice.dispatcher.observe.RequestFaults;
 import dev.sluice.dispatcher.observe.RequestIds;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpServerRequest;
 public final class Outcomes {
   private final DispatcherMetrics metrics;
   private final AccessLog accessLog;
+  private final RequestFaults faults = new RequestFaults();
 
   public Outcomes(DispatcherMetrics metrics, AccessLog accessLog) {
     this.metrics = metrics;
@@ -31,6 +33,11 @@ public final class Outcomes {
     request.headers().set(RequestIds.HEADER, id);
     request.response().headers().set(RequestIds.HEADER, id);
     return new Call(this, request, id);
+  }
+
+  /** Where unexpected exceptions of the request path are logged. */
+  RequestFaults faults() {
+    return faults;
   }
 
   void record(Call call, int status, FailureKind failure, Outcome outcome) {

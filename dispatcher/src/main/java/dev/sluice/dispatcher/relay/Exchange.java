@@ -4,7 +4,6 @@ import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
-import dev.sluice.dispatcher.observe.RequestFaults;
 import dev.sluice.dispatcher.pipeline.Call;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
@@ -171,7 +170,7 @@ final class Exchange implements Call.Stage {
     if (finished || t != current) {
       return;
     }
-    RequestFaults.report(call.id(), where, e);
+    call.reportFault(where, e);
     if (client.committed()) {
       abort(FailureKind.INTERNAL, "internal error while relaying the response");
     } else {
