@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * and {@link #othersInflight()} from anywhere, they are volatile reads of immutable values.
  *
  * <pre>{@code
- * ClusterConfig.Parsed p = ClusterConfig.fromArgs(args);
- * Vertx vertx = ClusteredVertx.start(p.config()).await();
- * ClusterNode node = ClusterNode.start(vertx, p.config(), calibration, router::inflightByPool).await();
+ * ClusterConfig config = ClusterConfig.SECTION.bind(clusterNode);   // or the dispatcher's whole binding
+ * Vertx vertx = ClusteredVertx.start(config).await();
+ * ClusterNode node = ClusterNode.start(vertx, config, calibration, router::inflightByPool).await();
  * }</pre>
  */
 public final class ClusterNode {

@@ -53,8 +53,9 @@ class SingleNodeTest {
   @Test
   void stateFileIsAlsoWrittenWhileRunning() throws Exception {
     TestCalibration cal = new TestCalibration();
-    ClusterConfig c = ClusterConfig.fromMap(java.util.Map.of("state_file", dir.resolve("c.json").toString(),
-        "save_period_s", 1, "publish_period_ms", 100, "entry_ttl_ms", 1000));
+    ClusterConfig c = ClusterConfig.SECTION.bind(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
+        java.util.Map.of("state_file", dir.resolve("c.json").toString(), "save_period_s", 1,
+            "publish_period_ms", 100, "entry_ttl_ms", 1000)));
     ClusterNode.start(vertx, c, cal).await(20, TimeUnit.SECONDS);
     cal.learn(CODE, LEARNED);
     Eventually.assertEventually(Duration.ofSeconds(10), () -> {

@@ -158,7 +158,7 @@ public final class Dispatcher {
    * once drained. Other keys take effect only at a restart; the ones that differ are returned so the caller can
    * say so. Runs on any thread; never on the request path.
    *
-   * @throws dev.sluice.dispatcher.config.ConfigException when {@code next} is invalid (nothing changes)
+   * @throws dev.sluice.config.ConfigException when {@code next} is invalid (nothing changes)
    */
   public synchronized List<String> reload(DispatcherConfig next) {
     DispatcherConfig valid = next.validated();

@@ -1,22 +1,16 @@
 package dev.sluice.dispatcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.cluster.ClusterConfig;
 import dev.sluice.cluster.ClusterMetrics;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.cluster.ClusteredVertx;
-import dev.sluice.dispatcher.config.ConfigException;
-import dev.sluice.dispatcher.config.ConfigLoader;
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.EnvOverrides;
+import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
-import dev.sluice.dispatcher.observe.ObserveSettings;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
-import dev.sluice.dispatcher.reliability.ReliabilityConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -55,16 +49,14 @@ public final class DispatcherMain {
   }
 
   public static void main(String[] args) {
-    for (String a : args) {
-      if (a.equals("--help") || a.equals("-h")) {
-        System.out.println(ConfigLoader.USAGE + "\n" + ClusterConfig.FLAGS_HELP);
-        return;
-      }
-    }
     Node node;
     try {
+      if (NodeConfig.BINDING.helpRequested(args)) {
+        System.out.println(NodeConfig.BINDING.usage());
+        return;
+      }
       node = start(args).await();
-    } catch (ConfigException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       System.err.println("sluice dispatcher: " + e.getMessage());
       System.exit(2);
       return;
@@ -87,9 +79,10 @@ public final class DispatcherMain {
   }
 
   /**
-   * Starts a node from a command line: the cluster flags (and the file's {@code cluster:} section) decide
-   * whether Vert.x is clustered; the calibration is shared through the cluster, or kept in a local table
-   * saved to {@code --calibration-file} when alone. Fails with a {@link ConfigException} naming a bad key.
+   * Starts a node from a command line: the {@code cluster:} keys (from the file, the environment or the
+   * cluster flags) decide whether Vert.x is clustered; the calibration is shared through the cluster, or kept
+   * in a local table saved to {@code --calibration-file} when alone. Fails with a
+   * {@link dev.sluice.config.ConfigException} naming a bad key.
    */
   public static Future<Node> start(String[] args) {
     return start(args, System.getenv());
@@ -97,38 +90,16 @@ public final class DispatcherMain {
 
   /** {@link #start(String[])} with an explicit environment for the {@code SLUICE_*} overrides. */
   public static Future<Node> start(String[] args, Map<String, String> env) {
-    Loaded loaded;
+    NodeConfig loaded;
     try {
-      loaded = load(args, env);
+      loaded = NodeConfig.load(args, env);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return start(loaded, args, env);
   }
 
-  /** Everything a node is configured with, read from file, environment and flags (in rising precedence). */
-  public record Loaded(DispatcherConfig dispatcher, ReliabilityConfig reliability, ClusterConfig cluster,
-      ObserveSettings observe, EnvOverrides.Result env) {
-  }
-
-  /**
-   * Reads and validates the whole configuration; a bad key fails with a {@link ConfigException} naming it.
-   */
-  public static Loaded load(String[] args, Map<String, String> env) {
-    EnvOverrides.Result tree = ConfigLoader.loadTree(args, env);
-    ClusterConfig.Parsed parsed;
-    try {
-      parsed = ClusterConfig.fromArgs(args, clusterSection(tree.tree()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage(), e);
-    }
-    DispatcherConfig config = ConfigLoader.fromArgs(parsed.rest(), tree.tree()).validated();
-    ReliabilityConfig reliability = ReliabilityConfigLoader.fromRoot(tree.tree());
-    ObserveSettings observe = ObserveSettings.fromRoot(tree.tree());
-    return new Loaded(config, reliability, parsed.config().validate(), observe, tree);
-  }
-
-  private static Future<Node> start(Loaded loaded, String[] args, Map<String, String> env) {
+  private static Future<Node> start(NodeConfig loaded, String[] args, Map<String, String> env) {
     DispatcherConfig config = loaded.dispatcher();
     ReliabilityConfig reliability = loaded.reliability();
     ClusterConfig clusterConfig = loaded.cluster();
@@ -143,8 +114,8 @@ public final class DispatcherMain {
                 new ClusterMetrics(cluster).bindTo(metrics.registry());
                 dispatcher.attachCluster(cluster);
                 // pools follow the file (checked off the event loops) and SIGHUP; an invalid file is refused
-                ConfigWatcher watcher = new ConfigWatcher(vertx, ConfigLoader.configFile(args),
-                    () -> load(args, env).dispatcher(), dispatcher::reload)
+                ConfigWatcher watcher = new ConfigWatcher(vertx, NodeConfig.BINDING.configFile(args),
+                    () -> NodeConfig.load(args, env).dispatcher(), dispatcher::reload)
                     .start(ConfigWatcher.DEFAULT_CHECK_MS);
                 return new Node(vertx, dispatcher, reliability, watcher);
               })
@@ -155,27 +126,11 @@ public final class DispatcherMain {
 
   /** A SLUICE_* variable that sets nothing is most likely a typo: say so once at start. */
   private static void warnUnusedVariables(String[] args) {
-    EnvOverrides.Result env = ConfigLoader.loadTree(args, System.getenv());
-    java.util.Set<String> used = new java.util.HashSet<>(java.util.List.of("SLUICE_JAVA_OPTS"));
-    env.tree().path("reliability").path("security").path("upstream_keys")
-        .forEach(entry -> used.add(entry.path("env").asText()));
-    for (String name : env.ignored()) {
-      if (!used.contains(name)) {
+    for (String name : NodeConfig.BINDING.load(args, System.getenv()).unusedVariables()) {
+      if (!name.equals("SLUICE_JAVA_OPTS")) { // the launcher's
         System.err.println("sluice dispatcher: " + name + " names no configuration key and is ignored"
             + " (docs/configuration.md lists the variables)");
       }
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static ClusterConfig clusterSection(JsonNode root) {
-    JsonNode section = root == null ? null : root.get("cluster");
-    if (section == null || section.isNull()) {
-      return ClusterConfig.defaults();
-    }
-    if (!section.isObject()) {
-      throw new ConfigException("cluster must be a mapping");
-    }
-    return ClusterConfig.fromMap(new ObjectMapper().convertValue(section, Map.class));
   }
 }

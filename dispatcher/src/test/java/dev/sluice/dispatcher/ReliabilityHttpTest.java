@@ -294,7 +294,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     assertThat(deadHealth.getBoolean("available")).isFalse();
     assertThat(deadHealth.getLong("ejectedForMs")).isPositive();
     assertThat(shortPool.getJsonObject("admission").getInteger("capacity"))
-        .isEqualTo(AdmissionPolicy.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT);
+        .isEqualTo(AdmissionPolicy.DEFAULTS.maxInFlightPerEndpoint());
   }
 
   @Test
@@ -308,7 +308,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     String text = http.get("/metrics").text();
     assertThat(text).contains("sluice_endpoint_available{endpoint=\"" + dead + "\",pool=\"short\"} 0.0");
     assertThat(text).contains("sluice_endpoint_ejections_total{endpoint=\"" + dead + "\",pool=\"short\"} 1.0");
-    assertThat(text).contains("sluice_admission_capacity{pool=\"short\"} " + AdmissionPolicy.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT + ".0");
+    assertThat(text).contains("sluice_admission_capacity{pool=\"short\"} " + AdmissionPolicy.DEFAULTS.maxInFlightPerEndpoint() + ".0");
   }
 
   @Test

@@ -4,9 +4,9 @@ import static dev.sluice.dispatcher.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.CalibrationParams;
-import dev.sluice.dispatcher.config.ConfigException;
-import dev.sluice.dispatcher.config.ConfigLoader;
+import dev.sluice.config.ConfigException;
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -117,7 +118,8 @@ class ReloadHttpTest {
     Path file = dir.resolve("d.yaml");
     Files.writeString(file, "pools:\n  - {name: short, context: 0, endpoints: [" + newUp.url() + "]}\n");
     String[] args = {"--config", file.toString()};
-    ConfigWatcher watcher = new ConfigWatcher(vertx, file, () -> ConfigLoader.fromArgs(args), dispatcher::reload);
+    ConfigWatcher watcher = new ConfigWatcher(vertx, file, () -> NodeConfig.load(args, Map.of()).dispatcher(),
+        dispatcher::reload);
     ConfigWatcher.Outcome outcome = watcher.reload("test").await(10, TimeUnit.SECONDS);
     assertThat(outcome.error()).isEqualTo("pools[0].context must be > 0");
     assertThat(http.post("/v1/chat/completions", CHAT).json().getString("served_by")).isEqualTo("old");
@@ -128,8 +130,8 @@ class ReloadHttpTest {
     Path file = dir.resolve("d.yaml");
     Files.writeString(file, "pools:\n  - {name: short, context: 8192, endpoints: [" + oldUp.url() + "]}\n");
     String[] args = {"--config", file.toString()};
-    ConfigWatcher watcher = new ConfigWatcher(vertx, file, () -> ConfigLoader.fromArgs(args), dispatcher::reload)
-        .start(50);
+    ConfigWatcher watcher = new ConfigWatcher(vertx, file, () -> NodeConfig.load(args, Map.of()).dispatcher(),
+        dispatcher::reload).start(50);
     try {
       Files.writeString(file, "pools:\n  - {name: short, context: 8192, endpoints: [" + newUp.url() + "]}\n");
       Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));

@@ -4,7 +4,7 @@ import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.DispatcherHooks;
-import dev.sluice.dispatcher.config.ConfigLoader;
+import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.ResponseTaps;
@@ -393,9 +393,9 @@ public final class EstimatorLiveBench {
   private Dispatcher node(Function<DispatcherMetrics, DispatcherHooks> hooks, int shortContext, int shortPort,
       int longPort) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    return Dispatcher.start(vertx, ConfigLoader.fromArgs(new String[] {"--host", "127.0.0.1", "--port", "0",
+    return Dispatcher.start(vertx, NodeConfig.load(new String[] {"--host", "127.0.0.1", "--port", "0",
             "--pool", "short=" + shortContext + "@http://127.0.0.1:" + shortPort,
-            "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}),
+            "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}, Map.of()).dispatcher(),
         hooks.apply(metrics), metrics, 2).await();
   }
 

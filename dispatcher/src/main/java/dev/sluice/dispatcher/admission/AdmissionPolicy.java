@@ -1,8 +1,13 @@
 package dev.sluice.dispatcher.admission;
 
+import dev.sluice.config.Key;
+import dev.sluice.config.Section;
+import dev.sluice.config.Type;
+
 /**
- * Bounds of one pool's admission. Nothing here is unbounded: in-flight scales with the endpoints that
- * are available, the wait line has a fixed length and every waiter a deadline.
+ * Bounds of one pool's admission: the {@code reliability.admission:} section. Nothing here is unbounded:
+ * in-flight scales with the endpoints that are available, the wait line has a fixed length and every
+ * waiter a deadline.
  *
  * @param maxInFlightPerEndpoint requests Sluice keeps in flight per available endpoint (vLLM batches
  *                               them; beyond its {@code max_num_seqs} they would only queue inside vLLM)
@@ -18,28 +23,27 @@ public record AdmissionPolicy(
     int retryAfterContendedSeconds,
     int retryAfterUnavailableSeconds) {
 
-  public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 256;
-  public static final int DEFAULT_MAX_WAITERS = 64;
-  public static final long DEFAULT_MAX_WAIT_MILLIS = 2_000;
-  public static final int DEFAULT_RETRY_AFTER_CONTENDED_SECONDS = 1;
-  public static final int DEFAULT_RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+  static final Key<AdmissionPolicy, Integer> MAX_IN_FLIGHT_PER_ENDPOINT =
+      Key.of("max_in_flight_per_endpoint", Type.INTEGER,
+      AdmissionPolicy::maxInFlightPerEndpoint).byDefault(256).atLeast(1)
+      .doc("a pool admits this many requests per available endpoint");
+  static final Key<AdmissionPolicy, Integer> MAX_WAITERS =
+      Key.of("max_waiters", Type.INTEGER, AdmissionPolicy::maxWaiters)
+      .byDefault(64).atLeast(0).doc("requests that may wait for a slot; more get 503 at once");
+  static final Key<AdmissionPolicy, Long> MAX_WAIT_MS = Key.of("max_wait_ms", Type.LONG, AdmissionPolicy::maxWaitMillis)
+      .byDefault(2_000L).atLeast(0).doc("longest wait for a slot, then 503");
+  static final Key<AdmissionPolicy, Integer> RETRY_AFTER_CONTENDED_S = Key.of("retry_after_contended_s", Type.INTEGER,
+      AdmissionPolicy::retryAfterContendedSeconds).byDefault(1).atLeast(1).doc("`Retry-After` on a saturated pool");
+  static final Key<AdmissionPolicy, Integer> RETRY_AFTER_UNAVAILABLE_S =
+      Key.of("retry_after_unavailable_s", Type.INTEGER,
+      AdmissionPolicy::retryAfterUnavailableSeconds).byDefault(5).atLeast(1)
+      .doc("`Retry-After` when no endpoint is healthy");
 
-  public static final AdmissionPolicy DEFAULTS = new AdmissionPolicy(
-      DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT, DEFAULT_MAX_WAITERS, DEFAULT_MAX_WAIT_MILLIS,
-      DEFAULT_RETRY_AFTER_CONTENDED_SECONDS, DEFAULT_RETRY_AFTER_UNAVAILABLE_SECONDS);
+  /** The {@code reliability.admission:} section. */
+  public static final Section<AdmissionPolicy> SECTION = Section.of("admission",
+      v -> new AdmissionPolicy(v.get(MAX_IN_FLIGHT_PER_ENDPOINT), v.get(MAX_WAITERS), v.get(MAX_WAIT_MS),
+          v.get(RETRY_AFTER_CONTENDED_S), v.get(RETRY_AFTER_UNAVAILABLE_S)),
+      MAX_IN_FLIGHT_PER_ENDPOINT, MAX_WAITERS, MAX_WAIT_MS, RETRY_AFTER_CONTENDED_S, RETRY_AFTER_UNAVAILABLE_S);
 
-  public AdmissionPolicy {
-    if (maxInFlightPerEndpoint < 1) {
-      throw new IllegalArgumentException("admission.max_in_flight_per_endpoint must be >= 1, got " + maxInFlightPerEndpoint);
-    }
-    if (maxWaiters < 0) {
-      throw new IllegalArgumentException("admission.max_waiters must be >= 0, got " + maxWaiters);
-    }
-    if (maxWaitMillis < 0) {
-      throw new IllegalArgumentException("admission.max_wait_ms must be >= 0, got " + maxWaitMillis);
-    }
-    if (retryAfterContendedSeconds < 1 || retryAfterUnavailableSeconds < 1) {
-      throw new IllegalArgumentException("admission.retry_after_* must be >= 1 s");
-    }
-  }
+  public static final AdmissionPolicy DEFAULTS = SECTION.defaults();
 }

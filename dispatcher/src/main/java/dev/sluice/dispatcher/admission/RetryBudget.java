@@ -9,9 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RetryBudget {
 
-  public static final double DEFAULT_RATIO = 0.2;
-  public static final int DEFAULT_MIN_CONCURRENT = 3;
-
   private final double ratio;
   private final int minConcurrent;
   private final AtomicInteger active = new AtomicInteger();
@@ -22,10 +19,6 @@ public final class RetryBudget {
     }
     this.ratio = ratio;
     this.minConcurrent = minConcurrent;
-  }
-
-  public static RetryBudget defaults() {
-    return new RetryBudget(DEFAULT_RATIO, DEFAULT_MIN_CONCURRENT);
   }
 
   /** Takes a retry token if the budget allows; pair every true with one {@link #end()}. */

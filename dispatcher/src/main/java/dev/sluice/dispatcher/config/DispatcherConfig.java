@@ -1,20 +1,24 @@
 package dev.sluice.dispatcher.config;
 
+import dev.sluice.config.Key;
+import dev.sluice.config.ListOf;
+import dev.sluice.config.Section;
+import dev.sluice.config.Sub;
+import dev.sluice.config.Type;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The whole configuration of one dispatcher node. Immutable; built by {@link ConfigLoader} or in code,
- * validated once by {@link #validated()} before anything starts.
+ * The dispatcher's own keys, at the top level of the file: the HTTP front, the upstream timeouts and the
+ * pools. Immutable; bound with the rest of a node's configuration by {@link NodeConfig}, or built in code
+ * and checked by {@link #validated()} before anything starts.
  *
  * @param host                 address the HTTP front binds to
  * @param port                 its port (0 picks a free one)
  * @param pools                upstream pools, ordered by context, smallest first
  * @param bodyCapBytes         largest accepted request body
- * @param defaultOutputReserve output tokens assumed when a request names no max_tokens (see {@link Defaults})
+ * @param defaultOutputReserve output tokens assumed when a request names no max_tokens
  * @param timeouts             upstream timeouts
  */
 public record DispatcherConfig(
@@ -25,14 +29,55 @@ public record DispatcherConfig(
     int defaultOutputReserve,
     Timeouts timeouts) {
 
+  static final Key<DispatcherConfig, String> HOST =
+      Key.of("host", Type.TEXT, DispatcherConfig::host).byDefault("0.0.0.0")
+      .notBlank().flag("--host", "ADDR").doc("address the HTTP front binds to");
+  static final Key<DispatcherConfig, Integer> PORT =
+      Key.of("port", Type.INTEGER, DispatcherConfig::port).byDefault(8080)
+      .within(0, 65535).flag("--port", "N").doc("the HTTP front's port (`0` picks a free one)");
+  /** Long-context chat bodies stay well under 8 MiB. */
+  static final Key<DispatcherConfig, Integer> BODY_CAP_BYTES = Key.of("body_cap_bytes", Type.INTEGER,
+          DispatcherConfig::bodyCapBytes).byDefault(8 * 1024 * 1024).positive()
+      .doc("largest request body; a larger declared `Content-Length` is refused with 413 before reading, a "
+          + "larger streamed body as soon as it passes the cap");
+  /**
+   * Such a request is routed as if it had asked for this many; on the pool it lands on, vLLM lets it generate
+   * up to that pool's context minus the prompt. A modest reserve keeps ordinary chats on the short pool while
+   * leaving room for a typical answer (docs/configuration.md, "What a missing max_tokens means").
+   */
+  static final Key<DispatcherConfig, Integer> DEFAULT_OUTPUT_RESERVE = Key.of("default_output_reserve", Type.INTEGER,
+          DispatcherConfig::defaultOutputReserve).byDefault(1024).atLeast(0)
+      .doc("output tokens assumed when a request names neither `max_tokens` nor `max_completion_tokens` "
+          + "(see below)");
+  static final Sub<DispatcherConfig, Timeouts> TIMEOUTS = Sub.of(Timeouts.SECTION, DispatcherConfig::timeouts);
+  /** Only a default for the pools: a pool's own keys win. */
+  static final Sub<DispatcherConfig, ClientLimits> CLIENT = Sub.of(ClientLimits.SECTION, null);
+  static final ListOf<DispatcherConfig, PoolConfig> POOLS = ListOf.of("pools", PoolConfig.SECTION,
+          DispatcherConfig::pools)
+      .defaultsFrom(CLIENT)
+      .nonEmpty("must name at least one pool (file 'pools:' or --pool " + PoolConfig.SPEC + ")")
+      .unique(PoolConfig.NAME, name -> "'" + name + "' is used by another pool")
+      .unique(PoolConfig.CONTEXT, context -> context + " equals another pool's; each pool needs its own context size")
+      .flag("--pool", PoolConfig.SPEC, PoolConfig::parseSpec, PoolConfig.NAME)
+      .doc("the pools, in any order; the node orders them by context. `--pool` replaces the file's pool of "
+          + "the same name, else adds one");
+
+  /** The top-level keys of the dispatcher. */
+  public static final Section<DispatcherConfig> SECTION = Section.of(null,
+          v -> new DispatcherConfig(v.get(HOST), v.get(PORT), v.get(POOLS), v.get(BODY_CAP_BYTES),
+              v.get(DEFAULT_OUTPUT_RESERVE), v.get(TIMEOUTS)).ordered(),
+          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, TIMEOUTS, CLIENT, POOLS)
+      .doc("the dispatcher", "");
+
+  private static final DispatcherConfig DEFAULTS = SECTION.defaults();
+
   public DispatcherConfig {
     pools = List.copyOf(pools);
   }
 
   /** Defaults everywhere, with no pools yet. */
   public static DispatcherConfig defaults() {
-    return new DispatcherConfig(Defaults.HOST, Defaults.PORT, List.of(), Defaults.BODY_CAP_BYTES,
-        Defaults.DEFAULT_OUTPUT_RESERVE, Timeouts.DEFAULTS);
+    return DEFAULTS;
   }
 
   public DispatcherConfig withHost(String value) {
@@ -80,29 +125,15 @@ public record DispatcherConfig(
   /**
    * Checks every key and returns the same configuration with its pools ordered by context.
    *
-   * @throws ConfigException naming the first offending key
+   * @throws dev.sluice.config.ConfigException naming the first offending key
    */
   public DispatcherConfig validated() {
-    ConfigException.require(host != null && !host.isBlank(), "host must not be empty");
-    ConfigException.require(port >= 0 && port <= 65535, "port must be within 0..65535");
-    ConfigException.require(bodyCapBytes > 0, "body_cap_bytes must be > 0");
-    ConfigException.require(defaultOutputReserve >= 0, "default_output_reserve must be >= 0");
-    ConfigException.require(timeouts != null, "timeouts must be set");
-    timeouts.validate();
-    ConfigException.require(!pools.isEmpty(), "pools must name at least one pool (file 'pools:' or --pool NAME=CONTEXT@URL)");
-    Set<String> names = new HashSet<>();
-    Set<Integer> contexts = new HashSet<>();
-    for (int i = 0; i < pools.size(); i++) {
-      PoolConfig p = pools.get(i);
-      String at = "pools[" + i + "]";
-      ConfigException.require(p != null, at + " must not be empty");
-      p.validate(at);
-      ConfigException.require(names.add(p.name()), at + ".name '" + p.name() + "' is used by another pool");
-      ConfigException.require(contexts.add(p.context()),
-          at + ".context " + p.context() + " equals another pool's; each pool needs its own context size");
-    }
-    List<PoolConfig> ordered = new ArrayList<>(pools);
-    ordered.sort(Comparator.comparingInt(PoolConfig::context));
-    return withPools(ordered);
+    return SECTION.check(this).ordered();
+  }
+
+  private DispatcherConfig ordered() {
+    List<PoolConfig> sorted = new ArrayList<>(pools);
+    sorted.sort(Comparator.comparingInt(PoolConfig::context));
+    return withPools(sorted);
   }
 }

@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Drain {
 
-  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
-
   private final Vertx vertx;
   private final Duration grace;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();

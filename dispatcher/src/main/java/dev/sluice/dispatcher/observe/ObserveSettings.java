@@ -1,14 +1,15 @@
 package dev.sluice.dispatcher.observe;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.dispatcher.config.ConfigException;
-import dev.sluice.dispatcher.config.ConfigNodes;
+import dev.sluice.config.Group;
+import dev.sluice.config.Key;
+import dev.sluice.config.MapOf;
+import dev.sluice.config.Section;
+import dev.sluice.config.Sub;
+import dev.sluice.config.Type;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,49 +24,32 @@ import java.util.logging.Logger;
  * @param loggers     logger name → level, e.g. {@code com.hazelcast: WARNING}
  */
 public record ObserveSettings(AccessLogSettings accessLog, Level level, Map<String, Level> loggers) {
-  public static final Level DEFAULT_LEVEL = Level.INFO;
-  public static final ObserveSettings DEFAULTS = new ObserveSettings(AccessLogSettings.DEFAULTS, DEFAULT_LEVEL, Map.of());
+  private static final String LEVELS = "SEVERE, WARNING, INFO, FINE, FINER, FINEST, OFF, ALL";
+  private static final Type<Level> LEVEL = Type.TEXT.map("a level name (" + LEVELS + ")",
+      s -> Level.parse(s.trim().toUpperCase(Locale.ROOT)), Level::getName);
 
-  private static final Set<String> ACCESS_KEYS = Set.of("enabled", "queue");
-  private static final Set<String> LOGGING_KEYS = Set.of("level", "loggers");
+  static final Sub<ObserveSettings, AccessLogSettings> ACCESS_LOG = Sub.of(AccessLogSettings.SECTION,
+      ObserveSettings::accessLog);
+  static final Key<ObserveSettings, Level> ROOT_LEVEL = Key.of("level", LEVEL, ObserveSettings::level)
+      .byDefault(Level.INFO)
+      .doc("java.util.logging level of the root logger (`SEVERE`, `WARNING`, `INFO`, `FINE`, ...). Sluice, "
+          + "Vert.x and Hazelcast all log through it");
+  static final MapOf<ObserveSettings, Level> LOGGERS = MapOf.of("loggers", LEVEL, ObserveSettings::loggers)
+      .doc("logger name → level, e.g. `com.hazelcast: WARNING`, `io.vertx: FINE`");
+
+  /** The {@code access_log:} and {@code logging:} sections, at the top level. */
+  public static final Section<ObserveSettings> SECTION = Section.of(null,
+          v -> new ObserveSettings(v.get(ACCESS_LOG), v.get(ROOT_LEVEL), v.get(LOGGERS)),
+          ACCESS_LOG, Group.of("logging", ROOT_LEVEL, LOGGERS))
+      .doc("`access_log:` and `logging:`", "");
+
+  public static final ObserveSettings DEFAULTS = SECTION.defaults();
+
   /** JUL holds loggers weakly: a configured level must outlive the garbage collector. */
   private static final List<Logger> CONFIGURED = new ArrayList<>();
 
   public ObserveSettings {
     loggers = Map.copyOf(loggers);
-  }
-
-  /** Reads both sections from the whole configuration tree (file plus environment). */
-  public static ObserveSettings fromRoot(JsonNode root) {
-    AccessLogSettings access = AccessLogSettings.DEFAULTS;
-    JsonNode a = root == null ? null : root.get("access_log");
-    if (a != null && !a.isNull()) {
-      ConfigNodes.mapping(a, "access_log", ACCESS_KEYS);
-      boolean enabled = ConfigNodes.bool(a, "enabled", "access_log.enabled", access.enabled());
-      int queue = ConfigNodes.integer(a, "queue", "access_log.queue", access.queue());
-      if (queue <= 0) {
-        throw new ConfigException("access_log.queue must be an integer > 0, got " + queue);
-      }
-      access = new AccessLogSettings(enabled, queue);
-    }
-    Level level = DEFAULT_LEVEL;
-    Map<String, Level> loggers = new LinkedHashMap<>();
-    JsonNode l = root == null ? null : root.get("logging");
-    if (l != null && !l.isNull()) {
-      ConfigNodes.mapping(l, "logging", LOGGING_KEYS);
-      if (l.has("level")) {
-        level = level(l.get("level"), "logging.level");
-      }
-      JsonNode named = l.get("loggers");
-      if (named != null) {
-        ConfigNodes.mapping(named, "logging.loggers", null);
-        for (Iterator<String> it = named.fieldNames(); it.hasNext(); ) {
-          String name = it.next();
-          loggers.put(name, level(named.get(name), "logging.loggers." + name));
-        }
-      }
-    }
-    return new ObserveSettings(access, level, loggers);
   }
 
   /** Sets the JUL levels (root logger and its handlers, then each named logger). */
@@ -83,17 +67,4 @@ public record ObserveSettings(AccessLogSettings accessLog, Level level, Map<Stri
       });
     }
   }
-
-  private static Level level(JsonNode v, String key) {
-    if (v == null || !v.isTextual()) {
-      throw new ConfigException(key + " must be a level name (SEVERE, WARNING, INFO, FINE, FINER, FINEST, OFF, ALL)");
-    }
-    try {
-      return Level.parse(v.asText().trim().toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(key + " is not a level: '" + v.asText()
-          + "' (SEVERE, WARNING, INFO, FINE, FINER, FINEST, OFF, ALL)");
-    }
-  }
-
 }

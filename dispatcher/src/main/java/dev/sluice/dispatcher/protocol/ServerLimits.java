@@ -1,9 +1,14 @@
 package dev.sluice.dispatcher.protocol;
 
+import dev.sluice.config.Key;
+import dev.sluice.config.Section;
+import dev.sluice.config.Type;
+
 /**
- * Wire-level limits of the client-facing HTTP server. Defaults follow the edge practice of Envoy and
- * HAProxy (see docs/reliability.md): a 10 s deadline to finish request headers, 60 s idle connections,
- * Vert.x's 4 KiB request line and 8 KiB header block, and no cleartext HTTP/2.
+ * Wire-level limits of the client-facing HTTP server: the {@code reliability.server:} section. Defaults
+ * follow the edge practice of Envoy and HAProxy (see docs/reliability.md): a 10 s deadline to finish
+ * request headers, 60 s idle connections, Vert.x's 4 KiB request line and 8 KiB header block, and no
+ * cleartext HTTP/2.
  *
  * @param maxInitialLineLength request line cap in bytes; longer gets 414
  * @param maxHeaderSize        header block cap in bytes; larger gets 431
@@ -23,37 +28,29 @@ public record ServerLimits(
     int idleTimeoutSeconds,
     boolean h2cEnabled) {
 
-  public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
-  public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
-  public static final long DEFAULT_HEADER_DEADLINE_MILLIS = 10_000;
-  public static final long DEFAULT_BODY_DEADLINE_MILLIS = 60_000;
-  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+  static final Key<ServerLimits, Integer> MAX_INITIAL_LINE_LENGTH = Key.of("max_initial_line_length", Type.INTEGER,
+      ServerLimits::maxInitialLineLength).byDefault(4096).atLeast(256).doc("longest request line (414 beyond)");
+  static final Key<ServerLimits, Integer> MAX_HEADER_SIZE = Key.of("max_header_size", Type.INTEGER,
+      ServerLimits::maxHeaderSize).byDefault(8192).atLeast(1024).doc("largest header block (431 beyond)");
+  static final Key<ServerLimits, Long> HEADER_DEADLINE_MS = Key.of("header_deadline_ms", Type.LONG,
+      ServerLimits::headerDeadlineMillis).byDefault(10_000L).positive()
+      .doc("time for a client to send its headers (slowloris)");
+  static final Key<ServerLimits, Long> BODY_DEADLINE_MS = Key.of("body_deadline_ms", Type.LONG,
+      ServerLimits::bodyDeadlineMillis).byDefault(60_000L).positive()
+      .doc("time for a client to send its body; then 408 and the connection closes");
+  static final Key<ServerLimits, Integer> IDLE_TIMEOUT_S = Key.of("idle_timeout_s", Type.INTEGER,
+      ServerLimits::idleTimeoutSeconds).byDefault(60).atLeast(0)
+      .doc("idle client connections are closed after this (raised to cover the upstream timeouts); 0: never");
+  static final Key<ServerLimits, Boolean> H2C = Key.of("h2c", Type.BOOLEAN, ServerLimits::h2cEnabled).byDefault(false)
+      .doc("accept HTTP/2 over cleartext");
 
-  public static final ServerLimits DEFAULTS = new ServerLimits(
-      DEFAULT_MAX_INITIAL_LINE_LENGTH,
-      DEFAULT_MAX_HEADER_SIZE,
-      DEFAULT_HEADER_DEADLINE_MILLIS,
-      DEFAULT_BODY_DEADLINE_MILLIS,
-      DEFAULT_IDLE_TIMEOUT_SECONDS,
-      false);
+  /** The {@code reliability.server:} section. */
+  public static final Section<ServerLimits> SECTION = Section.of("server",
+      v -> new ServerLimits(v.get(MAX_INITIAL_LINE_LENGTH), v.get(MAX_HEADER_SIZE), v.get(HEADER_DEADLINE_MS),
+          v.get(BODY_DEADLINE_MS), v.get(IDLE_TIMEOUT_S), v.get(H2C)),
+      MAX_INITIAL_LINE_LENGTH, MAX_HEADER_SIZE, HEADER_DEADLINE_MS, BODY_DEADLINE_MS, IDLE_TIMEOUT_S, H2C);
 
-  public ServerLimits {
-    if (maxInitialLineLength < 256) {
-      throw new IllegalArgumentException("server.maxInitialLineLength must be >= 256, got " + maxInitialLineLength);
-    }
-    if (maxHeaderSize < 1024) {
-      throw new IllegalArgumentException("server.maxHeaderSize must be >= 1024, got " + maxHeaderSize);
-    }
-    if (headerDeadlineMillis <= 0) {
-      throw new IllegalArgumentException("server.headerDeadlineMillis must be > 0, got " + headerDeadlineMillis);
-    }
-    if (bodyDeadlineMillis <= 0) {
-      throw new IllegalArgumentException("server.bodyDeadlineMillis must be > 0, got " + bodyDeadlineMillis);
-    }
-    if (idleTimeoutSeconds < 0) {
-      throw new IllegalArgumentException("server.idleTimeoutSeconds must be >= 0, got " + idleTimeoutSeconds);
-    }
-  }
+  public static final ServerLimits DEFAULTS = SECTION.defaults();
 
   public ServerLimits withHeaderDeadlineMillis(long millis) {
     return new ServerLimits(maxInitialLineLength, maxHeaderSize, millis, bodyDeadlineMillis, idleTimeoutSeconds, h2cEnabled);

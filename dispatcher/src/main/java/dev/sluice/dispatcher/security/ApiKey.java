@@ -1,8 +1,13 @@
 package dev.sluice.dispatcher.security;
 
+import dev.sluice.config.Key;
+import dev.sluice.config.Section;
+import dev.sluice.config.Type;
+
 /**
- * One configured client key. The key itself is never stored: only its SHA-256, as 64 hex digits
- * ({@code printf %s "$KEY" | sha256sum}).
+ * One configured client key, an item of {@code reliability.security.keys}. The key itself is never stored:
+ * only its SHA-256, as 64 hex digits ({@code printf %s "$KEY" | sha256sum}, or {@code ./sluice hash-key}).
+ * A key that could never match is refused however it is built.
  *
  * @param name              label for logs and metrics (never the key)
  * @param sha256Hex         SHA-256 of the key's UTF-8 bytes, hex
@@ -10,16 +15,26 @@ package dev.sluice.dispatcher.security;
  * @param tokensPerMinute   routing budget tokens (estimated prompt + output reserve) per minute; 0 = no limit
  */
 public record ApiKey(String name, String sha256Hex, long requestsPerMinute, long tokensPerMinute) {
+  static final Key<ApiKey, String> NAME = Key.of("name", Type.TEXT, ApiKey::name).required().notBlank()
+      .doc("label for logs and metrics (never the key)");
+  static final Key<ApiKey, String> SHA256 = Key.of("sha256", Type.TEXT, ApiKey::sha256Hex).required()
+      .rule(h -> h.matches("[0-9a-fA-F]{64}"), "must be 64 hex digits")
+      .doc("SHA-256 of the key, 64 hex digits (`./sluice hash-key`)");
+  static final Key<ApiKey, Long> REQUESTS_PER_MINUTE = Key.of("requests_per_minute", Type.LONG,
+      ApiKey::requestsPerMinute).byDefault(0L).atLeast(0).doc("requests allowed per minute; 0: no limit");
+  static final Key<ApiKey, Long> TOKENS_PER_MINUTE = Key.of("tokens_per_minute", Type.LONG, ApiKey::tokensPerMinute)
+      .byDefault(0L).atLeast(0)
+      .doc("routing budget tokens (estimated prompt plus output reserve) per minute; 0: no limit");
+
+  /** One item of {@code reliability.security.keys}. */
+  public static final Section<ApiKey> SECTION = Section.of(null,
+      v -> new ApiKey(v.get(NAME), v.get(SHA256), v.get(REQUESTS_PER_MINUTE), v.get(TOKENS_PER_MINUTE)),
+      NAME, SHA256, REQUESTS_PER_MINUTE, TOKENS_PER_MINUTE);
 
   public ApiKey {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("security.keys[].name is required");
-    }
-    if (sha256Hex == null || !sha256Hex.matches("[0-9a-fA-F]{64}")) {
-      throw new IllegalArgumentException("security.keys[" + name + "].sha256 must be 64 hex digits");
-    }
-    if (requestsPerMinute < 0 || tokensPerMinute < 0) {
-      throw new IllegalArgumentException("security.keys[" + name + "] limits must be >= 0");
-    }
+    NAME.verify(name);
+    SHA256.verify(sha256Hex);
+    REQUESTS_PER_MINUTE.verify(requestsPerMinute);
+    TOKENS_PER_MINUTE.verify(tokensPerMinute);
   }
 }

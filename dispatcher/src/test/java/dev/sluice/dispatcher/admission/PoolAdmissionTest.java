@@ -163,13 +163,13 @@ class PoolAdmissionTest {
 
   @Test
   void retryBudgetAllowsTheFloorThenTheShare() {
-    RetryBudget budget = RetryBudget.defaults();
+    RetryBudget budget = new RetryBudget(0.2, 3);
     int allowed = 0;
     while (budget.tryStart(100)) {
       allowed++;
     }
     assertThat(allowed).isEqualTo(20);
-    RetryBudget quiet = RetryBudget.defaults();
+    RetryBudget quiet = new RetryBudget(0.2, 3);
     int quietAllowed = 0;
     while (quiet.tryStart(1)) {
       quietAllowed++;

@@ -3,6 +3,8 @@ package dev.sluice.dispatcher.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.config.Binding;
+import dev.sluice.config.ConfigException;
 import dev.sluice.dispatcher.DispatcherMain;
 import java.io.IOException;
 import java.net.URI;
@@ -36,7 +38,7 @@ class ConfigSchemaTest {
 
   @Test
   void clusterSectionUsesSnakeCaseKeys() throws IOException {
-    DispatcherMain.Loaded l = DispatcherMain.load(file(BASE + """
+    NodeConfig l = NodeConfig.load(file(BASE + """
         cluster:
           enabled: true
           publish_period_ms: 250
@@ -50,41 +52,41 @@ class ConfigSchemaTest {
   @Test
   void badClusterValueNamesItsKey() throws IOException {
     String[] args = file(BASE + "cluster: {publish_period_ms: 0}\n");
-    assertThatThrownBy(() -> DispatcherMain.load(args, Map.of()))
+    assertThatThrownBy(() -> NodeConfig.load(args, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessage("cluster.publish_period_ms must be > 0");
   }
 
   @Test
   void kebabCaseClusterKeyIsRefusedByName() throws IOException {
     String[] args = file(BASE + "cluster: {publish-period-ms: 100}\n");
-    assertThatThrownBy(() -> DispatcherMain.load(args, Map.of()))
+    assertThatThrownBy(() -> NodeConfig.load(args, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("cluster.publish-period-ms is not a known key");
   }
 
   @Test
   void unknownKubernetesKeyIsRefusedByName() throws IOException {
     String[] args = file(BASE + "cluster: {kubernetes: {service-dns: x}}\n");
-    assertThatThrownBy(() -> DispatcherMain.load(args, Map.of()))
+    assertThatThrownBy(() -> NodeConfig.load(args, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("cluster.kubernetes.service-dns is not a known key");
   }
 
   @Test
   void unknownTopLevelKeyIsRefusedByName() throws IOException {
     String[] args = file(BASE + "defualt_output_reserve: 5\n");
-    assertThatThrownBy(() -> DispatcherMain.load(args, Map.of()))
+    assertThatThrownBy(() -> NodeConfig.load(args, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("defualt_output_reserve is not a known key");
   }
 
   @Test
   void badReliabilityValueNamesItsKey() throws IOException {
     String[] args = file(BASE + "reliability: {health: {consecutive_failures: many}}\n");
-    assertThatThrownBy(() -> DispatcherMain.load(args, Map.of()))
+    assertThatThrownBy(() -> NodeConfig.load(args, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("reliability.health.consecutive_failures must be an integer");
   }
 
   @Test
   void environmentOverridesTheFile() throws IOException {
-    DispatcherConfig c = DispatcherMain.load(file(BASE), Map.of(
+    DispatcherConfig c = NodeConfig.load(file(BASE), Map.of(
         "SLUICE_PORT", "9090",
         "SLUICE_DEFAULT_OUTPUT_RESERVE", "256",
         "SLUICE_TIMEOUTS_FIRST_BYTE_MS", "30000",
@@ -98,12 +100,12 @@ class ConfigSchemaTest {
   void flagBeatsEnvironment() throws IOException {
     String[] args = file(BASE);
     String[] withFlag = {args[0], args[1], "--port", "7070"};
-    assertThat(DispatcherMain.load(withFlag, Map.of("SLUICE_PORT", "9090")).dispatcher().port()).isEqualTo(7070);
+    assertThat(NodeConfig.load(withFlag, Map.of("SLUICE_PORT", "9090")).dispatcher().port()).isEqualTo(7070);
   }
 
   @Test
   void environmentReachesClusterAndReliabilitySections() throws IOException {
-    DispatcherMain.Loaded l = DispatcherMain.load(file(BASE), Map.of(
+    NodeConfig l = NodeConfig.load(file(BASE), Map.of(
         "SLUICE_CLUSTER_ENABLED", "true",
         "SLUICE_CLUSTER_MEMBERS", "10.0.0.1:5701,10.0.0.2:5701",
         "SLUICE_RELIABILITY_SPILL_OVER", "true"));
@@ -114,7 +116,7 @@ class ConfigSchemaTest {
 
   @Test
   void environmentAloneCanDescribeAPool() {
-    DispatcherConfig c = DispatcherMain.load(new String[0], Map.of(
+    DispatcherConfig c = NodeConfig.load(new String[0], Map.of(
         "SLUICE_POOLS_0_NAME", "only", "SLUICE_POOLS_0_CONTEXT", "4096",
         "SLUICE_POOLS_0_ENDPOINTS", "http://127.0.0.1:9001")).dispatcher();
     assertThat(c.pools()).extracting(PoolConfig::name).containsExactly("only");
@@ -123,19 +125,20 @@ class ConfigSchemaTest {
   @Test
   void badEnvironmentValueNamesTheKey() throws IOException {
     String[] args = file(BASE);
-    assertThatThrownBy(() -> DispatcherMain.load(args, Map.of("SLUICE_TIMEOUTS_CONNECT_MS", "0")))
+    assertThatThrownBy(() -> NodeConfig.load(args, Map.of("SLUICE_TIMEOUTS_CONNECT_MS", "0")))
         .isInstanceOf(ConfigException.class).hasMessage("timeouts.connect_ms must be > 0");
   }
 
   @Test
   void variablesNamingNoKeyAreReportedNotApplied() throws IOException {
-    EnvOverrides.Result r = ConfigLoader.loadTree(file(BASE), Map.of("SLUICE_JAVA_OPTS", "-Xmx1g", "SLUICE_PORT", "1"));
-    assertThat(r.ignored()).containsExactly("SLUICE_JAVA_OPTS");
+    var loaded = NodeConfig.BINDING.load(file(BASE), Map.of("SLUICE_JAVA_OPTS", "-Xmx1g", "SLUICE_PORT", "1"));
+    assertThat(loaded.unusedVariables()).containsExactly("SLUICE_JAVA_OPTS");
+    assertThat(loaded.config().dispatcher().port()).isEqualTo(1);
   }
 
   @Test
   void variableNameFollowsTheKeyPath() {
-    assertThat(EnvOverrides.variableFor("pools[0].endpoints")).isEqualTo("SLUICE_POOLS_0_ENDPOINTS");
+    assertThat(Binding.variable("pools[0].endpoints")).isEqualTo("SLUICE_POOLS_0_ENDPOINTS");
   }
 
   @Test
@@ -147,7 +150,7 @@ class ConfigSchemaTest {
     }
     List<String> loaded = new java.util.ArrayList<>();
     for (Path f : files) {
-      DispatcherMain.load(new String[] {"--config", f.toString()}, Map.of());
+      NodeConfig.load(new String[] {"--config", f.toString()}, Map.of());
       loaded.add(f.getFileName().toString());
     }
     assertThat(loaded).contains("dispatcher-local.yaml", "dispatcher-vllm.yaml", "cluster-node-1.yaml",

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.dispatcher.DispatcherMain;
+import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -41,7 +42,7 @@ class ManifestConsistencyTest {
 
   private static Path repo;
   private static List<JsonNode> docs;
-  private static DispatcherMain.Loaded loaded;
+  private static NodeConfig loaded;
   private static DispatcherMain.Node node;
   private static String scrape;
 
@@ -68,7 +69,7 @@ class ManifestConsistencyTest {
     }
     Path conf = dir.resolve("dispatcher.yaml");
     Files.writeString(conf, configMap().get("data").get(configFileName()).asText());
-    loaded = DispatcherMain.load(new String[] {"--config", conf.toString()}, Map.of());
+    loaded = NodeConfig.load(new String[] {"--config", conf.toString()}, Map.of());
     // a real node (single, no upstream reachable) for probe paths and a /metrics scrape
     node = DispatcherMain.start(new String[] {"--host", "127.0.0.1", "--port", "0",
         "--pool", "short=8192@http://127.0.0.1:9"}, Map.of("SLUICE_ACCESS_LOG_ENABLED", "false")).await();

@@ -64,7 +64,7 @@ class PoolPressureTest {
     Pools r = registry();
     load(r, "http://s1:8000", 9, 0.99);
     load(r, "http://s2:8000", 9, 0.99);
-    long later = NOW + (OutlierPolicy.DEFAULT_LOAD_STALE_MILLIS + 1) * 1_000_000L;
+    long later = NOW + (OutlierPolicy.DEFAULTS.loadStaleMillis() + 1) * 1_000_000L;
     assertThat(PoolPressure.of(r.pool("short"), 0, 0, later).saturated()).isFalse();
   }
 

@@ -3,17 +3,24 @@ package dev.sluice.dispatcher.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.config.ConfigException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConfigLoaderTest {
+/** The dispatcher's own keys, bound from file and flags, and checked when built in code. */
+class DispatcherConfigTest {
   @TempDir
   Path dir;
+
+  private static DispatcherConfig load(String... args) {
+    return NodeConfig.load(args, Map.of()).dispatcher();
+  }
 
   private Path yaml(String text) throws IOException {
     Path f = dir.resolve("c.yaml");
@@ -23,9 +30,9 @@ class ConfigLoaderTest {
 
   @Test
   void commandLineAloneMakesAConfigOrderedByContext() {
-    DispatcherConfig c = ConfigLoader.fromArgs(new String[] {"--port", "8081",
+    DispatcherConfig c = load("--port", "8081",
         "--pool", "long=65536@http://127.0.0.1:9003",
-        "--pool", "short=8192@http://127.0.0.1:9001,http://127.0.0.1:9002"});
+        "--pool", "short=8192@http://127.0.0.1:9001,http://127.0.0.1:9002");
     assertThat(c.pools()).extracting(PoolConfig::name, PoolConfig::context, p -> p.endpoints().size())
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("short", 8192, 2),
@@ -34,9 +41,9 @@ class ConfigLoaderTest {
 
   @Test
   void unsetKeysTakeTheirDefaults() {
-    DispatcherConfig c = ConfigLoader.fromArgs(new String[] {"--pool", "p=4096@http://h:1"});
+    DispatcherConfig c = load("--pool", "p=4096@http://h:1");
     assertThat(List.of(c.port(), c.bodyCapBytes(), c.defaultOutputReserve(), c.pools().get(0).limits().maxWaitQueue()))
-        .containsExactly(Defaults.PORT, Defaults.BODY_CAP_BYTES, Defaults.DEFAULT_OUTPUT_RESERVE, Defaults.MAX_WAIT_QUEUE);
+        .containsExactly(8080, 8 * 1024 * 1024, 1024, 256);
   }
 
   @Test
@@ -55,8 +62,8 @@ class ConfigLoaderTest {
             context: 65536
             endpoints: [http://127.0.0.1:9003]
         """);
-    DispatcherConfig c = ConfigLoader.fromArgs(new String[] {"--config", f.toString(), "--port", "9100",
-        "--pool", "long=131072@http://10.0.0.1:8000"});
+    DispatcherConfig c = load("--config", f.toString(), "--port", "9100",
+        "--pool", "long=131072@http://10.0.0.1:8000");
     assertThat(List.of(c.port(), c.bodyCapBytes(), c.timeouts().firstByteMs(),
         c.pools().get(0).limits().maxConnectionsPerEndpoint(), c.pools().get(0).limits().maxWaitQueue(),
         c.pools().get(1).context(), c.pools().get(1).endpoints().get(0).toString()))
@@ -70,14 +77,14 @@ class ConfigLoaderTest {
           - {name: a, context: 8192, endpoints: [http://h:1]}
           - {name: b, context: 0, endpoints: [http://h:2]}
         """);
-    assertThatThrownBy(() -> ConfigLoader.fromArgs(new String[] {"--config", f.toString()}))
+    assertThatThrownBy(() -> load("--config", f.toString()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("pools[1].context must be > 0");
   }
 
   @Test
   void unknownKeyIsRefusedByName() throws IOException {
     Path f = yaml("prot: 80\n");
-    assertThatThrownBy(() -> ConfigLoader.fromYaml(f)).hasMessageStartingWith("prot is not a known key");
+    assertThatThrownBy(() -> load("--config", f.toString())).hasMessageStartingWith("prot is not a known key");
   }
 
   @Test
@@ -89,19 +96,47 @@ class ConfigLoaderTest {
 
   @Test
   void noPoolsIsRefused() {
-    assertThatThrownBy(() -> ConfigLoader.fromArgs(new String[0])).hasMessageStartingWith("pools must name");
+    assertThatThrownBy(() -> load()).hasMessageStartingWith("pools must name");
   }
 
   @Test
   void malformedPoolSpecIsExplained() {
-    assertThatThrownBy(() -> ConfigLoader.fromArgs(new String[] {"--pool", "short:8192"}))
+    assertThatThrownBy(() -> load("--pool", "short:8192"))
         .hasMessageContaining("NAME=CONTEXT@URL");
   }
 
   @Test
   void exampleConfigInConfIsValid() {
     Path conf = Path.of(System.getProperty("user.dir")).resolve("../conf/dispatcher-local.yaml").normalize();
-    DispatcherConfig c = ConfigLoader.fromArgs(new String[] {"--config", conf.toString()});
+    DispatcherConfig c = load("--config", conf.toString());
     assertThat(c.pools()).hasSize(2);
+  }
+
+  @Test
+  void aPoolFromTheCommandLineTakesTheFilesClientDefaults() throws IOException {
+    Path f = yaml("client: {max_wait_queue: 5}\n");
+    DispatcherConfig c = load("--config", f.toString(), "--pool", "p=4096@http://h:1");
+    assertThat(c.pools().get(0).limits().maxWaitQueue()).isEqualTo(5);
+  }
+
+  @Test
+  void twoPoolsWithOneNameAreRefusedAtTheSecond() throws IOException {
+    Path f = yaml("""
+        pools:
+          - {name: a, context: 8192, endpoints: [http://h:1]}
+          - {name: a, context: 4096, endpoints: [http://h:2]}
+        """);
+    assertThatThrownBy(() -> load("--config", f.toString()))
+        .hasMessage("pools[1].name 'a' is used by another pool");
+  }
+
+  @Test
+  void aBadFlagValueNamesTheFlagAndAnUnknownFlagShowsTheUsage() {
+    assertThatThrownBy(() -> load("--port", "eighty", "--pool", "p=1@http://h:1"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("--port must be an integer");
+    assertThatThrownBy(() -> load("--prot", "80"))
+        .hasMessageContaining("--prot").hasMessageContaining("Usage: sluice dispatcher");
+    assertThat(NodeConfig.BINDING.usage()).contains("--pool=NAME=CONTEXT@URL[,URL...]", "--hz-port=PORT",
+        "--config=FILE", "(default 8080)");
   }
 }
