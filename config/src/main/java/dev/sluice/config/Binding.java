@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A command's configuration: the table (a root {@link Section}) bound from an optional YAML file
@@ -65,6 +66,11 @@ public final class Binding<R> {
 
   public String usage() {
     return flags.usage();
+  }
+
+  /** The command's picocli model, e.g. to mount it as a subcommand of a larger command line. */
+  public CommandSpec commandSpec() {
+    return flags.spec();
   }
 
   public Section<R> root() {

@@ -65,6 +65,7 @@ final class Flags {
   Parsed parse(String[] args) {
     CommandLine cl = new CommandLine(spec());
     cl.setOverwrittenOptionsAllowed(true);
+    cl.setExpandAtFiles(false); // a value may start with '@'; no flag ever names an argument file
     ParseResult r;
     try {
       r = cl.parseArgs(args);
@@ -156,8 +157,8 @@ final class Flags {
     if (f.list() != null) {
       return f.list().doc() + " (repeatable)";
     }
-    return f.key().fallback() == null || f.key().type() == Type.BOOLEAN ? f.key().doc()
-        : f.key().doc() + " (default " + show(f.key()) + ")";
+    String shown = f.key().fallback() == null || f.key().type() == Type.BOOLEAN ? "" : show(f.key());
+    return shown.isEmpty() ? f.key().doc() : f.key().doc() + " (default " + shown + ")";
   }
 
   @SuppressWarnings("unchecked")

@@ -161,6 +161,11 @@ class BindingTest {
   }
 
   @Test
+  void aValueMayStartWithAnAtSign() {
+    assertThat(load(new String[] {"--item", "a=1", "--host", "@home"}, Map.of()).host()).isEqualTo("@home");
+  }
+
+  @Test
   void aFlagTakesItsValueAfterAnEqualsSignAndTheLastOneWins() {
     assertThat(load(new String[] {"--item=a=1", "--host=h1", "--host", "h2"}, Map.of()).host()).isEqualTo("h2");
   }
