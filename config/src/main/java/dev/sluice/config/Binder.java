@@ -188,6 +188,32 @@ final class Binder {
     values.put(m, Collections.unmodifiableMap(out), present(child));
   }
 
+  /** The values the members of a section read back from its record, as if all were set. */
+  static <R> Values valuesOf(List<Member<R, ?>> members, R record) {
+    Values values = new Values(Context.DEFAULTS);
+    fill(members, record, values);
+    return values;
+  }
+
+  private static <R> void fill(List<Member<R, ?>> members, R record, Values values) {
+    for (Member<R, ?> m : members) {
+      if (m instanceof Key<R, ?> k) {
+        values.put(k, k.get(record), true);
+      } else if (m instanceof Sub<R, ?> s) {
+        values.put(s, s.get(record), true);
+      } else if (m instanceof Group<?>) {
+        Group<R> g = cast(m);
+        fill(g.members(), record, values);
+      } else if (m instanceof ListOf<?, ?>) {
+        ListOf<R, ?> l = cast(m);
+        values.put(l, l.get(record), true);
+      } else if (m instanceof MapOf<?, ?>) {
+        MapOf<R, ?> map = cast(m);
+        values.put(map, map.get(record), true);
+      }
+    }
+  }
+
   /** Every rule of {@code value}, the sections in it included, at {@code path}. */
   static <R> void check(Section<R> section, R value, String path) {
     checkMembers(section.members(), value, path);

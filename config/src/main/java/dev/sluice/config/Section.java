@@ -97,6 +97,16 @@ public final class Section<R> {
     return value;
   }
 
+  /**
+   * A copy of {@code value} with {@code member} changed, built by the section's factory from the others'
+   * current values (not checked: {@link #check} it when it matters). One way to write a record's withers.
+   */
+  public <T> R with(R value, Member<R, T> member, T changed) {
+    Values values = Binder.valuesOf(members, value);
+    values.put(member, changed, true);
+    return build(values);
+  }
+
   List<Member<R, ?>> members() {
     return members;
   }

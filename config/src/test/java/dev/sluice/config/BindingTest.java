@@ -181,6 +181,13 @@ class BindingTest {
   }
 
   @Test
+  void aWitherBuildsTheCopyThroughTheFactory() {
+    Root r = load(new String[] {"--item", "a=1", "--host", "h", "--period-ms", "9"}, Map.of());
+    Root changed = Root.SECTION.with(r, Root.HOST, "other");
+    assertThat(changed).isEqualTo(new Root("other", r.on(), Duration.ofMillis(9), r.seeds(), r.items(), r.props(), null));
+  }
+
+  @Test
   void theReferenceListsEveryKeyWithItsDefaultAndVariable() {
     String keys = Reference.keys(Root.SECTION);
     assertThat(keys).contains("## Keys: the root",

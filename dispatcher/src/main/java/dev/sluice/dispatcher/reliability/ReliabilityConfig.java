@@ -88,35 +88,35 @@ public record ReliabilityConfig(
   }
 
   public ReliabilityConfig withUpstreamKeys(Map<String, String> value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace, value);
+    return SECTION.with(this, UPSTREAM_KEYS, value);
   }
 
   public ReliabilityConfig withServer(ServerLimits value) {
-    return new ReliabilityConfig(value, health, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace, upstreamKeys);
+    return SECTION.with(this, SERVER, value);
   }
 
   public ReliabilityConfig withHealth(OutlierPolicy value) {
-    return new ReliabilityConfig(server, value, admission, retryRatio, retryMin, spillOver, keys, images, drainGrace, upstreamKeys);
+    return SECTION.with(this, HEALTH, value);
   }
 
   public ReliabilityConfig withAdmission(AdmissionPolicy value) {
-    return new ReliabilityConfig(server, health, value, retryRatio, retryMin, spillOver, keys, images, drainGrace, upstreamKeys);
+    return SECTION.with(this, ADMISSION, value);
   }
 
   public ReliabilityConfig withKeys(List<ApiKey> value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, value, images, drainGrace, upstreamKeys);
+    return SECTION.with(this, KEYS, value);
   }
 
   public ReliabilityConfig withImages(ImagePolicy value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, value, drainGrace, upstreamKeys);
+    return SECTION.with(this, IMAGE_URLS, value);
   }
 
   public ReliabilityConfig withSpillOver(boolean value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, value, keys, images, drainGrace, upstreamKeys);
+    return SECTION.with(this, SPILL_OVER, value);
   }
 
   public ReliabilityConfig withDrainGrace(Duration value) {
-    return new ReliabilityConfig(server, health, admission, retryRatio, retryMin, spillOver, keys, images, value, upstreamKeys);
+    return SECTION.with(this, DRAIN_GRACE_MS, value);
   }
 
   /** The value of the variable an upstream key names; a variable that is not set is an error. */
