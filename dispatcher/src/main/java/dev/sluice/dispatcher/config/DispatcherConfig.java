@@ -81,27 +81,28 @@ public record DispatcherConfig(
   }
 
   public DispatcherConfig withHost(String value) {
-    return new DispatcherConfig(value, port, pools, bodyCapBytes, defaultOutputReserve, timeouts);
+    return SECTION.with(this, HOST, value);
   }
 
   public DispatcherConfig withPort(int value) {
-    return new DispatcherConfig(host, value, pools, bodyCapBytes, defaultOutputReserve, timeouts);
+    return SECTION.with(this, PORT, value);
   }
 
+  /** These pools, ordered by context like every bound configuration's. */
   public DispatcherConfig withPools(List<PoolConfig> value) {
-    return new DispatcherConfig(host, port, value, bodyCapBytes, defaultOutputReserve, timeouts);
+    return SECTION.with(this, POOLS, value);
   }
 
   public DispatcherConfig withBodyCapBytes(int value) {
-    return new DispatcherConfig(host, port, pools, value, defaultOutputReserve, timeouts);
+    return SECTION.with(this, BODY_CAP_BYTES, value);
   }
 
   public DispatcherConfig withDefaultOutputReserve(int value) {
-    return new DispatcherConfig(host, port, pools, bodyCapBytes, value, timeouts);
+    return SECTION.with(this, DEFAULT_OUTPUT_RESERVE, value);
   }
 
   public DispatcherConfig withTimeouts(Timeouts value) {
-    return new DispatcherConfig(host, port, pools, bodyCapBytes, defaultOutputReserve, value);
+    return SECTION.with(this, TIMEOUTS, value);
   }
 
   /** Replaces the pool of the same name, or adds it. */
@@ -134,6 +135,6 @@ public record DispatcherConfig(
   private DispatcherConfig ordered() {
     List<PoolConfig> sorted = new ArrayList<>(pools);
     sorted.sort(Comparator.comparingInt(PoolConfig::context));
-    return withPools(sorted);
+    return new DispatcherConfig(host, port, sorted, bodyCapBytes, defaultOutputReserve, timeouts);
   }
 }
