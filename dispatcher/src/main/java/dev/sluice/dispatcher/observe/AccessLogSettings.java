@@ -12,7 +12,7 @@ import dev.sluice.config.Type;
  */
 public record AccessLogSettings(boolean enabled, int queue) {
   static final Key<AccessLogSettings, Boolean> ENABLED = Key.of("enabled", Type.BOOLEAN, AccessLogSettings::enabled)
-      .byDefault(true).doc("one JSON line per completion request on standard output");
+      .byDefault(true).doc("one JSON line per request to the API, refusals included, on standard output");
   static final Key<AccessLogSettings, Integer> QUEUE = Key.of("queue", Type.INTEGER, AccessLogSettings::queue)
       .byDefault(8192).positive()
       .doc("lines waiting for the writer thread; when full, lines are dropped and counted "
