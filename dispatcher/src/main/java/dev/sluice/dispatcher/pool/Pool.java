@@ -1,7 +1,6 @@
 package dev.sluice.dispatcher.pool;
 
 import dev.sluice.dispatcher.admission.PoolAdmission;
-import dev.sluice.dispatcher.config.Defaults;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.health.OutlierPolicy;
@@ -37,6 +36,12 @@ public final class Pool {
   private final long loadStaleMillis;
   private final AtomicInteger cursor = new AtomicInteger();
 
+  /**
+   * Idle pooled connections to an upstream are closed after this many seconds. Below uvicorn's 5 s keep-alive
+   * (vLLM's server), so Sluice closes first rather than reuse a connection the server is closing.
+   */
+  static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
+
   Pool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, OutlierPolicy outliers, PoolAdmission admission,
       DispatcherMetrics.PoolMeters meters, String upstreamAuthorization) {
     this.index = index;
@@ -54,7 +59,7 @@ public final class Pool {
     HttpClientOptions options = new HttpClientOptions()
         .setConnectTimeout(timeouts.connectMs())
         .setKeepAlive(true)
-        .setKeepAliveTimeout(Defaults.UPSTREAM_KEEP_ALIVE_SECONDS)
+        .setKeepAliveTimeout(UPSTREAM_KEEP_ALIVE_SECONDS)
         .setPipelining(false)
         // the relay forwards bytes as they are; decompressing would change them
         .setDecompressionSupported(false);

@@ -2,7 +2,6 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.RetryBudget;
-import dev.sluice.dispatcher.config.Defaults;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -27,7 +26,8 @@ public final class Relay {
   final RetryBudget retries;
   final long firstByteNanos;
   final long streamIdleNanos;
-  final int errorPeekBytes = Defaults.ERROR_PEEK_BYTES;
+  /** Largest upstream error body held to decide whether it is a context-length error worth a retry. */
+  static final int ERROR_PEEK_BYTES = 16 * 1024;
   private final ResponseTapFactory taps;
   private final boolean askUpstreamForUsage;
   private final long watchPeriodMs;

@@ -168,7 +168,7 @@ final class UpstreamTry extends Watchdog.Watched {
     try {
       lastActivity = System.nanoTime();
       if (state == State.HOLDING) {
-        if (held.length() + chunk.length() <= relay.errorPeekBytes) {
+        if (held.length() + chunk.length() <= Relay.ERROR_PEEK_BYTES) {
           held.appendBuffer(chunk);
           return;
         }
