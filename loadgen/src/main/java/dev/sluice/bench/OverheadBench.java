@@ -103,7 +103,8 @@ public final class OverheadBench {
     try {
       int mockPort = freePort();
       children.add(java(mockCpus, tmp.resolve("mock.log"), "mock-vllm", "--port", Integer.toString(mockPort),
-          "--timing", "instant", "--tokenizer", "bytes", "--model", MODEL, "--max-num-seqs", "100000", "--kv-blocks", "10000000"));
+          "--timing", "instant", "--tokenizer", "bytes", "--model", MODEL, "--max-num-seqs", "100000",
+          "--max-num-batched-tokens", "100000", "--kv-blocks", "10000000"));
       awaitPort(mockPort, children.get(0));
       List<Target> targets = new ArrayList<>();
       targets.add(new Target("direct", mockPort, null));

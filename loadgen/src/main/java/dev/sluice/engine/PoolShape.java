@@ -10,36 +10,76 @@ import java.util.Properties;
 
 /**
  * The capacity knobs of one vLLM instance, as in its engine arguments. The named shapes live in
- * {@code conf/mock/<name>.properties} (the only place their numbers are written).
+ * {@code conf/mock/<name>.properties} (the only place their numbers are written); what a file leaves out takes
+ * vLLM's default for the file's {@code gpu}.
+ *
+ * @param reserveFullIsl vLLM's {@code scheduler_reserve_full_isl} (default true): a waiting or preempted request
+ *                       is admitted only when KV blocks for its whole current sequence are free, not just for
+ *                       its first prefill chunk
+ * @param gpu            the GPU whose vLLM defaults fill in what a shape file does not say
  */
 public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpuBlocks, int maxNumBatchedTokens,
-    int blockSize) {
+    int blockSize, boolean reserveFullIsl, GpuClass gpu) {
 
   /** vLLM's KV block size for CUDA attention backends. */
   public static final int DEFAULT_BLOCK_SIZE = 16;
-  /** Prefill chunk per step when a shape file does not say (the fleet-sim A100 chunk). */
-  public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 512;
 
   public PoolShape {
     if (maxModelLen < 1 || maxNumSeqs < 1 || numGpuBlocks < 1 || maxNumBatchedTokens < 1 || blockSize < 1) {
       throw new IllegalArgumentException("pool shape values must be >= 1: " + name);
     }
+    if (gpu == null) {
+      throw new IllegalArgumentException("pool shape needs a GPU: " + name);
+    }
+  }
+
+  /** A shape with vLLM's default admission gate on an A100-80GB. */
+  public PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpuBlocks, int maxNumBatchedTokens,
+      int blockSize) {
+    this(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, true, GpuClass.A100_80GB);
+  }
+
+  /**
+   * Why vLLM would refuse to start with these settings, in its own words, or null when it would start. Kept
+   * apart from the constructor so that overrides can be applied in any order and checked once at the end.
+   */
+  public String startupError() {
+    if (maxNumBatchedTokens < maxNumSeqs) {
+      // SchedulerConfig.verify_max_model_len in vllm/config/scheduler.py
+      return "max_num_batched_tokens (" + maxNumBatchedTokens + ") must be greater than or equal to max_num_seqs ("
+          + maxNumSeqs + ")";
+    }
+    return null;
   }
 
   public PoolShape withMaxModelLen(int v) {
-    return new PoolShape(name, v, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize);
+    return new PoolShape(name, v, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl, gpu);
   }
 
   public PoolShape withMaxNumSeqs(int v) {
-    return new PoolShape(name, maxModelLen, v, numGpuBlocks, maxNumBatchedTokens, blockSize);
+    return new PoolShape(name, maxModelLen, v, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl, gpu);
   }
 
   public PoolShape withNumGpuBlocks(int v) {
-    return new PoolShape(name, maxModelLen, maxNumSeqs, v, maxNumBatchedTokens, blockSize);
+    return new PoolShape(name, maxModelLen, maxNumSeqs, v, maxNumBatchedTokens, blockSize, reserveFullIsl, gpu);
   }
 
   public PoolShape withMaxNumBatchedTokens(int v) {
-    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, v, blockSize);
+    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, v, blockSize, reserveFullIsl, gpu);
+  }
+
+  public PoolShape withReserveFullIsl(boolean v) {
+    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, v, gpu);
+  }
+
+  public PoolShape withName(String v) {
+    return new PoolShape(v, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl,
+        gpu);
+  }
+
+  /** Sequences the KV cache holds when every one of them grows to {@code contextTokens}. */
+  public int fullContextSeqs(int contextTokens) {
+    return (int) Math.max(1, kvTokens() / contextTokens);
   }
 
   /** KV tokens the cache holds. */
@@ -85,10 +125,22 @@ public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpu
     throw new IOException("conf/mock not found (set -Dsluice.home)");
   }
 
+  /**
+   * {@code max_model_len} and {@code num_gpu_blocks} are required; {@code gpu} defaults to a100-80gb (the GPU of
+   * the {@code gpu} step-cost profile), {@code max_num_seqs} and {@code max_num_batched_tokens} to vLLM's
+   * defaults for that GPU, {@code block_size} to 16 and {@code scheduler_reserve_full_isl} to true.
+   */
   static PoolShape fromProperties(String name, Properties p) {
-    return new PoolShape(name, intProp(p, "max_model_len", null), intProp(p, "max_num_seqs", null),
-        intProp(p, "num_gpu_blocks", null), intProp(p, "max_num_batched_tokens", DEFAULT_MAX_NUM_BATCHED_TOKENS),
-        intProp(p, "block_size", DEFAULT_BLOCK_SIZE));
+    String gpuSpec = p.getProperty("gpu");
+    GpuClass gpu = gpuSpec == null ? GpuClass.A100_80GB : GpuClass.parse(gpuSpec);
+    String gate = p.getProperty("scheduler_reserve_full_isl", "true").trim();
+    if (!gate.equals("true") && !gate.equals("false")) {
+      throw new IllegalArgumentException("scheduler_reserve_full_isl is true or false: " + gate);
+    }
+    return new PoolShape(name, intProp(p, "max_model_len", null),
+        intProp(p, "max_num_seqs", gpu.defaultMaxNumSeqs()), intProp(p, "num_gpu_blocks", null),
+        intProp(p, "max_num_batched_tokens", gpu.defaultMaxNumBatchedTokens()),
+        intProp(p, "block_size", DEFAULT_BLOCK_SIZE), Boolean.parseBoolean(gate), gpu);
   }
 
   /** Parses a shape from properties text (for tests and embedded use). */

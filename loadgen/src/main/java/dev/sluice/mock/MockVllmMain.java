@@ -16,7 +16,11 @@ public final class MockVllmMain {
         --max-model-len N                  override the profile's max_model_len
         --max-num-seqs N                   override max_num_seqs
         --kv-blocks N                      override num_gpu_blocks (blocks of 16 tokens)
-        --max-num-batched-tokens N         override the per-step token budget (prefill chunk)
+        --max-num-batched-tokens N         override the per-step token budget (prefill chunk); like vLLM, the
+                                           mock refuses to start when it is below max_num_seqs
+        --scheduler-reserve-full-isl true|false
+                                           admit a request only when its whole sequence fits the free KV blocks
+                                           (vLLM's default, true) or when its first chunk does (false)
         --tokenizer cl100k|o200k|bytes     prompt token counting (default cl100k; bytes = UTF-8 bytes / 4)
         --timing gpu|instant               step cost model (default gpu)
         --time-scale X                     run X virtual seconds per wall second (default 1)
@@ -33,7 +37,14 @@ public final class MockVllmMain {
   }
 
   public static void main(String[] args) throws Exception {
-    MockConfig config = parse(args);
+    MockConfig config;
+    try {
+      config = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mock-vllm: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     if (config == null) {
       System.out.print(HELP);
       return;
@@ -74,6 +85,16 @@ public final class MockVllmMain {
     if (opts.containsKey("max-num-batched-tokens")) {
       shape = shape.withMaxNumBatchedTokens(Integer.parseInt(opts.get("max-num-batched-tokens")));
     }
+    if (opts.containsKey("scheduler-reserve-full-isl")) {
+      String gate = opts.get("scheduler-reserve-full-isl");
+      if (!gate.equals("true") && !gate.equals("false")) {
+        throw new IllegalArgumentException("--scheduler-reserve-full-isl is true or false, not '" + gate + "'");
+      }
+      shape = shape.withReserveFullIsl(gate.equals("true"));
+    }
+    if (shape.startupError() != null) {
+      throw new IllegalArgumentException(shape.startupError() + " (vLLM refuses to start with these settings)");
+    }
     Faults faults = new Faults(dbl(opts, "fail-503"), dbl(opts, "fail-500"), dbl(opts, "reset-mid-stream"),
         dbl(opts, "hang"), dbl(opts, "garbage"), Long.parseLong(opts.getOrDefault("die-after", "0")),
         Long.parseLong(opts.getOrDefault("fault-seed", "1")));
@@ -92,8 +113,8 @@ public final class MockVllmMain {
   }
 
   private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "port", "max-model-len",
-      "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "tokenizer", "timing", "time-scale", "model",
-      "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage", "die-after",
+      "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "scheduler-reserve-full-isl", "tokenizer", "timing",
+      "time-scale", "model", "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage", "die-after",
       "fault-seed", "usage-null-chunks");
 
   private static double dbl(Map<String, String> opts, String key) {

@@ -12,10 +12,10 @@ class FleetSimulatorTest {
 
   @Test
   void aLoneRequestWaitsOnlyForItsOwnPrefill() {
-    // 1,024 prompt tokens = two 512-token chunks: step = 8 ms + 0.1 ms/token * 512 + context term
-    Trace one = new Trace(new double[] {0}, new int[] {1024}, new int[] {10});
+    // 4,096 prompt tokens = two chunks of vLLM's A100 budget, 2,048: step = 8 ms + 0.1 ms/token + context term
+    Trace one = new Trace(new double[] {0}, new int[] {4096}, new int[] {10});
     EngineSpec spec = SHAPES.longPool(65536);
-    double expected = (CostModel.GPU.stepNanos(512, 0, 512) + CostModel.GPU.stepNanos(512, 0, 1024)) / 1e9;
+    double expected = (CostModel.GPU.stepNanos(2048, 0, 2048) + CostModel.GPU.stepNanos(2048, 0, 4096)) / 1e9;
     FleetSimulator.Result r = FleetSimulator.run(one, spec, 1, null);
     assertThat(r.ttftP99()).isCloseTo(expected, within(1e-9));
   }
