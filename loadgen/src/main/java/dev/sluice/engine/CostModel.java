@@ -39,6 +39,31 @@ public record CostModel(String name, double baseMicros, double perPrefillTokenMi
     return Math.round(micros * 1_000.0);
   }
 
+  /**
+   * Time to first token of a request alone on an idle instance: its prompt prefilled in chunks of {@code budget}
+   * tokens, one step each, the first token sampled at the end of the last. No load can make it faster, so it is
+   * the floor under any TTFT objective.
+   */
+  public long aloneTtftNanos(int promptTokens, int budget) {
+    long t = 0;
+    int computed = 0;
+    while (computed < promptTokens) {
+      int n = Math.min(budget, promptTokens - computed);
+      computed += n;
+      t += stepNanos(n, 0, computed);
+    }
+    return t;
+  }
+
+  /** End-to-end time of a request alone on an idle instance: {@link #aloneTtftNanos} and one decode step per further token. */
+  public long aloneE2eNanos(int promptTokens, int outputTokens, int budget) {
+    long t = aloneTtftNanos(promptTokens, budget);
+    for (int j = 1; j < outputTokens; j++) {
+      t += stepNanos(0, 1, promptTokens + j);
+    }
+    return t;
+  }
+
   /** {@code gpu} or {@code instant}. */
   public static CostModel named(String name) {
     return switch (name) {

@@ -7,19 +7,23 @@ import java.util.Map;
 
 /**
  * A discrete-time model of one vLLM (V1 scheduler) instance: continuous batching, chunked prefill, paged KV
- * cache and preemption by recompute. Time is virtual (nanoseconds) and only moves when the caller says so, so
- * the same model drives the live mock (wall clock, scaled) and the planner's discrete-event simulation.
+ * cache allocated on demand and preemption by recompute. Time is virtual (nanoseconds) and only moves when the
+ * caller says so, so the same model drives the live mock (wall clock, scaled) and the planner's discrete-event
+ * simulation. Each rule and the vLLM source it follows: docs/engine-model.md.
  *
  * <p>One step at a time is in flight. A step's batch is chosen when it starts and its tokens appear when it
- * ends, {@link CostModel#stepNanos} later. Scheduling per step, as vLLM does it:
+ * ends, {@link CostModel#stepNanos} later. Scheduling per step, as V1's {@code Scheduler.schedule} does it:
  * <ol>
  *   <li>Running sequences, oldest first, each take {@code min(remaining uncomputed tokens, token budget)}
  *       tokens (one for a decoding sequence, a prefill chunk otherwise). KV blocks of {@code blockSize} tokens
  *       are allocated to cover the computed length after the step. When the free pool is short, the newest
  *       running sequence is preempted (blocks freed, progress discarded, pushed to the head of the waiting
- *       queue) until the allocation fits or the sequence being scheduled is itself the one preempted.</li>
+ *       queue) until the allocation fits or the sequence being scheduled is itself the one preempted; then no
+ *       later running sequence is scheduled this step.</li>
  *   <li>Only if nothing was preempted this step, waiting sequences are admitted in order while the budget, a
- *       {@code maxNumSeqs} slot and the blocks for their first chunk are available.</li>
+ *       {@code maxNumSeqs} slot and the blocks for their first chunk are available, and (the full-sequence
+ *       gate, {@link PoolShape#reserveFullIsl()}) the free blocks would hold their whole current sequence. The
+ *       first one that does not fit stops admission.</li>
  * </ol>
  * A sequence whose computed length catches up with its token count samples one output token at step end;
  * after {@code maxOutputTokens} tokens it finishes and frees its blocks. A preempted sequence recomputes its
@@ -82,7 +86,12 @@ public final class Engine {
   private long stepsTotal;
   private long busyNanos;
 
+  /** @throws IllegalArgumentException with vLLM's words when vLLM would refuse to start with {@code shape} */
   public Engine(PoolShape shape, CostModel cost, EngineListener listener) {
+    String refusal = shape.startupError();
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
     this.shape = shape;
     this.cost = cost;
     this.listener = listener == null ? EngineListener.NONE : listener;
@@ -302,6 +311,12 @@ public final class Engine {
     if (!preempted) {
       while (budget > 0 && running.size() < shape.maxNumSeqs() && !waiting.isEmpty()) {
         Seq s = waiting.peekFirst();
+        // prefix caching (a later issue) plugs in here: a preempted or repeated prompt whose full blocks are
+        // still cached would start at computed = those blocks' tokens, and the gate and the chunk below would
+        // count only the blocks still to allocate
+        if (shape.reserveFullIsl() && blocksFor(s.numTokens) - s.blocks > freeBlocks) {
+          break;  // the whole current sequence would not fit: wait rather than be preempted mid-prefill
+        }
         int n = Math.min(s.numTokens - s.computed, budget);
         int need = blocksFor(s.computed + n) - s.blocks;
         if (need > freeBlocks) {
@@ -340,6 +355,8 @@ public final class Engine {
     inFlight = true;
   }
 
+  // V1's _preempt_request. With prefix caching on (vLLM's default) the freed full blocks would stay in the
+  // cache as evictable and a resume could hit them; without it (this model) the resume recomputes everything
   private void preempt(Seq s) {
     freeBlocks += s.blocks;
     s.blocks = 0;

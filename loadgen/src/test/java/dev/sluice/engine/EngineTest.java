@@ -15,6 +15,9 @@ class EngineTest {
   /** base 1 ms, 10 us per prefill token, 100 us per decoding sequence, no context term: easy arithmetic. */
   private static final CostModel SIMPLE = new CostModel("simple", 1_000, 10, 100, 0);
 
+  /** A 64K instance with vLLM's A100 defaults (256 sequences, 2,048-token steps) and the shipped KV cache. */
+  private static final PoolShape A100 = shape(65536, 256, 65536, 2048);
+
   private static PoolShape shape(int maxModelLen, int maxNumSeqs, int blocks, int budget) {
     return new PoolShape("test", maxModelLen, maxNumSeqs, blocks, budget, 16);
   }
@@ -44,6 +47,10 @@ class EngineTest {
       events.add("preempt " + id + " @" + t);
       preempted.add(id);
       preemptTimes.add(t);
+    }
+
+    RequestTimes of(long id) {
+      return finished.stream().filter(t -> t.id() == id).findFirst().orElseThrow();
     }
   }
 
@@ -254,5 +261,164 @@ class EngineTest {
     PoolShape l = PoolShape.named("long");
     assertThat(new long[] {s.maxModelLen(), s.maxNumSeqs(), l.maxModelLen(), l.maxNumSeqs(), s.kvTokens()})
         .containsExactly(8192, 128, 65536, 16, l.kvTokens());
+  }
+
+  @Test
+  void shippedShapesTakeVllmsA100DefaultsForWhatTheyDoNotSay() throws Exception {
+    for (String name : List.of("short", "long", "homogeneous")) {
+      PoolShape s = PoolShape.named(name);
+      assertThat(List.of(s.gpu(), s.maxNumBatchedTokens(), s.reserveFullIsl(), s.startupError() == null))
+          .as(name).containsExactly(GpuClass.A100_80GB, 2048, true, true);
+    }
+  }
+
+  // ---- V1 rules on crafted block budgets ---------------------------------------------------------------
+
+  /**
+   * Three sequences of 64 prompt tokens (4 blocks each) in 15 blocks, a slot cap of 3 and a fourth request
+   * waiting. All three grow a fifth block, then the oldest needs a sixth and none is free: V1 preempts the
+   * newest running sequence (3, not 2), and in that step admits nobody, although a slot and the fourth
+   * request's one block are free.
+   */
+  @Test
+  void theNewestRunningSequenceIsPreemptedAndNoOneIsAdmittedInThatStep() {
+    Log log = new Log();
+    Engine e = new Engine(shape(4096, 3, 15, 512), SIMPLE, log);
+    for (int id = 1; id <= 3; id++) {
+      e.submit(0, id, 64, 40);
+    }
+    e.submit(0, 4, 16, 5);
+    long end = e.nextStepEnd();
+    while (log.preempted.isEmpty()) {
+      e.advanceTo(end);
+      end = e.nextStepEnd();
+    }
+    // the step that preempted is in flight: 1 and 2 run, 3 went back to the head of the queue before 4
+    assertThat(List.of(log.preempted, e.running(), e.waiting(), 15 - e.usedBlocks()))
+        .containsExactly(List.of(3L), 2, 2, 3);
+    int resumedAt = log.tokens.get(3L).size();
+    e.drain();
+    // first come, first served: the preempted sequence resumes before the request that waited behind it starts
+    int resumed = log.events.indexOf(log.events.stream().filter(x -> x.startsWith("token 3 " + resumedAt + " "))
+        .findFirst().orElseThrow());
+    int fourth = log.events.indexOf(log.events.stream().filter(x -> x.startsWith("token 4 0 ")).findFirst()
+        .orElseThrow());
+    assertThat(resumed).isLessThan(fourth);
+  }
+
+  /**
+   * 20 blocks; sequence 1 (160 prompt tokens) runs and holds 10 or more. Sequence 2 (200 prompt tokens, 13
+   * blocks) arrives. Its first 64-token chunk fits, its whole prompt does not: with vLLM's full-sequence gate
+   * it waits for sequence 1 to finish and nobody is preempted; without it, it is admitted on its first chunk
+   * and preempted mid-prefill when the blocks run out.
+   */
+  @Test
+  void theFullSequenceGateWaitsWhereFirstChunkAdmissionPreempts() {
+    PoolShape tight = shape(4096, 8, 20, 64);
+    Log gated = twoSequences(tight);
+    Log chunked = twoSequences(tight.withReserveFullIsl(false));
+    RequestTimes first = gated.finished.get(0);
+    RequestTimes second = gated.finished.get(1);
+    assertThat(List.of(gated.preempted.size(), first.id(), second.firstTokenNanos() > first.finishNanos()))
+        .containsExactly(0, 1L, true);
+    assertThat(chunked.preempted).contains(2L);
+  }
+
+  private static Log twoSequences(PoolShape shape) {
+    Log log = new Log();
+    Engine e = new Engine(shape, SIMPLE, log);
+    e.submit(0, 1, 160, 60);
+    e.advanceTo(e.nextStepEnd());
+    e.advanceTo(e.nextStepEnd());
+    e.advanceTo(e.nextStepEnd());
+    e.submit(e.now(), 2, 200, 20);
+    e.drain();
+    return log;
+  }
+
+  /**
+   * Two sequences of 64 prompt tokens in 10 blocks, with a 32-token budget: the newer one is preempted after 17
+   * tokens each (see above). It comes back with 81 tokens, 6 blocks, while only 4 are free until the older one
+   * finishes. With the gate it waits and is preempted once; admitted on its first 32-token chunk (2 blocks) it
+   * is preempted again and again as the two grow.
+   */
+  @Test
+  void aPreemptedSequenceIsReadmittedOnlyWhenItsWholeSequenceFits() {
+    PoolShape tight = shape(4096, 8, 10, 32);
+    List<Integer> preemptions = new ArrayList<>();
+    for (PoolShape s : List.of(tight, tight.withReserveFullIsl(false))) {
+      Log log = new Log();
+      Engine e = new Engine(s, SIMPLE, log);
+      e.submit(0, 1, 64, 40);
+      e.submit(0, 2, 64, 40);
+      e.drain();
+      preemptions.add(log.preempted.size());
+    }
+    assertThat(preemptions.get(0)).isEqualTo(1);
+    assertThat(preemptions.get(1)).isGreaterThan(1);
+  }
+
+  @Test
+  void vllmsRefusalOfABudgetBelowTheSlotCount() {
+    assertThatThrownBy(() -> new Engine(shape(4096, 512, 1000, 256), SIMPLE, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("max_num_batched_tokens (256) must be greater than or equal to max_num_seqs (512)");
+    assertThat(shape(4096, 256, 1000, 256).startupError()).isNull();
+  }
+
+  // ---- chunked prefill shares steps with decodes ----------------------------------------------------------
+
+  /**
+   * On the gpu profile with vLLM's A100 budget of 2,048 tokens, a 200-token request alone gets its first token
+   * after one ~28 ms step. Behind a 32K prompt that arrived 1 ms earlier, the running prefill takes the whole
+   * budget of every step and the short request waits for its last chunk: its TTFT is the long prefill's.
+   */
+  @Test
+  void aShortRequestBehindALongPrefillWaitsForIt() {
+    Log log = new Log();
+    Engine e = new Engine(A100, CostModel.GPU, log);
+    e.submit(0, 1, 32768, 10);
+    e.submit(1_000_000, 2, 200, 10);
+    e.drain();
+    long alone = CostModel.GPU.aloneTtftNanos(200, 2048);
+    long shortTtft = log.of(2).ttftNanos();
+    long longTtft = log.of(1).ttftNanos();
+    assertThat(shortTtft).isGreaterThan(50 * alone).isGreaterThan(longTtft - 300_000_000L);
+  }
+
+  /** A decoding request shares each step with the long prefill's chunk: its gaps grow from ~8 ms to ~200 ms. */
+  @Test
+  void aDecodingRequestSlowsToTheLongPrefillsChunkSteps() {
+    List<Long> times = new ArrayList<>();
+    EngineListener gaps = new EngineListener() {
+      @Override
+      public void onToken(long id, int index, long t) {
+        if (id == 1) {
+          times.add(t);
+        }
+      }
+    };
+    Engine e = new Engine(A100, CostModel.GPU, gaps);
+    e.submit(0, 1, 100, 40);
+    for (int i = 0; i < 10; i++) {
+      e.advanceTo(e.nextStepEnd());
+    }
+    e.submit(e.now(), 2, 20000, 5);
+    e.drain();
+    long before = times.get(5) - times.get(4);
+    long during = times.get(15) - times.get(14);
+    assertThat(before).isLessThan(10_000_000L);
+    assertThat(during).isGreaterThan(20 * before);
+  }
+
+  @Test
+  void aloneTimesAreWhatTheEngineGivesARequestOnItsOwn() {
+    Log log = new Log();
+    Engine e = new Engine(A100, CostModel.GPU, log);
+    e.submit(0, 1, 5000, 300);
+    e.drain();
+    RequestTimes t = log.of(1);
+    assertThat(new long[] {t.ttftNanos(), t.e2eNanos()}).containsExactly(CostModel.GPU.aloneTtftNanos(5000, 2048),
+        CostModel.GPU.aloneE2eNanos(5000, 300, 2048));
   }
 }
