@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A request trace in columns: arrival time (seconds from the first request), prompt tokens, output tokens.
@@ -104,14 +105,44 @@ public final class Trace {
    * together), which is what the closed-form cost model assumes.
    */
   public Trace poisson(double rate, double duration, long seed) {
+    return poissonArrivals(rate, duration, new SplittableRandom(seed), (random, size) -> {
+      int row = random.nextInt(arrival.length);
+      size[0] = prompt[row];
+      size[1] = output[row];
+    });
+  }
+
+  /**
+   * Poisson arrivals at {@code rate} for {@code duration} seconds, each request's total drawn from a length
+   * distribution and split into {@code outputShare} output tokens (at least one) and the rest prompt (at least
+   * one). The split is the one the CDFs' source simulator uses (20% output by default).
+   */
+  public static Trace fromCdf(LengthCdf cdf, double rate, double duration, double outputShare, long seed) {
+    if (!(outputShare > 0 && outputShare < 1)) {
+      throw new IllegalArgumentException("output share must be between 0 and 1");
+    }
+    return poissonArrivals(rate, duration, new SplittableRandom(seed), (random, size) -> {
+      int total = cdf.sample(random);
+      int out = (int) Math.min(total - 1, Math.max(1, Math.round(total * outputShare)));
+      size[0] = total - out;
+      size[1] = out;
+    });
+  }
+
+  /** Draws one request's prompt and output tokens into {@code size[0]} and {@code size[1]}. */
+  private interface Sizes {
+    void draw(SplittableRandom random, int[] size);
+  }
+
+  private static Trace poissonArrivals(double rate, double duration, SplittableRandom random, Sizes sizes) {
     if (!(rate > 0) || !(duration > 0)) {
       throw new IllegalArgumentException("rate and duration must be positive");
     }
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
     int cap = (int) Math.min(Integer.MAX_VALUE - 8, (long) (rate * duration * 1.1) + 16);
     double[] a = new double[cap];
     int[] p = new int[cap];
     int[] o = new int[cap];
+    int[] size = new int[2];
     int n = 0;
     double t = 0;
     while (true) {
@@ -124,10 +155,10 @@ public final class Trace {
         p = Arrays.copyOf(p, n * 2);
         o = Arrays.copyOf(o, n * 2);
       }
-      int row = random.nextInt(arrival.length);
+      sizes.draw(random, size);
       a[n] = t;
-      p[n] = prompt[row];
-      o[n] = output[row];
+      p[n] = size[0];
+      o[n] = size[1];
       n++;
     }
     return new Trace(Arrays.copyOf(a, n), Arrays.copyOf(p, n), Arrays.copyOf(o, n));
