@@ -79,7 +79,10 @@ public final class FleetSimulator {
     for (int i = 0; i < n; i++) {
       arrivalNanos[i] = Math.round(trace.arrival(i) * 1e9);
     }
-    long sloNanos = slo == null ? Long.MAX_VALUE : Math.round(slo.seconds() * 1e9);
+    long[] sloNanos = new long[slo == null ? 1 : slo.seconds().length];
+    for (int c = 0; c < sloNanos.length; c++) {
+      sloNanos[c] = slo == null ? Long.MAX_VALUE : Math.round(slo.seconds()[c] * 1e9);
+    }
     long[] ttft = new long[n];
     Arrays.fill(ttft, -1);
     long[] budget = slo == null ? new long[] {Long.MAX_VALUE} : slo.budget();
@@ -149,7 +152,7 @@ public final class FleetSimulator {
   private static final class Tally implements EngineListener {
     final long[] arrivalNanos;
     final long[] ttft;
-    final long sloNanos;
+    final long[] sloNanos;
     final byte[] classOf;
     final long[] budget;
     final long[] late;
@@ -165,7 +168,7 @@ public final class FleetSimulator {
       this.trace = trace;
     }
 
-    Tally(long[] arrivalNanos, long[] ttft, long sloNanos, byte[] classOf, long[] budget) {
+    Tally(long[] arrivalNanos, long[] ttft, long[] sloNanos, byte[] classOf, long[] budget) {
       this.arrivalNanos = arrivalNanos;
       this.ttft = ttft;
       this.sloNanos = sloNanos;
@@ -180,8 +183,8 @@ public final class FleetSimulator {
         backlog[placedOn[(int) id]] -= trace.prompt((int) id);
         long t = timeNanos - arrivalNanos[(int) id];
         ttft[(int) id] = t;
-        if (t > sloNanos) {
-          int c = classOf == null ? 0 : classOf[(int) id];
+        int c = classOf == null ? 0 : classOf[(int) id];
+        if (t > sloNanos[c]) {
           if (++late[c] > budget[c]) {
             overBudget = true;
           }

@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * The outcome of one plan. Shares are fractions of requests; savings are fractions of instances.
  *
+ * @param objective                  the scope and targets the fleets were sized to, after the feasibility checks
+ * @param longMaxNumSeqs             the long configuration's max_num_seqs (the baseline)
  * @param alpha                      requests whose true total fits the short context
  * @param routedShortShare           requests the short pool served: alpha minus misroutes
  * @param misrouteRate               short requests the router sent long (over-estimates), of the short ones
@@ -18,13 +20,15 @@ import java.util.Map;
  * @param shortLoadShare             the share of the homogeneous fleet that the short pool's traffic needs
  * @param instancesHomogeneousOnShort long-configured instances the short pool's traffic alone needs
  * @param instancesShortAtOwnP99     short instances that traffic needs at its own P99 (rho's denominator)
- * @param attainable                 false when some pool could not meet the SLO at any searched size
+ * @param shortMaxNumSeqs            the short configuration's max_num_seqs
  * @param savingsFormula             alpha (1 - 1/rho), the paper's formula
  * @param savingsFormulaMisroute     alpha (1 - m)(1 - 1/rho)
  * @param savingsFormulaLoadWeighted shortLoadShare (1 - 1/rho): alpha weighted by work instead of requests
  */
 public record PlanReport(
     Planner.Config config,
+    Planner.Objective objective,
+    int longMaxNumSeqs,
     String shapes,
     int requests,
     double spanSeconds,
@@ -42,7 +46,7 @@ public record PlanReport(
     int instancesLong,
     int instancesHomogeneousOnShort,
     int instancesShortAtOwnP99,
-    boolean attainable,
+    int shortMaxNumSeqs,
     double savingsSimulated,
     double savingsFormula,
     double savingsFormulaMisroute,
@@ -77,7 +81,11 @@ public record PlanReport(
     m.put("longContext", config.longContext());
     m.put("sloTtftP99Ms", config.sloTtftP99Seconds() * 1000);
     m.put("seed", config.seed());
-    m.put("sloScope", config.scope().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("sloScope", objective.scope().name().toLowerCase(Locale.ROOT));
+    m.put("sloScopeRequested", config.scope().name().toLowerCase(Locale.ROOT));
+    m.put("sloTtftP99LongClassMs", objective.longSeconds() * 1000);
+    m.put("sloNote", objective.note());
+    m.put("longMaxNumSeqs", longMaxNumSeqs);
     m.put("shapes", shapes);
     m.put("requests", requests);
     m.put("spanSeconds", spanSeconds);
@@ -96,7 +104,7 @@ public record PlanReport(
     m.put("instancesLong", instancesLong);
     m.put("instancesHomogeneousOnShort", instancesHomogeneousOnShort);
     m.put("instancesShortAtOwnP99", instancesShortAtOwnP99);
-    m.put("attainable", attainable);
+    m.put("attainable", true);  // an objective no fleet size meets is answered with UnattainableSlo instead
     m.put("savingsSimulated", savingsSimulated);
     m.put("savingsFormula", savingsFormula);
     m.put("savingsFormulaMisroute", savingsFormulaMisroute);
@@ -118,12 +126,31 @@ public record PlanReport(
     return m;
   }
 
+  /** The figures of this plan as one entry of the JSON's {@code baselines} array. */
+  public Map<String, Object> baselineFields() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("maxNumSeqs", longMaxNumSeqs);
+    m.put("instancesHomogeneous", instancesHomogeneous);
+    m.put("instancesRouted", instancesRouted());
+    m.put("savingsSimulated", savingsSimulated);
+    m.put("preemptionsPer1kHomogeneous", preemptionsPer1kHomogeneous);
+    m.put("preemptionsPer1kRouted", preemptionsPer1kRouted);
+    m.put("ttftP99ShortMsHomogeneous", ttftP99HomogeneousShortSeconds * 1000);
+    m.put("ttftP99ShortMsRouted", ttftP99RoutedShortSeconds * 1000);
+    m.put("ttftP99LongMsHomogeneous", ttftP99HomogeneousLongSeconds * 1000);
+    m.put("ttftP99LongMsRouted", ttftP99RoutedLongSeconds * 1000);
+    return m;
+  }
+
   /** A human-readable summary. */
   public String render() {
     StringBuilder b = new StringBuilder();
     b.append(f("plan: short pool <= %,d tokens, long pool <= %,d tokens, TTFT P99 SLO %.0f ms over %s, seed %d%n",
         config.shortContext(), config.longContext(), config.sloTtftP99Seconds() * 1000,
-        config.scope() == Planner.Scope.FLEET ? "each fleet" : "each class", config.seed()));
+        objective.scope() == Planner.Scope.FLEET ? "each fleet" : "each class", config.seed()));
+    if (!objective.note().isEmpty()) {
+      b.append(f("  objective      %s%n", objective.note()));
+    }
     b.append(f("  shapes         %s%n", shapes));
     b.append(f("  trace          %,d requests over %.1f s (%.1f req/s)%n", requests, spanSeconds, rate));
     b.append(f("  alpha          %.3f short by true tokens; %.3f served short (misroutes %.2f%% of short, "
@@ -131,8 +158,8 @@ public record PlanReport(
         overflowShare * 100, routingBytesPerToken));
     b.append(f("  rho            %.2f at the SLO (%d long-configured vs %d short instances on the short traffic);"
         + " %.2f at saturation%n", rho, instancesHomogeneousOnShort, instancesShortAtOwnP99, rhoSaturation));
-    b.append(f("  instances      homogeneous %d, routed %d (short %d + long %d)%s%n", instancesHomogeneous,
-        instancesRouted(), instancesShort, instancesLong, attainable ? "" : "  [SLO NOT ATTAINABLE for some pool]"));
+    b.append(f("  instances      homogeneous %d, routed %d (short %d + long %d)%n", instancesHomogeneous,
+        instancesRouted(), instancesShort, instancesLong));
     b.append(f("  load share     short traffic needs %.1f%% of the homogeneous fleet%n", shortLoadShare * 100));
     b.append(f("  savings        simulated %.1f%%, formula alpha(1-1/rho) %.1f%%, with misroutes %.1f%%, "
         + "load-weighted %.1f%%%n", savingsSimulated * 100, savingsFormula * 100, savingsFormulaMisroute * 100,

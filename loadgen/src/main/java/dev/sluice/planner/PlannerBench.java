@@ -5,6 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code ./sluice bench planner}: how long one fleet simulation of a long, fast trace takes. One run, no
@@ -21,7 +22,8 @@ public final class PlannerBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = PlanCommand.parse(args);
+    Map<String, String> opts = PlanCommand.parse(args, Set.of(), Set.of("trace", "rate", "duration", "instances",
+        "profile", "pool", "short-context"));
     if (opts == null) {
       System.out.println("usage: ./sluice bench planner [--trace FILE] [--rate R] [--duration S] [--instances N]"
           + " [--profile gpu] [--pool long|short] [--short-context N]");

@@ -9,9 +9,14 @@ import java.io.UncheckedIOException;
  * Pool shapes for any context length from the shipped {@code conf/mock} shapes: the KV cache (blocks) stays
  * the same and {@code max_num_seqs} scales inversely with {@code max_model_len}, so every slot can hold a
  * full-length sequence (128 slots at 8K, 256 at 4K, 512 at 2K; 16 at 64K). This is the sizing rule of the
- * fleet-sim A100 profile and the reason a short instance batches more requests.
+ * fleet-sim A100 profile and the reason a short instance batches more requests. The scaled count stops at the
+ * step budget, because vLLM refuses {@code max_num_batched_tokens < max_num_seqs}.
+ *
+ * <p>The long configuration (the homogeneous fleet and the long pool) can instead be given a fixed
+ * {@code max_num_seqs}: vLLM's own default for the GPU (256 on an A100) admits more sequences than the cache
+ * holds at full context, allocates blocks on demand and preempts when they run out.
  */
-public final class ShapeScaling implements PoolShapes {
+public final class ShapeScaling {
   private final PoolShape shortBase;
   private final PoolShape longBase;
   private final CostModel cost;
@@ -46,25 +51,48 @@ public final class ShapeScaling implements PoolShapes {
     return new ShapeScaling(shortBase, longBase.withMaxNumSeqs(maxNumSeqs), cost, true);
   }
 
-  @Override
+  /** Every pool with this step budget ({@code max_num_batched_tokens}). */
+  public ShapeScaling withMaxNumBatchedTokens(int budget) {
+    return new ShapeScaling(shortBase.withMaxNumBatchedTokens(budget), longBase.withMaxNumBatchedTokens(budget),
+        cost, longSeqsFixed);
+  }
+
+  /** Every pool with vLLM's full-sequence admission gate on (its default) or off. */
+  public ShapeScaling withReserveFullIsl(boolean on) {
+    return new ShapeScaling(shortBase.withReserveFullIsl(on), longBase.withReserveFullIsl(on), cost, longSeqsFixed);
+  }
+
+  /** The long configuration's {@code max_num_seqs} at which every sequence can grow to {@code longContext}. */
+  public int fullContextSafeMaxNumSeqs(int longContext) {
+    return longBase.fullContextSeqs(longContext);
+  }
+
+  /** What {@code vllm serve} sets {@code max_num_seqs} to on the long configuration's GPU when not told. */
+  public int vllmDefaultMaxNumSeqs() {
+    return longBase.gpu().defaultMaxNumSeqs();
+  }
+
+  public CostModel cost() {
+    return cost;
+  }
+
+  /** A short-pool instance whose context is {@code shortContext} tokens. */
   public EngineSpec shortPool(int shortContext) {
     return new EngineSpec(scaled(shortBase, shortContext, "short"), cost);
   }
 
-  @Override
+  /** A long-configured instance (the homogeneous fleet and the long pool) of {@code longContext} tokens. */
   public EngineSpec longPool(int longContext) {
     PoolShape shape = longSeqsFixed
-        ? new PoolShape("long", longContext, longBase.maxNumSeqs(), longBase.numGpuBlocks(),
-            longBase.maxNumBatchedTokens(), longBase.blockSize())
+        ? longBase.withName("long").withMaxModelLen(longContext)
         : scaled(longBase, longContext, "long");
     return new EngineSpec(shape, cost);
   }
 
   static PoolShape scaled(PoolShape base, int context, String name) {
     long seqs = Math.max(1, Math.round((double) base.maxNumSeqs() * base.maxModelLen() / context));
-    long kvSeqs = Math.max(1, base.kvTokens() / context);
-    int maxNumSeqs = (int) Math.min(seqs, Math.max(kvSeqs, base.maxNumSeqs()));
-    return new PoolShape(name, context, maxNumSeqs, base.numGpuBlocks(), base.maxNumBatchedTokens(),
-        base.blockSize());
+    long kvSeqs = base.fullContextSeqs(context);
+    long maxNumSeqs = Math.min(Math.min(seqs, Math.max(kvSeqs, base.maxNumSeqs())), base.maxNumBatchedTokens());
+    return base.withName(name).withMaxModelLen(context).withMaxNumSeqs((int) maxNumSeqs);
   }
 }

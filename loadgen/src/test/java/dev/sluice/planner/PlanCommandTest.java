@@ -2,12 +2,14 @@ package dev.sluice.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,15 +47,115 @@ class PlanCommandTest {
     assertThat(json.getDouble("alpha")).isEqualTo(0.75);
   }
 
-  private static String run(String... args) throws Exception {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      PlanCommand.main(args);
-    } finally {
-      System.setOut(saved);
+  // ---- length distributions and the baseline axis ---------------------------------------------------------
+
+  private static final String AGENT_HEAVY = LengthCdfTest.cdf("agent_heavy").toString();
+
+  @Test
+  void aCdfPlanHasOneBaselineEntryPerMaxNumSeqsWithTheIssuesFields() throws Exception {
+    JsonObject json = new JsonObject(run("--cdf", AGENT_HEAVY, "--rate", "2", "--duration", "120",
+        "--baseline-max-num-seqs", "16,256", "--oracle", "--json"));
+    JsonArray baselines = json.getJsonArray("baselines");
+    assertThat(baselines).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(baselines.getJsonObject(i).fieldNames()).containsExactly("maxNumSeqs", "instancesHomogeneous",
+          "instancesRouted", "savingsSimulated", "preemptionsPer1kHomogeneous", "preemptionsPer1kRouted",
+          "ttftP99ShortMsHomogeneous", "ttftP99ShortMsRouted", "ttftP99LongMsHomogeneous", "ttftP99LongMsRouted");
     }
-    return out.toString(StandardCharsets.UTF_8);
+    JsonObject first = baselines.getJsonObject(0);
+    assertThat(List.of(first.getInteger("maxNumSeqs"), baselines.getJsonObject(1).getInteger("maxNumSeqs")))
+        .containsExactly(16, 256);
+    // the top-level keys keep their meaning, for the first baseline
+    assertThat(List.of(json.getInteger("instancesHomogeneous"), json.getInteger("instancesRouted"),
+        json.getDouble("ttftP99RoutedShortMs"))).containsExactly(first.getInteger("instancesHomogeneous"),
+        first.getInteger("instancesRouted"), first.getDouble("ttftP99ShortMsRouted"));
+    assertThat(json.getString("verdict")).startsWith("At max_num_seqs 16 ").contains("; at max_num_seqs 256 ");
+  }
+
+  @Test
+  void theDefaultBaselinesAreTheFullContextSafeCountAndVllmsDefault() throws Exception {
+    JsonObject json = new JsonObject(run("--cdf", AGENT_HEAVY, "--rate", "1", "--duration", "60", "--oracle",
+        "--json"));
+    JsonArray baselines = json.getJsonArray("baselines");
+    assertThat(List.of(baselines.getJsonObject(0).getInteger("maxNumSeqs"),
+        baselines.getJsonObject(1).getInteger("maxNumSeqs"))).containsExactly(16, 256);
+  }
+
+  // ---- objectives no fleet size meets, and bad command lines ---------------------------------------------
+
+  @Test
+  void anSloBelowWhatShortPromptsNeedAloneExitsThreeAndNamesIt() throws Exception {
+    Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "20", "--slo-ttft-p99", "100", "--json");
+    assertThat(o.status).isEqualTo(3);
+    assertThat(o.err).startsWith("sluice plan: TTFT P99 SLO of 100 ms cannot be met at any fleet size");
+    assertThat(o.out).isEmpty();
+  }
+
+  @Test
+  void aFleetWideSloTheLongestPromptsCannotMeetExitsThreeWhenAskedFor() throws Exception {
+    Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "20", "--slo-scope", "fleet", "--oracle");
+    assertThat(o.status).isEqualTo(3);
+    assertThat(o.err).contains("2000 ms over the fleet cannot be met", "--slo-scope class");
+  }
+
+  @Test
+  void byDefaultSuchAnSloIsHeldPerClass() throws Exception {
+    JsonObject json = new JsonObject(run("--cdf", AGENT_HEAVY, "--rate", "2", "--duration", "120",
+        "--baseline-max-num-seqs", "16", "--oracle", "--json"));
+    assertThat(List.of(json.getString("sloScopeRequested"), json.getString("sloScope"))).containsExactly("auto",
+        "class");
+    assertThat(json.getDouble("sloTtftP99LongClassMs")).isGreaterThan(2000.0);
+    assertThat(json.getString("sloNote")).contains("cannot be met", "long class is held to");
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() throws Exception {
+    Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "20", "--bogus");
+    assertThat(o.status).isEqualTo(2);
+    assertThat(o.err).startsWith("sluice plan: unknown option --bogus\n").contains("usage: ./sluice plan");
+  }
+
+  @Test
+  void aMissingValueIsAUsageError() throws Exception {
+    Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate");
+    assertThat(o.status).isEqualTo(2);
+    assertThat(o.err).startsWith("sluice plan: --rate needs a value\n");
+  }
+
+  @Test
+  void aValueThatIsNotANumberIsAUsageError() throws Exception {
+    Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "fast");
+    assertThat(o.status).isEqualTo(2);
+    assertThat(o.err).startsWith("sluice plan: --rate needs a number, not 'fast'\n");
+  }
+
+  @Test
+  void aBaselineVllmWouldRefuseIsAUsageErrorInVllmsWords() throws Exception {
+    Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "20", "--baseline-max-num-seqs", "4096");
+    assertThat(o.status).isEqualTo(2);
+    assertThat(o.err).startsWith("sluice plan: max_num_batched_tokens (2048) must be greater than or equal to "
+        + "max_num_seqs (4096)");
+  }
+
+  @Test
+  void aPlanNeedsATraceOrADistribution() throws Exception {
+    assertThat(outcome("--rate", "20").err).startsWith("sluice plan: give one of --trace FILE or --cdf FILE");
+  }
+
+  private record Outcome(int status, String out, String err) {
+  }
+
+  private static Outcome outcome(String... args) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = PlanCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String run(String... args) throws Exception {
+    Outcome o = outcome(args);
+    assertThat(o.status).as(o.err).isZero();
+    return o.out;
   }
 }

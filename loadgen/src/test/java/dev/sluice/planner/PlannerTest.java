@@ -1,8 +1,10 @@
 package dev.sluice.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +67,68 @@ class PlannerTest {
   private static Map<String, Object> withoutWallTime(Map<String, Object> fields) {
     fields.remove("wallSeconds");
     return fields;
+  }
+
+  // ---- baselines as an axis, objectives checked against what requests need alone ------------------------
+
+  @Test
+  void eachBaselineIsAPlanOfItsOwnOnTheSameRoutingAndShortPool() {
+    Trace t = Synthetic.twoSizes(40, 60, 0.8, 900, 150, 12000, 300, 5);
+    List<PlanReport> plans = Planner.plan(t, config(1), SHAPES, null, RoutingPolicy.oracle(4096), () -> 0,
+        List.of(16, 64));
+    assertThat(plans).extracting(PlanReport::longMaxNumSeqs).containsExactly(16, 64);
+    assertThat(plans).extracting(PlanReport::instancesShort).containsOnly(plans.get(0).instancesShort());
+    Map<String, Object> single = withoutEffort(Planner.plan(t, config(1), SHAPES.withLongMaxNumSeqs(64), null)
+        .fields());
+    assertThat(withoutEffort(plans.get(1).fields())).isEqualTo(single);
+  }
+
+  @Test
+  void anSloNoFleetMeetsIsRefusedBeforeAnySimulation() {
+    // 6,000-token prompts take three 2,048-token steps, over 600 ms, alone on an idle instance
+    Trace t = Synthetic.twoSizes(40, 60, 0.0, 900, 150, 6000, 60, 9);
+    InstanceSearch search = new InstanceSearch(t, SHAPES.longPool(65536));
+    InstanceSearch.Outcome o = search.smallest(Slo.p99(0.3, t.size()));
+    assertThat(List.of(o.attainable(), search.simulations())).containsExactly(false, 0);
+    // 2,500-token prompts, all short: two steps, about 270 ms alone, so a 200 ms P99 is out of reach
+    Trace shortOnly = Synthetic.twoSizes(40, 60, 1.0, 2500, 150, 6000, 60, 9);
+    assertThatThrownBy(() -> Planner.plan(shortOnly, new Planner.Config(4096, 65536, 0.2, 17.68, 1,
+        Planner.Scope.AUTO), SHAPES, null)).isInstanceOf(Planner.UnattainableSlo.class)
+        .hasMessageStartingWith("TTFT P99 SLO of 200 ms cannot be met at any fleet size");
+  }
+
+  @Test
+  void autoScopeHoldsEachClassToItsOwnP99WhenTheLongestPromptsCannotMeetAFleetWideOne() {
+    // 30% of the requests have 30,000-token prompts: about 3 s of prefill alone, over the 2 s SLO
+    Trace t = Synthetic.twoSizes(10, 60, 0.7, 900, 150, 30000, 200, 3);
+    PlanReport r = Planner.plan(t, new Planner.Config(4096, 65536, 2.0, 17.68, 1, Planner.Scope.AUTO), SHAPES,
+        null);
+    double alone = CostModelAlone.ttftSeconds(30000);
+    assertThat(r.objective().scope()).isEqualTo(Planner.Scope.CLASS);
+    assertThat(r.objective().longSeconds()).isCloseTo(alone + 2.0, within(1e-9));
+    assertThat(r.ttftP99RoutedLongSeconds()).isLessThanOrEqualTo(r.objective().longSeconds());
+  }
+
+  @Test
+  void theSearchStopsWhereMoreInstancesNoLongerHelp() {
+    // three requests overlap when each is served alone; no fourth instance can ever be useful
+    Trace t = new Trace(new double[] {0, 0.01, 0.02, 100}, new int[] {4000, 4000, 4000, 100},
+        new int[] {500, 500, 500, 10});
+    InstanceSearch search = new InstanceSearch(t, SHAPES.longPool(65536));
+    search.smallest(Slo.p99(5, t.size()));
+    assertThat(search.usefulInstances()).isEqualTo(3);
+  }
+
+  private static Map<String, Object> withoutEffort(Map<String, Object> fields) {
+    fields.remove("wallSeconds");
+    fields.remove("simulations");
+    return fields;
+  }
+
+  /** The gpu profile's alone TTFT with vLLM's A100 budget. */
+  private static final class CostModelAlone {
+    static double ttftSeconds(int prompt) {
+      return dev.sluice.engine.CostModel.GPU.aloneTtftNanos(prompt, 2048) / 1e9;
+    }
   }
 }
