@@ -127,8 +127,9 @@ public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpu
 
   /**
    * {@code max_model_len} and {@code num_gpu_blocks} are required; {@code gpu} defaults to a100-80gb (the GPU of
-   * the {@code gpu} step-cost profile), {@code max_num_seqs} and {@code max_num_batched_tokens} to vLLM's
-   * defaults for that GPU, {@code block_size} to 16 and {@code scheduler_reserve_full_isl} to true.
+   * the {@code gpu} step-cost profile), {@code max_num_batched_tokens} and {@code max_num_seqs} to vLLM's
+   * defaults for that GPU (the latter capped at the former, as vLLM caps it), {@code block_size} to 16 and
+   * {@code scheduler_reserve_full_isl} to true.
    */
   static PoolShape fromProperties(String name, Properties p) {
     String gpuSpec = p.getProperty("gpu");
@@ -137,9 +138,10 @@ public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpu
     if (!gate.equals("true") && !gate.equals("false")) {
       throw new IllegalArgumentException("scheduler_reserve_full_isl is true or false: " + gate);
     }
-    return new PoolShape(name, intProp(p, "max_model_len", null),
-        intProp(p, "max_num_seqs", gpu.defaultMaxNumSeqs()), intProp(p, "num_gpu_blocks", null),
-        intProp(p, "max_num_batched_tokens", gpu.defaultMaxNumBatchedTokens()),
+    int budget = intProp(p, "max_num_batched_tokens", gpu.defaultMaxNumBatchedTokens());
+    // like vllm serve, a defaulted max_num_seqs never exceeds the step budget; a stated one may (and is refused)
+    int seqs = intProp(p, "max_num_seqs", Math.min(gpu.defaultMaxNumSeqs(), budget));
+    return new PoolShape(name, intProp(p, "max_model_len", null), seqs, intProp(p, "num_gpu_blocks", null), budget,
         intProp(p, "block_size", DEFAULT_BLOCK_SIZE), Boolean.parseBoolean(gate), gpu);
   }
 

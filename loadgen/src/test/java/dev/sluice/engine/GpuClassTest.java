@@ -37,6 +37,13 @@ class GpuClassTest {
   }
 
   @Test
+  void aDefaultedSlotCountStopsAtAStatedStepBudgetAsVllmServeDoes() throws Exception {
+    PoolShape s = PoolShape.parse("x", text("max_model_len=4096\nnum_gpu_blocks=100\nmax_num_batched_tokens=128\n"));
+    assertThat(new int[] {s.maxNumSeqs(), s.maxNumBatchedTokens()}).containsExactly(128, 128);
+    assertThat(s.startupError()).isNull();
+  }
+
+  @Test
   void aShapeFileCanTurnTheFullSequenceGateOff() throws Exception {
     PoolShape off = PoolShape.parse("x", text("max_model_len=4096\nnum_gpu_blocks=100\n"
         + "scheduler_reserve_full_isl=false\n"));
