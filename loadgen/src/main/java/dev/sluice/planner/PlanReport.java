@@ -21,6 +21,9 @@ import java.util.Map;
  * @param instancesHomogeneousOnShort long-configured instances the short pool's traffic alone needs
  * @param instancesShortAtOwnP99     short instances that traffic needs at its own P99 (rho's denominator)
  * @param shortMaxNumSeqs            the short configuration's max_num_seqs
+ * @param preemptionsPer1kRouted     preemptions of both pools per 1,000 requests of the whole trace
+ * @param preemptionsPer1kShortPool  the short pool's preemptions per 1,000 of its own requests
+ * @param preemptionsPer1kLongPool   the long pool's preemptions per 1,000 of its own requests
  * @param savingsFormula             alpha (1 - 1/rho), the paper's formula
  * @param savingsFormulaMisroute     alpha (1 - m)(1 - 1/rho)
  * @param savingsFormulaLoadWeighted shortLoadShare (1 - 1/rho): alpha weighted by work instead of requests
@@ -53,6 +56,8 @@ public record PlanReport(
     double savingsFormulaLoadWeighted,
     double preemptionsPer1kHomogeneous,
     double preemptionsPer1kRouted,
+    double preemptionsPer1kShortPool,
+    double preemptionsPer1kLongPool,
     double ttftP99HomogeneousSeconds,
     double ttftP99HomogeneousShortSeconds,
     double ttftP99HomogeneousLongSeconds,
@@ -111,6 +116,8 @@ public record PlanReport(
     m.put("savingsFormulaLoadWeighted", savingsFormulaLoadWeighted);
     m.put("preemptionsPer1kHomogeneous", preemptionsPer1kHomogeneous);
     m.put("preemptionsPer1kRouted", preemptionsPer1kRouted);
+    m.put("preemptionsPer1kShortPool", preemptionsPer1kShortPool);
+    m.put("preemptionsPer1kLongPool", preemptionsPer1kLongPool);
     m.put("ttftP99HomogeneousMs", ttftP99HomogeneousSeconds * 1000);
     m.put("ttftP99HomogeneousShortMs", ttftP99HomogeneousShortSeconds * 1000);
     m.put("ttftP99HomogeneousLongMs", ttftP99HomogeneousLongSeconds * 1000);
@@ -164,9 +171,10 @@ public record PlanReport(
     b.append(f("  savings        simulated %.1f%%, formula alpha(1-1/rho) %.1f%%, with misroutes %.1f%%, "
         + "load-weighted %.1f%%%n", savingsSimulated * 100, savingsFormula * 100, savingsFormulaMisroute * 100,
         savingsFormulaLoadWeighted * 100));
-    b.append(f("  preemptions    per 1k requests: homogeneous %.2f, routed %.2f (%s)%n", preemptionsPer1kHomogeneous,
-        preemptionsPer1kRouted, preemptionsPer1kRouted == 0 ? "routed had none"
-            : f("%.1fx fewer", preemptionReduction())));
+    b.append(f("  preemptions    per 1k requests: homogeneous %.2f, routed %.2f (%s); per 1k of each pool's own "
+        + "requests: short %.2f, long %.2f%n", preemptionsPer1kHomogeneous, preemptionsPer1kRouted,
+        preemptionsPer1kRouted == 0 ? "routed had none" : f("%.1fx fewer", preemptionReduction()),
+        preemptionsPer1kShortPool, preemptionsPer1kLongPool));
     b.append(f("  TTFT P99       homogeneous %.0f ms (short %.0f, long %.0f), routed %.0f ms (short %.0f, long %.0f)%n",
         ttftP99HomogeneousSeconds * 1000, ttftP99HomogeneousShortSeconds * 1000,
         ttftP99HomogeneousLongSeconds * 1000, ttftP99RoutedSeconds * 1000, ttftP99RoutedShortSeconds * 1000,

@@ -291,6 +291,8 @@ public final class Planner {
         shortLoadShare * (1 - 1 / rho),
         preemptions(homogeneous) * 1000.0 / Math.max(1, n),
         preemptionsRouted * 1000.0 / Math.max(1, n),
+        preemptions(shortPool) * 1000.0 / Math.max(1, routing.shortPart.size()),
+        preemptions(longPool) * 1000.0 / Math.max(1, routing.longPart.size()),
         p99(homogeneousTtft, null), p99(homogeneousTtft, routing.toShort), p99(homogeneousTtft, routing.toLong),
         p99(routedTtft, null), p99(routedTtft, routing.toShort), p99(routedTtft, routing.toLong),
         CostModel.yearlyCost(homogeneous.instances(), config.pricePerInstanceHour()),
