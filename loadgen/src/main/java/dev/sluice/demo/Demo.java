@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * {@code ./sluice demo}: the whole idea end to end in one JVM. Mock vLLM pools with {@code gpu} timing
  * (time-scaled), two clustered dispatcher nodes in front of a routed fleet (short + long pools), a slice of
  * the Azure conv trace with mixed-category prompts through both nodes; then the same slice through a node in
- * front of a homogeneous fleet with as many instances; then the figures side by side.
+ * front of a homogeneous fleet with as many instances; then the figures side by side; last, a saturation
+ * burst through the routed fleet so that its nodes measure sluice_rho live.
  */
 public final class Demo {
   static final String MODEL = "sluice-demo";
@@ -73,6 +74,8 @@ public final class Demo {
   private static final int RERATE_PASSES = 3;
   private static final long SETTLE_MILLIS = 2_500;
   private static final long CLUSTER_WAIT_MILLIS = 30_000;
+  /** Longest the saturation phase waits for a measured sluice_rho. */
+  static final long SATURATION_TIMEOUT_MILLIS = 30_000;
   /** Held so the level set on it is not lost to garbage collection. */
   private static final java.util.logging.Logger HAZELCAST_LOG = java.util.logging.Logger.getLogger("com.hazelcast");
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
@@ -236,8 +239,6 @@ public final class Demo {
     double weightB = routedRequests(routedFleet.nodes.get(1));
     double alphaLive = weightA + weightB == 0 ? Double.NaN
         : (nanToZero(a.alpha()) * weightA + nanToZero(b.alpha()) * weightB) / (weightA + weightB);
-    boolean rhoMeasured = a.rhoMeasured() || b.rhoMeasured();
-    double rho = a.rhoMeasured() ? a.rho() : b.rhoMeasured() ? b.rho() : planned.rho();
     long under = 0;
     long over = 0;
     List<Map<String, Double>> calibration = new ArrayList<>();
@@ -248,9 +249,13 @@ public final class Demo {
       calibration.add(calibration(n.dispatcher().port()));
     }
     DemoSummary.Fleet routedSummary = fleet(routedFleet, routed, "routed", started);
-    routedFleet.close();
     DemoSummary.Fleet homSummary = fleet(homFleet, homogeneous, "homogeneous", started);
     homFleet.close();
+    // last, with the figures above taken: saturate both routed pools so that sluice_rho is measured live
+    out.printf(Locale.ROOT, "saturating both routed pools so the nodes measure sluice_rho...%n");
+    SaturationPhase.Result saturation = SaturationPhase.run(routedFleet.nodes,
+        saturationBodies(data, rows, plan, bodies), SATURATION_TIMEOUT_MILLIS);
+    routedFleet.close();
 
     Map<String, Long> split = new TreeMap<>();
     Map<String, double[]> poolTtft = new TreeMap<>();
@@ -259,17 +264,22 @@ public final class Demo {
       poolTtft.put(pool, new double[] {ms(g.ttft(), 50), ms(g.ttft(), 99)});
     });
     double alphaTrue = alphaTrue(plan, rows);
+    double rho = planned.rho();
     double projected = alphaLive * (1 - 1 / rho);
     List<String> problems = problems(routedSummary, homSummary, clusterMembers, calibration, alphaLive);
+    if (!saturation.measured()) {
+      problems.add(String.format(Locale.ROOT, "sluice_rho was not measured within the %.0f s saturation phase",
+          saturation.seconds()));
+    }
     DemoSummary draft = new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration,
-        clusterMembers, alphaTrue, alphaLive, rho, rhoMeasured, rho > 1 ? projected : 0, planned.savingsSimulated(),
-        planned.instancesHomogeneous(), planned.instancesRouted() + " (" + planned.instancesShort() + " + "
-        + planned.instancesLong() + ")", problems, "");
+        clusterMembers, alphaTrue, alphaLive, rho, saturation.rho(), saturation.seconds(), rho > 1 ? projected : 0,
+        planned.savingsSimulated(), planned.instancesHomogeneous(), planned.instancesRouted() + " ("
+        + planned.instancesShort() + " + " + planned.instancesLong() + ")", problems, "");
     String text = DemoText.render(draft, planned, options, (System.nanoTime() - started) / 1e9);
     out.print(text);
     return new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration, clusterMembers,
-        alphaTrue, alphaLive, rho, rhoMeasured, draft.projectedSavings(), draft.simulatedSavings(),
-        draft.instancesHomogeneous(), draft.instancesRouted(), problems, text);
+        alphaTrue, alphaLive, rho, saturation.rho(), saturation.seconds(), draft.projectedSavings(),
+        draft.simulatedSavings(), draft.instancesHomogeneous(), draft.instancesRouted(), problems, text);
   }
 
   private static int rowsUsed(ArrivalPlan plan) {
@@ -282,23 +292,66 @@ public final class Demo {
 
   /** One pre-encoded streaming body per trace row used, each of a category drawn from {@link #MIX}. */
   private Buffer[] bodies(Path data, List<AzureTrace.Row> rows, int used) throws Exception {
-    Corpus corpus = Corpus.load(data.resolve("corpus"), Corpus.Tokenizer.CL100K);
-    PromptSynthesizer synth = new PromptSynthesizer(corpus);
-    SplittableRandom random = new SplittableRandom(options.seed());
-    List<String> draws = new ArrayList<>();
-    new TreeMap<>(MIX).forEach((category, weight) -> {
-      for (int i = 0; i < weight; i++) {
-        draws.add(category);
-      }
-    });
+    Bodies synth = new Bodies(data, options.seed());
     Buffer[] bodies = new Buffer[used];
     for (int r = 0; r < used; r++) {
-      AzureTrace.Row row = rows.get(r);
-      String category = draws.get(random.nextInt(draws.size()));
-      PromptSynthesizer.Prompt prompt = synth.synthesize(category, Math.max(1, row.contextTokens()), random);
-      bodies[r] = Buffer.buffer(ChatBody.encode(MODEL, prompt.utf8(), Math.max(1, row.generatedTokens()), true));
+      bodies[r] = synth.of(rows.get(r));
     }
     return bodies;
+  }
+
+  /** Prompts of a trace row's size synthesised from the corpus, in a category drawn from {@link #MIX}. */
+  private static final class Bodies {
+    final PromptSynthesizer synth;
+    final SplittableRandom random;
+    final List<String> draws = new ArrayList<>();
+
+    Bodies(Path data, long seed) throws Exception {
+      synth = new PromptSynthesizer(Corpus.load(data.resolve("corpus"), Corpus.Tokenizer.CL100K));
+      random = new SplittableRandom(seed);
+      new TreeMap<>(MIX).forEach((category, weight) -> {
+        for (int i = 0; i < weight; i++) {
+          draws.add(category);
+        }
+      });
+    }
+
+    Buffer of(AzureTrace.Row row) {
+      String category = draws.get(random.nextInt(draws.size()));
+      PromptSynthesizer.Prompt prompt = synth.synthesize(category, Math.max(1, row.contextTokens()), random);
+      return Buffer.buffer(ChatBody.encode(MODEL, prompt.utf8(), Math.max(1, row.generatedTokens()), true));
+    }
+  }
+
+  /**
+   * The saturation burst: the slice's short requests over and over, {@link SaturationPhase#SHORT_PER_INSTANCE}
+   * per short instance, and {@link SaturationPhase#LONG_REQUESTS} of the trace's rows too long for the short
+   * pool (prompts synthesised like the slice's), long ones first.
+   */
+  private List<Buffer> saturationBodies(Path data, List<AzureTrace.Row> rows, ArrivalPlan plan, Buffer[] sliceBodies)
+      throws Exception {
+    List<Buffer> out = new ArrayList<>();
+    Bodies synth = new Bodies(data, options.seed() + 1);
+    for (AzureTrace.Row row : rows) {
+      long total = (long) Math.max(1, row.contextTokens()) + Math.max(1, row.generatedTokens());
+      if (total > options.shortContext() && total <= DemoOptions.LONG_CONTEXT) {
+        out.add(synth.of(row));
+        if (out.size() == SaturationPhase.LONG_REQUESTS) {
+          break;
+        }
+      }
+    }
+    List<Buffer> shortOnes = new ArrayList<>();
+    for (int t : plan.template()) {
+      AzureTrace.Row row = rows.get(t);
+      if (Math.max(1, row.contextTokens()) + Math.max(1, row.generatedTokens()) <= options.shortContext()) {
+        shortOnes.add(sliceBodies[t]);
+      }
+    }
+    for (int i = 0; i < SaturationPhase.SHORT_PER_INSTANCE * SHORT_INSTANCES && !shortOnes.isEmpty(); i++) {
+      out.add(shortOnes.get(i % shortOnes.size()));
+    }
+    return out;
   }
 
   /**

@@ -16,8 +16,9 @@ import java.util.Map;
  * @param clusterMembers     members each routed node saw
  * @param alphaTrue          share of the slice whose true total fits the short context
  * @param alphaLive          sluice_alpha, averaged over the two nodes weighted by their requests
- * @param rho                the rho the projection uses
- * @param rhoMeasured        whether it was measured live (else: the planner's, sized at the SLO)
+ * @param rho                the planner's rho (instances needed at the SLO), which the projection uses
+ * @param rhoLive            sluice_rho as the nodes measured it in the saturation phase, NaN if they did not
+ * @param saturationSeconds  how long the saturation phase ran
  * @param projectedSavings   alphaLive (1 - 1/rho)
  * @param simulatedSavings   the planner's 1 - N_routed / N_homogeneous on the same slice
  * @param instancesHomogeneous the planner's homogeneous fleet size for the slice
@@ -28,7 +29,8 @@ import java.util.Map;
 public record DemoSummary(Fleet routed, Fleet homogeneous, Map<String, Long> routedSplit,
     Map<String, double[]> poolTtft, long misroutesUnder,
     long misroutesOver, List<Map<String, Double>> calibration, List<Integer> clusterMembers, double alphaTrue,
-    double alphaLive, double rho, boolean rhoMeasured, double projectedSavings, double simulatedSavings,
+    double alphaLive, double rho, double rhoLive, double saturationSeconds, double projectedSavings,
+    double simulatedSavings,
     int instancesHomogeneous, String instancesRouted, List<String> problems, String text) {
 
   /**

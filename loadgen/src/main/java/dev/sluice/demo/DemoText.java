@@ -52,11 +52,13 @@ final class DemoText {
     f(b, "%nalpha: %.3f live (sluice_alpha, share routed short) vs %.3f true (prompt + output of the slice "
         + "within %d tokens;%n       live counts routing decisions, warm-up and misroute retries included)%n",
         s.alphaLive(), s.alphaTrue(), o.shortContext());
-    f(b, "rho:   %.2f %s%n", s.rho(), s.rhoMeasured()
-        ? "measured live (sluice_rho: short/long generation tokens per saturated instance-second)"
-        : String.format(Locale.ROOT, "from the planner (instances needed at the SLO; saturated-throughput ratio "
-            + "%.2f); the live sluice_rho needs both pools saturated, which this load does not do",
-            plan.rhoSaturation()));
+    f(b, "rho:   %.2f planner: long-configured over short instances for the same short traffic at the SLO "
+        + "(saturated-throughput ratio %.2f)%n", s.rho(), plan.rhoSaturation());
+    f(b, "       %s live: sluice_rho as the nodes measured it in a %.0f s saturation phase: generation tokens per "
+        + "saturated%n       instance-second of the short pool over the long pool, each on its own traffic (long "
+        + "requests are mostly prefill,%n       so they yield fewer output tokens per second: the two answer "
+        + "different questions)%n", Double.isNaN(s.rhoLive()) ? "   -" : String.format(Locale.ROOT, "%.2f",
+        s.rhoLive()), s.saturationSeconds());
     f(b, "%nSavings, as a share of a homogeneous fleet's instances:%n");
     f(b, "  predicted  alpha (1 - 1/rho)                   = %5.1f%%%n", 100 * s.projectedSavings());
     f(b, "  simulated  planner, same trace and router        = %5.1f%%  (%d homogeneous vs %s routed instances "

@@ -73,6 +73,12 @@ class DemoTest {
   }
 
   @Test
+  void theSaturationPhaseMeasuresRhoLive() {
+    assertThat(summary.rhoLive()).isPositive();
+    assertThat(printed).contains("live: sluice_rho as the nodes measured it");
+  }
+
+  @Test
   void writesBothHtmlReports() {
     assertThat(Path.of(summary.routed().html())).exists();
     assertThat(Path.of(summary.homogeneous().html())).exists();
