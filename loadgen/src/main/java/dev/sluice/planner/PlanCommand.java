@@ -101,7 +101,7 @@ public final class PlanCommand {
   }
 
   /** Runs a plan; returns the exit status. */
-  static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+  static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> opts;
     try {
       opts = parse(args, SWITCHES, VALUED);
@@ -121,6 +121,8 @@ public final class PlanCommand {
       return usage(err, e.getMessage());
     } catch (NoSuchFileException e) {
       return usage(err, "no such file: " + e.getFile());
+    } catch (IOException e) {
+      return usage(err, "cannot read the workload: " + e.getMessage());
     }
   }
 
@@ -266,7 +268,7 @@ public final class PlanCommand {
     for (PlanReport r : reports) {
       int seqs = r.longMaxNumSeqs();
       String label = seqs == shapes.fullContextSafeMaxNumSeqs(longContext) ? " (full context per slot)"
-          : seqs == shapes.vllmDefaultMaxNumSeqs() ? " (vLLM's default on this GPU)" : "";
+          : seqs == shapes.vllmDefaultMaxNumSeqs() ? " (vLLM's default)" : "";
       b.append(String.format(Locale.ROOT, "                 %-34s %14s %8.1f%% %16s %22s %22s%n", seqs + label,
           r.instancesHomogeneous() + " / " + r.instancesRouted(), r.savingsSimulated() * 100,
           String.format(Locale.ROOT, "%.1f / %.1f", r.preemptionsPer1kHomogeneous(), r.preemptionsPer1kRouted()),
@@ -275,6 +277,10 @@ public final class PlanCommand {
           String.format(Locale.ROOT, "%.0f / %.0f", r.ttftP99HomogeneousLongSeconds() * 1000,
               r.ttftP99RoutedLongSeconds() * 1000)));
     }
+    b.append(String.format(Locale.ROOT, "                 full context per slot: %,d KV tokens / %,d = %d sequences; "
+        + "vLLM's default: %d, what vllm serve runs on %s when --max-num-seqs is not given "
+        + "(EngineArgs, vllm/engine/arg_utils.py)%n", shapes.kvTokens(), longContext,
+        shapes.fullContextSafeMaxNumSeqs(longContext), shapes.vllmDefaultMaxNumSeqs(), shapes.gpu()));
     return b.toString();
   }
 

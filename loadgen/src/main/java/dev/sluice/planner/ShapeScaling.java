@@ -1,6 +1,7 @@
 package dev.sluice.planner;
 
 import dev.sluice.engine.CostModel;
+import dev.sluice.engine.GpuClass;
 import dev.sluice.engine.PoolShape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,6 +71,16 @@ public final class ShapeScaling {
   /** What {@code vllm serve} sets {@code max_num_seqs} to on the long configuration's GPU when not told. */
   public int vllmDefaultMaxNumSeqs() {
     return longBase.gpu().defaultMaxNumSeqs();
+  }
+
+  /** The long configuration's GPU. */
+  public GpuClass gpu() {
+    return longBase.gpu();
+  }
+
+  /** KV tokens one long-configured instance holds. */
+  public long kvTokens() {
+    return longBase.kvTokens();
   }
 
   public CostModel cost() {
