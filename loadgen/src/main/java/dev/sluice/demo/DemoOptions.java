@@ -26,7 +26,7 @@ public record DemoOptions(boolean quick, double timeScale, double rate, double w
 
   public static final String HELP = """
       usage: ./sluice demo [--quick] [--time-scale X] [--rate R] [--seconds S] [--short-context N] [--out DIR]
-        --quick           a short variant (about 20 s) that still runs every part; the default when CI=true
+        --quick           a short variant (about 40 s) that still runs every part; the default when CI=true
         --time-scale X    mock GPUs run X times faster than real ones (default 2)
         --rate R          offered load in requests per GPU-second (default 10: ~80% of 3 long instances)
         --seconds S       measured wall seconds per fleet (default 15, quick 4)
