@@ -15,8 +15,8 @@ import java.util.Map;
  * idle instance still needs its own prefill ({@link dev.sluice.engine.CostModel#aloneTtftNanos}); when more
  * requests of a class than its budget allows need longer than the class's target even so, no count meets it.
  * While climbing: once there are as many instances as requests would ever be in flight at once if each were
- * served alone, every arrival finds an instance to itself and more instances no longer help, so a count that
- * still fails there is the end of the search.
+ * served alone, every arrival finds an instance with no prefill ahead of it and more instances no longer
+ * help, so a count that still fails there is the end of the search (the search also never starts above it).
  */
 public final class InstanceSearch {
   /** Geometric step while looking for a count that meets the objective. */
@@ -60,9 +60,11 @@ public final class InstanceSearch {
       return new Outcome(0, null, false);
     }
     if (bound < 0) {
+      // a handful of requests close together make the rate over their span meaningless: never start above
+      // the count from which more instances cannot help
       double perInstance = Saturation.requestsPerSecond(trace, spec);
       double rate = trace.size() / Math.max(trace.span(), 1e-9);
-      bound = Math.max(1, (int) Math.floor(rate / perInstance));
+      bound = (int) Math.max(1, Math.min(Math.floor(rate / perInstance), usefulInstances()));
     }
     int failing = 0;
     int count = bound;
@@ -171,7 +173,7 @@ public final class InstanceSearch {
         inFlight++;
         most = Math.max(most, inFlight);
       }
-      useful = Math.max(bound, most);
+      useful = Math.max(1, most);
     }
     return useful;
   }

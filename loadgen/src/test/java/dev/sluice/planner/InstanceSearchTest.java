@@ -27,6 +27,13 @@ class InstanceSearchTest {
   }
 
   @Test
+  void aPoolOfOneRequestNeedsOneInstance() {
+    // a span of zero makes the throughput bound infinite; the search must start at what can help
+    Trace one = new Trace(new double[] {3.0}, new int[] {9000}, new int[] {50});
+    assertThat(InstanceSearch.smallest(one, SHAPES.longPool(65536), Slo.p99(5, 1)).instances()).isEqualTo(1);
+  }
+
+  @Test
   void shortShapesTradeContextForSlotsAtTheSameKvCache() {
     EngineSpec at4k = SHAPES.shortPool(4096);
     EngineSpec at64k = SHAPES.longPool(65536);
