@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -178,15 +177,6 @@ public final class Pool {
   /** How loaded the pool is now, for spill-over. */
   public PoolPressure pressure(long nowNanos) {
     return PoolPressure.of(health, admission.inFlight(), admission.capacity(), nowNanos);
-  }
-
-  /** Endpoint URLs, in configuration order. */
-  List<String> urls() {
-    List<String> urls = new ArrayList<>(endpoints.length);
-    for (Endpoint e : endpoints) {
-      urls.add(e.url());
-    }
-    return urls;
   }
 
   Future<Void> close() {
