@@ -9,7 +9,7 @@ import dev.sluice.dispatcher.front.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.pipeline.ModelList;
-import dev.sluice.dispatcher.pipeline.Outcomes;
+import dev.sluice.dispatcher.call.Outcomes;
 import dev.sluice.dispatcher.pipeline.Pipeline;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.relay.Relay;

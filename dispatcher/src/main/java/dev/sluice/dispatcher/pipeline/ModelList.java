@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.pipeline;
 
+import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;

@@ -2,6 +2,8 @@ package dev.sluice.dispatcher.pipeline;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.call.Call;
+import dev.sluice.dispatcher.call.Outcomes;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
@@ -9,8 +11,8 @@ import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
+import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.relay.Relay;
-import dev.sluice.dispatcher.relay.SluiceHeaders;
 import dev.sluice.dispatcher.scan.BodyScanner;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;

@@ -5,6 +5,7 @@ import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.observe.RequestIds;
 import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;

@@ -2,9 +2,9 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
-import dev.sluice.dispatcher.pipeline.Call;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;

@@ -5,7 +5,7 @@ import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
-import dev.sluice.dispatcher.pipeline.Call;
+import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.scan.IncludeUsageRewrite;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,4 @@
-package dev.sluice.dispatcher.pipeline;
+package dev.sluice.dispatcher.call;
 
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;

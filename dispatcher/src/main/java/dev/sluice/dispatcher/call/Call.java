@@ -1,8 +1,8 @@
-package dev.sluice.dispatcher.pipeline;
+package dev.sluice.dispatcher.call;
 
 import dev.sluice.dispatcher.error.ErrorResponses;
-import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;
+import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.observe.AccessRecord;
@@ -10,7 +10,7 @@ import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
-import dev.sluice.dispatcher.relay.SluiceHeaders;
+import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
 import io.vertx.core.Future;
@@ -81,7 +81,7 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     return key;
   }
 
-  void authenticated(ApiKey value) {
+  public void authenticated(ApiKey value) {
     key = value;
   }
 
@@ -93,7 +93,7 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     return budget;
   }
 
-  void estimated(RequestFacts scanned, Budget value) {
+  public void estimated(RequestFacts scanned, Budget value) {
     facts = scanned;
     budget = value;
   }

@@ -1,4 +1,4 @@
-package dev.sluice.dispatcher.relay;
+package dev.sluice.dispatcher.protocol;
 
 import io.vertx.core.http.HttpHeaders;
 
