@@ -66,6 +66,7 @@ public final class BodyScanner implements AutoCloseable {
   private static final int F_INCLUDE_USAGE = 14;
   private static final int F_MEDIA = 15;
   private static final int F_URL = 16;
+  private static final int F_CONTINUOUS_USAGE = 17;
 
   private static final String[] ROLES = {"user", "assistant", "system", "tool", "developer", "function"};
 
@@ -82,7 +83,12 @@ public final class BodyScanner implements AutoCloseable {
 
   private String model;
   private boolean stream;
-  private boolean includeUsage;
+  /** {@code stream_options} is an object (the last one, when the key repeats). */
+  private boolean streamOptionsObject;
+  /** Its {@code include_usage} is JSON false or null: vLLM streams no usage. */
+  private boolean includeUsageOff;
+  /** Its {@code continuous_usage_stats} is anything but absent, false or null. */
+  private boolean continuousUsage;
   private int maxTokens = -1;
   private int maxCompletionTokens = -1;
   private int n = 1;
@@ -187,7 +193,11 @@ public final class BodyScanner implements AutoCloseable {
       String carrier = kind == Kind.CHAT ? "messages" : "prompt";
       throw new ScanException("'" + carrier + "' is required", carrier);
     }
-    return new RequestFacts(model, stream, includeUsage,
+    // vLLM reads an object without include_usage as asking for usage (StreamOptions.include_usage defaulted
+    // to true until PR #36379) or as not asking (since); either way the upstream decides, Sluice does not.
+    // Adding include_usage next to continuous_usage_stats would turn on usage in every chunk.
+    boolean leaveAlone = streamOptionsObject && (!includeUsageOff || continuousUsage);
+    return new RequestFacts(model, stream, leaveAlone,
         maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
         hasImages, hasRemoteMedia, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
         includeUsageValueStart, includeUsageValueEnd);
@@ -276,11 +286,14 @@ public final class BodyScanner implements AutoCloseable {
         }
       }
       case F_STREAM_OPTIONS -> {
-        includeUsage = false;
+        streamOptionsObject = false;
+        includeUsageOff = false;
+        continuousUsage = false;
         includeUsageValueStart = -1;
         includeUsageValueEnd = -1;
         if (t == JsonToken.START_OBJECT) {
           streamOptionsStart = lastByte();
+          streamOptionsObject = true;
           where = STREAM_OPTIONS;
           field = F_OTHER;
         } else if (t == JsonToken.VALUE_NULL) {
@@ -467,12 +480,20 @@ public final class BodyScanner implements AutoCloseable {
 
   private void onStreamOptions(JsonToken t) throws IOException {
     if (t == JsonToken.FIELD_NAME) {
-      field = "include_usage".equals(parser.currentName()) ? F_INCLUDE_USAGE : F_OTHER;
+      String name = parser.currentName();
+      field = "include_usage".equals(name) ? F_INCLUDE_USAGE
+          : "continuous_usage_stats".equals(name) ? F_CONTINUOUS_USAGE : F_OTHER;
       return;
     }
     if (t == JsonToken.END_OBJECT) {
       where = TOP;
       field = F_OTHER;
+      return;
+    }
+    if (field == F_CONTINUOUS_USAGE) {
+      // not validated here (the upstream does); whatever might read as true keeps Sluice from adding usage
+      continuousUsage = t != JsonToken.VALUE_FALSE && t != JsonToken.VALUE_NULL;
+      skipValue(t);
       return;
     }
     if (field != F_INCLUDE_USAGE) {
@@ -487,7 +508,7 @@ public final class BodyScanner implements AutoCloseable {
     } else {
       throw wrongType("stream_options", "an object whose 'include_usage' is a boolean", t);
     }
-    includeUsage = t == JsonToken.VALUE_TRUE;
+    includeUsageOff = t != JsonToken.VALUE_TRUE;
     includeUsageValueEnd = afterToken();
     includeUsageValueStart = includeUsageValueEnd - width;
   }

@@ -7,14 +7,14 @@ import java.nio.charset.StandardCharsets;
  * Minimal byte-level rewrite that makes a streaming request ask the upstream for
  * {@code stream_options.include_usage=true}, using the offsets in {@link RequestFacts}.
  *
- * <p>Exactly one edit is made and every other byte is kept: a replaced {@code include_usage} value, a
- * field inserted right after the brace of an existing {@code stream_options} object (or in place of a
- * {@code null} one), or a {@code stream_options} field inserted before the body's closing brace.
+ * <p>Exactly one edit is made and every other byte is kept: a replaced {@code include_usage} value
+ * ({@code false} or {@code null}), an object in place of {@code "stream_options":null}, or a
+ * {@code stream_options} field inserted before the body's closing brace. A {@code stream_options} object
+ * the client wrote without {@code include_usage}, or with {@code continuous_usage_stats}, is never edited:
+ * see {@link RequestFacts#includeUsage()}.
  */
 public final class IncludeUsageRewrite {
   private static final byte[] TRUE = ascii("true");
-  private static final byte[] FIELD = ascii("\"include_usage\":true");
-  private static final byte[] FIELD_COMMA = ascii("\"include_usage\":true,");
   private static final byte[] OBJECT = ascii("{\"include_usage\":true}");
   private static final byte[] MEMBER = ascii(",\"stream_options\":{\"include_usage\":true}");
 
@@ -38,12 +38,8 @@ public final class IncludeUsageRewrite {
     }
     int options = facts.streamOptionsStart();
     if (options >= 0) {
-      if (options < body.length() && body.getByte(options) == 'n') { // "stream_options": null
-        return splice(body, options, options + 4, OBJECT);
-      }
-      expect(body, options, '{');
-      int at = options + 1;
-      return splice(body, at, at, nextNonSpace(body, at) == '}' ? FIELD : FIELD_COMMA);
+      expect(body, options, 'n'); // "stream_options": null; an object is edited only through its include_usage
+      return splice(body, options, options + 4, OBJECT);
     }
     expect(body, facts.bodyEnd(), '}');
     return splice(body, facts.bodyEnd(), facts.bodyEnd(), MEMBER);
@@ -59,16 +55,6 @@ public final class IncludeUsageRewrite {
   private static Buffer splice(Buffer body, int from, int to, byte[] insert) {
     Buffer out = Buffer.buffer(body.length() - (to - from) + insert.length);
     return out.appendBuffer(body, 0, from).appendBytes(insert).appendBuffer(body, to, body.length() - to);
-  }
-
-  private static byte nextNonSpace(Buffer body, int from) {
-    for (int i = from; i < body.length(); i++) {
-      byte b = body.getByte(i);
-      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-        return b;
-      }
-    }
-    return 0;
   }
 
   private static byte[] ascii(String s) {

@@ -14,7 +14,13 @@ package dev.sluice.dispatcher.scan;
  *
  * @param model                 the {@code model} string, or null when absent or JSON null
  * @param stream                {@code stream} was JSON true (false, null and absent all give false)
- * @param includeUsage          {@code stream_options} was an object whose {@code include_usage} was JSON true
+ * @param includeUsage          the client's {@code stream_options} settle usage and must reach the upstream as
+ *                              sent: an object whose {@code include_usage} is absent or JSON true (vLLM reads an
+ *                              absent one as true up to its PR #36379, as false since: the upstream decides),
+ *                              or one with {@code continuous_usage_stats} set, which an added
+ *                              {@code include_usage} would turn into usage on every chunk. False for no
+ *                              {@code stream_options}, {@code null}, or an {@code include_usage} of false or
+ *                              null without continuous stats: the only case Sluice asks for usage itself
  * @param maxTokens             {@code max_completion_tokens}, else {@code max_tokens}; -1 when neither is given
  *                              (or both are null). Each, when given, is an integer in 1..2^31-1
  * @param n                     {@code n} (an integer of at least 1), 1 when absent or null

@@ -174,4 +174,28 @@ class SseUsageTapTest {
     String out = "data: {\"choices\":[{\"delta\":{}}]}\n\ndata: {\"choices\":[] }\n\ndata: {}\n\n";
     assertThat(run(SseUsageTap.stripping(), bytes(in), 17).out()).isEqualTo(out);
   }
+
+  /**
+   * Usage a client asked for itself is never removed: a usage object in a chunk that carries choices
+   * ({@code continuous_usage_stats}) passes even in strip mode; only the usage-only event goes.
+   */
+  @Test
+  void stripModeKeepsUsageThatRidesOnAChunkWithChoices() {
+    String continuous = chunk("[{\"index\":0,\"delta\":{\"content\":\" the\"},\"logprobs\":null,\"finish_reason\":null}]",
+        ",\"usage\":{\"prompt_tokens\":1234,\"total_tokens\":1235,\"completion_tokens\":1}") + "\n\n";
+    String usageOnly = chunk("[]", ",\"usage\":{\"prompt_tokens\":1234,\"total_tokens\":1235,\"completion_tokens\":1}")
+        + "\n\n";
+    Result r = run(SseUsageTap.stripping(), bytes(continuous + usageOnly + "data: [DONE]\n\n"), 40);
+    assertThat(new Object[] {r.out(), r.promptTokens()}).containsExactly(continuous + "data: [DONE]\n\n", 1234);
+  }
+
+  @Test
+  void passThroughReadsContinuousUsageAndForwardsEveryByte() {
+    String in = chunk("[{\"index\":0,\"delta\":{\"content\":\" the\"},\"logprobs\":null,\"finish_reason\":null}]",
+        ",\"usage\":{\"prompt_tokens\":88,\"total_tokens\":89,\"completion_tokens\":1}") + "\n\n"
+        + chunk("[]", ",\"usage\":{\"prompt_tokens\":88,\"total_tokens\":90,\"completion_tokens\":2}") + "\n\n"
+        + "data: [DONE]\n\n";
+    Result r = run(SseUsageTap.passThrough(), bytes(in), 7, 100);
+    assertThat(new Object[] {r.out(), r.promptTokens()}).containsExactly(in, 88);
+  }
 }

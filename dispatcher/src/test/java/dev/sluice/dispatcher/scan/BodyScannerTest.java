@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class BodyScannerTest {
@@ -104,6 +105,34 @@ class BodyScannerTest {
             RequestFacts::maxTokens, RequestFacts::n, RequestFacts::streamOptionsStart,
             RequestFacts::includeUsageValueStart)
         .containsExactly(null, false, false, -1, 1, -1, -1);
+  }
+
+  /**
+   * Whether the client's stream_options settle usage, as vLLM's {@code should_include_usage}
+   * ({@code vllm/entrypoints/serve/utils/api_utils.py}) reads them: an object asks for usage unless its
+   * include_usage is false or null (older vLLM; current vLLM defaults an absent one to false), and usage on
+   * every chunk needs both flags. The last stream_options wins.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      "`,\"n\":1` | false",
+      "`,\"stream_options\":null` | false",
+      "`,\"stream_options\":{}` | true",
+      "`,\"stream_options\":{\"include_usage\":true}` | true",
+      "`,\"stream_options\":{\"include_usage\":false}` | false",
+      "`,\"stream_options\":{\"include_usage\":null}` | false",
+      "`,\"stream_options\":{\"continuous_usage_stats\":true}` | true",
+      "`,\"stream_options\":{\"continuous_usage_stats\":false}` | true",
+      "`,\"stream_options\":{\"include_usage\":false,\"continuous_usage_stats\":true}` | true",
+      "`,\"stream_options\":{\"include_usage\":false,\"continuous_usage_stats\":false}` | false",
+      "`,\"stream_options\":{\"include_usage\":false,\"continuous_usage_stats\":{\"x\":1}}` | true",
+      "`,\"stream_options\":{\"include_usage\":true},\"stream_options\":{\"include_usage\":false}` | false",
+      "`,\"stream_options\":{\"continuous_usage_stats\":true},\"stream_options\":null` | false",
+  })
+  void streamOptionsSettleUsageAsVllmReadsThem(String options, boolean settled) {
+    RequestFacts facts = chat("{\"stream\":true" + options + ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+    assertThat(facts.includeUsage()).isEqualTo(settled);
   }
 
   @Test

@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class IncludeUsageRewriteTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,17 +23,15 @@ class IncludeUsageRewriteTest {
     return IncludeUsageRewrite.apply(body, Bodies.chat(body.getBytes()));
   }
 
+  /** No stream_options, a null one, or an include_usage that vLLM reads as false: Sluice asks for usage. */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
       "`{\"stream\":true,MSG}`",
       "`{\"stream\":true,MSG \n}`",
-      "`{\"stream\":true,\"stream_options\":{},MSG}`",
-      "`{\"stream\":true,\"stream_options\":{ \n },MSG}`",
-      "`{\"stream\":true,\"stream_options\":{\"x\":1},MSG}`",
-      "`{\"stream\":true,\"stream_options\":{ \"x\" : {\"include_usage\":false} },MSG}`",
       "`{\"stream\":true,\"stream_options\":{\"include_usage\":false},MSG}`",
       "`{\"stream\":true,\"stream_options\":{\"a\":[],\"include_usage\" : false ,\"b\":2},MSG}`",
       "`{\"stream\":true,\"stream_options\":{\"include_usage\":null},MSG}`",
+      "`{\"stream\":true,\"stream_options\":{\"include_usage\":false,\"continuous_usage_stats\":false},MSG}`",
       "`{\"stream\":true,\"stream_options\":null,MSG}`",
       "`{MSG,\"stream_options\":{\"include_usage\":false},\"stream\":true}`",
   })
@@ -49,20 +47,37 @@ class IncludeUsageRewriteTest {
     assertThat(JSON.readTree(out.getBytes())).isEqualTo(expected);
   }
 
+  /**
+   * An object vLLM may read as asking for usage ({@code {}}: yes up to its PR #36379, no since), one that asks,
+   * and any with {@code continuous_usage_stats} (an added include_usage would put usage in every chunk): the
+   * upstream decides, so the body goes as sent.
+   */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "`{\"stream\":true,MSG}` | `,\"stream_options\":{\"include_usage\":true}`",
-      "`{\"stream\":true,\"stream_options\":{},MSG}` | `\"include_usage\":true`",
-      "`{\"stream\":true,\"stream_options\":{\"x\":1},MSG}` | `\"include_usage\":true,`",
+      "`{\"stream\":true,\"stream_options\":{},MSG}`",
+      "`{\"stream\":true,\"stream_options\":{ \n },MSG}`",
+      "`{\"stream\":true,\"stream_options\":{\"x\":1},MSG}`",
+      "`{\"stream\":true,\"stream_options\":{ \"x\" : {\"include_usage\":false} },MSG}`",
+      "`{\"stream\":true,\"stream_options\":{\"include_usage\":true},MSG}`",
+      "`{\"stream\":true,\"stream_options\":{\"continuous_usage_stats\":true},MSG}`",
+      "`{\"stream\":true,\"stream_options\":{\"include_usage\":false,\"continuous_usage_stats\":true},MSG}`",
+      "`{\"stream\":true,\"stream_options\":{\"continuous_usage_stats\":\"yes\",\"include_usage\":null},MSG}`",
   })
-  void insertionsAddExactlyTheirBytes(String template, String inserted) {
-    byte[] original = utf8(template.replace("MSG", MSG));
+  void optionsTheClientSettledGoAsSent(String template) {
+    Buffer body = Buffer.buffer(utf8(template.replace("MSG", MSG)));
+
+    assertThat(IncludeUsageRewrite.apply(body, Bodies.chat(body.getBytes()))).isSameAs(body);
+  }
+
+  @Test
+  void aMissingStreamOptionsIsAddedBeforeTheClosingBraceWithExactlyItsBytes() {
+    byte[] original = utf8("{\"stream\":true," + MSG + "}");
     RequestFacts facts = Bodies.chat(original);
-    int at = facts.streamOptionsStart() >= 0 ? facts.streamOptionsStart() + 1 : facts.bodyEnd();
+    int at = facts.bodyEnd();
 
     byte[] out = IncludeUsageRewrite.apply(Buffer.buffer(original), facts).getBytes();
 
-    assertThat(out).isEqualTo(concat(Arrays.copyOfRange(original, 0, at), utf8(inserted),
+    assertThat(out).isEqualTo(concat(Arrays.copyOfRange(original, 0, at), utf8(",\"stream_options\":{\"include_usage\":true}"),
         Arrays.copyOfRange(original, at, original.length)));
   }
 
@@ -95,13 +110,6 @@ class IncludeUsageRewriteTest {
     Buffer out = IncludeUsageRewrite.apply(Buffer.buffer(body), scanner.finish());
 
     assertThat(out.toString()).contains("\"include_usage\":true}");
-  }
-
-  @Test
-  void alreadyAskingForUsageKeepsTheSameBuffer() {
-    Buffer body = Buffer.buffer("{\"stream\":true,\"stream_options\":{\"include_usage\":true}," + MSG + "}");
-
-    assertThat(IncludeUsageRewrite.apply(body, Bodies.chat(body.getBytes()))).isSameAs(body);
   }
 
   @Test
