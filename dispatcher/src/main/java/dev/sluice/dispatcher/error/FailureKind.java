@@ -60,6 +60,13 @@ public enum FailureKind {
   UPSTREAM_SERVER_ERROR(0, Type.SERVER, "upstream_server_error", Fault.ORIGIN, Retry.NO, true,
       Answer.FORWARDED, Outcome.OK, "status_5xx"),
   /**
+   * A 200 event stream that carries an error event ({@code data: {"error": ...}}, then {@code [DONE]}): vLLM's
+   * engine failed the request, which vLLM itself calls retryable. As the stream's first event (a role chunk may
+   * come before it) it is retried; later the stream reaches the client as it came, and only the record says so.
+   */
+  UPSTREAM_STREAM_ERROR(0, Type.SERVER, "upstream_stream_error", Fault.ORIGIN, Retry.ANOTHER_ENDPOINT, true,
+      Answer.FORWARDED, Outcome.OK, "stream_error"),
+  /**
    * The prompt plus output did not fit the pool's context: the estimate was too small. Retried once on the
    * next larger pool; from the largest the upstream's error goes to the client as a 400, whatever status
    * vLLM chose (it reports some validation errors as 500).
