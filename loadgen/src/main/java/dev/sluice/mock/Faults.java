@@ -11,19 +11,26 @@ import java.util.SplittableRandom;
  * @param resetMidStream close the connection after a couple of content chunks (non-streaming: before the body)
  * @param hang          never send headers (the request stays open until the client gives up)
  * @param garbage       200 with bytes that are neither SSE nor JSON
+ * @param inStream      a stream whose first event is vLLM's error event ({@code data: {"error": ...}} then
+ *                      {@code data: [DONE]}, on a 200), as when the engine fails a request before its first output;
+ *                      non-streaming: vLLM's 500
+ * @param midStream     the same error event after the role chunk and a couple of content chunks, as when the
+ *                      engine finishes a request with reason {@code error} mid-generation; non-streaming: a 500
+ *                      instead of the body
  * @param dieAfter      after this many requests the server stops listening and drops every connection (0 = never)
  * @param seed          generator seed
  */
 public record Faults(double error503, double error500, double resetMidStream, double hang, double garbage,
-    long dieAfter, long seed) {
+    double inStream, double midStream, long dieAfter, long seed) {
 
-  public static final Faults NONE = new Faults(0, 0, 0, 0, 0, 0, 1);
+  public static final Faults NONE = new Faults(0, 0, 0, 0, 0, 0, 0, 0, 1);
 
   /** What happens to one request. */
-  public enum Kind { NONE, ERROR_503, ERROR_500, RESET, HANG, GARBAGE }
+  public enum Kind { NONE, ERROR_503, ERROR_500, RESET, HANG, GARBAGE, IN_STREAM, MID_STREAM }
 
   public boolean any() {
-    return error503 > 0 || error500 > 0 || resetMidStream > 0 || hang > 0 || garbage > 0;
+    return error503 > 0 || error500 > 0 || resetMidStream > 0 || hang > 0 || garbage > 0 || inStream > 0
+        || midStream > 0;
   }
 
   /** Draws the fault for the next request (one draw per request, fixed order of kinds). */
@@ -46,6 +53,12 @@ public record Faults(double error503, double error500, double resetMidStream, do
     }
     if ((x -= garbage) < 0) {
       return Kind.GARBAGE;
+    }
+    if ((x -= inStream) < 0) {
+      return Kind.IN_STREAM;
+    }
+    if ((x -= midStream) < 0) {
+      return Kind.MID_STREAM;
     }
     return Kind.NONE;
   }

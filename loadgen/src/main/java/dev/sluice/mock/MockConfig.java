@@ -15,11 +15,44 @@ import dev.sluice.engine.PoolShape;
  * @param defaultMaxTokens output length when a request gives no max_tokens
  * @param faults           fault injection
  * @param exitOnDeath      when the die-after fault fires, also exit the JVM (CLI only)
- * @param usageNullChunks  with include_usage, end every chunk but the usage chunk with {@code "usage":null}
- *                         (OpenAI and vLLM up to 0.6 do; current vLLM chat omits the key)
+ * @param api              how the server answers beyond capacity and timing
  */
 public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer, String model,
-    double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath, boolean usageNullChunks) {
+    double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath, Api api) {
+
+  /**
+   * How the server answers, beyond capacity and timing.
+   *
+   * @param version              which vLLM's wording and defaults
+   * @param usageNullChunks      with include_usage, end every chunk but the usage chunk with {@code "usage":null}
+   *                             (OpenAI's rule and vLLM up to 0.6; later vLLM leaves the key out)
+   * @param maxNumQueuedReqs     refuse with 503 once this many requests are waiting or running, as vLLM's
+   *                             {@code --max-num-queued-reqs} (0 = no limit, vLLM's default)
+   * @param lengthErrorsInStream answer a streaming request that is too long with a 200 whose stream is the
+   *                             refusal as an error event, as SGLang does, instead of vLLM's 400
+   */
+  public record Api(VllmVersion version, boolean usageNullChunks, int maxNumQueuedReqs, boolean lengthErrorsInStream) {
+    /** Current vLLM with its defaults. */
+    public static final Api CURRENT = new Api(VllmVersion.CURRENT, false, 0, false);
+
+    public Api {
+      if (maxNumQueuedReqs < 0) {
+        throw new IllegalArgumentException("max_num_queued_reqs must be >= 0");
+      }
+    }
+
+    public Api withVersion(VllmVersion v) {
+      return new Api(v, usageNullChunks, maxNumQueuedReqs, lengthErrorsInStream);
+    }
+
+    public Api withMaxNumQueuedReqs(int n) {
+      return new Api(version, usageNullChunks, n, lengthErrorsInStream);
+    }
+
+    public Api withLengthErrorsInStream(boolean b) {
+      return new Api(version, usageNullChunks, maxNumQueuedReqs, b);
+    }
+  }
 
   public MockConfig {
     if (timeScale <= 0) {
@@ -29,26 +62,34 @@ public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounte
 
   public static MockConfig of(PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer) {
     return new MockConfig(0, shape, cost, tokenizer, MockDefaults.MODEL, 1.0, MockDefaults.DEFAULT_MAX_TOKENS,
-        Faults.NONE, false, true);
+        Faults.NONE, false, Api.CURRENT);
   }
 
   public MockConfig withFaults(Faults f) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath, usageNullChunks);
+    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath, api);
+  }
+
+  public MockConfig withCost(CostModel c) {
+    return new MockConfig(port, shape, c, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withTimeScale(double s) {
-    return new MockConfig(port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath, usageNullChunks);
+    return new MockConfig(port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withModel(String m) {
-    return new MockConfig(port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath, usageNullChunks);
+    return new MockConfig(port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
+  }
+
+  public MockConfig withApi(Api a) {
+    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, a);
   }
 
   public MockConfig withUsageNullChunks(boolean b) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, b);
+    return withApi(new Api(api.version(), b, api.maxNumQueuedReqs(), api.lengthErrorsInStream()));
   }
 
   public MockConfig withDefaultMaxTokens(int n) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath, usageNullChunks);
+    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath, api);
   }
 }

@@ -12,32 +12,78 @@ import java.util.List;
  *
  * @param model          {@code model}, or null
  * @param stream         {@code stream} is true
- * @param includeUsage   {@code stream_options.include_usage} is true
+ * @param options        {@code stream_options} as sent
  * @param maxTokens      {@code max_completion_tokens}, else {@code max_tokens}; -1 when absent or null
+ * @param maxTokensParam the name of the field {@code maxTokens} came from (vLLM names it in its errors)
  * @param texts          prompt texts: message contents (string or text parts) or the completions prompt
  * @param messages       number of chat messages
  * @param textChars      total chars of {@code texts}
  * @param promptTokenIds token ids given directly as a completions prompt (counted as they are)
  */
-record MockRequest(String model, boolean stream, boolean includeUsage, int maxTokens, List<String> texts,
-    int messages, long textChars, int promptTokenIds) {
+record MockRequest(String model, boolean stream, StreamOptions options, int maxTokens, String maxTokensParam,
+    List<String> texts, int messages, long textChars, int promptTokenIds) {
+
+  /**
+   * {@code stream_options}.
+   *
+   * @param present              an object was sent
+   * @param fields               how many fields it had (vLLM refuses a non-empty one without {@code stream})
+   * @param includeUsage         its {@code include_usage}: TRUE, FALSE (false or null) or null when absent
+   * @param continuousUsageStats its {@code continuous_usage_stats} is true
+   */
+  record StreamOptions(boolean present, int fields, Boolean includeUsage, boolean continuousUsageStats) {
+    static final StreamOptions NONE = new StreamOptions(false, 0, null, false);
+  }
+
+  /**
+   * Whether usage is streamed, as vLLM's {@code should_include_usage}
+   * ({@code vllm/entrypoints/serve/utils/api_utils.py}) reads the options: an absent {@code include_usage}
+   * takes the version's default.
+   */
+  boolean includeUsage(VllmVersion version) {
+    if (!stream || !options.present()) {
+      return false;
+    }
+    Boolean asked = options.includeUsage();
+    return asked != null ? asked : version.includeUsageByDefault();
+  }
+
+  /** Whether every chunk carries usage: {@code continuous_usage_stats} counts only with include_usage. */
+  boolean continuousUsage(VllmVersion version) {
+    return includeUsage(version) && options.continuousUsageStats();
+  }
 
   private static final JsonFactory JSON = new JsonFactory();
 
   /** A body vLLM would refuse with 400; the message and param go into the error. */
   static final class Invalid extends Exception {
     final String param;
+    /** The refused value, or null. */
+    final Object value;
+    /** Raised as vLLM's {@code VLLMValidationError}, whose text current vLLM ends with its param and value. */
+    final boolean validation;
 
+    /** A refusal of the body's shape (pydantic's in vLLM). */
     Invalid(String message, String param) {
       super(message, null, false, false);
       this.param = param;
+      this.value = null;
+      this.validation = false;
+    }
+
+    /** A {@code VLLMValidationError}. */
+    Invalid(String message, String param, Object value) {
+      super(message, null, false, false);
+      this.param = param;
+      this.value = value;
+      this.validation = true;
     }
   }
 
   static MockRequest parse(byte[] body, boolean chat) throws Invalid {
     String model = null;
     boolean stream = false;
-    boolean includeUsage = false;
+    StreamOptions options = StreamOptions.NONE;
     int maxTokens = -1;
     int maxCompletionTokens = -1;
     List<String> texts = new ArrayList<>(4);
@@ -45,7 +91,6 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
     long chars = 0;
     int tokenIds = 0;
     boolean hasPrompt = false;
-    boolean streamOptions = false;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Invalid("Request body must be a JSON object", null);
@@ -56,20 +101,7 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
         switch (field) {
           case "model" -> model = t == JsonToken.VALUE_STRING ? p.getText() : null;
           case "stream" -> stream = t == JsonToken.VALUE_TRUE;
-          case "stream_options" -> {
-            if (t == JsonToken.START_OBJECT) {
-              streamOptions = true;
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                if (name.equals("include_usage")) {
-                  includeUsage = v == JsonToken.VALUE_TRUE;
-                } else {
-                  p.skipChildren();
-                }
-              }
-            }
-          }
+          case "stream_options" -> options = t == JsonToken.START_OBJECT ? readStreamOptions(p) : StreamOptions.NONE;
           case "max_tokens" -> maxTokens = intOrAbsent(p, t, "max_tokens");
           case "max_completion_tokens" -> maxCompletionTokens = intOrAbsent(p, t, "max_completion_tokens");
           case "messages" -> {
@@ -130,11 +162,32 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
     if (!hasPrompt) {
       throw new Invalid(chat ? "Field required: messages" : "Field required: prompt", chat ? "messages" : "prompt");
     }
-    if (streamOptions && !stream) {
-      throw new Invalid("Stream options can only be defined when `stream=True`.", null);
+    if (options.fields() > 0 && !stream) {
+      // vLLM tests `data.get("stream_options")`: an empty object passes
+      throw new Invalid("Stream options can only be defined when `stream=True`.", "stream_options", null);
     }
-    int max = maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens;
-    return new MockRequest(model, stream, includeUsage, max, texts, messages, chars, tokenIds);
+    boolean completionTokens = maxCompletionTokens >= 0;
+    return new MockRequest(model, stream, options, completionTokens ? maxCompletionTokens : maxTokens,
+        completionTokens ? "max_completion_tokens" : "max_tokens", texts, messages, chars, tokenIds);
+  }
+
+  private static StreamOptions readStreamOptions(JsonParser p) throws IOException {
+    int fields = 0;
+    Boolean includeUsage = null;
+    boolean continuous = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      fields++;
+      if (name.equals("include_usage")) {
+        includeUsage = v == JsonToken.VALUE_TRUE;
+      } else if (name.equals("continuous_usage_stats")) {
+        continuous = v == JsonToken.VALUE_TRUE;
+      } else {
+        p.skipChildren();
+      }
+    }
+    return new StreamOptions(true, fields, includeUsage, continuous);
   }
 
   private static long readContent(JsonParser p, JsonToken v, List<String> texts) throws IOException {
@@ -174,7 +227,7 @@ record MockRequest(String model, boolean stream, boolean includeUsage, int maxTo
     }
     long v = p.getLongValue();
     if (v < 1) {
-      throw new Invalid(name + " must be at least 1, got " + v + ".", name);
+      throw new Invalid(name + " must be at least 1, got " + v + ".", name, v);
     }
     return (int) Math.min(v, Integer.MAX_VALUE);
   }

@@ -32,6 +32,9 @@ public final class MockVllm extends VerticleBase {
 
   private static final String CT_JSON = "application/json";
   private static final String CT_SSE = "text/event-stream; charset=utf-8";
+  /** What vLLM says when the engine finishes a request with reason "error" ({@code GenerationError}). */
+  private static final String GENERATION_ERROR = "Internal server error";
+  private static final String GENERATION_ERROR_TYPE = "InternalServerError";
 
   /** One admitted request. */
   private static final class Live {
@@ -40,7 +43,7 @@ public final class MockVllm extends VerticleBase {
     final boolean chat;
     final boolean stream;
     final boolean includeUsage;
-    final boolean usageNull;
+    final Wire.ChunkUsage chunkUsage;
     final int promptTokens;
     final int outputTokens;
     final String finishReason;
@@ -50,13 +53,14 @@ public final class MockVllm extends VerticleBase {
     long firstTokenWall;
 
     Live(long id, HttpServerRequest request, boolean chat, MockRequest r, int promptTokens, int outputTokens,
-        String finishReason, Faults.Kind fault, long arrivalWall, boolean usageNullChunks) {
+        String finishReason, Faults.Kind fault, long arrivalWall, MockConfig.Api api) {
       this.id = id;
       this.request = request;
       this.chat = chat;
       this.stream = r.stream();
-      this.includeUsage = r.stream() && r.includeUsage();
-      this.usageNull = includeUsage && usageNullChunks;
+      this.includeUsage = r.includeUsage(api.version());
+      this.chunkUsage = r.continuousUsage(api.version()) ? Wire.ChunkUsage.SO_FAR
+          : includeUsage && api.usageNullChunks() ? Wire.ChunkUsage.NULL : Wire.ChunkUsage.NONE;
       this.promptTokens = promptTokens;
       this.outputTokens = outputTokens;
       this.finishReason = finishReason;
@@ -185,7 +189,7 @@ public final class MockVllm extends VerticleBase {
     try {
       parsed = MockRequest.parse(body.getBytes(), chat);
     } catch (MockRequest.Invalid e) {
-      sendError(req, 400, e.getMessage(), "BadRequestError", e.param);
+      refuse(req, e, false);
       return;
     }
     if (parsed.model() != null && !parsed.model().equals(config.model())) {
@@ -206,18 +210,26 @@ public final class MockVllm extends VerticleBase {
     return tokens + r.promptTokenIds();
   }
 
-  /** Applies vLLM's length validation, then queues the request in the engine. */
+  /** Applies vLLM's admission and length validation, then queues the request in the engine. */
   private void admit(HttpServerRequest req, MockRequest r, boolean chat, int prompt, Faults.Kind fault,
       long arrival) {
     HttpServerResponse response = req.response();
     if (response.closed() || dead) {
       return;
     }
+    MockConfig.Api api = config.api();
+    if (api.maxNumQueuedReqs() > 0 && live.size() + 1 > api.maxNumQueuedReqs()) {
+      // --max-num-queued-reqs caps waiting plus running; chat checks it before rendering (_preflight)
+      sendError(req, 503, "The server is overloaded: " + live.size() + " requests are in flight and "
+          + "max_num_queued_reqs is " + api.maxNumQueuedReqs() + ". Please retry later.", "ServiceUnavailableError",
+          null);
+      return;
+    }
     int maxLen = config.shape().maxModelLen();
-    if (prompt >= maxLen) {
-      sendError(req, 400, "This model's maximum context length is " + maxLen + " tokens. However, your request has "
-          + prompt + " input tokens. Please reduce the length of the input " + (chat ? "messages." : "prompt."),
-          "BadRequestError", "input_tokens");
+    MockRequest.Invalid refusal = api.version() == VllmVersion.CURRENT ? rendererLengthCheck(r, prompt)
+        : validateInputV011(r, chat, prompt);
+    if (refusal != null) {
+      refuse(req, refusal, r.stream() && api.lengthErrorsInStream());
       return;
     }
     int output;
@@ -225,15 +237,24 @@ public final class MockVllm extends VerticleBase {
     if (r.maxTokens() < 0) {
       output = Math.min(config.defaultMaxTokens(), maxLen - prompt);
       finishReason = output < config.defaultMaxTokens() ? "length" : "stop";
-    } else if (r.maxTokens() > maxLen - prompt) {
-      sendError(req, 400, "'max_tokens' or 'max_completion_tokens' is too large: " + r.maxTokens()
-          + ". This model's maximum context length is " + maxLen + " tokens and your request has " + prompt
-          + " input tokens (" + r.maxTokens() + " > " + maxLen + " - " + prompt + ").", "BadRequestError",
-          "max_tokens");
-      return;
+      if (output < 1) {
+        // get_max_tokens leaves max_model_len - prompt = 0, which SamplingParams refuses
+        refuse(req, new MockRequest.Invalid("max_tokens must be at least 1, got 0.", "max_tokens", 0), false);
+        return;
+      }
     } else {
       output = r.maxTokens();
       finishReason = "length";
+    }
+    if (fault == Faults.Kind.IN_STREAM) {
+      // the engine fails the request before its first output: the stream's first event is the error
+      if (r.stream()) {
+        response.putHeader("content-type", CT_SSE).end(Wire.errorEventAndDone(GENERATION_ERROR,
+            GENERATION_ERROR_TYPE, 500));
+      } else {
+        sendError(req, 500, GENERATION_ERROR, GENERATION_ERROR_TYPE, null);
+      }
+      return;
     }
     long id = nextId++;
     try {
@@ -242,7 +263,7 @@ public final class MockVllm extends VerticleBase {
       sendError(req, 400, e.getMessage(), "BadRequestError", null);
       return;
     }
-    Live l = new Live(id, req, chat, r, prompt, output, finishReason, fault, arrival, config.usageNullChunks());
+    Live l = new Live(id, req, chat, r, prompt, output, finishReason, fault, arrival, api);
     live.put(id, l);
     response.closeHandler(v -> clientGone(id));
     if (l.stream) {
@@ -250,6 +271,79 @@ public final class MockVllm extends VerticleBase {
       response.writeHead();
     }
     pump();
+  }
+
+  /**
+   * Current vLLM's length checks, in their order: {@code TokenizeParams.__post_init__}, {@code _text_len_check}
+   * and {@code _token_len_check} ({@code vllm/renderers/params.py}), with the param names of
+   * {@code ChatCompletionRequest.build_tok_params}. Null when the request fits.
+   */
+  private MockRequest.Invalid rendererLengthCheck(MockRequest r, int prompt) {
+    int total = config.shape().maxModelLen();
+    int output = Math.max(0, r.maxTokens());
+    if (output > total) {
+      return new MockRequest.Invalid(r.maxTokensParam() + "=" + output + "cannot be greater than max_model_len="
+          + "max_total_tokens=" + total + ". Please request fewer output tokens.", r.maxTokensParam(), output);
+    }
+    int maxInput = total - output;
+    long maxChars = (long) maxInput * counter.maxCharsPerToken();
+    boolean text = r.promptTokenIds() == 0;
+    if (text && r.textChars() > maxChars) {
+      return new MockRequest.Invalid("This model's maximum context length is " + total + " tokens. However, you "
+          + "requested " + output + " output tokens and your prompt contains " + r.textChars() + " characters "
+          + "(more than " + maxChars + " characters, which is the upper bound for " + maxInput + " input tokens). "
+          + "Please reduce the length of the input prompt or the number of requested output tokens.", "input_text",
+          r.textChars());
+    }
+    if (prompt > maxInput) {
+      // text is tokenized with max_length = max_input_tokens + 1 (get_encode_kwargs): one token over, not the count
+      int count = text ? maxInput + 1 : prompt;
+      String atLeast = text ? "at least " : "";
+      return new MockRequest.Invalid("This model's maximum context length is " + total + " tokens. However, you "
+          + "requested " + output + " output tokens and your prompt contains " + atLeast + count + " input tokens, "
+          + "for a total of " + atLeast + (count + output) + " tokens. Please reduce the length of the input prompt "
+          + "or the number of requested output tokens.", "input_tokens", count);
+    }
+    return null;
+  }
+
+  /** v0.11's {@code _validate_input} ({@code vllm/entrypoints/openai/serving_engine.py}): exact counts. */
+  private MockRequest.Invalid validateInputV011(MockRequest r, boolean chat, int prompt) {
+    int maxLen = config.shape().maxModelLen();
+    if (prompt >= maxLen) {
+      return new MockRequest.Invalid("This model's maximum context length is " + maxLen + " tokens. However, your "
+          + "request has " + prompt + " input tokens. Please reduce the length of the input "
+          + (chat ? "messages." : "prompt."), "input_tokens");
+    }
+    if (r.maxTokens() > maxLen - prompt) {
+      return new MockRequest.Invalid("'max_tokens' or 'max_completion_tokens' is too large: " + r.maxTokens()
+          + ". This model's maximum context length is " + maxLen + " tokens and your request has " + prompt
+          + " input tokens (" + r.maxTokens() + " > " + maxLen + " - " + prompt + ").", "max_tokens");
+    }
+    return null;
+  }
+
+  /**
+   * A 400 in vLLM's shape; current vLLM's validation errors end with {@code " (parameter=p, value=v)"}. With
+   * {@code inStream} (SGLang's way for a stream) the refusal is a 200 whose stream is the error event.
+   */
+  private void refuse(HttpServerRequest req, MockRequest.Invalid e, boolean inStream) {
+    String message = e.getMessage();
+    if (e.validation && config.api().version() == VllmVersion.CURRENT && (e.param != null || e.value != null)) {
+      StringBuilder b = new StringBuilder(message).append(" (");
+      if (e.param != null) {
+        b.append("parameter=").append(e.param);
+      }
+      if (e.value != null) {
+        b.append(e.param != null ? ", " : "").append("value=").append(e.value);
+      }
+      message = b.append(')').toString();
+    }
+    if (inStream) {
+      req.response().putHeader("content-type", CT_SSE).end(Wire.errorEventAndDone(message, "BadRequestError", 400));
+    } else {
+      sendError(req, 400, message, "BadRequestError", e.param);
+    }
   }
 
   private void clientGone(long id) {
@@ -326,13 +420,20 @@ public final class MockVllm extends VerticleBase {
       }
       HttpServerResponse response = l.request.response();
       if (index == 0 && l.chat) {
-        response.write(Wire.roleChunk(id, l.created, modelJson, l.usageNull));
+        response.write(Wire.roleChunk(id, l.created, modelJson, l.chunkUsage, l.promptTokens));
       }
       boolean last = index == l.outputTokens - 1;
       response.write(Wire.tokenChunk(l.chat, id, l.created, modelJson, index, last ? l.finishReason : null,
-          l.usageNull));
-      if (l.fault == Faults.Kind.RESET && index + 1 == MockDefaults.RESET_AFTER_TOKENS && !last) {
+          l.chunkUsage, l.promptTokens));
+      boolean faultPoint = index + 1 == MockDefaults.RESET_AFTER_TOKENS && !last;
+      if (l.fault == Faults.Kind.RESET && faultPoint) {
         l.request.connection().close();
+      } else if (l.fault == Faults.Kind.MID_STREAM && faultPoint) {
+        // the engine finished the request with reason "error": the error event, [DONE], and no more tokens
+        live.remove(id);
+        engine.abort(id);
+        response.end(Wire.errorEventAndDone(GENERATION_ERROR, GENERATION_ERROR_TYPE, 500));
+        context.runOnContext(v -> pump());
       }
     }
 
@@ -342,11 +443,20 @@ public final class MockVllm extends VerticleBase {
       if (l == null) {
         return;
       }
+      HttpServerResponse response = l.request.response();
+      if (l.fault == Faults.Kind.MID_STREAM) {
+        // too short to fail mid-stream: it fails at its end instead
+        if (l.stream) {
+          response.end(Wire.errorEventAndDone(GENERATION_ERROR, GENERATION_ERROR_TYPE, 500));
+        } else {
+          sendError(l.request, 500, GENERATION_ERROR, GENERATION_ERROR_TYPE, null);
+        }
+        return;
+      }
       long nowWall = System.nanoTime();
       metrics.ttft.observe((l.firstTokenWall - l.arrivalWall) / 1e9);
       metrics.e2e.observe((nowWall - l.arrivalWall) / 1e9);
       metrics.success++;
-      HttpServerResponse response = l.request.response();
       if (l.fault == Faults.Kind.RESET) {
         l.request.connection().close();
         return;

@@ -26,9 +26,17 @@ public final class MockVllmMain {
         --time-scale X                     run X virtual seconds per wall second (default 1)
         --model NAME                       served model name
         --default-max-tokens N             output length when a request has no max_tokens (default 256)
-        --usage-null-chunks true|false     with include_usage, put "usage":null on the other chunks (default true)
+        --vllm-version current|0.11        length-error wording and stream_options defaults (default current)
+        --usage-null-chunks true|false     with include_usage, put "usage":null on the other chunks
+                                           (OpenAI and vLLM up to 0.6; default false)
+        --max-num-queued-reqs N            refuse with 503 beyond N waiting plus running requests (default 0: none)
+        --length-errors-in-stream true|false
+                                           refuse a too-long stream with a 200 and an error event, as SGLang
+                                           does (default false: vLLM's 400)
       fault injection (fractions of completion requests; seeded):
         --fail-503 F  --fail-500 F  --reset-mid-stream F  --hang F  --garbage F
+        --fail-in-stream F                 a 200 stream whose first event is vLLM's error event
+        --fail-mid-stream F                vLLM's error event after a couple of content chunks
         --die-after N                      stop serving and exit after N completion requests
         --fault-seed N
       """;
@@ -54,9 +62,9 @@ public final class MockVllmMain {
     vertx.deployVerticle(mock).await();
     PoolShape s = config.shape();
     System.out.printf("mock-vllm listening on port %d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
-            + "kv_blocks=%d budget=%d timing=%s x%.3g tokenizer=%s%n", mock.actualPort(), config.model(), s.name(),
-        s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(), config.cost().name(),
-        config.timeScale(), config.tokenizer().name().toLowerCase());
+            + "kv_blocks=%d budget=%d timing=%s x%.3g tokenizer=%s vllm=%s%n", mock.actualPort(), config.model(),
+        s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(), config.cost().name(),
+        config.timeScale(), config.tokenizer().name().toLowerCase(), config.api().version().label());
   }
 
   /** Parses the command line; null when help was asked for. */
@@ -96,14 +104,18 @@ public final class MockVllmMain {
       throw new IllegalArgumentException(shape.startupError() + " (vLLM refuses to start with these settings)");
     }
     Faults faults = new Faults(dbl(opts, "fail-503"), dbl(opts, "fail-500"), dbl(opts, "reset-mid-stream"),
-        dbl(opts, "hang"), dbl(opts, "garbage"), Long.parseLong(opts.getOrDefault("die-after", "0")),
-        Long.parseLong(opts.getOrDefault("fault-seed", "1")));
+        dbl(opts, "hang"), dbl(opts, "garbage"), dbl(opts, "fail-in-stream"), dbl(opts, "fail-mid-stream"),
+        Long.parseLong(opts.getOrDefault("die-after", "0")), Long.parseLong(opts.getOrDefault("fault-seed", "1")));
+    MockConfig.Api api = new MockConfig.Api(VllmVersion.named(opts.getOrDefault("vllm-version", "current")),
+        Boolean.parseBoolean(opts.getOrDefault("usage-null-chunks", "false")),
+        Integer.parseInt(opts.getOrDefault("max-num-queued-reqs", "0")),
+        Boolean.parseBoolean(opts.getOrDefault("length-errors-in-stream", "false")));
     MockConfig config = new MockConfig(Integer.parseInt(opts.getOrDefault("port", "" + MockDefaults.PORT)), shape,
         CostModel.named(opts.getOrDefault("timing", MockDefaults.TIMING)),
         PromptCounter.mode(opts.getOrDefault("tokenizer", MockDefaults.TOKENIZER)),
         opts.getOrDefault("model", MockDefaults.MODEL), Double.parseDouble(opts.getOrDefault("time-scale", "1")),
         Integer.parseInt(opts.getOrDefault("default-max-tokens", "" + MockDefaults.DEFAULT_MAX_TOKENS)), faults, true,
-        Boolean.parseBoolean(opts.getOrDefault("usage-null-chunks", "true")));
+        api);
     for (String key : opts.keySet()) {
       if (!KNOWN.contains(key)) {
         throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
@@ -114,8 +126,9 @@ public final class MockVllmMain {
 
   private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "port", "max-model-len",
       "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "scheduler-reserve-full-isl", "tokenizer", "timing",
-      "time-scale", "model", "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage", "die-after",
-      "fault-seed", "usage-null-chunks");
+      "time-scale", "model", "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage",
+      "die-after", "fault-seed", "usage-null-chunks", "vllm-version", "max-num-queued-reqs",
+      "length-errors-in-stream", "fail-in-stream", "fail-mid-stream");
 
   private static double dbl(Map<String, String> opts, String key) {
     return Double.parseDouble(opts.getOrDefault(key, "0"));

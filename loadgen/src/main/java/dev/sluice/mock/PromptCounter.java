@@ -28,6 +28,11 @@ public final class PromptCounter {
   public static final int GENERATION_PROMPT_TOKENS = 4;
   /** Bytes per token in {@code bytes} mode. */
   public static final int BYTES_PER_TOKEN = 4;
+  /**
+   * Characters of the longest token of cl100k and of o200k (both 128, measured by decoding every token id).
+   * vLLM's renderer refuses a text longer than {@code max_input_tokens} times this without tokenizing it.
+   */
+  static final int BPE_MAX_CHARS_PER_TOKEN = 128;
 
   public enum Mode { CL100K, O200K, BYTES }
 
@@ -89,6 +94,11 @@ public final class PromptCounter {
       tokens += encoding.countTokensOrdinary(texts.get(i));
     }
     return tokens;
+  }
+
+  /** Characters of the longest token of the vocabulary ({@code tokenizer.max_chars_per_token} in vLLM). */
+  public int maxCharsPerToken() {
+    return mode == Mode.BYTES ? BYTES_PER_TOKEN : BPE_MAX_CHARS_PER_TOKEN;
   }
 
   /** True when counting these texts is slow enough to move off the event loop. */

@@ -18,10 +18,17 @@ import java.nio.charset.StandardCharsets;
  * data: [DONE]
  * </pre>
  * The role chunk goes out with the first token; the last token's chunk carries the finish reason; the usage
- * chunk is sent only when {@code stream_options.include_usage} is true, and then every other chunk carries
- * {@code "usage":null} as its last field (OpenAI's rule and vLLM's up to 0.6; current vLLM chat omits the key,
- * which {@code --usage-null-chunks false} reproduces). Completions stream the same way with {@code "text"} choices and no
- * role chunk.
+ * chunk is sent only when {@code stream_options.include_usage} is on. Ordinary chunks have no {@code usage}
+ * key (vLLM serializes them with {@code exclude_unset}); with {@code continuous_usage_stats} each carries the
+ * usage so far, and with {@code --usage-null-chunks true} each ends with {@code "usage":null} (OpenAI's rule
+ * and vLLM's up to 0.6). Completions stream the same way with {@code "text"} choices and no role chunk.
+ *
+ * <p>A failure after the response started is one error event, then {@code [DONE]}:
+ * <pre>
+ * data: {"error": {"message": "Internal server error", "type": "InternalServerError", "param": null, "code": 500}}
+ * data: [DONE]
+ * </pre>
+ * written by {@code json.dumps}, hence the spaces after the separators.
  */
 final class Wire {
 
@@ -51,6 +58,7 @@ final class Wire {
   static final byte[] TEXT_LAST_OPEN = bytes("\",\"logprobs\":null,\"finish_reason\":\"");
   static final byte[] LAST_CLOSE = bytes("\",\"stop_reason\":null}]");
   static final byte[] USAGE_NULL = bytes(",\"usage\":null");
+  static final byte[] USAGE_OPEN = bytes(",\"usage\":{\"prompt_tokens\":");
   static final byte[] OBJ_CLOSE = bytes("}");
   static final byte[] EMPTY_CHOICES_USAGE = bytes(",\"choices\":[],\"usage\":{\"prompt_tokens\":");
   static final byte[] TOTAL = bytes(",\"total_tokens\":");
@@ -150,20 +158,28 @@ final class Wire {
     appendLong(out, completion);
   }
 
+  /** What an ordinary chunk says about usage. */
+  enum ChunkUsage {
+    /** No {@code usage} key (current vLLM). */
+    NONE,
+    /** {@code "usage":null} (OpenAI, vLLM up to 0.6, with include_usage). */
+    NULL,
+    /** The usage so far ({@code continuous_usage_stats}). */
+    SO_FAR
+  }
+
   /** The chat role chunk, sent once before the first content chunk. */
-  static Buffer roleChunk(long id, long created, byte[] model, boolean usageNull) {
+  static Buffer roleChunk(long id, long created, byte[] model, ChunkUsage usage, int prompt) {
     Buffer out = Buffer.buffer(256).appendBytes(SSE_DATA);
     appendHeader(out, true, true, id, created, model);
     out.appendBytes(CHOICES_OPEN).appendBytes(ROLE_DELTA);
-    if (usageNull) {
-      out.appendBytes(USAGE_NULL);
-    }
+    appendChunkUsage(out, usage, prompt, 0);
     return out.appendBytes(OBJ_CLOSE).appendBytes(SSE_END);
   }
 
   /** One token's chunk; {@code finishReason} non-null on the last one. */
   static Buffer tokenChunk(boolean chat, long id, long created, byte[] model, int index, String finishReason,
-      boolean usageNull) {
+      ChunkUsage usage, int prompt) {
     Buffer out = Buffer.buffer(256).appendBytes(SSE_DATA);
     appendHeader(out, chat, true, id, created, model);
     out.appendBytes(CHOICES_OPEN).appendBytes(chat ? CONTENT_DELTA : TEXT_OPEN).appendBytes(word(index));
@@ -172,10 +188,29 @@ final class Wire {
     } else {
       out.appendBytes(chat ? CHAT_LAST_OPEN : TEXT_LAST_OPEN).appendString(finishReason).appendBytes(LAST_CLOSE);
     }
-    if (usageNull) {
-      out.appendBytes(USAGE_NULL);
-    }
+    appendChunkUsage(out, usage, prompt, index + 1);
     return out.appendBytes(OBJ_CLOSE).appendBytes(SSE_END);
+  }
+
+  private static void appendChunkUsage(Buffer out, ChunkUsage usage, int prompt, int completion) {
+    switch (usage) {
+      case NULL -> out.appendBytes(USAGE_NULL);
+      case SO_FAR -> {
+        out.appendBytes(USAGE_OPEN);
+        appendUsageNumbers(out, prompt, completion);
+        out.appendBytes(OBJ_CLOSE);
+      }
+      default -> {
+      }
+    }
+  }
+
+  /** vLLM's error event for a failure after the stream started, then {@code [DONE]}. */
+  static Buffer errorEventAndDone(String message, String type, int code) {
+    return Buffer.buffer(256).appendBytes(SSE_DATA).appendString("{\"error\": {\"message\": ")
+        .appendString(Json.encode(message)).appendString(", \"type\": ").appendString(Json.encode(type))
+        .appendString(", \"param\": null, \"code\": ").appendString(Integer.toString(code)).appendString("}}")
+        .appendBytes(SSE_END).appendBytes(DONE);
   }
 
   /** The include_usage chunk, then {@code data: [DONE]}. */

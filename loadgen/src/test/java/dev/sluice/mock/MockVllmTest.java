@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -109,26 +110,99 @@ class MockVllmTest {
 
   // ---- length validation -------------------------------------------------------------------------------------
 
-  @Test
-  void overLengthMaxTokensGetsVllmBadRequest() {
-    start(CostModel.INSTANT);
-    Reply r = post("/v1/chat/completions", chat("Hello world!", 4090));
+  private JsonObject refusal(Reply r) {
+    assertThat(r.status()).isEqualTo(400);
     JsonObject err = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(new Object[] {r.status(), err.getString("type"), err.getString("param"), err.getInteger("code"),
-        err.getString("message").matches("'max_tokens' or 'max_completion_tokens' is too large: 4090\\. "
-            + "This model's maximum context length is 4096 tokens and your request has 13 input tokens .*")})
-        .containsExactly(400, "BadRequestError", "max_tokens", 400, true);
+    assertThat(new Object[] {err.getString("type"), err.getInteger("code")}).containsExactly("BadRequestError", 400);
+    return err;
+  }
+
+  private void startLegacy() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K)
+        .withApi(MockConfig.Api.CURRENT.withVersion(VllmVersion.V0_11)));
+  }
+
+  /** vllm/renderers/params.py __post_init__, named as build_tok_params names them. */
+  @Test
+  void maxCompletionTokensOverTheContextIsRefusedOnThatParam() {
+    start(CostModel.INSTANT);
+    JsonObject err = refusal(post("/v1/chat/completions", chat("Hello world!", 0).put("max_completion_tokens", 5000)));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("max_completion_tokens",
+        "max_completion_tokens=5000cannot be greater than max_model_len=max_total_tokens=4096. Please request fewer "
+            + "output tokens. (parameter=max_completion_tokens, value=5000)");
+  }
+
+  /** _token_len_check: the text was tokenized only to one token past the limit, so the count is a bound. */
+  @Test
+  void maxTokensOverWhatThePromptLeavesGetsTheAtLeastWording() {
+    start(CostModel.INSTANT);
+    JsonObject err = refusal(post("/v1/chat/completions", chat("Hello world!", 4090)));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("input_tokens",
+        "This model's maximum context length is 4096 tokens. However, you requested 4090 output tokens and your "
+            + "prompt contains at least 7 input tokens, for a total of at least 4097 tokens. Please reduce the length "
+            + "of the input prompt or the number of requested output tokens. (parameter=input_tokens, value=7)");
   }
 
   @Test
-  void overLengthPromptGetsVllmBadRequestOnInputTokens() throws Exception {
+  void overLengthPromptWithoutMaxTokensSaysAtLeastOnePastTheContext() throws Exception {
     start(CostModel.INSTANT);
-    Reply r = post("/v1/chat/completions", chat(corpus("en_narrative_pride_ch01-12.txt", 40_000), 0));
-    JsonObject err = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(new Object[] {r.status(), err.getString("param"),
+    JsonObject err = refusal(post("/v1/chat/completions", chat(corpus("en_narrative_pride_ch01-12.txt", 40_000), 0)));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("input_tokens",
+        "This model's maximum context length is 4096 tokens. However, you requested 0 output tokens and your prompt "
+            + "contains at least 4097 input tokens, for a total of at least 4097 tokens. Please reduce the length of "
+            + "the input prompt or the number of requested output tokens. (parameter=input_tokens, value=4097)");
+  }
+
+  /** _text_len_check: more characters than the longest tokens (128 chars in cl100k) could hold, not tokenized. */
+  @Test
+  void aTextTooLongForAnyTokenizationIsRefusedOnItsCharacters() {
+    start(CostModel.INSTANT);
+    String text = "x".repeat(13_000);
+    JsonObject err = refusal(post("/v1/chat/completions", chat(text, 4000)));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("input_text",
+        "This model's maximum context length is 4096 tokens. However, you requested 4000 output tokens and your "
+            + "prompt contains 13000 characters (more than 12288 characters, which is the upper bound for 96 input "
+            + "tokens). Please reduce the length of the input prompt or the number of requested output tokens. "
+            + "(parameter=input_text, value=13000)");
+  }
+
+  /** A prompt that fills the context exactly leaves get_max_tokens nothing; SamplingParams refuses 0. */
+  @Test
+  void aPromptThatFillsTheContextWithoutMaxTokensLeavesNoOutput() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.BYTES));
+    JsonObject err = refusal(post("/v1/chat/completions", chat("x".repeat(4 * (4096 - 10)), 0)));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("max_tokens",
+        "max_tokens must be at least 1, got 0. (parameter=max_tokens, value=0)");
+  }
+
+  @Test
+  void v011OverLengthMaxTokensStatesTheExactPromptCount() {
+    startLegacy();
+    JsonObject err = refusal(post("/v1/chat/completions", chat("Hello world!", 4090)));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("max_tokens",
+        "'max_tokens' or 'max_completion_tokens' is too large: 4090. This model's maximum context length is 4096 "
+            + "tokens and your request has 13 input tokens (4090 > 4096 - 13).");
+  }
+
+  @Test
+  void v011OverLengthPromptStatesTheExactPromptCount() throws Exception {
+    startLegacy();
+    JsonObject err = refusal(post("/v1/chat/completions", chat(corpus("en_narrative_pride_ch01-12.txt", 40_000), 0)));
+    assertThat(new Object[] {err.getString("param"),
         err.getString("message").matches("This model's maximum context length is 4096 tokens\\. However, your "
             + "request has \\d+ input tokens\\. Please reduce the length of the input messages\\.")})
-        .containsExactly(400, "input_tokens", true);
+        .containsExactly("input_tokens", true);
+  }
+
+  /** SGLang's way: the refusal of a stream arrives as a 200 whose stream is the error event. */
+  @Test
+  void lengthErrorsCanComeInsideTheStream() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K)
+        .withApi(MockConfig.Api.CURRENT.withLengthErrorsInStream(true)));
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 4090).put("stream", true));
+    assertThat(new Object[] {r.status(), r.body().startsWith("data: {\"error\": {\"message\": \"This model's maximum "
+        + "context length is 4096 tokens."), r.body().endsWith("\"type\": \"BadRequestError\", \"param\": null, "
+        + "\"code\": 400}}\n\ndata: [DONE]\n\n")}).containsExactly(200, true, true);
   }
 
   @Test
@@ -199,24 +273,41 @@ class MockVllmTest {
 
   private static final Pattern CREATED = Pattern.compile("\"created\":(\\d+)");
 
-  private static String expectedChatStream(String id, String created, int tokens, boolean usage, int prompt) {
+  /** vLLM's chat stream: {@code usage} adds the usage chunk, {@code chunkUsage} what every other chunk says. */
+  private static String expectedChatStream(String id, String created, int tokens, boolean usage, int prompt,
+      Wire.ChunkUsage chunkUsage) {
     String head = "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
         + ",\"model\":\"" + MODEL + "\",";
-    String u = usage ? ",\"usage\":null" : "";
     StringBuilder b = new StringBuilder();
     b.append(head).append("\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
-        + "\"logprobs\":null,\"finish_reason\":null}]").append(u).append("}\n\n");
+        + "\"logprobs\":null,\"finish_reason\":null}]").append(chunkUsage(chunkUsage, prompt, 0)).append("}\n\n");
     for (int i = 0; i < tokens; i++) {
       b.append(head).append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(Wire.WORDS[i])
           .append("\"},\"logprobs\":null,\"finish_reason\":")
-          .append(i == tokens - 1 ? "\"length\",\"stop_reason\":null}]" : "null}]").append(u).append("}\n\n");
+          .append(i == tokens - 1 ? "\"length\",\"stop_reason\":null}]" : "null}]")
+          .append(chunkUsage(chunkUsage, prompt, i + 1)).append("}\n\n");
     }
     if (usage) {
-      b.append(head).append("\"choices\":[],\"usage\":{\"prompt_tokens\":").append(prompt)
-          .append(",\"total_tokens\":").append(prompt + tokens).append(",\"completion_tokens\":").append(tokens)
-          .append("}}\n\n");
+      b.append(head).append("\"choices\":[],\"usage\":").append(usageObject(prompt, tokens)).append("}\n\n");
     }
     return b.append("data: [DONE]\n\n").toString();
+  }
+
+  private static String expectedChatStream(String id, String created, int tokens, boolean usage, int prompt) {
+    return expectedChatStream(id, created, tokens, usage, prompt, Wire.ChunkUsage.NONE);
+  }
+
+  private static String chunkUsage(Wire.ChunkUsage u, int prompt, int completion) {
+    return switch (u) {
+      case NONE -> "";
+      case NULL -> ",\"usage\":null";
+      case SO_FAR -> ",\"usage\":" + usageObject(prompt, completion);
+    };
+  }
+
+  private static String usageObject(int prompt, int completion) {
+    return "{\"prompt_tokens\":" + prompt + ",\"total_tokens\":" + (prompt + completion) + ",\"completion_tokens\":"
+        + completion + "}";
   }
 
   private static String createdOf(String body) {
@@ -240,12 +331,49 @@ class MockVllmTest {
   }
 
   @Test
-  void usageNullCanBeLeftOutOfTheOtherChunks() {
-    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withUsageNullChunks(false));
+  void usageNullCanBePutOnTheOtherChunksAsOpenAiAndVllmUpTo06Did() {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withUsageNullChunks(true));
     Reply r = post("/v1/chat/completions", chat("Hello world!", 3).put("stream", true)
         .put("stream_options", new JsonObject().put("include_usage", true)));
-    String expected = expectedChatStream("chatcmpl-1", createdOf(r.body()), 3, true, 13).replace(",\"usage\":null", "");
-    assertThat(r.body()).isEqualTo(expected);
+    assertThat(r.body()).isEqualTo(expectedChatStream("chatcmpl-1", createdOf(r.body()), 3, true, 13,
+        Wire.ChunkUsage.NULL));
+  }
+
+  private String streamWith(JsonObject options) {
+    return post("/v1/chat/completions", chat("Hello world!", 3).put("stream", true).put("stream_options", options))
+        .body();
+  }
+
+  /**
+   * should_include_usage (vllm/entrypoints/serve/utils/api_utils.py): current vLLM streams usage only when
+   * include_usage is true (StreamOptions.include_usage defaults to false since PR #36379), and usage on every
+   * chunk only with both flags.
+   */
+  @Test
+  void currentVllmStreamsUsageOnlyWhenIncludeUsageIsTrue() {
+    start(CostModel.INSTANT);
+    String empty = streamWith(new JsonObject());
+    String off = streamWith(new JsonObject().put("include_usage", false));
+    String continuousAlone = streamWith(new JsonObject().put("continuous_usage_stats", true));
+    String both = streamWith(new JsonObject().put("include_usage", true).put("continuous_usage_stats", true));
+    assertThat(List.of(empty, off, continuousAlone, both)).containsExactly(
+        expectedChatStream("chatcmpl-1", createdOf(empty), 3, false, 13),
+        expectedChatStream("chatcmpl-2", createdOf(off), 3, false, 13),
+        expectedChatStream("chatcmpl-3", createdOf(continuousAlone), 3, false, 13),
+        expectedChatStream("chatcmpl-4", createdOf(both), 3, true, 13, Wire.ChunkUsage.SO_FAR));
+  }
+
+  /** vLLM up to PR #36379 (e.g. 0.11): a stream_options object asks for usage unless include_usage is false. */
+  @Test
+  void olderVllmReadsAStreamOptionsObjectAsAskingForUsage() {
+    startLegacy();
+    String empty = streamWith(new JsonObject());
+    String off = streamWith(new JsonObject().put("include_usage", false).put("continuous_usage_stats", true));
+    String continuousAlone = streamWith(new JsonObject().put("continuous_usage_stats", true));
+    assertThat(List.of(empty, off, continuousAlone)).containsExactly(
+        expectedChatStream("chatcmpl-1", createdOf(empty), 3, true, 13),
+        expectedChatStream("chatcmpl-2", createdOf(off), 3, false, 13),
+        expectedChatStream("chatcmpl-3", createdOf(continuousAlone), 3, true, 13, Wire.ChunkUsage.SO_FAR));
   }
 
   @Test
@@ -368,10 +496,18 @@ class MockVllmTest {
   @Test
   void streamOptionsWithoutStreamIsRefusedLikeVllm() {
     start(CostModel.INSTANT);
-    Reply r = post("/v1/chat/completions", chat("Hi", 2)
-        .put("stream_options", new JsonObject().put("include_usage", true)));
-    assertThat(new Object[] {r.status(), new JsonObject(r.body()).getJsonObject("error").getString("message")})
-        .containsExactly(400, "Stream options can only be defined when `stream=True`.");
+    JsonObject err = refusal(post("/v1/chat/completions", chat("Hi", 2)
+        .put("stream_options", new JsonObject().put("include_usage", true))));
+    assertThat(new Object[] {err.getString("param"), err.getString("message")}).containsExactly("stream_options",
+        "Stream options can only be defined when `stream=True`. (parameter=stream_options)");
+  }
+
+  /** vLLM tests {@code data.get("stream_options")}, which is false for an empty object. */
+  @Test
+  void emptyStreamOptionsWithoutStreamPass() {
+    start(CostModel.INSTANT);
+    assertThat(post("/v1/chat/completions", chat("Hi", 2).put("stream_options", new JsonObject())).status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -390,13 +526,13 @@ class MockVllmTest {
 
   @Test
   void fault503AnswersServiceUnavailable() {
-    startWithFaults(new Faults(1, 0, 0, 0, 0, 0, 1));
+    startWithFaults(new Faults(1, 0, 0, 0, 0, 0, 0, 0, 1));
     assertThat(post("/v1/chat/completions", chat("Hi", 2)).status()).isEqualTo(503);
   }
 
   @Test
   void faultFractionsAreApproximatelyHonoured() {
-    startWithFaults(new Faults(0, 0.3, 0, 0, 0, 0, 42));
+    startWithFaults(new Faults(0, 0.3, 0, 0, 0, 0, 0, 0, 42));
     int errors = 0;
     for (int i = 0; i < 200; i++) {
       errors += post("/v1/chat/completions", chat("Hi", 1)).status() == 500 ? 1 : 0;
@@ -406,13 +542,13 @@ class MockVllmTest {
 
   @Test
   void garbageFaultIsNotSse() {
-    startWithFaults(new Faults(0, 0, 0, 0, 1, 0, 1));
+    startWithFaults(new Faults(0, 0, 0, 0, 1, 0, 0, 0, 1));
     assertThat(post("/v1/chat/completions", chat("Hi", 2).put("stream", true)).body()).doesNotContain("data:");
   }
 
   @Test
   void resetFaultCutsTheStreamBeforeDone() {
-    startWithFaults(new Faults(0, 0, 1, 0, 0, 0, 1));
+    startWithFaults(new Faults(0, 0, 1, 0, 0, 0, 0, 0, 1));
     Future<Buffer> body = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hi", 10).put("stream", true).toBuffer()))
         .compose(HttpClientResponse::body));
@@ -422,7 +558,7 @@ class MockVllmTest {
 
   @Test
   void hangFaultSendsNoHeaders() {
-    startWithFaults(new Faults(0, 0, 0, 1, 0, 0, 1));
+    startWithFaults(new Faults(0, 0, 0, 1, 0, 0, 0, 0, 1));
     Throwable failure = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
         .compose(req -> req.send(chat("Hi", 2).toBuffer()))
         .timeout(500, java.util.concurrent.TimeUnit.MILLISECONDS))
@@ -432,7 +568,7 @@ class MockVllmTest {
 
   @Test
   void dieAfterStopsServing() {
-    startWithFaults(new Faults(0, 0, 0, 0, 0, 2, 1));
+    startWithFaults(new Faults(0, 0, 0, 0, 0, 0, 0, 2, 1));
     post("/v1/chat/completions", chat("Hi", 1));
     post("/v1/chat/completions", chat("Hi", 1));
     Future<Reply> third = startOnLoop(() -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
@@ -440,6 +576,61 @@ class MockVllmTest {
         .map(resp -> new Reply(resp.statusCode(), "")));
     third.otherwiseEmpty().await();
     assertThat(third.failed()).isTrue();
+  }
+
+  @Test
+  void inStreamFaultMakesTheErrorEventTheFirstEventOfA200() {
+    startWithFaults(new Faults(0, 0, 0, 0, 0, 1, 0, 0, 1));
+    Reply stream = post("/v1/chat/completions", chat("Hi", 5).put("stream", true));
+    Reply plain = post("/v1/chat/completions", chat("Hi", 5));
+    assertThat(new Object[] {stream.status(), stream.body(), plain.status(),
+        new JsonObject(plain.body()).getJsonObject("error").getString("message")})
+        .containsExactly(200, GENERATION_ERROR_EVENT + "data: [DONE]\n\n", 500, "Internal server error");
+  }
+
+  private static final String GENERATION_ERROR_EVENT = "data: {\"error\": {\"message\": \"Internal server error\", "
+      + "\"type\": \"InternalServerError\", \"param\": null, \"code\": 500}}\n\n";
+
+  @Test
+  void midStreamFaultSendsTheErrorEventAfterTwoContentChunksAndFreesTheSequence() throws Exception {
+    startWithFaults(new Faults(0, 0, 0, 0, 0, 0, 1, 0, 1));
+    Reply r = post("/v1/chat/completions", chat("Hello world!", 10).put("stream", true));
+    String twoTokens = expectedChatStream("chatcmpl-1", createdOf(r.body()), 10, false, 13);
+    int cut = 0;
+    for (int i = 0; i < 3; i++) {
+      cut = twoTokens.indexOf("\n\n", cut) + 2;
+    }
+    assertThat(r.body()).isEqualTo(twoTokens.substring(0, cut) + GENERATION_ERROR_EVENT + "data: [DONE]\n\n");
+    eventually(() -> metric("vllm:num_requests_running") == 0);
+  }
+
+  /** --max-num-queued-reqs caps waiting plus running requests (vLLM PR #49445): the next one gets a 503. */
+  @Test
+  void queueLimitRefusesTheRequestBeyondItWith503() {
+    start(MockConfig.of(SMALL, CostModel.GPU, PromptCounter.Mode.CL100K)
+        .withApi(MockConfig.Api.CURRENT.withMaxNumQueuedReqs(1)));
+    Promise<Void> firstChunk = Promise.promise();
+    context.runOnContext(v -> client.request(HttpMethod.POST, port, "localhost", "/v1/chat/completions")
+        .compose(req -> req.send(chat("Hello world!", 3000).put("stream", true).toBuffer()))
+        .onSuccess(resp -> resp.handler(chunk -> firstChunk.tryComplete())));
+    firstChunk.future().await();
+    Reply second = post("/v1/chat/completions", chat("Hi", 2));
+    assertThat(new Object[] {second.status(),
+        new JsonObject(second.body()).getJsonObject("error").getString("type")})
+        .containsExactly(503, "ServiceUnavailableError");
+  }
+
+  @Test
+  void cliReadsTheVllmVersionQueueLimitAndStreamFaults() throws Exception {
+    MockConfig c = MockVllmMain.parse(new String[] {"--vllm-version", "0.11", "--max-num-queued-reqs", "64",
+        "--fail-in-stream", "0.25", "--fail-mid-stream", "0.5", "--length-errors-in-stream", "true"});
+    assertThat(new Object[] {c.api(), c.faults().inStream(), c.faults().midStream()})
+        .containsExactly(new MockConfig.Api(VllmVersion.V0_11, false, 64, true), 0.25, 0.5);
+  }
+
+  @Test
+  void cliDefaultsAreCurrentVllm() throws Exception {
+    assertThat(MockVllmMain.parse(new String[] {}).api()).isEqualTo(MockConfig.Api.CURRENT);
   }
 
   @Test
