@@ -52,12 +52,22 @@ final class Rig implements AutoCloseable {
   private final Context context = vertx.getOrCreateContext();
   private DispatcherMain.Node node;
 
-  /** A mock with instant timing serving {@link #MODEL}; returns its port. */
+  /** A mock of current vLLM with instant timing serving {@link #MODEL}; returns its port. */
   int mock(int maxModelLen, PromptCounter.Mode tokenizer) {
-    PoolShape shape = new PoolShape("e2e", maxModelLen, 256, 1 << 20, 1 << 16, PoolShape.DEFAULT_BLOCK_SIZE);
-    MockVllm mock = new MockVllm(MockConfig.of(shape, CostModel.INSTANT, tokenizer).withModel(MODEL));
+    return mock(mockConfig(maxModelLen, tokenizer));
+  }
+
+  /** Starts a mock; returns its port. */
+  int mock(MockConfig config) {
+    MockVllm mock = new MockVllm(config);
     vertx.deployVerticle(mock).await();
     return mock.actualPort();
+  }
+
+  /** What {@link #mock(int, PromptCounter.Mode)} starts, to change before starting it. */
+  static MockConfig mockConfig(int maxModelLen, PromptCounter.Mode tokenizer) {
+    PoolShape shape = new PoolShape("e2e", maxModelLen, 256, 1 << 20, 1 << 16, PoolShape.DEFAULT_BLOCK_SIZE);
+    return MockConfig.of(shape, CostModel.INSTANT, tokenizer).withModel(MODEL);
   }
 
   /** Starts the node in front of the two pools; returns its port. */

@@ -228,11 +228,11 @@ class SluiceEndToEndTest {
     assertThat(misroute().under()).isEqualTo(1.0);
   }
 
-  private static void assertOpenAiContextError(Rig.Reply r, String param) {
+  private static void assertOpenAiContextError(Rig.Reply r, String param, String says) {
     JsonObject error = r.json().getJsonObject("error");
     assertThat(new Object[] {r.status(), r.header("x-sluice-pool"), error.fieldNames().containsAll(
             List.of("message", "type", "param", "code")), error.getString("param"),
-        error.getString("message").contains("maximum context length is " + Rig.LONG_CONTEXT)})
+        error.getString("message").contains(says)})
         .containsExactly(400, "long", true, param, true);
   }
 
@@ -240,14 +240,14 @@ class SluiceEndToEndTest {
   void promptLargerThanEveryPoolGetsTheLongPoolsOwnContextError() {
     int sluice = startSluice();
     Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(digits(2 * (Rig.LONG_CONTEXT + 1000)), 16));
-    assertOpenAiContextError(r, "input_tokens");
+    assertOpenAiContextError(r, "input_tokens", "maximum context length is " + Rig.LONG_CONTEXT);
   }
 
   @Test
   void outputReserveLargerThanEveryPoolGetsTheLongPoolsOwnContextError() {
     int sluice = startSluice();
     Rig.Reply r = rig.post(sluice, CHAT, Rig.chat("Write a very long novel.", Rig.LONG_CONTEXT + 1));
-    assertOpenAiContextError(r, "max_tokens");
+    assertOpenAiContextError(r, "max_tokens", "cannot be greater than max_model_len=max_total_tokens=" + Rig.LONG_CONTEXT);
   }
 
   @Test
