@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *   <li>{@code param} {@code input_tokens} or {@code input_text}: the renderer's length checks
  *       ({@code vllm/renderers/params.py}), whatever their wording;
  *   <li>{@code param} {@code max_tokens} or {@code max_completion_tokens} with a length wording (vLLM uses
- *       these params for other validation errors too, which a larger pool would refuse just the same);
+ *       these params for other validation errors too, which a larger pool would refuse just the same), including
+ *       "max_tokens must be at least 1, got 0" (or less): the output vLLM derived from what the prompt left;
  *   <li>any other or no {@code param} (older servers, the flat {@code {"object":"error",...}} shape,
  *       SGLang) with a length wording.
  * </ul>
@@ -42,7 +43,10 @@ public record ContextLengthError(String param, String message, int inputTokens, 
   private static final Pattern WORDING = Pattern.compile(
       "maximum context length|context length is only|maximum input length|input characters"
           + "|too large: \\d+|reduce the length|cannot be greater than max_model_len"
-          + "|longer than the maximum model length|longer than the model's context length",
+          + "|longer than the maximum model length|longer than the model's context length"
+          // the output vLLM derives as max_model_len - prompt when the prompt leaves none; Sluice never sends
+          // a max_tokens below 1 itself, so from upstream this always means the prompt filled the context
+          + "|max_tokens must be at least 1, got (?:0|-\\d+)\\b",
       Pattern.CASE_INSENSITIVE);
 
   /** A stated count that is only a lower bound: vLLM tokenized no further than one token past the limit. */
@@ -55,6 +59,7 @@ public record ContextLengthError(String param, String message, int inputTokens, 
       Pattern.compile("[Tt]he input \\((\\d+) tokens\\)"),
       Pattern.compile("(\\d+) tokens from the input messages"),
       Pattern.compile("prompt \\(length (\\d+)\\) is longer"),
+      Pattern.compile("Input length \\((\\d+)\\) exceeds"),
       Pattern.compile("parameter=input_tokens, value=(\\d+)"),
   };
   private static final Pattern[] CONTEXTS = {
@@ -62,6 +67,7 @@ public record ContextLengthError(String param, String message, int inputTokens, 
       Pattern.compile("maximum context length of (\\d+)"),
       Pattern.compile("context length \\((\\d+) tokens\\)"),
       Pattern.compile("maximum model length of (\\d+)"),
+      Pattern.compile("maximum context length \\((\\d+)\\)"),
       Pattern.compile("max_model_len=(?:max_total_tokens=)?(\\d+)"),
   };
   /** Prompt plus output, stated as one number. */

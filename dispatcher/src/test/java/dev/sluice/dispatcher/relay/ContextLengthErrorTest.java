@@ -185,11 +185,35 @@ class ContextLengthErrorTest {
     assertThat(parse(error("[{'type': 'missing', 'loc': ('body', 'messages')}]", null))).isEmpty();
   }
 
-  /** vLLM names {@code max_tokens} for other refusals too; a larger pool would refuse those just the same. */
+  /** A refusal that names {@code max_tokens} for another reason: a larger pool would refuse it just the same. */
   @Test
   void maxTokensParamWithoutALengthWordingIsNotAContextError() {
-    assertThat(parse(error("max_tokens must be at least 1, got 0. (parameter=max_tokens, value=0)", "max_tokens")))
-        .isEmpty();
+    assertThat(parse(error("max_tokens must be an integer (parameter=max_tokens)", "max_tokens"))).isEmpty();
+    assertThat(parse(error("max_tokens must be at least 1, got 5.", "max_tokens"))).isEmpty();
+  }
+
+  /**
+   * {@code get_max_tokens} ({@code vllm/entrypoints/serve/utils/api_utils.py}) gives
+   * {@code max_model_len - prompt} when the request names no output; a prompt that fills the context leaves 0
+   * (or less), which {@code SamplingParams} ({@code vllm/sampling_params.py}) refuses. Sluice never sends a
+   * max_tokens below 1, so from upstream this is a prompt too long for the pool.
+   */
+  @Test
+  void noOutputLeftByThePromptIsAContextError() {
+    ContextLengthError zero = parse("max_tokens must be at least 1, got 0. (parameter=max_tokens, value=0)",
+        "max_tokens");
+    ContextLengthError negative = parse("max_tokens must be at least 1, got -46771. "
+        + "(parameter=max_tokens, value=-46771)", "max_tokens");
+    assertThat(new Object[] {zero.calibrationSample(), zero.minimumContext(), negative.param()})
+        .containsExactly(-1, -1L, "max_tokens");
+  }
+
+  /** {@code get_max_tokens} itself, when the prompt alone is longer than the context. */
+  @Test
+  void inputLongerThanTheContextInGetMaxTokens() {
+    ContextLengthError e = parse("Input length (9000) exceeds model's maximum context length (8192).", null);
+    assertThat(new Object[] {e.calibrationSample(), e.maxContext(), e.minimumContext()})
+        .containsExactly(9000, 8192, 9001L);
   }
 
   @Test
