@@ -5,14 +5,18 @@ import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.DispatcherHooks;
 import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.ResponseTaps;
+import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.engine.CostModel;
 import dev.sluice.engine.PoolShape;
 import dev.sluice.mock.MockConfig;
 import dev.sluice.mock.MockVllm;
 import dev.sluice.mock.PromptCounter;
+import dev.sluice.mock.VllmVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -30,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -49,7 +55,8 @@ import java.util.function.Function;
  * bytes/token, and the paper's plain EMA without intercept.
  *
  * <p>Options: {@code --requests N} (prompts per category, default 600; the trace part sends 5 N per trace),
- * {@code --seed S}.
+ * {@code --seed S}, {@code --vllm-version current|0.11} (the mocks' length refusals: current vLLM's "at least
+ * n input tokens", a bound, or v0.11's exact count, which Sluice takes as a calibration sample).
  */
 public final class EstimatorLiveBench {
   static final int WARM_UP = 200;
@@ -78,6 +85,9 @@ public final class EstimatorLiveBench {
       new PoolOptions().setHttp1MaxSize(64));
   private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
   private final Map<String, Function<DispatcherMetrics, DispatcherHooks>> estimators = new LinkedHashMap<>();
+  /** Calibration samples each node's estimator was given: one per usage read, plus those from refusals. */
+  private final Map<Dispatcher, LongAdder> observed = new IdentityHashMap<>();
+  private VllmVersion version = VllmVersion.CURRENT;
 
   private EstimatorLiveBench() {
     estimators.put("sluice", m -> DispatcherHooks.calibrating(CalibrationParams.defaults(), m.registry()));
@@ -89,17 +99,20 @@ public final class EstimatorLiveBench {
   public static void main(String[] args) throws Exception {
     int requests = 600;
     long seed = 1;
+    VllmVersion version = VllmVersion.CURRENT;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--requests" -> requests = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
+        case "--vllm-version" -> version = VllmVersion.named(args[++i]);
         default -> {
-          System.err.println("usage: ./sluice bench estimator [--requests N] [--seed S]");
+          System.err.println("usage: ./sluice bench estimator [--requests N] [--seed S] [--vllm-version current|0.11]");
           System.exit(2);
         }
       }
     }
     EstimatorLiveBench bench = new EstimatorLiveBench();
+    bench.version = version;
     try {
       bench.run(requests, seed);
     } finally {
@@ -110,8 +123,8 @@ public final class EstimatorLiveBench {
   private void run(int requests, long seed) throws Exception {
     List<Chunk> chunks = loadChunks();
     long t0 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "# estimator (live), %d prompts per category, seed %d, %s%n%n", requests, seed,
-        Instant.now());
+    System.out.printf(Locale.ROOT, "# estimator (live), %d prompts per category, seed %d, mocks of vLLM %s, %s%n%n",
+        requests, seed, version.label(), Instant.now());
     for (PromptCounter.Mode mode : List.of(PromptCounter.Mode.CL100K, PromptCounter.Mode.O200K)) {
       perCategory(chunks, mode, requests, seed);
     }
@@ -307,8 +320,9 @@ public final class EstimatorLiveBench {
             + "per threshold (short = threshold, long = %d), %d requests in flight%n%n", trace,
         mode.name().toLowerCase(Locale.ROOT), reqs.size(), mix, LONG_CONTEXT, TRACE_CONCURRENCY);
     System.out.println("| estimator | threshold | short-eligible | eligible sent long | too long sent short (retried) "
-        + "| retried and served by long | client-visible context errors (fit the largest pool) |");
-    System.out.println("|---|---|---|---|---|---|---|");
+        + "| retried and served by long | client-visible context errors (fit the largest pool) "
+        + "| calibration samples from refusals |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
     for (Map.Entry<String, Function<DispatcherMetrics, DispatcherHooks>> e : estimators.entrySet()) {
       Dispatcher[] nodes = new Dispatcher[THRESHOLDS.length];
       for (int t = 0; t < THRESHOLDS.length; t++) {
@@ -347,6 +361,7 @@ public final class EstimatorLiveBench {
       }
       for (int t = 0; t < THRESHOLDS.length; t++) {
         int threshold = THRESHOLDS[t];
+        int served = 0;
         int eligible = 0;
         int over = 0;
         int tooLong = 0;
@@ -372,10 +387,14 @@ public final class EstimatorLiveBench {
           if (r.status() != 200 && prompt + q.maxTokens() <= LONG_CONTEXT) {
             visible++;
           }
+          served += r.status() == 200 ? 1 : 0;
         }
-        System.out.printf(Locale.ROOT, "| %s | %d | %d | %s (%d) | %s (%d of %d) | %d | %d |%n", e.getKey(), threshold,
-            eligible, pct(over / (double) eligible), over, pct(under / (double) tooLong), under, tooLong, recovered,
-            visible);
+        // every 200 gave one sample from its usage; the rest came from refusals the node retried
+        long samples = observed.get(nodes[t]).sum();
+        long fromRefusals = samples - served;
+        System.out.printf(Locale.ROOT, "| %s | %d | %d | %s (%d) | %s (%d of %d) | %d | %d | %d of %d (%s) |%n",
+            e.getKey(), threshold, eligible, pct(over / (double) eligible), over, pct(under / (double) tooLong), under,
+            tooLong, recovered, visible, fromRefusals, samples, pct(fromRefusals / (double) samples));
       }
     }
     System.out.println();
@@ -385,7 +404,8 @@ public final class EstimatorLiveBench {
 
   private int mock(int maxModelLen, PromptCounter.Mode mode) {
     PoolShape shape = new PoolShape("bench", maxModelLen, 1024, 1 << 22, 1 << 16, PoolShape.DEFAULT_BLOCK_SIZE);
-    MockVllm mock = new MockVllm(MockConfig.of(shape, CostModel.INSTANT, mode).withModel(MODEL));
+    MockVllm mock = new MockVllm(MockConfig.of(shape, CostModel.INSTANT, mode).withModel(MODEL)
+        .withApi(MockConfig.Api.CURRENT.withVersion(version)));
     vertx.deployVerticle(mock).await();
     return mock.actualPort();
   }
@@ -393,10 +413,26 @@ public final class EstimatorLiveBench {
   private Dispatcher node(Function<DispatcherMetrics, DispatcherHooks> hooks, int shortContext, int shortPort,
       int longPort) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    return Dispatcher.start(vertx, NodeConfig.load(new String[] {"--host", "127.0.0.1", "--port", "0",
+    DispatcherHooks h = hooks.apply(metrics);
+    LongAdder samples = new LongAdder();
+    Estimator counted = new Estimator() {
+      @Override
+      public Budget estimate(RequestFacts facts, String categoryOverride, int defaultReserve) {
+        return h.estimator().estimate(facts, categoryOverride, defaultReserve);
+      }
+
+      @Override
+      public void observe(Budget budget, int actualPromptTokens) {
+        samples.increment();
+        h.estimator().observe(budget, actualPromptTokens);
+      }
+    };
+    Dispatcher node = Dispatcher.start(vertx, NodeConfig.load(new String[] {"--host", "127.0.0.1", "--port", "0",
             "--pool", "short=" + shortContext + "@http://127.0.0.1:" + shortPort,
             "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}, Map.of()).dispatcher(),
-        hooks.apply(metrics), metrics, 2).await();
+        new DispatcherHooks(counted, h.taps(), h.askUpstreamForUsage(), h.calibration()), metrics, 2).await();
+    observed.put(node, samples);
+    return node;
   }
 
   private static JsonObject chat(String text, int maxTokens) {
