@@ -197,29 +197,87 @@ class CurrentVllmEndToEndTest {
 
   private static final String GENERATION_ERROR = "data: {\"error\": {\"message\": \"Internal server error\", "
       + "\"type\": \"InternalServerError\", \"param\": null, \"code\": 500}}\n\ndata: [DONE]\n\n";
+  private static final Faults FIRST_EVENT_ERROR = new Faults(0, 0, 0, 0, 0, 1, 0, 0, 1);
+  private static final Faults MID_STREAM_ERROR = new Faults(0, 0, 0, 0, 0, 0, 1, 0, 1);
 
   private int failingSluice(Faults faults) {
     return rig.sluice(rig.mock(Rig.mockConfig(Rig.SHORT_CONTEXT, CL100K).withFaults(faults)),
         rig.mock(Rig.mockConfig(Rig.LONG_CONTEXT, CL100K).withFaults(faults)));
   }
 
+  /** The value of one sample of the node's {@code /metrics}, 0 when it is not there yet. */
+  private double metric(int sluice, String sample) {
+    for (String line : rig.get(sluice, "/metrics").text().split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return Double.parseDouble(line.substring(sample.length() + 1));
+      }
+    }
+    return 0;
+  }
+
+  private static final String STREAM_ERROR_FAILURES =
+      "sluice_failures_total{category=\"origin\",code=\"upstream_stream_error\"}";
+  private static final String STREAM_ERROR_RETRIES = "sluice_upstream_retries_total{pool=\"short\",reason=\"stream_error\"}";
+
+  /**
+   * The pool's first endpoint fails every stream before its first token, its second serves: a stream that
+   * opens with the error event is a failed try, repeated on the other endpoint before the client sees a byte.
+   */
   @Test
-  void anErrorEventFirstInTheStreamReachesTheClientAsItCame() {
-    int sluice = failingSluice(new Faults(0, 0, 0, 0, 0, 1, 0, 0, 1));
+  void anErrorEventFirstInTheStreamIsRetriedOnAnotherEndpoint() {
+    int failing = rig.mock(Rig.mockConfig(Rig.SHORT_CONTEXT, CL100K).withFaults(FIRST_EVENT_ERROR));
+    int serving = rig.mock(Rig.SHORT_CONTEXT, CL100K);
+    int sluice = rig.sluice(List.of(failing, serving), rig.mock(Rig.LONG_CONTEXT, CL100K));
+    List<String> wrong = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Rig.Reply r = rig.post(sluice, CHAT, stream(""));
+      if (r.status() != 200 || r.text().contains("\"error\"") || !r.text().endsWith("data: [DONE]\n\n")) {
+        wrong.add(r.status() + " " + r.text());
+      }
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(metric(sluice, STREAM_ERROR_RETRIES)).isGreaterThanOrEqualTo(1);
+  }
+
+  /** With no endpoint left to try, the client gets the stream as it came, and the request counts as failed. */
+  @Test
+  void anErrorEventFirstInTheStreamReachesTheClientAsItCameWhenNoTryIsLeft() throws InterruptedException {
+    int sluice = failingSluice(FIRST_EVENT_ERROR);
 
     Rig.Reply r = rig.post(sluice, CHAT, stream(""));
 
     assertThat(new Object[] {r.status(), r.text()}).containsExactly(200, GENERATION_ERROR);
+    Rig.eventually(() -> metric(sluice, STREAM_ERROR_FAILURES) == 1, "one upstream_stream_error failure");
+    assertThat(metric(sluice, STREAM_ERROR_RETRIES)).isEqualTo(1);
   }
 
+  /** After the commit point the stream goes on as it came; only the record says the upstream failed. */
   @Test
-  void anErrorEventMidStreamReachesTheClientAsItCame() {
-    int sluice = failingSluice(new Faults(0, 0, 0, 0, 0, 0, 1, 0, 1));
+  void anErrorEventMidStreamReachesTheClientAsItCameAndCountsAsAFailure() throws InterruptedException {
+    int sluice = failingSluice(MID_STREAM_ERROR);
 
     Rig.Reply r = rig.post(sluice, CHAT, stream(""));
 
     assertThat(new Object[] {r.status(), r.text().split("\n\n").length, r.text().endsWith(GENERATION_ERROR)})
         .containsExactly(200, 5, true);
+    Rig.eventually(() -> metric(sluice, STREAM_ERROR_FAILURES) == 1, "one upstream_stream_error failure");
+    assertThat(metric(sluice, STREAM_ERROR_RETRIES)).isZero();
+  }
+
+  /**
+   * A pool that refuses a too-long stream inside a 200 (SGLang's way): the error event is a context-length
+   * misroute, and the request is served by the long pool before the client sees a byte.
+   */
+  @Test
+  void aContextLengthErrorEventIsAMisrouteServedByTheLongPool() {
+    int sluice = rig.sluice(rig.mock(Rig.mockConfig(Rig.SHORT_CONTEXT, CL100K)
+            .withApi(MockConfig.Api.CURRENT.withLengthErrorsInStream(true))),
+        rig.mock(Rig.LONG_CONTEXT, CL100K));
+
+    Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(digits(12_000), 4).put("stream", true));
+
+    assertThat(new Object[] {r.status(), r.header("x-sluice-pool"), r.text().contains("\"error\""),
+        r.text().endsWith("data: [DONE]\n\n")}).containsExactly(200, "long", false, true);
   }
 
   // ---- 7. framing and queue limits -------------------------------------------------------------------------------

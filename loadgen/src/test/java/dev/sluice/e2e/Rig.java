@@ -72,8 +72,16 @@ final class Rig implements AutoCloseable {
 
   /** Starts the node in front of the two pools; returns its port. */
   int sluice(int shortPort, int longPort) {
-    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1",
-        "--pool", "short=" + SHORT_CONTEXT + "@http://127.0.0.1:" + shortPort,
+    return sluice(List.of(shortPort), longPort);
+  }
+
+  /** The same with several endpoints in the short pool. */
+  int sluice(List<Integer> shortPorts, int longPort) {
+    StringBuilder shortPool = new StringBuilder("short=" + SHORT_CONTEXT + "@");
+    for (int i = 0; i < shortPorts.size(); i++) {
+      shortPool.append(i == 0 ? "" : ",").append("http://127.0.0.1:").append(shortPorts.get(i));
+    }
+    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1", "--pool", shortPool.toString(),
         "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}).await();
     return node.dispatcher().port();
   }

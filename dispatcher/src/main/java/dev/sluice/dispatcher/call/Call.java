@@ -146,6 +146,14 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     end(status, null, Outcome.OK);
   }
 
+  /**
+   * The same, for an answer that carried the upstream's {@code failure} (an error event in its stream) and was
+   * forwarded as it came; null for none.
+   */
+  public void answered(int status, FailureKind failure) {
+    end(status, failure, Outcome.OK);
+  }
+
   /** The request failed as {@code kind}; the answer (if any) was written by the caller. */
   public void failed(FailureKind kind) {
     end(kind == FailureKind.CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : kind.status(), kind, kind.outcome());

@@ -37,6 +37,8 @@ final class Exchange implements Call.Stage {
   private boolean retryToken;
   /** The answer is a 2xx read by the tap. */
   private boolean tapped;
+  /** A failure in an answer that is forwarded as it came, recorded when the request ends; null when none. */
+  private FailureKind forwarded;
   private boolean finished;
 
   Exchange(Relay relay, Call call, Buffer body, ResponseTap tap, boolean stripUsage) {
@@ -94,13 +96,7 @@ final class Exchange implements Call.Stage {
       return;
     }
     switch (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)) {
-      case RETRY_IN_POOL -> {
-        pool.meters().retry(kind.retryReason());
-        abandonTry();
-        retryToken = true;
-        tries = tries.nextInPool();
-        send(t.endpoint());
-      }
+      case RETRY_IN_POOL -> retryInPool(t, kind);
       case RETRY_ON_LARGER_POOL -> moveUp();
       case GIVE_UP -> {
         if (kind.answer() != FailureKind.Answer.FORWARDED) {
@@ -140,6 +136,41 @@ final class Exchange implements Call.Stage {
     complete(t, heldBody);
   }
 
+  /**
+   * The 2xx event stream opened with an error event ({@code held} holds it, and any role chunk before it):
+   * repeated where the failure table allows (a context-length error on a larger pool, with its exact count as a
+   * calibration sample; an endpoint's failure on another try in the pool), else forwarded as it came, and the
+   * request's end records the failure. {@code kind} is null for the client's own error.
+   */
+  void streamFailed(UpstreamTry t, FailureKind kind, StreamError error, Buffer held, boolean ended) {
+    if (finished || t != current) {
+      return;
+    }
+    if (kind != null && !client.committed()) {
+      switch (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)) {
+        case RETRY_IN_POOL -> {
+          retryInPool(t, kind);
+          return;
+        }
+        case RETRY_ON_LARGER_POOL -> {
+          int stated = error.contextLength() == null ? -1 : error.contextLength().calibrationSample();
+          if (stated > 0) {
+            relay.estimator.observe(budget, stated);
+          }
+          moveUp();
+          return;
+        }
+        case GIVE_UP -> {
+        }
+      }
+    }
+    forwarded = kind;
+    relay(t, held);
+    if (ended) {
+      ended(t, null);
+    }
+  }
+
   /** Bytes of the answer: the first commits the response; a 2xx passes through the tap. */
   void relay(UpstreamTry t, Buffer bytes) {
     if (finished || t != current) {
@@ -154,10 +185,16 @@ final class Exchange implements Call.Stage {
     }
   }
 
-  /** The upstream's answer ended cleanly. */
-  void ended(UpstreamTry t) {
+  /**
+   * The upstream's answer ended cleanly; {@code failure} is an error event it carried after it started
+   * reaching the client (recorded, nothing else: the client got the stream as it came), else null.
+   */
+  void ended(UpstreamTry t, FailureKind failure) {
     if (finished || t != current) {
       return;
+    }
+    if (failure != null) {
+      forwarded = failure;
     }
     if (!client.committed()) {
       commit(t, t.response().statusCode());
@@ -237,7 +274,7 @@ final class Exchange implements Call.Stage {
       }
     }
     client.end(last);
-    call.answered(statusSent());
+    call.answered(statusSent(), forwarded);
   }
 
   private int statusSent() {
@@ -265,6 +302,15 @@ final class Exchange implements Call.Stage {
     abandonTry();
     client.abort(kind, message);
     call.aborted(statusSent(), kind);
+  }
+
+  /** Another try in this pool, avoiding the endpoint of {@code t} (a retry-budget token is already taken). */
+  private void retryInPool(UpstreamTry t, FailureKind kind) {
+    pool.meters().retry(kind.retryReason());
+    abandonTry();
+    retryToken = true;
+    tries = tries.nextInPool();
+    send(t.endpoint());
   }
 
   /** To the next larger pool, once, for a context-length error: the estimate was too small. */

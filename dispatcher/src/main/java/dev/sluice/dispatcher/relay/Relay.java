@@ -26,7 +26,7 @@ public final class Relay {
   final RetryBudget retries;
   final long firstByteNanos;
   final long streamIdleNanos;
-  /** Largest upstream error body held to decide whether it is a context-length error worth a retry. */
+  /** Largest error body, head of an event stream or error event held to tell what the upstream answered. */
   static final int ERROR_PEEK_BYTES = 16 * 1024;
   private final ResponseTapFactory taps;
   private final boolean askUpstreamForUsage;

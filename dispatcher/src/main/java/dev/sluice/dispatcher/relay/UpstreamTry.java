@@ -20,9 +20,10 @@ import java.net.UnknownHostException;
 /**
  * One try of a request on one endpoint: the endpoint's in-flight slot, the upstream HTTP request and response,
  * the deadline of the moment (first byte, then stream idle), an error body held back until it is known whether
- * the request goes elsewhere, and the endpoint's health record of how the try went. It reports to its
- * {@link Exchange}, which decides; once finished or abandoned it reports nothing more, so the callbacks of an
- * old try can never touch the request.
+ * the request goes elsewhere, the head of an event stream held until its first event shows an answer or an
+ * error ({@link StreamHead}), an error event later in the stream ({@link SseErrorWatch}), and the endpoint's
+ * health record of how the try went. It reports to its {@link Exchange}, which decides; once finished or
+ * abandoned it reports nothing more, so the callbacks of an old try can never touch the request.
  */
 final class UpstreamTry extends Watchdog.Watched {
   private enum State {
@@ -30,6 +31,8 @@ final class UpstreamTry extends Watchdog.Watched {
     AWAITING_HEADERS,
     /** A 400 or 500 whose body is held to tell a context-length error from anything else. */
     HOLDING,
+    /** A 2xx event stream held until its first event tells an answer from an error event. */
+    HEAD,
     /** Bytes pass to the exchange as they arrive. */
     RELAYING,
     /** Ended or abandoned. */
@@ -46,6 +49,9 @@ final class UpstreamTry extends Watchdog.Watched {
   private HttpClientRequest request;
   private HttpClientResponse response;
   private Buffer held;
+  private StreamHead head;
+  /** Watches a 2xx event stream for an error event once it is being relayed; null for anything else. */
+  private SseErrorWatch errors;
   private long sentAt;
   private long lastActivity;
 
@@ -152,6 +158,13 @@ final class UpstreamTry extends Watchdog.Watched {
       held = Buffer.buffer(256);
       return;
     }
+    if (status >= 200 && status < 300 && isEventStream(r)) {
+      // the health record waits for the first event: vLLM sends a failure as an error event on a 200
+      state = State.HEAD;
+      head = new StreamHead(Relay.ERROR_PEEK_BYTES);
+      errors = new SseErrorWatch(Relay.ERROR_PEEK_BYTES);
+      return;
+    }
     state = State.RELAYING;
     FailureKind kind = FailureKind.ofUpstreamStatus(status);
     endpoint.record(kind, now);
@@ -179,10 +192,65 @@ final class UpstreamTry extends Watchdog.Watched {
         recordHeld(false);
         exchange.relay(this, h);
       }
+      if (state == State.HEAD) {
+        StreamHead.Verdict v = head.offer(chunk);
+        if (v != StreamHead.Verdict.MORE) {
+          headDecided(v, false);
+        }
+        return;
+      }
+      if (errors != null) {
+        errors.feed(chunk);
+      }
       exchange.relay(this, chunk);
     } catch (RuntimeException e) {
       exchange.crash(this, "relaying an upstream chunk", e);
     }
+  }
+
+  /**
+   * The stream's first event decided: an answer is relayed from its first byte on; an error event is a failed
+   * try, which the exchange may repeat elsewhere or else forward as it came.
+   */
+  private void headDecided(StreamHead.Verdict v, boolean ended) {
+    Buffer h = head.held();
+    StreamError error = head.error();
+    head = null;
+    state = State.RELAYING;
+    if (v == StreamHead.Verdict.ERROR) {
+      FailureKind kind = error.failure();
+      endpoint.record(kind, System.nanoTime());
+      exchange.streamFailed(this, kind, error, h, ended);
+      return;
+    }
+    endpoint.record(null, System.nanoTime());
+    if (h != null) {
+      errors.feed(h);
+      exchange.relay(this, h);
+    }
+    if (ended) {
+      endRelayed();
+    }
+  }
+
+  /** The relayed answer ended: an error event inside it makes the try a failure after all. */
+  private void endRelayed() {
+    FailureKind kind = null;
+    if (errors != null) {
+      errors.end();
+      if (errors.sawError()) {
+        kind = errors.error() == null ? FailureKind.UPSTREAM_STREAM_ERROR : errors.error().failure();
+        if (kind != null) {
+          endpoint.record(kind, System.nanoTime());
+        }
+      }
+    }
+    exchange.ended(this, kind);
+  }
+
+  private static boolean isEventStream(HttpClientResponse r) {
+    String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, "text/event-stream", 0, "text/event-stream".length());
   }
 
   private void onEnd() {
@@ -199,7 +267,11 @@ final class UpstreamTry extends Watchdog.Watched {
         exchange.held(this, h, tooLong);
         return;
       }
-      exchange.ended(this);
+      if (state == State.HEAD) {
+        headDecided(head.end(), true);
+        return;
+      }
+      endRelayed();
     } catch (RuntimeException e) {
       exchange.crash(this, "ending an upstream answer", e);
     }
@@ -272,6 +344,7 @@ final class UpstreamTry extends Watchdog.Watched {
       state = State.DONE;
       unwatch();
       held = null;
+      head = null;
       HttpClientRequest req = request;
       if (req != null) {
         req.reset();
