@@ -1,17 +1,26 @@
 package dev.sluice.dispatcher.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Notes whether an event stream that is already reaching the client carries an error event
  * ({@code data: {"error": ...}}, as vLLM sends when a request fails mid-generation): pure, no socket, fed
- * the response's chunks in order after the commit point, whatever their boundaries. It reads each byte
- * once, skips to the next line break inside a line, and copies nothing until an error line starts; that
- * line alone (up to {@code maxBytes}) is kept to classify the error.
+ * the response's chunks in order after the commit point, whatever their boundaries. Inside a line it looks
+ * only for the next line break, eight bytes a step; it reads the start of each line, and copies nothing until
+ * an error line starts; that line alone (up to {@code maxBytes}) is kept to classify the error.
  */
 public final class SseErrorWatch {
   private static final byte[] DATA_FIELD = "data:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] ERROR_KEY = "\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** Eight bytes of an array as one long, lowest address lowest. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
 
   /** Inside a line that cannot start an error event: wait for the line break. */
   private static final int MID_LINE = 0;
@@ -43,22 +52,32 @@ public final class SseErrorWatch {
     if (state == DONE) {
       return;
     }
-    Bytes b = Bytes.of(chunk);
     int len = chunk.length();
-    for (int i = 0; i < len; i++) {
-      byte c = b.at(i);
+    byte[] a;
+    int base;
+    if (chunk instanceof BufferInternal internal && internal.unwrap().hasArray()) {
+      ByteBuf buf = internal.unwrap();
+      a = buf.array();
+      base = buf.arrayOffset(); // Buffer indices are the ByteBuf's absolute ones, as in Bytes
+    } else {
+      a = chunk.getBytes();
+      base = 0;
+    }
+    int end = base + len;
+    for (int i = base; i < end; i++) {
+      if (state == MID_LINE) {
+        // the bulk of the stream: inside lines, eight bytes at a time
+        i = lineBreak(a, i, end);
+        if (i < 0) {
+          return;
+        }
+        state = FIELD;
+        matched = 0;
+        continue;
+      }
+      byte c = a[i];
       boolean lineBreak = c == '\n' || c == '\r';
       switch (state) {
-        case MID_LINE -> {
-          while (i + 1 < len && !lineBreak) {
-            c = b.at(++i);
-            lineBreak = c == '\n' || c == '\r';
-          }
-          if (lineBreak) {
-            state = FIELD;
-            matched = 0;
-          }
-        }
         case FIELD -> {
           if (lineBreak) {
             matched = 0;
@@ -95,23 +114,42 @@ public final class SseErrorWatch {
           }
         }
         case CAPTURE -> {
-          int end = i;
-          while (end < len && b.at(end) != '\n' && b.at(end) != '\r') {
-            end++;
-          }
-          int keep = Math.min(end - i, Math.max(0, maxBytes - line.length()));
-          line.appendBuffer(chunk, i, keep);
-          i = end;
-          if (end < len) {
-            finish();
+          int stop = lineBreak(a, i, end);
+          int to = stop < 0 ? end : stop;
+          int keep = Math.min(to - i, Math.max(0, maxBytes - line.length()));
+          line.appendBytes(a, i, keep);
+          if (stop < 0) {
             return;
           }
+          finish();
+          return;
         }
         default -> {
           return;
         }
       }
     }
+  }
+
+  /** Index of the first LF or CR in {@code a[from, to)}, or -1: eight bytes a step, then one at a time. */
+  static int lineBreak(byte[] a, int from, int to) {
+    int i = from;
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long w = (long) LONGS.get(a, i);
+      long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+      long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+      // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
+      long hit = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+      if (hit != 0) {
+        return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] == '\n' || a[i] == '\r') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The stream ended: an error line cut short of its line break is read as it is. */
