@@ -21,6 +21,8 @@ public final class Bench {
     // one line per benchmark
     BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
         ScannerBench::main));
+    BENCHES.put("stream-taps", new Entry("the relay's work per 2xx event stream: usage taps, error-event watch, "
+        + "stream head (thread CPU time)", StreamTapBench::main));
     BENCHES.put("planner", new Entry("one planner fleet simulation: conv at 1,000 req/s for an hour", dev.sluice.planner.PlannerBench::main));
     BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
         + "Azure traces", EstimatorOfflineBench::main));

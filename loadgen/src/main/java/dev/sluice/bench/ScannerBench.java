@@ -236,7 +236,7 @@ public class ScannerBench {
    * thread's CPU time each. On a shared machine, CPU time still grows when other processes take the
    * caches or the sibling hyper-thread; the best round is the least disturbed one.
    */
-  private static double timeCpu(ThreadMXBean cpu, Runnable op, double seconds) {
+  static double timeCpu(ThreadMXBean cpu, Runnable op, double seconds) {
     long budget = (long) (seconds * 1e9 / 5);
     double best = Double.MAX_VALUE;
     for (int round = 0; round < 5; round++) {

@@ -1,0 +1,106 @@
+package dev.sluice.bench;
+
+import dev.sluice.dispatcher.relay.ResponseTap;
+import dev.sluice.dispatcher.relay.SseErrorWatch;
+import dev.sluice.dispatcher.relay.SseUsageTap;
+import dev.sluice.dispatcher.relay.StreamHead;
+import io.vertx.core.buffer.Buffer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * {@code ./sluice bench stream-taps [seconds per case]}: the relay's own work on a 2xx event stream, by thread
+ * CPU time (best of five rounds, as {@code bench scanner --cpu}): the usage tap alone, in its pass-through and
+ * strip modes, the same with the error-event watch fed every chunk too, and the head that holds the stream
+ * until its first event decides. Streams are vLLM-shaped chat streams (role chunk, one chunk per token, the
+ * usage chunk, {@code [DONE]}), fed one event per chunk, the way a server that flushes every token delivers them.
+ */
+public final class StreamTapBench {
+  private static final int MAX_BYTES = 16 * 1024;
+  private static final String HEAD = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
+      + "\"created\":1764748800,\"model\":\"meta-llama/Meta-Llama-3-70B-Instruct\",";
+  private static final String[] WORDS = {" the", " quick", " brown", " fox", " jumps", " over", " a", " lazy", " dog"};
+
+  private StreamTapBench() {
+  }
+
+  /** A stream of {@code tokens} content chunks, one event per buffer. */
+  static Buffer[] stream(int tokens) {
+    List<Buffer> events = new ArrayList<>();
+    events.add(event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+        + "\"logprobs\":null,\"finish_reason\":null}]}"));
+    for (int i = 0; i < tokens; i++) {
+      events.add(event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + WORDS[i % WORDS.length]
+          + "\"},\"logprobs\":null,\"finish_reason\":" + (i == tokens - 1 ? "\"length\"" : "null") + "}]}"));
+    }
+    events.add(event(HEAD + "\"choices\":[],\"usage\":{\"prompt_tokens\":812,\"total_tokens\":" + (812 + tokens)
+        + ",\"completion_tokens\":" + tokens + "}}"));
+    events.add(Buffer.buffer("data: [DONE]\n\n"));
+    return events.toArray(new Buffer[0]);
+  }
+
+  private static Buffer event(String data) {
+    return Buffer.buffer((data + "\n\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long tap(Buffer[] stream, ResponseTap tap, SseErrorWatch watch) {
+    long out = 0;
+    for (Buffer chunk : stream) {
+      if (watch != null) {
+        watch.feed(chunk);
+      }
+      out += tap.onChunk(chunk).length();
+    }
+    out += tap.onEnd().length();
+    return out + tap.promptTokens() + (watch != null && watch.sawError() ? 1 : 0);
+  }
+
+  private static long head(Buffer[] stream) {
+    StreamHead head = new StreamHead(MAX_BYTES);
+    for (Buffer chunk : stream) {
+      if (head.offer(chunk) != StreamHead.Verdict.MORE) {
+        return head.held().length();
+      }
+    }
+    return -1;
+  }
+
+  public static void main(String[] args) {
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    long[] sink = new long[1];
+    System.out.printf(Locale.ROOT, "%-26s %7s %9s %12s %10s%n", "case", "tokens", "bytes", "cpu ns/op", "ns per KB");
+    for (int tokens : new int[] {16, 256, 2048}) {
+      Buffer[] s = stream(tokens);
+      long bytes = 0;
+      for (Buffer b : s) {
+        bytes += b.length();
+      }
+      List<Object[]> cases = List.of(
+          new Object[] {"pass-through tap", (Supplier<Long>) () -> tap(s, SseUsageTap.passThrough(), null)},
+          new Object[] {"pass-through tap + watch",
+              (Supplier<Long>) () -> tap(s, SseUsageTap.passThrough(), new SseErrorWatch(MAX_BYTES))},
+          new Object[] {"strip tap", (Supplier<Long>) () -> tap(s, SseUsageTap.stripping(), null)},
+          new Object[] {"strip tap + watch",
+              (Supplier<Long>) () -> tap(s, SseUsageTap.stripping(), new SseErrorWatch(MAX_BYTES))},
+          new Object[] {"head (first event)", (Supplier<Long>) () -> head(s)});
+      for (Object[] c : cases) {
+        @SuppressWarnings("unchecked")
+        Supplier<Long> op = (Supplier<Long>) c[1];
+        Runnable run = () -> sink[0] += op.get();
+        ScannerBench.timeCpu(cpu, run, seconds / 2); // warm-up
+        double nanos = ScannerBench.timeCpu(cpu, run, seconds);
+        System.out.printf(Locale.ROOT, "%-26s %7d %9d %12.0f %10.0f%n", c[0], tokens, bytes, nanos,
+            nanos * 1024 / bytes);
+      }
+    }
+    if (sink[0] == 42) {
+      System.out.println();
+    }
+  }
+}
