@@ -52,7 +52,7 @@ public final class Dispatcher {
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliability, AccessLog accessLog) {
+      ReliabilityConfig reliability, AccessLog accessLog, int instances) {
     this.vertx = vertx;
     this.config = config;
     this.reliability = reliability;
@@ -61,7 +61,8 @@ public final class Dispatcher {
     this.accessLog = accessLog;
     accessLog.bindTo(metrics.registry());
     this.upstreams = new Upstreams(vertx, config.pools(), new Upstreams.Settings(config.timeouts(),
-        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys()), metrics);
+        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(), instances),
+        metrics);
     this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
         retries, metrics);
@@ -102,7 +103,7 @@ public final class Dispatcher {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog, instances);
     d.upstreams.start();
     FrontVerticle.Settings front = new FrontVerticle.Settings(valid.host(), valid.port(),
         reliabilityConfig.server().coveringUpstreamSilence(
@@ -120,10 +121,8 @@ public final class Dispatcher {
   }
 
   /**
-   * One front instance per core, on as many event loops ({@link #vertxOptions()}). Vert.x's default of two
-   * loops per core only adds hand-offs here: the upstream connections are shared by all loops, so a request
-   * accepted on one loop is often relayed over a connection owned by another, and every extra loop makes
-   * that cross-thread hop more likely.
+   * One front instance per core, on as many event loops ({@link #vertxOptions()}): each loop accepts client
+   * connections and keeps its own upstream connections, so a request runs on one thread from accept to end.
    */
   public static int defaultInstances() {
     return Runtime.getRuntime().availableProcessors();

@@ -258,7 +258,10 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   void fullWaitQueueIsAFast503() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 50), 20, true);
     PoolConfig tiny = new PoolConfig("short", SHORT_CONTEXT, List.of(URI.create(shortUp.url())), new ClientLimits(1, 0));
-    start(base().withPool(tiny).withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    // one event loop: each loop keeps its own connections, and a limit of one cannot be shared by two
+    DispatcherMetrics metrics = new DispatcherMetrics();
+    use(Dispatcher.start(vertx, base().withPool(tiny).withPool(pool("long", LONG_CONTEXT, longUp.url())),
+        DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics, 1).await());
     Http.Reply[] first = new Http.Reply[1];
     Thread t = new Thread(() -> first[0] = http.post("/v1/chat/completions", chat("hi", 10, true)));
     t.start();

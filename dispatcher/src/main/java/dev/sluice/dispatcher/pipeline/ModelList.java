@@ -7,10 +7,12 @@ import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.protocol.JsonReply;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,12 +35,13 @@ public final class ModelList {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Answers {@code call}, a {@code GET} (the front checked the method). */
+  /** Answers {@code call}, a {@code GET} (the front checked the method), on its event loop. */
   public void serve(Call call) {
+    ContextInternal context = (ContextInternal) Vertx.currentContext();
     List<Future<JsonObject>> asks = new ArrayList<>();
     for (Pool pool : upstreams.current().pools()) {
       for (Endpoint e : pool.endpoints()) {
-        asks.add(ask(pool, e));
+        asks.add(ask(context, pool, e));
       }
     }
     Future.join(asks).onComplete(ignored -> {
@@ -60,7 +63,7 @@ public final class ModelList {
     });
   }
 
-  private Future<JsonObject> ask(Pool pool, Endpoint e) {
+  private Future<JsonObject> ask(ContextInternal context, Pool pool, Endpoint e) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setHost(e.host())
@@ -69,7 +72,7 @@ public final class ModelList {
         .setURI(e.uri("/v1/models"))
         .setConnectTimeout(timeoutMs)
         .setIdleTimeout(timeoutMs);
-    return pool.client().request(options)
+    return pool.client(context).request(options)
         .compose(req -> req.send())
         .compose(r -> r.statusCode() == 200 ? r.body() : failed(r))
         .map(JsonObject::new)

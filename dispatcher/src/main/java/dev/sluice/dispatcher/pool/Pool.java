@@ -7,18 +7,21 @@ import dev.sluice.dispatcher.health.OutlierPolicy;
 import dev.sluice.dispatcher.health.PoolHealth;
 import dev.sluice.dispatcher.health.PoolPressure;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One pool as a request sees it: its endpoints, the one HTTP client all event loops share towards them, its
- * admission, its meters and the key Sluice presents upstream. Immutable apart from the endpoints' own state;
+ * One pool as a request sees it: its endpoints, an HTTP client per event loop towards them, its admission, its
+ * meters and the key Sluice presents upstream. Immutable apart from the endpoints' own state;
  * a reload builds a new pool rather than changing this one, so a request in flight keeps the pool it started
  * on. The client's wait queue is bounded so that overload turns into a fast 503, not a growing queue.
  */
@@ -28,7 +31,15 @@ public final class Pool {
   private final CharSequence nameHeader;
   private final Endpoint[] endpoints;
   private final PoolHealth health;
-  private final HttpClientAgent client;
+  private final Vertx vertx;
+  private final HttpClientOptions clientOptions;
+  private final PoolOptions poolOptions;
+  /**
+   * One client per event loop, made on its first request there. A client shared by every loop hands a request
+   * a connection that another loop owns, and every event of that exchange then crosses threads through task
+   * queues: 45% of the event loops' CPU samples at 2 loops (docs/benchmarks.md, "Per-loop upstream clients").
+   */
+  private final ConcurrentHashMap<EventLoop, HttpClientAgent> clients = new ConcurrentHashMap<>();
   private final DispatcherMetrics.PoolMeters meters;
   private final PoolAdmission admission;
   private final String upstreamAuthorization;
@@ -41,8 +52,9 @@ public final class Pool {
    */
   static final int UPSTREAM_KEEP_ALIVE_SECONDS = 4;
 
+  /** @param eventLoops the event loops requests arrive on; the connection limits are spread over them */
   Pool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, OutlierPolicy outliers, PoolAdmission admission,
-      DispatcherMetrics.PoolMeters meters, String upstreamAuthorization) {
+      DispatcherMetrics.PoolMeters meters, String upstreamAuthorization, int eventLoops) {
     this.index = index;
     this.config = config;
     this.nameHeader = HttpHeaders.createOptimized(config.name());
@@ -55,17 +67,28 @@ public final class Pool {
     this.admission = admission;
     this.meters = meters;
     this.upstreamAuthorization = upstreamAuthorization;
-    HttpClientOptions options = new HttpClientOptions()
+    this.vertx = vertx;
+    this.clientOptions = new HttpClientOptions()
         .setConnectTimeout(timeouts.connectMs())
         .setKeepAlive(true)
         .setKeepAliveTimeout(UPSTREAM_KEEP_ALIVE_SECONDS)
         .setPipelining(false)
         // the relay forwards bytes as they are; decompressing would change them
         .setDecompressionSupported(false);
-    PoolOptions pool = new PoolOptions()
-        .setHttp1MaxSize(config.limits().maxConnectionsPerEndpoint())
-        .setMaxWaitQueueSize(config.limits().maxWaitQueue());
-    this.client = vertx.createHttpClient(options, pool);
+    int loops = Math.max(1, eventLoops);
+    this.poolOptions = new PoolOptions()
+        .setHttp1MaxSize(perLoop(config.limits().maxConnectionsPerEndpoint(), loops))
+        .setMaxWaitQueueSize(perLoop(config.limits().maxWaitQueue(), loops));
+  }
+
+  /** The limits of each event loop's client. */
+  PoolOptions perLoopLimits() {
+    return poolOptions;
+  }
+
+  /** One loop's share of a node-wide limit, rounded up. */
+  private static int perLoop(int limit, int loops) {
+    return (limit + loops - 1) / loops;
   }
 
   /** Position in the pool list, smallest context first. */
@@ -103,8 +126,11 @@ public final class Pool {
     return health;
   }
 
-  public HttpClientAgent client() {
-    return client;
+  /** The client of the event loop that runs {@code context}: its connections live on that loop. */
+  public HttpClientAgent client(ContextInternal context) {
+    EventLoop loop = context.nettyEventLoop();
+    HttpClientAgent c = clients.get(loop);
+    return c != null ? c : clients.computeIfAbsent(loop, l -> vertx.createHttpClient(clientOptions, poolOptions));
   }
 
   public DispatcherMetrics.PoolMeters meters() {
@@ -180,7 +206,7 @@ public final class Pool {
   }
 
   Future<Void> close() {
-    return client.close();
+    return Future.join(clients.values().stream().map(HttpClientAgent::close).toList()).mapEmpty();
   }
 
   @Override

@@ -31,9 +31,14 @@ public final class Upstreams {
   /** How often a replaced pool is checked for requests still in flight. */
   static final long DRAIN_CHECK_MS = 100;
 
-  /** What every pool is built with, besides its own configuration. */
+  /**
+   * What every pool is built with, besides its own configuration.
+   *
+   * @param eventLoops the event loops requests arrive on (one per front instance): each keeps its own upstream
+   *                   connections, and the connection limits are spread over them
+   */
   public record Settings(Timeouts timeouts, OutlierPolicy outliers, AdmissionPolicy admission, boolean spillOver,
-      Map<String, String> upstreamKeys) {
+      Map<String, String> upstreamKeys, int eventLoops) {
   }
 
   private final Vertx vertx;
@@ -80,7 +85,7 @@ public final class Upstreams {
           n -> new PoolAdmission(vertx, n, settings.admission(), () -> availableIn(n)));
       String key = settings.upstreamKeys().get(name);
       pools.add(new Pool(vertx, i, pc, settings.timeouts(), settings.outliers(), admission,
-          metrics.pool(name, () -> inFlightOf(name)), key == null ? null : "Bearer " + key));
+          metrics.pool(name, () -> inFlightOf(name)), key == null ? null : "Bearer " + key, settings.eventLoops()));
     }
     return new PoolSet(pools, settings.spillOver());
   }

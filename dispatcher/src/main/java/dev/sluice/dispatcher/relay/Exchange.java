@@ -26,6 +26,7 @@ final class Exchange implements Call.Stage {
   private final boolean stripUsage;
   private final ClientWriter client;
   private final Watchdog watchdog;
+  private final ContextInternal context;
   /** Kept for repeated tries; dropped at the commit point so long streams do not hold request bodies. */
   private Buffer body;
   private Pool pool;
@@ -50,7 +51,7 @@ final class Exchange implements Call.Stage {
     this.tap = tap;
     this.stripUsage = stripUsage;
     // created on the client request's event loop: this is its context
-    ContextInternal context = (ContextInternal) relay.vertx.getOrCreateContext();
+    this.context = (ContextInternal) relay.vertx.getOrCreateContext();
     this.client = new ClientWriter(this, call.response(), context);
     this.watchdog = relay.watchdog(context);
   }
@@ -244,6 +245,10 @@ final class Exchange implements Call.Stage {
     if (!finished && current != null) {
       current.resume();
     }
+  }
+
+  ContextInternal context() {
+    return context;
   }
 
   Watchdog watchdog() {

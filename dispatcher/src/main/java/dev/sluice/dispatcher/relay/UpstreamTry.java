@@ -85,7 +85,7 @@ final class UpstreamTry extends Watchdog.Watched {
         .setPort(endpoint.port())
         .setSsl(endpoint.ssl())
         .setURI(endpoint.uri(client.uri()));
-    pool.client().request(options)
+    pool.client(exchange.context()).request(options)
         .compose(req -> {
           if (state == State.DONE) {
             req.reset();

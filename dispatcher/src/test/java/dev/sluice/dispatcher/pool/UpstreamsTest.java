@@ -36,7 +36,7 @@ class UpstreamsTest {
     upstreams = new Upstreams(vertx, List.of(pool("short", 1000, S1, S2, S3), pool("long", 100_000, L1)),
         new Upstreams.Settings(Timeouts.DEFAULTS,
             OutlierPolicy.DEFAULTS.withEjection(2, 60_000, 120_000).withProbing(0, 500, 0),
-            new AdmissionPolicy(4, 0, 0, 1, 5), true, Map.of("long", "k-long")),
+            new AdmissionPolicy(4, 0, 0, 1, 5), true, Map.of("long", "k-long"), 2),
         new DispatcherMetrics());
   }
 
@@ -169,6 +169,23 @@ class UpstreamsTest {
     assertThat(longAfter).isNotSameAs(longBefore);
     assertThat(longAfter.admission()).isSameAs(longBefore.admission());
     assertThat(longAfter.admission().capacity()).isEqualTo(8);
+  }
+
+  @Test
+  void eachEventLoopGetsItsShareOfTheConnectionLimitsRoundedUp() {
+    upstreams.reconfigure(List.of(new PoolConfig("short", 1000, List.of(URI.create(S1)),
+        new dev.sluice.dispatcher.config.ClientLimits(5, 0))), 0);
+    // two event loops in this node's settings
+    assertThat(List.of(shortPool().perLoopLimits().getHttp1MaxSize(), shortPool().perLoopLimits().getMaxWaitQueueSize()))
+        .containsExactly(3, 0);
+  }
+
+  @Test
+  void eventLoopsHaveClientsOfTheirOwn() {
+    io.vertx.core.internal.ContextInternal a = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+    io.vertx.core.internal.ContextInternal b = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    assertThat(a.nettyEventLoop()).isNotSameAs(b.nettyEventLoop());
+    assertThat(shortPool().client(a)).isSameAs(shortPool().client(a)).isNotSameAs(shortPool().client(b));
   }
 
   @Test
