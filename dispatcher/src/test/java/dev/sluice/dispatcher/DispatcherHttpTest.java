@@ -492,6 +492,19 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   }
 
   @Test
+  void sluicesOwnTimeIsRecordedOncePerRelayedRequest() {
+    start(twoPools());
+    http.post("/v1/chat/completions", chat("hi", 10, false));
+    http.post("/v1/chat/completions", chat("hi", 10, true));
+    http.post("/v1/chat/completions", "{not json");
+    String text = http.get("/metrics").text();
+    assertThat(text).contains("sluice_overhead_seconds_count 2", "sluice_overhead_seconds_bucket{le=\"0.001\"}");
+    double sum = Double.parseDouble(text.lines().filter(l -> l.startsWith("sluice_overhead_seconds_sum "))
+        .findFirst().orElseThrow().substring("sluice_overhead_seconds_sum ".length()));
+    assertThat(sum).isPositive();
+  }
+
+  @Test
   void healthAndAdminAnswer() {
     start(twoPools());
     JsonObject pools = http.get("/admin/pools").json();

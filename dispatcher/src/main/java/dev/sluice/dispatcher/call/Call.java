@@ -53,6 +53,10 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private long firstByteAt;
   private int promptTokens = -1;
   private boolean ended;
+  /** Sluice's own time on this request so far (what {@code sluice_overhead_seconds} records), and since when it runs. */
+  private long ownNanos;
+  private long ownSince;
+  private boolean sent;
 
   Call(Outcomes outcomes, HttpServerRequest request, String id) {
     this.outcomes = outcomes;
@@ -127,6 +131,35 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   /** The prompt tokens the upstream reported, for the log. */
   public void promptTokens(int value) {
     promptTokens = value;
+  }
+
+  /** Sluice's own time starts (again): the body is in, or the wait for a slot is over. */
+  public void ownTimeStarts() {
+    ownSince = System.nanoTime();
+  }
+
+  /** Sluice's own time pauses: the request waits for a slot. */
+  public void ownTimePauses() {
+    if (ownSince != 0) {
+      ownNanos += System.nanoTime() - ownSince;
+      ownSince = 0;
+    }
+  }
+
+  /** The first try's bytes go to the upstream now: the time before it was Sluice's. */
+  public void sent() {
+    ownTimePauses();
+    sent = true;
+  }
+
+  /** Time an answer's bytes spent in Sluice between the upstream and the client. */
+  public void relayed(long nanos) {
+    ownNanos += nanos;
+  }
+
+  /** Sluice's own time on the request, or -1 when it never reached an upstream. */
+  long ownNanos() {
+    return sent ? ownNanos : -1;
   }
 
   /** Whether the request has ended (answered, failed, refused, or its client left). */

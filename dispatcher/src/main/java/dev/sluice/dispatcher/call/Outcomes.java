@@ -50,6 +50,10 @@ public final class Outcomes {
     if (failure != null) {
       metrics.failure(failure);
     }
+    long own = call.ownNanos();
+    if (own >= 0) {
+      metrics.overhead(own);
+    }
     if (accessLog.enabled()) {
       accessLog.offer(call.record(status, failure, outcome));
     }

@@ -26,6 +26,10 @@ public final class DispatcherMetrics {
       256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576};
   private static final Duration[] TTFB_BUCKETS = durations(
       5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000);
+  private static final Duration[] OVERHEAD_BUCKETS = {Duration.ofNanos(10_000), Duration.ofNanos(25_000),
+      Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+      Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(100)};
   private static final Duration[] DURATION_BUCKETS = durations(
       10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000);
 
@@ -33,6 +37,7 @@ public final class DispatcherMetrics {
   private final ConcurrentHashMap<String, PoolMeters> pools = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> misroutes = new ConcurrentHashMap<>();
   private final Counter[] failures = new Counter[FailureKind.values().length];
+  private final Timer overhead;
 
   public DispatcherMetrics() {
     this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -40,6 +45,15 @@ public final class DispatcherMetrics {
 
   public DispatcherMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
+    this.overhead = Timer.builder("sluice.overhead")
+        .description("Sluice's own time on a request that reached an upstream: from its body to the first try's send "
+            + "(less any wait for a pool slot), plus the time the answer's bytes waited in Sluice on their way")
+        .serviceLevelObjectives(OVERHEAD_BUCKETS).register(registry);
+  }
+
+  /** One request's own time in Sluice ({@code sluice_overhead_seconds}). */
+  public void overhead(long nanos) {
+    overhead.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The registry, for other components (calibration, cluster) to add their own meters. */

@@ -148,6 +148,7 @@ final class BodyReader {
     Buffer whole = body == null ? Buffer.buffer() : body;
     // the next steps own the body now; this reader lives on only through the request's handlers
     body = null;
+    call.ownTimeStarts();
     try {
       next.read(call, whole, facts);
     } catch (RuntimeException e) {

@@ -134,14 +134,16 @@ public final class Pipeline {
       call.refuse((Refusal) granted.cause());
       return;
     }
-    // waiting: a client that leaves meanwhile is never dispatched
+    // waiting: a client that leaves meanwhile is never dispatched; the wait is not Sluice's own time
     call.stage(ticket::cancel);
+    call.ownTimePauses();
     granted.onComplete(ar -> {
       if (call.ended()) {
         if (ar.succeeded()) {
           ar.result().release();
         }
       } else if (ar.succeeded()) {
+        call.ownTimeStarts();
         relay.start(call, body, ar.result()); // relay
       } else if (ar.cause() instanceof Refusal why && why.kind() != FailureKind.CLIENT_CLOSED) {
         call.refuse(why);

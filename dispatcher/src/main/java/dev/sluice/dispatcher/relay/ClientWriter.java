@@ -36,6 +36,8 @@ final class ClientWriter {
   private Buffer pending;
   private boolean pendingOwned;
   private boolean flushQueued;
+  /** When the oldest queued byte arrived. */
+  private long pendingSince;
   private boolean committed;
   private boolean sse;
   private boolean paused;
@@ -91,6 +93,7 @@ final class ClientWriter {
   void write(Buffer bytes) {
     if (pending == null) {
       pending = bytes;
+      pendingSince = System.nanoTime();
       pendingOwned = false;
       if (!flushQueued) {
         flushQueued = true;
@@ -123,6 +126,9 @@ final class ClientWriter {
   private Buffer takePending(Buffer tail) {
     Buffer b = pending;
     pending = null;
+    if (b != null) {
+      exchange.relayedFor(System.nanoTime() - pendingSince);
+    }
     if (b == null || tail == null || tail.length() == 0) {
       return b == null ? tail : b;
     }

@@ -247,6 +247,16 @@ final class Exchange implements Call.Stage {
     }
   }
 
+  /** A try is about to be sent: what Sluice spent on the request before the first one was its own. */
+  void sending() {
+    call.sent();
+  }
+
+  /** Bytes of the answer waited {@code nanos} in Sluice before their write to the client. */
+  void relayedFor(long nanos) {
+    call.relayed(nanos);
+  }
+
   ContextInternal context() {
     return context;
   }

@@ -77,6 +77,7 @@ final class UpstreamTry extends Watchdog.Watched {
   /** Sends {@code body} with the client's headers (less hop-by-hop ones and its credentials) to the endpoint. */
   void send(HttpServerRequest client, Buffer body) {
     endpoint.acquire();
+    exchange.sending();
     sentAt = System.nanoTime();
     watchUntil(sentAt + relay.firstByteNanos);
     RequestOptions options = new RequestOptions()
