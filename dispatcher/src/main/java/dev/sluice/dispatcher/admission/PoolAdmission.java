@@ -12,25 +12,39 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
- * Bounded in-flight for one pool plus a short, bounded FIFO of waiters with deadlines. Lock-free and
- * shared by every event loop.
+ * Bounded in-flight for one pool plus a short, bounded line of waiters with deadlines, served by class and by
+ * key ({@link WaitLine}). Lock-free and shared by every event loop.
  *
  * <p>Capacity is {@code maxInFlightPerEndpoint × available endpoints}, so an ejected or probe-down
  * endpoint shrinks it at once. No available endpoint: 503 at once. Slots all taken: wait up to
- * {@code maxWaitMillis} in a line of at most {@code maxWaiters}, else 429. A released slot goes
- * straight to the oldest waiter. The hand-off is race-free without a lock because every path that
- * frees a slot or adds a waiter runs {@link #drain()} afterwards, and drain only moves a slot to a
- * waiter it has atomically claimed.
+ * {@code maxWaitMillis} in a line of at most {@code maxWaiters}, else 429; when the line is over its bound the
+ * waiter that leaves is the newest of the key with the most waiters in the lowest waiting class. A released slot
+ * goes straight to a waiter: high, normal and low by their weights, the keys of a class in turn.
+ *
+ * <p>Without a lock: a slot is taken and given back with a compare-and-set on the in-flight count, and every path
+ * that frees a slot or adds a waiter then runs {@link #drain()}. Only one thread at a time drains (a
+ * work-in-progress counter: a thread that finds a drain under way leaves its work to it and returns at once, so
+ * nobody ever waits); the drain moves new arrivals into the line, evicts over the bound, and hands free slots to
+ * waiters it has atomically claimed. A waiter that leaves (deadline, client gone) stays in the line until the drain
+ * meets it; their number is bounded by purging when they outnumber the live ones.
  */
 public final class PoolAdmission {
+  /** Entries of waiters that left, tolerated in the line beyond the live ones before a purge. */
+  static final int PURGE_SLACK = 16;
 
   private final Vertx vertx;
   private final String pool;
   private final AdmissionPolicy policy;
   private final IntSupplier availableEndpoints;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Waiters still waiting (in the line or among the arrivals). */
   private final AtomicInteger waiting = new AtomicInteger();
-  private final ConcurrentLinkedQueue<Waiter> line = new ConcurrentLinkedQueue<>();
+  /** Waiters not yet in the line: added by any thread, moved into the line by the drain. */
+  private final ConcurrentLinkedQueue<Waiter> arrivals = new ConcurrentLinkedQueue<>();
+  /** Work in progress of the drain: the thread that raises it from 0 drains, for itself and every later caller. */
+  private final AtomicInteger drains = new AtomicInteger();
+  /** Touched only by the draining thread. */
+  private final WaitLine<Waiter> line;
 
   /**
    * @param availableEndpoints how many endpoints of the pool may take requests now (for example
@@ -41,6 +55,7 @@ public final class PoolAdmission {
     this.pool = pool;
     this.policy = policy;
     this.availableEndpoints = availableEndpoints;
+    this.line = new WaitLine<>(LANE, policy);
   }
 
   public String pool() {
@@ -60,26 +75,37 @@ public final class PoolAdmission {
     return policy.maxInFlightPerEndpoint() * Math.max(0, availableEndpoints.getAsInt());
   }
 
-  /** Asks for a slot; see the class comment for the outcomes. */
+  /** Asks for a slot as a {@code normal} request of no particular key (a retry moving to a larger pool). */
   public Ticket acquire() {
+    return acquire(Priority.NORMAL, null);
+  }
+
+  /**
+   * Asks for a slot for a request of class {@code priority} sent with key {@code owner} (null for none); see the
+   * class comment for the outcomes.
+   */
+  public Ticket acquire(Priority priority, Object owner) {
     if (availableEndpoints.getAsInt() <= 0) {
       return new Refused(reject(FailureKind.NO_HEALTHY_UPSTREAM));
     }
-    if (tryTake()) {
+    // while others wait, a free slot is theirs: the line decides who is next
+    if (waiting.get() == 0 && tryTake()) {
       return new Granted(new Slot());
     }
     if (policy.maxWaiters() == 0 || policy.maxWaitMillis() == 0) {
       return new Refused(reject(FailureKind.POOL_SATURATED));
     }
-    if (waiting.incrementAndGet() > policy.maxWaiters()) {
-      waiting.decrementAndGet();
-      return new Refused(reject(FailureKind.POOL_SATURATED));
-    }
-    Waiter waiter = new Waiter(Vertx.currentContext());
-    line.add(waiter);
+    waiting.incrementAndGet();
+    Waiter waiter = new Waiter(Vertx.currentContext(), priority, owner);
     waiter.timerId = vertx.setTimer(policy.maxWaitMillis(), id -> waiter.expire());
+    arrivals.add(waiter);
     drain();
     return waiter;
+  }
+
+  /** Entries in the line, waiters that left included: for tests, read when nothing else runs. */
+  int lineEntries() {
+    return line.entries();
   }
 
   /** Re-examines the line after capacity grew (an endpoint came back). */
@@ -105,17 +131,40 @@ public final class PoolAdmission {
   }
 
   private void drain() {
-    while (!line.isEmpty()) {
+    if (drains.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      serve();
+      missed = drains.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  /** One round of the drain: arrivals into the line, the bound kept, free slots to waiters. */
+  private void serve() {
+    Waiter arrived;
+    while ((arrived = arrivals.poll()) != null) {
+      line.add(arrived);
+    }
+    while (waiting.get() > policy.maxWaiters()) {
+      Waiter evicted = line.evictOne();
+      if (evicted == null) {
+        break;
+      }
+      evicted.evicted();
+    }
+    if (line.entries() > Math.max(waiting.get(), 0) * 2 + PURGE_SLACK) {
+      line.purge();
+    }
+    while (line.entries() > 0) {
       if (!tryTake()) {
         return;
       }
-      Waiter next;
-      do {
-        next = line.poll();
-      } while (next != null && !next.claim());
+      Waiter next = line.next();
       if (next == null) {
         inFlight.decrementAndGet();
-        continue;
+        return;
       }
       next.grant(new Slot());
     }
@@ -180,20 +229,54 @@ public final class PoolAdmission {
     }
   }
 
+  /** What the line asks of a waiter. */
+  private static final WaitLine.Lane<Waiter> LANE = new WaitLine.Lane<>() {
+    @Override
+    public Priority priority(Waiter w) {
+      return w.priority;
+    }
+
+    @Override
+    public Object owner(Waiter w) {
+      return w.owner;
+    }
+
+    @Override
+    public boolean claim(Waiter w) {
+      return w.claim();
+    }
+
+    @Override
+    public boolean evict(Waiter w) {
+      return w.state.compareAndSet(Waiter.WAITING, Waiter.EVICTED);
+    }
+
+    @Override
+    public boolean waiting(Waiter w) {
+      return w.state.get() == Waiter.WAITING;
+    }
+  };
+
   private final class Waiter implements Ticket {
     private static final int WAITING = 0;
     private static final int CLAIMED = 1;
     private static final int GONE = 2;
+    /** Taken out of the line by the drain to keep it within its bound; refused as saturated. */
+    private static final int EVICTED = 3;
 
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private final Promise<Permit> promise = Promise.promise();
     private final Context context;
+    private final Priority priority;
+    private final Object owner;
     private volatile Slot slot;
     private volatile boolean cancelled;
     long timerId;
 
-    Waiter(Context context) {
+    Waiter(Context context, Priority priority, Object owner) {
       this.context = context;
+      this.priority = priority;
+      this.owner = owner;
     }
 
     /** Drain's atomic claim: only a still-waiting ticket can receive a slot. */
@@ -222,14 +305,24 @@ public final class PoolAdmission {
           : FailureKind.POOL_SATURATED);
     }
 
+    /** The drain took this waiter out of the line (its state is already {@code EVICTED}). */
+    void evicted() {
+      waiting.decrementAndGet();
+      refuse(FailureKind.POOL_SATURATED);
+    }
+
+    /** Leaves the line (it stays there as an entry the drain drops when it meets it). */
     private void leave(FailureKind reason) {
       if (state.compareAndSet(WAITING, GONE)) {
         waiting.decrementAndGet();
-        vertx.cancelTimer(timerId);
-        line.remove(this);
-        Refusal why = reject(reason);
-        complete(() -> promise.tryFail(why));
+        refuse(reason);
       }
+    }
+
+    private void refuse(FailureKind reason) {
+      vertx.cancelTimer(timerId);
+      Refusal why = reject(reason);
+      complete(() -> promise.tryFail(why));
     }
 
     private void complete(Runnable action) {

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.call;
 
+import dev.sluice.dispatcher.admission.Priority;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -44,6 +45,7 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private final long accepted = System.nanoTime();
   private Stage stage;
   private ApiKey key;
+  private Priority priority = Priority.NORMAL;
   private RequestFacts facts;
   private Budget budget;
   private PoolSet pools;
@@ -87,6 +89,15 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
 
   public void authenticated(ApiKey value) {
     key = value;
+  }
+
+  /** The class the request waits in when its pool is saturated. */
+  public Priority priority() {
+    return priority;
+  }
+
+  public void prioritized(Priority value) {
+    priority = value;
   }
 
   public RequestFacts facts() {

@@ -18,6 +18,8 @@ public enum FailureKind {
   INVALID_JSON(400, Type.INVALID, "invalid_json", Fault.CLIENT),
   /** Missing, malformed or unknown API key. */
   INVALID_API_KEY(401, Type.INVALID, "invalid_api_key", Fault.CLIENT),
+  /** {@code x-sluice-priority} asks for a class above the highest the key may use. */
+  PRIORITY_NOT_ALLOWED(403, Type.INVALID, "priority_not_allowed", Fault.CLIENT),
   NOT_FOUND(404, Type.INVALID, "not_found", Fault.CLIENT),
   METHOD_NOT_ALLOWED(405, Type.INVALID, "method_not_allowed", Fault.CLIENT),
   /** The body did not arrive within the body deadline (slowloris). */

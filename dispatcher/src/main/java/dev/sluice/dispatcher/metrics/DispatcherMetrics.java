@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.metrics;
 
+import dev.sluice.dispatcher.admission.Priority;
 import dev.sluice.dispatcher.error.FailureKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -30,6 +31,8 @@ public final class DispatcherMetrics {
       Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
       Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
       Duration.ofMillis(25), Duration.ofMillis(100)};
+  private static final Duration[] WAIT_BUCKETS = durations(
+      1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000);
   private static final Duration[] DURATION_BUCKETS = durations(
       10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000);
 
@@ -105,6 +108,7 @@ public final class DispatcherMetrics {
     private final Timer firstByte;
     private final Timer duration;
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final Timer[] admissionWaits = new Timer[Priority.values().length];
 
     private PoolMeters(String pool, Supplier<Number> inFlight) {
       this.pool = pool;
@@ -140,6 +144,22 @@ public final class DispatcherMetrics {
         byStatus[s] = c;
       }
       c.increment();
+    }
+
+    /**
+     * A request of class {@code priority} waited {@code nanos} in the pool's admission line, granted or not
+     * ({@code sluice_admission_wait_seconds}); requests admitted at once never wait and are not recorded.
+     */
+    public void admissionWait(Priority priority, long nanos) {
+      Timer t = admissionWaits[priority.ordinal()];
+      if (t == null) {
+        t = Timer.builder("sluice.admission.wait")
+            .description("Time a request waited in the pool's admission line, by priority class")
+            .tag("pool", pool).tag("priority", priority.label()).serviceLevelObjectives(WAIT_BUCKETS)
+            .register(registry);
+        admissionWaits[priority.ordinal()] = t;
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A stream cut after its first byte reached the client. */

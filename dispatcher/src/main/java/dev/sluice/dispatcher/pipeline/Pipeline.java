@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.pipeline;
 
 import dev.sluice.dispatcher.admission.Permit;
+import dev.sluice.dispatcher.admission.Priority;
 import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.call.Outcomes;
@@ -90,8 +91,35 @@ public final class Pipeline {
       return call;
     }
     call.authenticated(key);
+    if (!prioritize(call, key)) {
+      return call;
+    }
     new BodyReader(call, kind, bodyCapBytes, afterRead).start(); // read and scan
     return call;
+  }
+
+  /**
+   * authenticate (its second half): the class the request waits in, its key's own, or one it asks for with
+   * {@code x-sluice-priority}: a lower one always, a higher one up to the key's {@code max_priority}.
+   */
+  private static boolean prioritize(Call call, ApiKey key) {
+    String asked = call.request().getHeader(SluiceHeaders.PRIORITY);
+    if (asked == null) {
+      call.prioritized(key.priority());
+      return true;
+    }
+    Priority priority = Priority.parse(asked);
+    if (priority == null) {
+      call.refuse(FailureKind.INVALID_REQUEST, "x-sluice-priority must be high, normal or low", null);
+      return false;
+    }
+    if (priority.above(key.maxPriority())) {
+      call.refuse(FailureKind.PRIORITY_NOT_ALLOWED, "this key may ask for priority " + key.maxPriority().label()
+          + " at most", null);
+      return false;
+    }
+    call.prioritized(priority);
+    return true;
   }
 
   /** estimate: the budget from what the scanner saw; the client may name the category. */
@@ -122,9 +150,13 @@ public final class Pipeline {
     admit(call, pool, body);
   }
 
-  /** admit: a slot of the pool now, after a bounded wait, or a refusal (saturated, nothing healthy). */
+  /**
+   * admit: a slot of the pool now, after a bounded wait served by class and key, or a refusal (saturated,
+   * nothing healthy).
+   */
   private void admit(Call call, Pool pool, Buffer body) {
-    Ticket ticket = pool.admission().acquire();
+    Priority priority = call.priority();
+    Ticket ticket = pool.admission().acquire(priority, call.key());
     Future<Permit> granted = ticket.granted();
     if (granted.succeeded()) {
       relay.start(call, body, granted.result());
@@ -137,7 +169,9 @@ public final class Pipeline {
     // waiting: a client that leaves meanwhile is never dispatched; the wait is not Sluice's own time
     call.stage(ticket::cancel);
     call.ownTimePauses();
+    long waitingSince = System.nanoTime();
     granted.onComplete(ar -> {
+      pool.meters().admissionWait(priority, System.nanoTime() - waitingSince);
       if (call.ended()) {
         if (ar.succeeded()) {
           ar.result().release();

@@ -15,4 +15,6 @@ public final class SluiceHeaders {
   public static final CharSequence PROMPT_ESTIMATE = HttpHeaders.createOptimized("x-sluice-prompt-estimate");
   /** Response: the content category of the prompt; request: a category chosen by the client. */
   public static final CharSequence CATEGORY = HttpHeaders.createOptimized("x-sluice-category");
+  /** Request: the admission class asked for ({@code high}, {@code normal}, {@code low}). */
+  public static final CharSequence PRIORITY = HttpHeaders.createOptimized("x-sluice-priority");
 }

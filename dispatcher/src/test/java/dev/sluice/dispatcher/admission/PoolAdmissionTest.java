@@ -162,6 +162,83 @@ class PoolAdmissionTest {
   }
 
   @Test
+  void aFreedSlotGoesToTheHigherClassAndAFullLineDisplacesTheLowest() {
+    PoolAdmission a = admission(1, 2, 5_000);
+    Permit first = a.acquire().granted().result();
+    Ticket low = a.acquire(Priority.LOW, "batch");
+    Ticket normal = a.acquire(Priority.NORMAL, "app");
+    Ticket high = a.acquire(Priority.HIGH, "chat");
+    // the line holds two: the low waiter made room
+    assertThat(rejection(low).kind()).isEqualTo(FailureKind.POOL_SATURATED);
+    assertThat(a.waiting()).isEqualTo(2);
+    first.release();
+    assertThat(high.granted().succeeded()).isTrue();
+    assertThat(normal.granted().isComplete()).isFalse();
+    high.granted().result().release();
+    assertThat(normal.granted().succeeded()).isTrue();
+  }
+
+  @Test
+  void aKeyFloodingTheLineDisplacesItsOwnWaitersNotAnotherKeys() {
+    PoolAdmission a = admission(1, 3, 5_000);
+    a.acquire();
+    Ticket f1 = a.acquire(Priority.NORMAL, "flood");
+    Ticket f2 = a.acquire(Priority.NORMAL, "flood");
+    Ticket f3 = a.acquire(Priority.NORMAL, "flood");
+    Ticket other = a.acquire(Priority.NORMAL, "other");
+    assertThat(rejection(f3).kind()).isEqualTo(FailureKind.POOL_SATURATED);
+    assertThat(other.granted().isComplete()).isFalse();
+    assertThat(f1.granted().isComplete()).isFalse();
+    assertThat(f2.granted().isComplete()).isFalse();
+  }
+
+  @Test
+  void waitersThatLeaveAreDroppedFromTheLineNotKeptForever() {
+    PoolAdmission a = admission(1, 4, 60_000);
+    Permit held = a.acquire().granted().result();
+    for (int i = 0; i < 1_000; i++) {
+      a.acquire(Priority.values()[i % 3], "k" + (i % 7)).cancel();
+    }
+    assertThat(a.waiting()).isZero();
+    assertThat(a.lineEntries()).isLessThanOrEqualTo(PoolAdmission.PURGE_SLACK + 2);
+    Ticket next = a.acquire(Priority.LOW, "late");
+    held.release();
+    assertThat(next.granted().succeeded()).isTrue();
+  }
+
+  @Test
+  void mixedClassesAndKeysFromManyEventLoopsLeakNothing() throws Exception {
+    PoolAdmission a = admission(3, 12, 10_000);
+    int requests = 3_000;
+    CountDownLatch done = new CountDownLatch(requests);
+    AtomicInteger maxSeen = new AtomicInteger();
+    for (int i = 0; i < requests; i++) {
+      Priority p = Priority.values()[i % 3];
+      String key = "k" + (i % 5);
+      boolean leaves = i % 11 == 0;
+      vertx.runOnContext(v -> {
+        Ticket t = a.acquire(p, key);
+        if (leaves) {
+          vertx.setTimer(1, id -> t.cancel());
+        }
+        t.granted()
+            .onSuccess(permit -> {
+              maxSeen.accumulateAndGet(a.inFlight(), Math::max);
+              vertx.setTimer(1, id -> {
+                permit.release();
+                done.countDown();
+              });
+            })
+            .onFailure(err -> done.countDown());
+      });
+    }
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(maxSeen.get()).isLessThanOrEqualTo(3);
+    assertThat(a.inFlight()).isZero();
+    assertThat(a.waiting()).isZero();
+  }
+
+  @Test
   void retryBudgetAllowsTheFloorThenTheShare() {
     RetryBudget budget = new RetryBudget(0.2, 3);
     int allowed = 0;
