@@ -17,6 +17,7 @@ import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.savings.LiveFigures;
 import dev.sluice.dispatcher.security.ApiKeys;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
+import dev.sluice.dispatcher.trace.Tracing;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,6 +42,8 @@ public final class Dispatcher {
   private final DispatcherHooks hooks;
   private final DispatcherMetrics metrics;
   private final AccessLog accessLog;
+  /** Null when tracing is off. */
+  private final Tracing tracing;
   private final Upstreams upstreams;
   private final RetryBudget retries;
   private final Pipeline pipeline;
@@ -52,13 +55,14 @@ public final class Dispatcher {
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliability, AccessLog accessLog, int instances) {
+      ReliabilityConfig reliability, AccessLog accessLog, Tracing tracing, int instances) {
     this.vertx = vertx;
     this.config = config;
     this.reliability = reliability;
     this.hooks = hooks;
     this.metrics = metrics;
     this.accessLog = accessLog;
+    this.tracing = tracing;
     accessLog.bindTo(metrics.registry());
     this.upstreams = new Upstreams(vertx, config.pools(), new Upstreams.Settings(config.timeouts(),
         reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(), instances),
@@ -68,7 +72,7 @@ public final class Dispatcher {
         retries, metrics);
     this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), hooks.estimator(),
         config.defaultOutputReserve(), reliability.images(), new KeyRateLimiter(reliability.keys(), System.nanoTime()),
-        upstreams, relay, new Outcomes(metrics, accessLog), new ModelList(upstreams, config.timeouts().modelsMs()));
+        upstreams, relay, new Outcomes(metrics, accessLog, tracing), new ModelList(upstreams, config.timeouts().modelsMs()));
     this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams);
     this.liveFigures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
   }
@@ -97,13 +101,20 @@ public final class Dispatcher {
   /** Starts a node that writes one access-log line per request to {@code accessLog} (closed on stop). */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
+    return start(vertx, config, hooks, metrics, instances, reliabilityConfig, accessLog, null);
+  }
+
+  /** Starts a node that also traces its requests into {@code tracing} (closed on stop; null: off). */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, AccessLog accessLog,
+      Tracing tracing) {
     DispatcherConfig valid;
     try {
       valid = config.validated();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog, instances);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog, tracing, instances);
     d.upstreams.start();
     FrontVerticle.Settings front = new FrontVerticle.Settings(valid.host(), valid.port(),
         reliabilityConfig.server().coveringUpstreamSilence(
@@ -146,6 +157,9 @@ public final class Dispatcher {
     return undeploy.eventually(upstreams::close)
         .eventually(() -> vertx.executeBlocking(() -> {
           accessLog.close();
+          if (tracing != null) {
+            tracing.close();
+          }
           return null;
         }))
         .eventually(() -> node == null ? Future.succeededFuture() : node.stop());
@@ -210,6 +224,11 @@ public final class Dispatcher {
   /** The pools and their endpoints, as requests see them now. */
   public Upstreams upstreams() {
     return upstreams;
+  }
+
+  /** The node's tracing, or null when it is off. */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** The node's retry budget. */

@@ -11,6 +11,7 @@ import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.dispatcher.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -108,7 +109,7 @@ public final class DispatcherMain {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
       return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,
-              AccessLog.of(loaded.observe().accessLog()))
+              AccessLog.of(loaded.observe().accessLog()), Tracing.of(loaded.observe().tracing()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
               .map(cluster -> {
                 new ClusterMetrics(cluster).bindTo(metrics.registry());

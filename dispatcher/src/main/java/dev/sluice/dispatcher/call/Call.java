@@ -14,6 +14,7 @@ import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
 import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
+import dev.sluice.dispatcher.trace.RequestTrace;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -42,6 +43,8 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private final HttpServerRequest request;
   private final HttpServerResponse response;
   private final String id;
+  /** The request's spans; null when it is not traced (then no span object exists for it). */
+  private final RequestTrace trace;
   private final long accepted = System.nanoTime();
   private Stage stage;
   private ApiKey key;
@@ -60,11 +63,12 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private long ownSince;
   private boolean sent;
 
-  Call(Outcomes outcomes, HttpServerRequest request, String id) {
+  Call(Outcomes outcomes, HttpServerRequest request, String id, RequestTrace trace) {
     this.outcomes = outcomes;
     this.request = request;
     this.response = request.response();
     this.id = id;
+    this.trace = trace;
     response.closeHandler(this);
   }
 
@@ -81,6 +85,11 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   /** The request id: the client's {@code x-request-id}, or one Sluice made. */
   public String id() {
     return id;
+  }
+
+  /** The request's spans, or null when it is not traced. */
+  public RequestTrace trace() {
+    return trace;
   }
 
   public ApiKey key() {
@@ -282,6 +291,11 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
         budget == null ? -1 : budget.total(), promptTokens, status, Math.max(0, tries - 1),
         firstByteAt == 0 ? -1 : (firstByteAt - accepted) / 1e6, (now - accepted) / 1e6, outcome.label(),
         failure == null ? null : failure.code());
+  }
+
+  /** Its server span's end: what the request became. */
+  void endTrace(int status, FailureKind failure, Outcome outcome) {
+    trace.end(status, failure, outcome.label(), key == null ? null : key.name(), priority, pool, promptTokens);
   }
 
   /** Whether the request still has body bytes on the wire that nobody will read. */

@@ -6,22 +6,32 @@ import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.observe.RequestFaults;
 import dev.sluice.dispatcher.observe.RequestIds;
+import dev.sluice.dispatcher.trace.Tracing;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Opens every {@link Call} and records how each one ended: the only place that does. One end makes one
  * access-log line, one {@code sluice_requests_total{pool,status}} increment ({@code pool="none"} for requests
  * refused before routing; {@code status} the HTTP status, {@code aborted} or {@code client_closed}) and, for a
- * failure, one {@code sluice_failures_total{category,code}} increment.
+ * failure, one {@code sluice_failures_total{category,code}} increment, and for a traced request the end of its
+ * server span.
  */
 public final class Outcomes {
   private final DispatcherMetrics metrics;
   private final AccessLog accessLog;
   private final RequestFaults faults = new RequestFaults();
+  /** The node's tracing; null when off. */
+  private final Tracing tracing;
 
   public Outcomes(DispatcherMetrics metrics, AccessLog accessLog) {
+    this(metrics, accessLog, null);
+  }
+
+  /** @param tracing the node's tracing, or null when it is off */
+  public Outcomes(DispatcherMetrics metrics, AccessLog accessLog, Tracing tracing) {
     this.metrics = metrics;
     this.accessLog = accessLog;
+    this.tracing = tracing;
   }
 
   /**
@@ -32,7 +42,7 @@ public final class Outcomes {
     String id = RequestIds.accept(request.getHeader(RequestIds.HEADER));
     request.headers().set(RequestIds.HEADER, id);
     request.response().headers().set(RequestIds.HEADER, id);
-    return new Call(this, request, id);
+    return new Call(this, request, id, tracing == null ? null : tracing.start(request, id));
   }
 
   /** Where unexpected exceptions of the request path are logged. */
@@ -56,6 +66,9 @@ public final class Outcomes {
     }
     if (accessLog.enabled()) {
       accessLog.offer(call.record(status, failure, outcome));
+    }
+    if (call.trace() != null) {
+      call.endTrace(status, failure, outcome);
     }
   }
 }

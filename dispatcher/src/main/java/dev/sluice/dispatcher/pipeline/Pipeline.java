@@ -20,6 +20,7 @@ import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.security.ApiKeys;
 import dev.sluice.dispatcher.security.ImagePolicy;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
+import dev.sluice.dispatcher.trace.RequestTrace;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -94,6 +95,10 @@ public final class Pipeline {
     if (!prioritize(call, key)) {
       return call;
     }
+    RequestTrace trace = call.trace();
+    if (trace != null) {
+      trace.estimating();
+    }
     new BodyReader(call, kind, bodyCapBytes, afterRead).start(); // read and scan
     return call;
   }
@@ -126,6 +131,10 @@ public final class Pipeline {
   private void estimate(Call call, Buffer body, RequestFacts facts) {
     Budget budget = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY), defaultOutputReserve);
     call.estimated(facts, budget);
+    RequestTrace trace = call.trace();
+    if (trace != null) {
+      trace.estimated(budget);
+    }
     police(call, body);
   }
 
@@ -170,8 +179,15 @@ public final class Pipeline {
     call.stage(ticket::cancel);
     call.ownTimePauses();
     long waitingSince = System.nanoTime();
+    RequestTrace trace = call.trace();
+    if (trace != null) {
+      trace.waiting(pool, priority);
+    }
     granted.onComplete(ar -> {
       pool.meters().admissionWait(priority, System.nanoTime() - waitingSince);
+      if (trace != null) {
+        trace.admitted(ar.succeeded());
+      }
       if (call.ended()) {
         if (ar.succeeded()) {
           ar.result().release();

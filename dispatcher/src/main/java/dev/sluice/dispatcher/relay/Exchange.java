@@ -8,6 +8,8 @@ import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
+import dev.sluice.dispatcher.trace.RequestTrace;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 
@@ -34,6 +36,9 @@ final class Exchange implements Call.Stage {
   private Permit permit;
   private RetryPolicy.State tries = RetryPolicy.State.FIRST;
   private UpstreamTry current;
+  /** Tries made so far, and why the last one was repeated (the failure table's reason; null before a retry). */
+  private int tryCount;
+  private String retryReason;
   /** The current try is a retry holding a token of the node's retry budget. */
   private boolean retryToken;
   /** The answer is a 2xx read by the tap. */
@@ -72,7 +77,10 @@ final class Exchange implements Call.Stage {
   private void send(Endpoint avoid) {
     Endpoint endpoint = pool.pick(avoid);
     call.tried(endpoint);
-    current = new UpstreamTry(this, relay, pool, endpoint);
+    tryCount++;
+    RequestTrace trace = call.trace();
+    Span span = trace == null ? null : trace.tryStarted(pool, endpoint, tryCount, retryReason, budget);
+    current = new UpstreamTry(this, relay, pool, endpoint, span);
     current.send(call.request(), body);
   }
 
@@ -92,6 +100,7 @@ final class Exchange implements Call.Stage {
     if (finished || t != current) {
       return;
     }
+    t.failedAs(kind);
     if (client.committed()) {
       abort(FailureKind.UPSTREAM_ABORTED, message);
       return;
@@ -121,6 +130,7 @@ final class Exchange implements Call.Stage {
     int status = t.response().statusCode();
     if (tooLong != null) {
       FailureKind kind = FailureKind.CONTEXT_LENGTH_EXCEEDED;
+      t.failedAs(kind);
       if (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)
           == RetryPolicy.Decision.RETRY_ON_LARGER_POOL) {
         int stated = tooLong.calibrationSample();
@@ -146,6 +156,9 @@ final class Exchange implements Call.Stage {
   void streamFailed(UpstreamTry t, FailureKind kind, StreamError error, Buffer held, boolean ended) {
     if (finished || t != current) {
       return;
+    }
+    if (kind != null) {
+      t.failedAs(kind);
     }
     if (kind != null && !client.committed()) {
       switch (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)) {
@@ -196,6 +209,7 @@ final class Exchange implements Call.Stage {
     }
     if (failure != null) {
       forwarded = failure;
+      t.failedAs(failure);
     }
     if (!client.committed()) {
       commit(t, t.response().statusCode());
@@ -272,6 +286,10 @@ final class Exchange implements Call.Stage {
     tapped = upstream >= 200 && upstream < 300;
     client.commit(t.response(), status, !(tapped && stripUsage), pool, budget, call.id());
     call.firstByte();
+    RequestTrace trace = call.trace();
+    if (trace != null && tapped && UpstreamTry.isEventStream(t.response())) {
+      trace.streaming();
+    }
     body = null;
   }
 
@@ -322,6 +340,7 @@ final class Exchange implements Call.Stage {
   /** Another try in this pool, avoiding the endpoint of {@code t} (a retry-budget token is already taken). */
   private void retryInPool(UpstreamTry t, FailureKind kind) {
     pool.meters().retry(kind.retryReason());
+    retryReason = kind.retryReason();
     abandonTry();
     retryToken = true;
     tries = tries.nextInPool();
@@ -332,6 +351,7 @@ final class Exchange implements Call.Stage {
   private void moveUp() {
     relay.metrics.misroute("under");
     pool.meters().retry(FailureKind.CONTEXT_LENGTH_EXCEEDED.retryReason());
+    retryReason = FailureKind.CONTEXT_LENGTH_EXCEEDED.retryReason();
     abandonTry();
     tries = tries.movedToLargerPool();
     pool = pools.larger(pool);

@@ -3,6 +3,8 @@ package dev.sluice.dispatcher.relay;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.trace.RequestTrace;
+import io.opentelemetry.api.trace.Span;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -45,6 +47,8 @@ final class UpstreamTry extends Watchdog.Watched {
   private final Relay relay;
   private final Pool pool;
   private final Endpoint endpoint;
+  /** This try's client span; null when the request is not traced. */
+  private final Span span;
   private State state = State.AWAITING_HEADERS;
   private HttpClientRequest request;
   private HttpClientResponse response;
@@ -55,11 +59,12 @@ final class UpstreamTry extends Watchdog.Watched {
   private long sentAt;
   private long lastActivity;
 
-  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint) {
+  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint, Span span) {
     this.exchange = exchange;
     this.relay = relay;
     this.pool = pool;
     this.endpoint = endpoint;
+    this.span = span;
   }
 
   Endpoint endpoint() {
@@ -99,6 +104,10 @@ final class UpstreamTry extends Watchdog.Watched {
           String auth = pool.upstreamAuthorization();
           if (auth != null) {
             req.headers().set(HttpHeaders.AUTHORIZATION, auth);
+          }
+          if (span != null) {
+            // a traced request continues its trace upstream from this try
+            RequestTrace.inject(span, req.headers());
           }
           return req.send(body);
         })
@@ -152,6 +161,9 @@ final class UpstreamTry extends Watchdog.Watched {
     r.endHandler(v -> onEnd());
     r.exceptionHandler(this::onError);
     int status = r.statusCode();
+    if (span != null) {
+      RequestTrace.answered(span, status);
+    }
     if (status == 500 || (status == 400 && exchange.mayMoveUp())) {
       // vLLM reports some validation errors (an over-long prompt) as 500: the body decides, and the health
       // record waits for it
@@ -249,7 +261,7 @@ final class UpstreamTry extends Watchdog.Watched {
     exchange.ended(this, kind);
   }
 
-  private static boolean isEventStream(HttpClientResponse r) {
+  static boolean isEventStream(HttpClientResponse r) {
     String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
     return type != null && type.regionMatches(true, 0, "text/event-stream", 0, "text/event-stream".length());
   }
@@ -330,12 +342,22 @@ final class UpstreamTry extends Watchdog.Watched {
     }
   }
 
+  /** The exchange judged this try a failure of {@code kind}: its span says so. */
+  void failedAs(FailureKind kind) {
+    if (span != null) {
+      RequestTrace.failed(span, kind);
+    }
+  }
+
   /** The answer was relayed whole: the endpoint's slot is free. */
   void finish() {
     if (state != State.DONE) {
       state = State.DONE;
       unwatch();
       endpoint.release();
+      if (span != null) {
+        span.end();
+      }
     }
   }
 
@@ -351,6 +373,9 @@ final class UpstreamTry extends Watchdog.Watched {
         req.reset();
       }
       endpoint.release();
+      if (span != null) {
+        span.end();
+      }
     }
   }
 
