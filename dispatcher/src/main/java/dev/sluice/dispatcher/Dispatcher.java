@@ -2,6 +2,7 @@ package dev.sluice.dispatcher;
 
 import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.cluster.ClusterNode;
+import dev.sluice.cluster.QuotaLedger;
 import dev.sluice.dispatcher.admin.ManagementRoutes;
 import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.config.DispatcherConfig;
@@ -70,10 +71,13 @@ public final class Dispatcher {
     this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
         retries, metrics);
+    // clustered, a key's limits are the cluster's: leased from the buckets all nodes share
+    KeyRateLimiter limiter = new KeyRateLimiter(reliability.keys(), System.nanoTime(), QuotaLedger.of(vertx));
     this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), hooks.estimator(),
-        config.defaultOutputReserve(), reliability.images(), new KeyRateLimiter(reliability.keys(), System.nanoTime()),
+        config.defaultOutputReserve(), reliability.images(), limiter,
         upstreams, relay, new Outcomes(metrics, accessLog, tracing), new ModelList(upstreams, config.timeouts().modelsMs()));
-    this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams);
+    this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams,
+        limiter, reliability.keys());
     this.liveFigures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
   }
 

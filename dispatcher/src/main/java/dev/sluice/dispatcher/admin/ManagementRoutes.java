@@ -11,16 +11,19 @@ import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.protocol.JsonReply;
+import dev.sluice.dispatcher.security.ApiKey;
+import dev.sluice.dispatcher.security.KeyRateLimiter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * What operators and their tools read: {@code GET /metrics}, {@code /health/live}, {@code /health/ready},
- * {@code /admin/pools}, {@code /admin/cluster}, {@code /admin/calibration}. Not part of the request pipeline:
+ * {@code /admin/pools}, {@code /admin/cluster}, {@code /admin/calibration}, {@code /admin/keys}. Not part of the request pipeline:
  * these requests are not logged or counted as traffic.
  */
 public final class ManagementRoutes {
@@ -32,25 +35,32 @@ public final class ManagementRoutes {
   private final Supplier<ClusterNode> cluster;
   private final CalibrationTable calibration;
   private final Upstreams upstreams;
+  private final KeyRateLimiter limiter;
+  private final List<ApiKey> keys;
 
   /**
    * @param ready       whether the node serves requests (readiness)
    * @param cluster     the cluster membership, or null while none is attached
    * @param calibration the learned calibration, or null when the estimator does not learn
+   * @param limiter     the keys' limits, for {@code /admin/keys}
+   * @param keys        the configured client keys
    */
   public ManagementRoutes(DispatcherMetrics metrics, BooleanSupplier ready, Supplier<ClusterNode> cluster,
-      CalibrationTable calibration, Upstreams upstreams) {
+      CalibrationTable calibration, Upstreams upstreams, KeyRateLimiter limiter, List<ApiKey> keys) {
     this.metrics = metrics;
     this.ready = ready;
     this.cluster = cluster;
     this.calibration = calibration;
     this.upstreams = upstreams;
+    this.limiter = limiter;
+    this.keys = keys;
   }
 
   /** Whether {@code path} is one of these routes (all {@code GET}). */
   public static boolean serves(String path) {
     return switch (path) {
-      case "/metrics", "/health/live", "/health/ready", "/admin/pools", "/admin/cluster", "/admin/calibration" -> true;
+      case "/metrics", "/health/live", "/health/ready", "/admin/pools", "/admin/cluster", "/admin/calibration",
+          "/admin/keys" -> true;
       default -> false;
     };
   }
@@ -77,8 +87,34 @@ public final class ManagementRoutes {
       }
       case "/admin/calibration" -> JsonReply.send(request.response(), 200,
           calibration == null ? new JsonObject().put("entries", new JsonArray()) : CalibrationAdmin.json(calibration));
+      case "/admin/keys" -> limiter.use(keys, System.nanoTime()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          JsonReply.send(request.response(), 200, keys(ar.result()));
+        } else {
+          JsonReply.send(request.response(), 503, new JsonObject().put("error", "the cluster's buckets could not be "
+              + "read: " + ar.cause().getMessage()));
+        }
+      });
       default -> throw new IllegalArgumentException("not a management route: " + request.path());
     }
+  }
+
+  /** Each key (by name, never its hash), its class, its limits and their use over the last minute. */
+  private static JsonObject keys(List<KeyRateLimiter.KeyUse> use) {
+    JsonArray list = new JsonArray();
+    for (KeyRateLimiter.KeyUse u : use) {
+      ApiKey k = u.key();
+      JsonObject key = new JsonObject().put("name", k.name()).put("priority", k.priority().label())
+          .put("maxPriority", k.maxPriority().label()).put("scope", u.scope());
+      if (k.requestsPerMinute() > 0) {
+        key.put("requests", new JsonObject().put("perMinute", k.requestsPerMinute()).put("used", u.requestsUsed()));
+      }
+      if (k.tokensPerMinute() > 0) {
+        key.put("tokens", new JsonObject().put("perMinute", k.tokensPerMinute()).put("used", u.tokensUsed()));
+      }
+      list.add(key);
+    }
+    return new JsonObject().put("keys", list);
   }
 
   private JsonObject pools() {

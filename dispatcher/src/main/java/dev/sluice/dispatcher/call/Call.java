@@ -14,6 +14,7 @@ import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
 import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
+import dev.sluice.dispatcher.security.KeyRateLimiter;
 import dev.sluice.dispatcher.trace.RequestTrace;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -57,6 +58,10 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private int tries;
   private long firstByteAt;
   private int promptTokens = -1;
+  private int completionTokens = -1;
+  /** The limiter that charged this request's key on its budget, to settle on its actual tokens; null: none did. */
+  private KeyRateLimiter tokenCharger;
+  private long tokensCharged;
   private boolean ended;
   /** Sluice's own time on this request so far (what {@code sluice_overhead_seconds} records), and since when it runs. */
   private long ownNanos;
@@ -151,6 +156,22 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   /** The prompt tokens the upstream reported, for the log. */
   public void promptTokens(int value) {
     promptTokens = value;
+  }
+
+  /** The completion tokens the upstream reported (read only for a request charged on its tokens). */
+  public void completionTokens(int value) {
+    completionTokens = value;
+  }
+
+  /** Its key was charged {@code tokens} by {@code limiter}, to be settled on the actual tokens at the end. */
+  public void chargedTokens(KeyRateLimiter limiter, long tokens) {
+    tokenCharger = limiter;
+    tokensCharged = tokens;
+  }
+
+  /** Whether the answer's completion tokens are needed (its key is charged on its tokens). */
+  public boolean countsCompletion() {
+    return tokenCharger != null;
   }
 
   /** Sluice's own time starts (again): the body is in, or the wait for a slot is over. */
@@ -279,7 +300,21 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     }
     ended = true;
     stage = null;
+    if (tokenCharger != null) {
+      tokenCharger.settle(key, tokensCharged, actualTokens());
+    }
     outcomes.record(this, status, failure, outcome);
+  }
+
+  /**
+   * What the request really cost its key: the prompt and completion tokens the upstream reported; the budget
+   * charged when it reached an upstream that reported none; nothing when it never reached one.
+   */
+  private long actualTokens() {
+    if (promptTokens >= 0) {
+      return (long) promptTokens + Math.max(0, completionTokens);
+    }
+    return sent ? tokensCharged : 0;
   }
 
   /** This request's access-log line. */

@@ -21,7 +21,10 @@ import dev.sluice.dispatcher.security.ApiKeys;
 import dev.sluice.dispatcher.security.ImagePolicy;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
 import dev.sluice.dispatcher.trace.RequestTrace;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -47,6 +50,9 @@ import io.vertx.core.http.HttpServerRequest;
  */
 public final class Pipeline {
   private static final CharSequence ALLOW = HttpHeaders.createOptimized("allow");
+  /** Longest wait for a lease of the cluster's units, and how many leases a request may wait for. */
+  private static final long LEASE_WAIT_MS = 250;
+  private static final int LEASE_WAITS = 2;
   public static final CharSequence POST = HttpHeaders.createOptimized("POST");
   public static final CharSequence GET = HttpHeaders.createOptimized("GET");
 
@@ -138,17 +144,51 @@ public final class Pipeline {
     police(call, body);
   }
 
-  /** police: media URLs the model server would fetch, then the key's request and token limits. */
+  /**
+   * police: media URLs the model server would fetch, then the key's request and token limits. In a cluster the
+   * units may first have to be leased: the request then waits for the lease, at most {@code LEASE_WAIT_MS} and
+   * {@code LEASE_WAITS} times, on its own event loop.
+   */
   private void police(Call call, Buffer body) {
+    police(call, body, 0);
+  }
+
+  private void police(Call call, Buffer body, int waits) {
     Refusal refusal = images.check(call.facts().hasRemoteMedia());
     if (refusal == null) {
       refusal = limiter.charge(call.key(), call.budget().total(), System.nanoTime());
+    }
+    if (refusal == KeyRateLimiter.LEASING) {
+      if (waits < LEASE_WAITS) {
+        awaitLease(call, body, waits + 1);
+        return;
+      }
+      refusal = limiter.overLimit(call.key());
     }
     if (refusal != null) {
       call.refuse(refusal);
       return;
     }
+    if (limiter.chargesTokens(call.key())) {
+      call.chargedTokens(limiter, call.budget().total());
+    }
     route(call, body);
+  }
+
+  /** The request's units are being leased: police it again when they are back, or when the wait is over. */
+  private void awaitLease(Call call, Buffer body, int waits) {
+    Context context = Vertx.currentContext();
+    Promise<Void> again = Promise.promise();
+    long timer = context.owner().setTimer(LEASE_WAIT_MS, id -> again.tryComplete());
+    limiter.leased(call.key()).onComplete(ar -> context.runOnContext(v -> {
+      context.owner().cancelTimer(timer);
+      again.tryComplete();
+    }));
+    again.future().onComplete(v -> {
+      if (!call.ended()) {
+        police(call, body, waits);
+      }
+    });
   }
 
   /** route: the smallest pool whose context holds the budget (spill-over permitting); the endpoint is per try. */

@@ -300,6 +300,7 @@ final class Exchange implements Call.Stage {
     endRetry();
     if (tapped) {
       int promptTokens = tap.promptTokens();
+      call.completionTokens(tap.completionTokens());
       if (promptTokens > 0) {
         call.promptTokens(promptTokens);
         relay.estimator.observe(budget, promptTokens);

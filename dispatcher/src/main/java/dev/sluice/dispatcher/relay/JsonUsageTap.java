@@ -4,17 +4,31 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Tap for a non-streaming JSON response: forwards every chunk untouched (no copy, nothing held) and reads
- * {@code usage.prompt_tokens}, or {@code usage.input_tokens} when a server reports only that.
+ * {@code usage.prompt_tokens}, or {@code usage.input_tokens} when a server reports only that; asked to, also
+ * {@code usage.completion_tokens}.
  */
 public final class JsonUsageTap implements ResponseTap {
   private final UsageNumberScanner promptTokens = new UsageNumberScanner("prompt_tokens");
   private final UsageNumberScanner inputTokens = new UsageNumberScanner("input_tokens");
+  /** Null unless asked for: a scan more per byte. */
+  private final UsageNumberScanner completionTokens;
+
+  public JsonUsageTap() {
+    this(false);
+  }
+
+  public JsonUsageTap(boolean countCompletion) {
+    this.completionTokens = countCompletion ? new UsageNumberScanner("completion_tokens") : null;
+  }
 
   @Override
   public Buffer onChunk(Buffer chunk) {
     int n = chunk.length();
     promptTokens.feed(chunk, 0, n);
     inputTokens.feed(chunk, 0, n);
+    if (completionTokens != null) {
+      completionTokens.feed(chunk, 0, n);
+    }
     return chunk;
   }
 
@@ -22,6 +36,9 @@ public final class JsonUsageTap implements ResponseTap {
   public Buffer onEnd() {
     promptTokens.end();
     inputTokens.end();
+    if (completionTokens != null) {
+      completionTokens.end();
+    }
     return Buffer.buffer();
   }
 
@@ -29,5 +46,10 @@ public final class JsonUsageTap implements ResponseTap {
   public int promptTokens() {
     int p = promptTokens.value();
     return p >= 0 ? p : inputTokens.value();
+  }
+
+  @Override
+  public int completionTokens() {
+    return completionTokens == null ? -1 : completionTokens.value();
   }
 }

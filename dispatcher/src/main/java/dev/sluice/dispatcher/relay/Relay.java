@@ -64,7 +64,7 @@ public final class Relay {
     RequestFacts facts = call.facts();
     boolean stripUsage = askUpstreamForUsage && facts.stream() && !facts.includeUsage();
     Buffer upstreamBody = stripUsage ? IncludeUsageRewrite.apply(body, facts) : body;
-    ResponseTap tap = taps.create(facts, call.budget(), stripUsage);
+    ResponseTap tap = taps.create(facts, call.budget(), stripUsage, call.countsCompletion());
     new Exchange(this, call, upstreamBody, tap, stripUsage).start(permit);
   }
 

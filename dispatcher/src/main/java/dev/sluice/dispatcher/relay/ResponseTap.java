@@ -18,6 +18,11 @@ public interface ResponseTap {
   /** {@code usage.prompt_tokens} seen so far, or -1. */
   int promptTokens();
 
+  /** {@code usage.completion_tokens} seen so far, or -1 (also when the tap was not asked to read it). */
+  default int completionTokens() {
+    return -1;
+  }
+
   /** A tap that forwards everything and reads nothing. */
   ResponseTap NONE = new ResponseTap() {
     @Override

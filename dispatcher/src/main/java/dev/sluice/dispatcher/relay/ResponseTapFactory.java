@@ -15,6 +15,14 @@ public interface ResponseTapFactory {
    */
   ResponseTap create(RequestFacts facts, Budget budget, boolean stripUsage);
 
+  /**
+   * The same, for a request whose key is charged on its actual tokens: the tap also reads
+   * {@code usage.completion_tokens} when {@code countCompletion}. A factory that never reads it ignores the flag.
+   */
+  default ResponseTap create(RequestFacts facts, Budget budget, boolean stripUsage, boolean countCompletion) {
+    return create(facts, budget, stripUsage);
+  }
+
   /** Forwards everything, reads nothing. */
   ResponseTapFactory NONE = (facts, budget, stripUsage) -> ResponseTap.NONE;
 }

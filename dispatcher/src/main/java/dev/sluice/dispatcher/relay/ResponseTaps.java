@@ -1,5 +1,8 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.scan.RequestFacts;
+
 /**
  * Picks the tap for a successful upstream response: the JSON tap for a plain response, and for an event
  * stream either the tap that removes the usage-only event Sluice asked for on the client's behalf, or the
@@ -7,9 +10,21 @@ package dev.sluice.dispatcher.relay;
  */
 public final class ResponseTaps {
 
-  /** The node's factory: every 2xx response is read for {@code usage}. */
-  public static final ResponseTapFactory READING_USAGE =
-      (facts, budget, stripUsage) -> forResponse(facts.stream(), stripUsage);
+  /**
+   * The node's factory: every 2xx response is read for {@code usage}, and for its completion tokens too when the
+   * request's key is charged on them.
+   */
+  public static final ResponseTapFactory READING_USAGE = new ResponseTapFactory() {
+    @Override
+    public ResponseTap create(RequestFacts facts, Budget budget, boolean stripUsage) {
+      return forResponse(facts.stream(), stripUsage, false);
+    }
+
+    @Override
+    public ResponseTap create(RequestFacts facts, Budget budget, boolean stripUsage, boolean countCompletion) {
+      return forResponse(facts.stream(), stripUsage, countCompletion);
+    }
+  };
 
   private ResponseTaps() {
   }
@@ -19,9 +34,14 @@ public final class ResponseTaps {
    * @param injectedIncludeUsage Sluice rewrote the body to ask for {@code include_usage} (the client did not)
    */
   public static ResponseTap forResponse(boolean stream, boolean injectedIncludeUsage) {
+    return forResponse(stream, injectedIncludeUsage, false);
+  }
+
+  /** The same; {@code countCompletion}: read {@code usage.completion_tokens} as well. */
+  public static ResponseTap forResponse(boolean stream, boolean injectedIncludeUsage, boolean countCompletion) {
     if (!stream) {
-      return new JsonUsageTap();
+      return new JsonUsageTap(countCompletion);
     }
-    return injectedIncludeUsage ? SseUsageTap.stripping() : SseUsageTap.passThrough();
+    return injectedIncludeUsage ? SseUsageTap.stripping() : SseUsageTap.passThrough(countCompletion);
   }
 }

@@ -22,9 +22,12 @@ public final class SseUsageTap implements ResponseTap {
   private static final byte[] USAGE = key("usage");
   private static final byte[] CHOICES = key("choices");
   private static final byte[] PROMPT_TOKENS = key("prompt_tokens");
+  private static final byte[] COMPLETION_TOKENS = key("completion_tokens");
 
   private final boolean strip;
   private final UsageNumberScanner passThroughScanner;
+  /** Pass-through mode, asked to count completion tokens: a scan more per byte; else null. */
+  private final UsageNumberScanner passThroughCompletion;
 
   // SSE line state, carried across chunks
   private int lineLength;
@@ -34,28 +37,38 @@ public final class SseUsageTap implements ResponseTap {
   // strip mode: the partial event carried to the next chunk, and the output being assembled
   private Buffer held;
   private int promptTokens = -1;
+  private int completionTokens = -1;
   /** Where {@link #needsEdit} found the usage value of the event it last looked at. */
   private int usageAt;
 
-  private SseUsageTap(boolean strip) {
+  private SseUsageTap(boolean strip, boolean countCompletion) {
     this.strip = strip;
     this.passThroughScanner = strip ? null : new UsageNumberScanner("prompt_tokens");
+    this.passThroughCompletion = strip || !countCompletion ? null : new UsageNumberScanner("completion_tokens");
   }
 
   /** Sluice injected {@code include_usage}: remove what the option added. */
   public static SseUsageTap stripping() {
-    return new SseUsageTap(true);
+    return new SseUsageTap(true, true);
   }
 
   /** The client asked for usage (or nothing was injected): forward everything, read usage if present. */
   public static SseUsageTap passThrough() {
-    return new SseUsageTap(false);
+    return new SseUsageTap(false, false);
+  }
+
+  /** The same, also reading {@code usage.completion_tokens} when {@code countCompletion}. */
+  public static SseUsageTap passThrough(boolean countCompletion) {
+    return new SseUsageTap(false, countCompletion);
   }
 
   @Override
   public Buffer onChunk(Buffer chunk) {
     if (!strip) {
       passThroughScanner.feed(chunk, 0, chunk.length());
+      if (passThroughCompletion != null) {
+        passThroughCompletion.feed(chunk, 0, chunk.length());
+      }
       return chunk;
     }
     Buffer work;
@@ -117,6 +130,9 @@ public final class SseUsageTap implements ResponseTap {
   public Buffer onEnd() {
     if (!strip) {
       passThroughScanner.end();
+      if (passThroughCompletion != null) {
+        passThroughCompletion.end();
+      }
       return Buffer.buffer();
     }
     Buffer rest = held;
@@ -137,6 +153,14 @@ public final class SseUsageTap implements ResponseTap {
   @Override
   public int promptTokens() {
     return strip ? promptTokens : passThroughScanner.value();
+  }
+
+  @Override
+  public int completionTokens() {
+    if (strip) {
+      return completionTokens;
+    }
+    return passThroughCompletion == null ? -1 : passThroughCompletion.value();
   }
 
   /**
@@ -190,6 +214,10 @@ public final class SseUsageTap implements ResponseTap {
       int tokens = valueAfterKey(buf, usage, to, PROMPT_TOKENS);
       if (tokens >= 0) {
         promptTokens = parseInt(buf, tokens, to);
+      }
+      int completion = valueAfterKey(buf, usage, to, COMPLETION_TOKENS);
+      if (completion >= 0) {
+        completionTokens = parseInt(buf, completion, to);
       }
       int choices = valueAfterKey(buf, from, to, CHOICES);
       return choices >= 0 && isEmptyArray(buf, choices, to);

@@ -1,12 +1,13 @@
 package dev.sluice.dispatcher.security;
 
+import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A token bucket written as the generic cell-rate algorithm: one atomic "theoretical arrival time",
  * no lock, no allocation. The bucket holds one minute's allowance and refills continuously.
  */
-final class Gcra {
+final class Gcra implements Allowance {
 
   private static final long MINUTE_NANOS = 60_000_000_000L;
 
@@ -20,12 +21,24 @@ final class Gcra {
     this.theoreticalArrival = new AtomicLong(nowNanos);
   }
 
-  long perMinute() {
+  @Override
+  public long perMinute() {
     return perMinute;
   }
 
-  /** Takes {@code cost} units; returns 0 when allowed, else the nanos until it would be (never below 1). */
-  long tryTake(long cost, long nowNanos) {
+  @Override
+  public Future<Long> used(long nowNanos) {
+    long ahead = theoreticalArrival.get() - nowNanos;
+    return Future.succeededFuture(Math.min(perMinute, Math.max(0, ahead) / nanosPerUnit));
+  }
+
+  @Override
+  public String scope() {
+    return "node";
+  }
+
+  @Override
+  public long tryTake(long cost, long nowNanos) {
     long increment = cost >= Long.MAX_VALUE / nanosPerUnit ? Long.MAX_VALUE / 2 : cost * nanosPerUnit;
     for (;;) {
       long tat = theoreticalArrival.get();
@@ -41,8 +54,14 @@ final class Gcra {
     }
   }
 
-  /** Gives back units taken by {@link #tryTake} when a later check refused the request. */
-  void refund(long cost) {
+  @Override
+  public void refund(long cost) {
     theoreticalArrival.addAndGet(-cost * nanosPerUnit);
+  }
+
+  /** The debt is at most two minutes' units: later requests wait until it is paid back. */
+  @Override
+  public void charge(long cost) {
+    theoreticalArrival.addAndGet(Math.min(cost, MINUTE_NANOS / nanosPerUnit * 2) * nanosPerUnit);
   }
 }

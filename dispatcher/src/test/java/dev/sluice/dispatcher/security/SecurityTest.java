@@ -92,6 +92,31 @@ class SecurityTest {
   }
 
   @Test
+  void tokensChargedOnTheBudgetAreSettledOnWhatWasUsed() {
+    ApiKey tokensOnly = new ApiKey("carol", ApiKeys.sha256Hex("sk-carol"), 0, 1_000);
+    KeyRateLimiter limiter = new KeyRateLimiter(List.of(tokensOnly, BOB), 0);
+    assertThat(limiter.chargesTokens(tokensOnly)).isTrue();
+    assertThat(limiter.chargesTokens(BOB)).isFalse();
+    // charged 600 on the estimate, used 100: 500 come back
+    assertThat(limiter.charge(tokensOnly, 600, 0)).isNull();
+    limiter.settle(tokensOnly, 600, 100);
+    assertThat(limiter.charge(tokensOnly, 900, 0)).isNull();
+    assertThat(limiter.charge(tokensOnly, 1, 0)).isNotNull();
+  }
+
+  @Test
+  void usingMoreThanTheEstimateLeavesTheKeyInDebtUntilItIsPaidBack() {
+    ApiKey tokensOnly = new ApiKey("carol", ApiKeys.sha256Hex("sk-carol"), 0, 1_000);
+    KeyRateLimiter limiter = new KeyRateLimiter(List.of(tokensOnly), 0);
+    assertThat(limiter.charge(tokensOnly, 100, 0)).isNull();
+    limiter.settle(tokensOnly, 100, 1_300);
+    // 1,300 used of 1,000 a minute: nothing more for the next 18 s (300 over, plus the 1 asked)
+    assertThat(limiter.charge(tokensOnly, 1, 0)).isNotNull();
+    assertThat(limiter.charge(tokensOnly, 1, 17 * SECOND)).isNotNull();
+    assertThat(limiter.charge(tokensOnly, 1, 19 * SECOND)).isNull();
+  }
+
+  @Test
   void aSingleRequestLargerThanTheMinuteBudgetIsRefused() {
     KeyRateLimiter limiter = new KeyRateLimiter(List.of(ALICE), 0);
     Refusal r = limiter.charge(ALICE, 5_000, 0);
