@@ -35,6 +35,8 @@ public final class Bench {
         GeneratorBench::main));
     BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
         OverheadBench::main));
+    BENCHES.put("tracing", new Entry("dispatcher CPU per request with tracing off, sampled at 1% and at 100% (OTLP "
+        + "to an in-process collector)", TracingBench::main));
     BENCHES.put("soak", new Entry("overload at 2x capacity and an endpoint kill against admission (outcomes, TTFT, heap)",
         SoakBench::main));
   }

@@ -190,13 +190,18 @@ public final class OverheadBench {
       }
       System.out.print(table(rows, closedRates, closed, stream, proxyCpus, mockCpus));
     } finally {
-      for (Process p : children) {
-        p.destroy();
-      }
-      for (Process p : children) {
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
+      stop(children);
+    }
+  }
+
+  /** Stops the child processes, each given 5 s to exit before it is killed. */
+  static void stop(List<Process> children) throws InterruptedException {
+    for (Process p : children) {
+      p.destroy();
+    }
+    for (Process p : children) {
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
       }
     }
   }
@@ -255,7 +260,7 @@ public final class OverheadBench {
   }
 
   /** The median of {@code f} over {@code items} (the mean of the middle two for an even count). */
-  private static <T> double median(List<T> items, java.util.function.ToDoubleFunction<T> f) {
+  static <T> double median(List<T> items, java.util.function.ToDoubleFunction<T> f) {
     double[] v = items.stream().mapToDouble(f).sorted().toArray();
     if (v.length == 0) {
       return Double.NaN;
@@ -276,14 +281,21 @@ public final class OverheadBench {
    * Starts {@code java <this JVM's options> -cp <this classpath> dev.sluice.Sluice <args>}, pinned when taskset
    * exists: the mock and the dispatcher run with the flags the launcher gave the bench (SLUICE_JAVA_OPTS included).
    */
-  private static Process java(String cpus, Path log, String... args) throws IOException {
+  static Process java(String cpus, Path log, String... args) throws IOException {
+    return java(cpus, log, Map.of(), args);
+  }
+
+  /** The same with {@code env} added to the child's environment (its {@code SLUICE_*} keys, for instance). */
+  static Process java(String cpus, Path log, Map<String, String> env, String... args) throws IOException {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(pin(cpus));
     cmd.add(javaBin);
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.sluice.Sluice"));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   private static Process nginx(String nginx, String cpus, Path dir, int port, int upstreamPort) throws IOException {
@@ -325,7 +337,7 @@ public final class OverheadBench {
   }
 
   /** Moves this process (the generator) and all its threads onto {@code cpus}, where taskset exists. */
-  private static void pinSelf(String cpus) throws IOException, InterruptedException {
+  static void pinSelf(String cpus) throws IOException, InterruptedException {
     String taskset = onPath("taskset");
     if (taskset == null || cpus.isBlank()) {
       System.err.println("overhead: taskset not found; the generator shares the proxy's CPU");
@@ -391,13 +403,13 @@ public final class OverheadBench {
     return null;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  private static void awaitPort(int port, Process process) throws Exception {
+  static void awaitPort(int port, Process process) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MILLIS);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {

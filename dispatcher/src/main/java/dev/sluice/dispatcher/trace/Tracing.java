@@ -81,10 +81,15 @@ public final class Tracing {
    * Runs on the request's event loop.
    */
   public RequestTrace start(HttpServerRequest request, String requestId) {
-    String traceparent = request.getHeader(TRACEPARENT);
+    return start(request.getHeader(TRACEPARENT), request.headers(), request.method().name(), request.path(),
+        requestId);
+  }
+
+  /** The same from the request's parts: its {@code traceparent} (or null), headers, method and path. */
+  public RequestTrace start(String traceparent, MultiMap headers, String method, String path, String requestId) {
     Context parent = Context.root();
     if (traceparent != null) {
-      parent = W3CTraceContextPropagator.getInstance().extract(parent, request.headers(), HEADERS);
+      parent = W3CTraceContextPropagator.getInstance().extract(parent, headers, HEADERS);
       SpanContext client = Span.fromContext(parent).getSpanContext();
       if (client.isValid() && !client.isSampled()) {
         return null;
@@ -96,9 +101,9 @@ public final class Tracing {
     } else if (!drawn()) {
       return null;
     }
-    Span server = tracer.spanBuilder(spanName(request)).setParent(parent).setSpanKind(SpanKind.SERVER)
-        .setAttribute(RequestTrace.HTTP_METHOD, request.method().name())
-        .setAttribute(RequestTrace.URL_PATH, request.path())
+    Span server = tracer.spanBuilder(spanName(method, path)).setParent(parent).setSpanKind(SpanKind.SERVER)
+        .setAttribute(RequestTrace.HTTP_METHOD, method)
+        .setAttribute(RequestTrace.URL_PATH, path)
         .setAttribute(RequestTrace.REQUEST_ID, requestId)
         .startSpan();
     return new RequestTrace(tracer, server);
@@ -119,11 +124,10 @@ public final class Tracing {
   }
 
   /** {@code POST /v1/chat/completions} for the API's routes; the method alone for any other path. */
-  private static String spanName(HttpServerRequest request) {
-    String path = request.path();
+  private static String spanName(String method, String path) {
     return switch (path) {
-      case "/v1/chat/completions", "/v1/completions", "/v1/models" -> request.method().name() + " " + path;
-      default -> request.method().name();
+      case "/v1/chat/completions", "/v1/completions", "/v1/models" -> method + " " + path;
+      default -> method;
     };
   }
 }
