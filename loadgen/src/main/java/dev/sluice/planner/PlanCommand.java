@@ -42,7 +42,8 @@ public final class PlanCommand {
       "en_tech_debref_ch01");
   static final List<String> CODE = List.of("code_java_commons_lang3");
 
-  private static final Set<String> SWITCHES = Set.of("sweep", "json", "oracle", "no-scheduler-reserve-full-isl");
+  private static final Set<String> SWITCHES = Set.of("sweep", "json", "oracle", "no-scheduler-reserve-full-isl",
+      "no-enable-prefix-caching");
   private static final Set<String> VALUED = Set.of("trace", "cdf", "rate", "duration", "arrivals", "output-share",
       "profile", "short-context", "long-context", "baseline-max-num-seqs", "long-max-num-seqs",
       "max-num-batched-tokens", "slo-ttft-p99", "slo-scope", "price-per-instance-hour", "router", "category",
@@ -70,6 +71,8 @@ public final class PlanCommand {
         --no-scheduler-reserve-full-isl
                                      admit on the first prefill chunk instead of the whole sequence (vLLM before
                                      its full-sequence admission gate)
+        --no-enable-prefix-caching   no prefix cache: a preempted request recomputes all it had (vLLM V1 keeps
+                                     its full blocks cached, so its resume reuses what was not evicted)
         --slo-ttft-p99 MS            TTFT P99 SLO every fleet is sized to meet (default 2000)
         --slo-scope auto|fleet|class fleet: P99 over all requests of a fleet; class: over short and long requests
                                      separately, in both fleets; auto (default): fleet, or class when the longest
@@ -172,6 +175,9 @@ public final class PlanCommand {
     }
     if (opts.containsKey("no-scheduler-reserve-full-isl")) {
       shapes = shapes.withReserveFullIsl(false);
+    }
+    if (opts.containsKey("no-enable-prefix-caching")) {
+      shapes = shapes.withPrefixCaching(false);
     }
     List<Integer> baselines = baselines(opts, shapes, longContext);
     for (int seqs : baselines) {

@@ -22,11 +22,12 @@ public final class PlannerBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = PlanCommand.parse(args, Set.of(), Set.of("trace", "rate", "duration", "instances",
+    Map<String, String> opts = PlanCommand.parse(args, Set.of("no-enable-prefix-caching"), Set.of("trace", "rate",
+        "duration", "instances",
         "profile", "pool", "short-context"));
     if (opts == null) {
       System.out.println("usage: ./sluice bench planner [--trace FILE] [--rate R] [--duration S] [--instances N]"
-          + " [--profile gpu] [--pool long|short] [--short-context N]");
+          + " [--profile gpu] [--pool long|short] [--short-context N] [--no-enable-prefix-caching]");
       return;
     }
     Path file = opts.containsKey("trace") ? Path.of(opts.get("trace"))
@@ -34,7 +35,8 @@ public final class PlannerBench {
     double rate = Double.parseDouble(opts.getOrDefault("rate", Double.toString(DEFAULT_RATE)));
     double duration = Double.parseDouble(opts.getOrDefault("duration", Double.toString(DEFAULT_DURATION)));
     int instances = Integer.parseInt(opts.getOrDefault("instances", Integer.toString(DEFAULT_INSTANCES)));
-    ShapeScaling shapes = ShapeScaling.shipped(opts.getOrDefault("profile", "gpu"));
+    ShapeScaling shapes = ShapeScaling.shipped(opts.getOrDefault("profile", "gpu"))
+        .withPrefixCaching(!opts.containsKey("no-enable-prefix-caching"));
     EngineSpec spec = opts.getOrDefault("pool", "long").equals("short")
         ? shapes.shortPool(Integer.parseInt(opts.getOrDefault("short-context", "8192")))
         : shapes.longPool(PlanCommand.DEFAULT_LONG_CONTEXT);
