@@ -21,6 +21,7 @@ public final class MockVllmMain {
         --scheduler-reserve-full-isl true|false
                                            admit a request only when its whole sequence fits the free KV blocks
                                            (vLLM's default, true) or when its first chunk does (false)
+        --enable-prefix-caching true|false reuse cached KV blocks of a prompt's prefix (vLLM V1's default, true)
         --tokenizer cl100k|o200k|bytes     prompt token counting (default cl100k; bytes = UTF-8 bytes / 4)
         --timing gpu|instant               step cost model (default gpu)
         --time-scale X                     run X virtual seconds per wall second (default 1)
@@ -62,9 +63,10 @@ public final class MockVllmMain {
     vertx.deployVerticle(mock).await();
     PoolShape s = config.shape();
     System.out.printf("mock-vllm listening on port %d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
-            + "kv_blocks=%d budget=%d timing=%s x%.3g tokenizer=%s vllm=%s%n", mock.actualPort(), config.model(),
-        s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(), config.cost().name(),
-        config.timeScale(), config.tokenizer().name().toLowerCase(), config.api().version().label());
+            + "kv_blocks=%d budget=%d prefix_caching=%s timing=%s x%.3g tokenizer=%s vllm=%s%n", mock.actualPort(),
+        config.model(), s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(),
+        s.enablePrefixCaching(), config.cost().name(), config.timeScale(), config.tokenizer().name().toLowerCase(),
+        config.api().version().label());
   }
 
   /** Parses the command line; null when help was asked for. */
@@ -94,11 +96,10 @@ public final class MockVllmMain {
       shape = shape.withMaxNumBatchedTokens(Integer.parseInt(opts.get("max-num-batched-tokens")));
     }
     if (opts.containsKey("scheduler-reserve-full-isl")) {
-      String gate = opts.get("scheduler-reserve-full-isl");
-      if (!gate.equals("true") && !gate.equals("false")) {
-        throw new IllegalArgumentException("--scheduler-reserve-full-isl is true or false, not '" + gate + "'");
-      }
-      shape = shape.withReserveFullIsl(gate.equals("true"));
+      shape = shape.withReserveFullIsl(bool(opts, "scheduler-reserve-full-isl"));
+    }
+    if (opts.containsKey("enable-prefix-caching")) {
+      shape = shape.withPrefixCaching(bool(opts, "enable-prefix-caching"));
     }
     if (shape.startupError() != null) {
       throw new IllegalArgumentException(shape.startupError() + " (vLLM refuses to start with these settings)");
@@ -125,10 +126,19 @@ public final class MockVllmMain {
   }
 
   private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "port", "max-model-len",
-      "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "scheduler-reserve-full-isl", "tokenizer", "timing",
+      "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "scheduler-reserve-full-isl", "enable-prefix-caching",
+      "tokenizer", "timing",
       "time-scale", "model", "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage",
       "die-after", "fault-seed", "usage-null-chunks", "vllm-version", "max-num-queued-reqs",
       "length-errors-in-stream", "fail-in-stream", "fail-mid-stream");
+
+  private static boolean bool(Map<String, String> opts, String key) {
+    String v = opts.get(key);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("--" + key + " is true or false, not '" + v + "'");
+    }
+    return v.equals("true");
+  }
 
   private static double dbl(Map<String, String> opts, String key) {
     return Double.parseDouble(opts.getOrDefault(key, "0"));
