@@ -35,9 +35,14 @@ final class DemoFleet implements AutoCloseable {
   final List<DispatcherMain.Node> nodes = new ArrayList<>();
   private volatile boolean closed;
 
-  /** Starts one mock instance of {@code shape}, time-scaled, counting prompt tokens with cl100k. */
+  /**
+   * Starts one mock instance of {@code shape}, time-scaled, counting prompt tokens with cl100k, without a prefix
+   * cache: the demo sends its slice's bodies again and again (the saturation burst is nothing else), and a cache
+   * would serve every repeat nearly free, which the traffic the slice stands for never gets.
+   */
   Instance mock(String pool, PoolShape shape, double timeScale) {
-    MockVllm mock = new MockVllm(MockConfig.of(shape, CostModel.GPU, PromptCounter.Mode.CL100K)
+    PoolShape uncached = shape.withPrefixCaching(false);
+    MockVllm mock = new MockVllm(MockConfig.of(uncached, CostModel.GPU, PromptCounter.Mode.CL100K)
         .withModel(Demo.MODEL).withTimeScale(timeScale));
     mocks.deployVerticle(mock).await();
     Instance i = new Instance(pool, mock.actualPort());
