@@ -77,6 +77,32 @@ public final class PromptCounter {
     return BOS_TOKENS + PER_MESSAGE_TOKENS * messages + GENERATION_PROMPT_TOKENS;
   }
 
+  /** Prompt tokens of a chat request: the texts of its messages plus the template (the ids' count, not built). */
+  public int chatPromptTokens(List<String> texts, int messages) {
+    return textTokens(texts) + chatOverhead(messages);
+  }
+
+  /** Prompt tokens of a completions request: the prompt text plus BOS. */
+  public int completionPromptTokens(List<String> texts) {
+    return textTokens(texts) + BOS_TOKENS;
+  }
+
+  /** Tokens of the texts alone, no template. */
+  public int textTokens(List<String> texts) {
+    if (mode == Mode.BYTES) {
+      long bytes = 0;
+      for (int i = 0; i < texts.size(); i++) {
+        bytes += utf8Length(texts.get(i));
+      }
+      return (int) ((bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN);
+    }
+    int tokens = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      tokens += encoding.countTokensOrdinary(texts.get(i));
+    }
+    return tokens;
+  }
+
   /**
    * A chat prompt's token ids: each message's header, text tokens and end, then the assistant's header. Message
    * {@code m}'s texts are {@code texts[messageEnds[m - 1], messageEnds[m])}.
@@ -186,6 +212,24 @@ public final class PromptCounter {
   /** True when tokenizing these texts is slow enough to move off the event loop. */
   public boolean isExpensive(long textChars) {
     return mode != Mode.BYTES && textChars > MockDefaults.INLINE_TOKENIZE_MAX_CHARS;
+  }
+
+  static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0, len = s.length(); i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   /** UTF-8 bytes of a string, for tests and docs. */
