@@ -48,6 +48,7 @@ public final class Loadgen {
         --pacer               wake the event loops from a timing thread when a request is due (sub-ms send
                               lag instead of the 1 ms tick's, costs some CPU)
         --progress / --no-progress   progress line on stderr every second (default: on a terminal)
+      multi-turn conversations: ./sluice loadgen --sessions N --turns K --target URL ... (--sessions --help)
       """;
 
   /** Parsed command line. */
@@ -129,6 +130,10 @@ public final class Loadgen {
   }
 
   public static void main(String[] args) throws Exception {
+    if (Conversations.asked(args)) {
+      Conversations.main(args);
+      return;
+    }
     Options options;
     try {
       options = parse(args);
