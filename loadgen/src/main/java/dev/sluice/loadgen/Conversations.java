@@ -127,8 +127,10 @@ public final class Conversations {
    * @param queries   prefix-cache queries over the run, in tokens, summed over the scraped endpoints
    * @param hits      prefix-cache hits over the run, in tokens
    * @param seconds   wall time of the run
+   * @param moves     conversations by how many times their serving pool changed from one turn to the next
+   *                  (index 0: never; the last index counts that many or more)
    */
-  public record Result(List<TurnStats> turns, double queries, double hits, double seconds) {
+  public record Result(List<TurnStats> turns, double queries, double hits, double seconds, long[] moves) {
 
     public TurnStats all() {
       return turns.get(turns.size() - 1);
@@ -247,8 +249,10 @@ public final class Conversations {
       long started = System.nanoTime();
       List<Future<Void>> all = new ArrayList<>();
       SplittableRandom starts = new SplittableRandom(o.seed());
+      List<Conversation> conversations = new ArrayList<>();
       for (int i = 0; i < o.sessions(); i++) {
         Conversation c = new Conversation(vertx, client, o, i, pieces, turns);
+        conversations.add(c);
         long delayMs = o.thinkNanos() == 0 ? 0 : (long) (starts.nextDouble() * o.thinkNanos() / 1e6);
         Promise<Void> done = Promise.promise();
         vertx.setTimer(Math.max(1, delayMs), t -> c.next().onComplete(done));
@@ -263,7 +267,11 @@ public final class Conversations {
         queries += after.get(u)[0] - before.get(u)[0];
         hits += after.get(u)[1] - before.get(u)[1];
       }
-      return new Result(turns, queries, hits, seconds);
+      long[] moves = new long[4];
+      for (Conversation c : conversations) {
+        moves[Math.min(moves.length - 1, c.moves)]++;
+      }
+      return new Result(turns, queries, hits, seconds, moves);
     } finally {
       client.close().await();
     }
@@ -281,6 +289,8 @@ public final class Conversations {
     private final List<TurnStats> stats;
     private final JsonArray messages = new JsonArray();
     private int turn;
+    private String lastPool;
+    int moves;
 
     Conversation(Vertx vertx, HttpClientAgent client, Options o, int index, List<Corpus.Chunk> pieces,
         List<TurnStats> stats) {
@@ -310,6 +320,10 @@ public final class Conversations {
       TurnStats all = stats.get(o.turns());
       turn++;
       return send(body).compose(answer -> {
+        if (lastPool != null && !lastPool.equals(answer.pool)) {
+          moves++;
+        }
+        lastPool = answer.pool;
         record(ts, answer);
         record(all, answer);
         messages.add(new JsonObject().put("role", "assistant").put("content", answer.text));
@@ -465,6 +479,8 @@ public final class Conversations {
     }
     b.append(String.format(Locale.ROOT, "  prefix cache (%d endpoint(s)): %.0f of %.0f prompt tokens found cached, "
         + "hit rate %.1f%%%n", o.scraped().size(), r.hits(), r.queries(), 100 * r.hitRate()));
+    b.append(String.format(Locale.ROOT, "  conversations whose pool changed 0 / 1 / 2 / 3+ times: %d / %d / %d / %d%n",
+        r.moves()[0], r.moves()[1], r.moves()[2], r.moves()[3]));
     return b.toString();
   }
 
@@ -483,6 +499,8 @@ public final class Conversations {
         .put("promptTokens", o.promptTokens()).put("maxTokens", o.maxTokens()).put("seed", o.seed())
         .put("targets", new JsonArray(o.targets().stream().map(URI::toString).toList()))
         .put("seconds", r.seconds()).put("prefixCacheQueries", r.queries()).put("prefixCacheHits", r.hits())
-        .put("prefixCacheHitRate", r.hitRate()).put("perTurn", turns);
+        .put("prefixCacheHitRate", r.hitRate())
+        .put("poolChanges", new JsonArray(java.util.Arrays.stream(r.moves()).boxed().toList()))
+        .put("perTurn", turns);
   }
 }
