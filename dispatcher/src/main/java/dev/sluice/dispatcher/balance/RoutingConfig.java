@@ -17,7 +17,7 @@ public record RoutingConfig(boolean affinity, int affinityPrefixBytes, double af
   public static final RoutingConfig DEFAULTS = new RoutingConfig(true, 1024, 1.25);
 
   static final Key<RoutingConfig, Boolean> AFFINITY = Key.of("affinity", Type.SWITCH, RoutingConfig::affinity)
-      .byDefault(true).doc("`on`: a conversation's turns go to the endpoint that holds its KV prefix, within the "
+      .byDefault(true).flag("--routing-affinity", "on/off").doc("`on`: a conversation's turns go to the endpoint that holds its KV prefix, within the "
           + "load bound; `off`: every request by load alone");
   static final Key<RoutingConfig, Integer> PREFIX_BYTES = Key.of("affinity_prefix_bytes", Type.INTEGER,
       RoutingConfig::affinityPrefixBytes).byDefault(1024).atLeast(0)
@@ -30,5 +30,6 @@ public record RoutingConfig(boolean affinity, int affinityPrefixBytes, double af
   /** The {@code routing:} section. */
   public static final Section<RoutingConfig> SECTION = Section.of("routing",
       v -> new RoutingConfig(v.get(AFFINITY), v.get(PREFIX_BYTES), v.get(LOAD_FACTOR)),
-      AFFINITY, PREFIX_BYTES, LOAD_FACTOR);
+      AFFINITY, PREFIX_BYTES, LOAD_FACTOR)
+      .doc("`routing:`", "Which endpoint of the chosen pool serves a request (docs/routing.md explains the choice).");
 }
