@@ -45,6 +45,11 @@ package dev.sluice.dispatcher.scan;
  * @param includeUsageValueStart offset of the {@code include_usage} value token ({@code true},
  *                              {@code false} or {@code null})
  * @param includeUsageValueEnd  offset one past the end of that token
+ * @param promptCacheKey        the {@link dev.sluice.dispatcher.balance.KeyHash} of {@code prompt_cache_key}
+ *                              (a string), {@code AffinityKey.NONE} when absent
+ * @param user                  the hash of the OpenAI {@code user} field (a string), or none
+ * @param promptPrefix          the hash of the first prompt-text bytes (as many as the scanner was told, over the
+ *                              counted strings in order), or none when there is no prompt text
  */
 public record RequestFacts(
     String model,
@@ -62,5 +67,8 @@ public record RequestFacts(
     int bodyEnd,
     int streamOptionsStart,
     int includeUsageValueStart,
-    int includeUsageValueEnd) {
+    int includeUsageValueEnd,
+    long promptCacheKey,
+    long user,
+    long promptPrefix) {
 }
