@@ -4,6 +4,7 @@ import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.admin.ManagementRoutes;
 import dev.sluice.dispatcher.admission.RetryBudget;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.front.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -52,7 +53,7 @@ public final class Dispatcher {
   private String deploymentId;
 
   private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliability, AccessLog accessLog, int instances) {
+      ReliabilityConfig reliability, RoutingConfig routing, AccessLog accessLog, int instances) {
     this.vertx = vertx;
     this.config = config;
     this.reliability = reliability;
@@ -61,8 +62,8 @@ public final class Dispatcher {
     this.accessLog = accessLog;
     accessLog.bindTo(metrics.registry());
     this.upstreams = new Upstreams(vertx, config.pools(), new Upstreams.Settings(config.timeouts(),
-        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(), instances),
-        metrics);
+        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(), instances,
+        routing), metrics);
     this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
         retries, metrics);
@@ -97,13 +98,20 @@ public final class Dispatcher {
   /** Starts a node that writes one access-log line per request to {@code accessLog} (closed on stop). */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, AccessLog accessLog) {
+    return start(vertx, config, hooks, metrics, instances, reliabilityConfig, RoutingConfig.DEFAULTS, accessLog);
+  }
+
+  /** Starts a node that chooses endpoints as {@code routing} says. */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, RoutingConfig routing,
+      AccessLog accessLog) {
     DispatcherConfig valid;
     try {
       valid = config.validated();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog, instances);
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, routing, accessLog, instances);
     d.upstreams.start();
     FrontVerticle.Settings front = new FrontVerticle.Settings(valid.host(), valid.port(),
         reliabilityConfig.server().coveringUpstreamSilence(

@@ -108,7 +108,7 @@ public final class DispatcherMain {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
       return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,
-              AccessLog.of(loaded.observe().accessLog()))
+              loaded.routing(), AccessLog.of(loaded.observe().accessLog()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
               .map(cluster -> {
                 new ClusterMetrics(cluster).bindTo(metrics.registry());

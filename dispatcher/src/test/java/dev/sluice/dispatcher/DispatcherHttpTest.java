@@ -223,12 +223,15 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
 
   @Test
   void aDownEndpointIsSkippedByRetryingAnother() {
-    start(base().withPool(pool("short", SHORT_CONTEXT, deadUrl(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    String dead = deadUrl();
+    start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
     List<Integer> statuses = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      statuses.add(http.post("/v1/chat/completions", chat("hi", 10, false)).status());
+    // distinct prompts have distinct affinity keys: about half go to the dead endpoint first
+    for (int i = 0; i < 40 && endpoint(dead).health().consecutiveFailures() < 2; i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi " + i, 10, false)).status());
     }
     assertThat(statuses).containsOnly(200);
+    assertThat(endpoint(dead).health().consecutiveFailures()).isEqualTo(2);
   }
 
   @Test
@@ -238,10 +241,11 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     flaky.behavior = (self, req, body) -> req.connection().close();
     start(base().withPool(pool("short", SHORT_CONTEXT, flaky.url(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
     List<String> served = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      served.add(http.post("/v1/chat/completions", chat("hi", 10, false)).json().getString("served_by"));
+    for (int i = 0; i < 40 && flaky.received.size() < 2; i++) {
+      served.add(http.post("/v1/chat/completions", chat("hi " + i, 10, false)).json().getString("served_by"));
     }
     assertThat(served).containsOnly("short");
+    assertThat(flaky.received).hasSize(2);
   }
 
   @Test
@@ -299,9 +303,9 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     flaky.behavior = (self, req, body) -> req.connection().close();
     start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url(), flaky.url()))
         .withPool(pool("long", LONG_CONTEXT, deadUrl())));
-    for (int i = 0; i < 4; i++) {
-      http.post("/v1/chat/completions", chat("hi", 10, true));
-      http.post("/v1/chat/completions", chat("hi", 5000, false));
+    for (int i = 0; i < 8; i++) {
+      http.post("/v1/chat/completions", chat("hi " + i, 10, true));
+      http.post("/v1/chat/completions", chat("hi " + i, 5000, false));
     }
     eventually(() -> dispatcher.upstreams().current().pool(0).inFlight() + dispatcher.upstreams().current().pool(1).inFlight() == 0,
         "all in-flight slots released");

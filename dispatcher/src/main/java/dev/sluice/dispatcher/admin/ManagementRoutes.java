@@ -88,6 +88,10 @@ public final class ManagementRoutes {
       JsonArray endpoints = new JsonArray();
       for (Endpoint e : p.endpoints()) {
         endpoints.add(new JsonObject().put("url", e.url()).put("inFlight", e.inFlight())
+            .put("budgetInFlight", e.budgetInFlight())
+            .put("load", e.load(now, p.loadStaleMillis(), 0))
+            .put("affinityTries", e.affinityTries())
+            .put("affinityShare", p.affinityShare(e))
             .put("health", health(e.health(), now)));
       }
       PoolAdmission a = p.admission();
@@ -95,6 +99,7 @@ public final class ManagementRoutes {
           .put("name", p.name())
           .put("context", p.context())
           .put("inFlight", p.inFlight())
+          .put("affinity", p.routing().affinity())
           .put("admission", new JsonObject().put("inFlight", a.inFlight()).put("waiting", a.waiting())
               .put("capacity", a.capacity()))
           .put("endpoints", endpoints));

@@ -7,10 +7,11 @@ package dev.sluice.dispatcher.balance;
  *   <li>{@code prompt_cache_key} (OpenAI's field for exactly this);</li>
  *   <li>an {@code x-session-id} header;</li>
  *   <li>the OpenAI {@code user} field;</li>
- *   <li>the hash of the first {@code routing.affinity_prefix_bytes} of the prompt text (the system prompt and
- *       the first user message, which every later turn repeats).</li>
+ *   <li>the hash of the conversation's opening: the prompt text up to the end of the first user message (the
+ *       system prompt and that message, which every later turn repeats), at most
+ *       {@code routing.affinity_prefix_bytes} of it.</li>
  * </ol>
- * Each is a {@link KeyHash} (the scanner hashes the body's, the pipeline the header's); {@link #NONE} where absent.
+ * Each is a {@link KeyHash} (the scanner hashes the body's, the relay the header's); {@link #NONE} where absent.
  */
 public final class AffinityKey {
 

@@ -37,14 +37,17 @@ final class BodyReader {
   private boolean bodyIsChunk;
   /** Declared Content-Length, or -1. */
   private long declared = -1;
+  /** Prompt-text bytes hashed for the affinity key. */
+  private final int prefixBytes;
   private BodyScanner scanner;
   private boolean done;
 
-  BodyReader(Call call, BodyScanner.Kind kind, int cap, Next next) {
+  BodyReader(Call call, BodyScanner.Kind kind, int cap, int prefixBytes, Next next) {
     this.call = call;
     this.request = call.request();
     this.kind = kind;
     this.cap = cap;
+    this.prefixBytes = prefixBytes;
     this.next = next;
   }
 
@@ -59,7 +62,7 @@ final class BodyReader {
       refuse(FailureKind.BODY_TOO_LARGE, "request body of " + declared + " bytes is over the limit of " + cap, null);
       return;
     }
-    scanner = new BodyScanner(kind, ScanLimits.DEFAULTS);
+    scanner = new BodyScanner(kind, ScanLimits.DEFAULTS, prefixBytes);
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
     request.exceptionHandler(t -> {

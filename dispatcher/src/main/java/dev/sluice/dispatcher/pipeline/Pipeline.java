@@ -60,6 +60,8 @@ public final class Pipeline {
   private final ModelList models;
   /** The step after reading, made once rather than per request. */
   private final BodyReader.Next afterRead = this::estimate;
+  /** Prompt-text bytes the scanner hashes for the affinity key; none with affinity off. */
+  private final int prefixBytes;
 
   public Pipeline(ApiKeys keys, int bodyCapBytes, Estimator estimator, int defaultOutputReserve, ImagePolicy images,
       KeyRateLimiter limiter, Upstreams upstreams, Relay relay, Outcomes outcomes, ModelList models) {
@@ -73,6 +75,7 @@ public final class Pipeline {
     this.relay = relay;
     this.outcomes = outcomes;
     this.models = models;
+    this.prefixBytes = upstreams.routing().affinity() ? upstreams.routing().affinityPrefixBytes() : 0;
   }
 
   /**
@@ -90,7 +93,7 @@ public final class Pipeline {
       return call;
     }
     call.authenticated(key);
-    new BodyReader(call, kind, bodyCapBytes, afterRead).start(); // read and scan
+    new BodyReader(call, kind, bodyCapBytes, prefixBytes, afterRead).start(); // read and scan
     return call;
   }
 

@@ -1,16 +1,20 @@
 package dev.sluice.dispatcher.pool;
 
+import dev.sluice.dispatcher.balance.BudgetLoad;
+import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.health.EndpointHealth;
 import dev.sluice.dispatcher.health.EndpointLoad;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One upstream server of a pool, and everything Sluice knows of it: its address (parsed once, so the request
- * path does no parsing), the requests Sluice has on it now, its health (outlier and probe state) and the load
- * its last {@code /metrics} scrape reported. Shared by every event loop: the counter is atomic, the rest
- * volatile or immutable, and nothing takes a lock on the request path.
+ * path does no parsing), the requests Sluice has on it now and their budgets, its health (outlier and probe
+ * state) and the load its last {@code /metrics} scrape reported. Shared by every event loop: the counters are
+ * atomic, the rest volatile or immutable, and nothing takes a lock on the request path.
  */
 public final class Endpoint {
   private final String url;
@@ -19,7 +23,10 @@ public final class Endpoint {
   private final boolean ssl;
   private final String basePath;
   private final EndpointHealth health;
+  private final long seed;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong budgetInFlight = new AtomicLong();
+  private final LongAdder affinityTries = new LongAdder();
 
   /**
    * @param uri    the server's root URL such as {@code http://10.0.0.5:8000} (request paths like
@@ -37,6 +44,7 @@ public final class Endpoint {
     }
     this.basePath = path;
     this.health = health;
+    this.seed = KeyHash.of(url);
   }
 
   /** The upstream request URI for a client request URI (path and query). */
@@ -64,13 +72,43 @@ public final class Endpoint {
     return inFlight.get();
   }
 
-  /** Counts a request as started here. Pair with exactly one {@link #release()}. */
-  public void acquire() {
-    inFlight.incrementAndGet();
+  /** The budgets (estimated prompt plus output reserve) of the requests in flight here. */
+  public long budgetInFlight() {
+    return budgetInFlight.get();
   }
 
-  public void release() {
+  /** Counts a request of {@code budget} tokens as started here. Pair with exactly one {@link #release(long)}. */
+  public void acquire(long budget) {
+    inFlight.incrementAndGet();
+    budgetInFlight.addAndGet(budget);
+  }
+
+  /** The request of {@code budget} tokens that {@link #acquire(long)} counted has ended here. */
+  public void release(long budget) {
     inFlight.decrementAndGet();
+    budgetInFlight.addAndGet(-budget);
+  }
+
+  /** Its rendezvous seed: the hash of its URL, the same on every node. */
+  long seed() {
+    return seed;
+  }
+
+  /** Tries sent here for their affinity key (its own keys and those spilled to it). */
+  public long affinityTries() {
+    return affinityTries.sum();
+  }
+
+  void countAffinityTry() {
+    affinityTries.increment();
+  }
+
+  /** Its load for a request of {@code requestBudget} tokens ({@link BudgetLoad}), with scrapes younger than stale. */
+  public double load(long nowNanos, long staleMillis, long requestBudget) {
+    EndpointLoad scraped = health.load();
+    boolean fresh = scraped.fresh(nowNanos, staleMillis);
+    return BudgetLoad.of(budgetInFlight.get(), inFlight.get(), fresh ? scraped.waitingOrZero() : 0,
+        fresh ? scraped.kvOrZero() : 0, requestBudget);
   }
 
   public EndpointHealth health() {

@@ -1,6 +1,9 @@
 package dev.sluice.dispatcher.pool;
 
 import dev.sluice.dispatcher.admission.PoolAdmission;
+import dev.sluice.dispatcher.balance.AffinityKey;
+import dev.sluice.dispatcher.balance.Chooser;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.health.OutlierPolicy;
@@ -17,7 +20,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.ContextInternal;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One pool as a request sees it: its endpoints, an HTTP client per event loop towards them, its admission, its
@@ -44,7 +46,9 @@ public final class Pool {
   private final PoolAdmission admission;
   private final String upstreamAuthorization;
   private final long loadStaleMillis;
-  private final AtomicInteger cursor = new AtomicInteger();
+  private final RoutingConfig routing;
+  /** Each endpoint's rendezvous seed, by position. */
+  private final long[] seeds;
 
   /**
    * Idle pooled connections to an upstream are closed after this many seconds. Below uvicorn's 5 s keep-alive
@@ -54,7 +58,7 @@ public final class Pool {
 
   /** @param eventLoops the event loops requests arrive on; the connection limits are spread over them */
   Pool(Vertx vertx, int index, PoolConfig config, Timeouts timeouts, OutlierPolicy outliers, PoolAdmission admission,
-      DispatcherMetrics.PoolMeters meters, String upstreamAuthorization, int eventLoops) {
+      DispatcherMetrics.PoolMeters meters, String upstreamAuthorization, int eventLoops, RoutingConfig routing) {
     this.index = index;
     this.config = config;
     this.nameHeader = HttpHeaders.createOptimized(config.name());
@@ -63,6 +67,11 @@ public final class Pool {
     for (int i = 0; i < endpoints.length; i++) {
       endpoints[i] = new Endpoint(config.endpoints().get(i), health.endpoint(i));
     }
+    this.seeds = new long[endpoints.length];
+    for (int i = 0; i < endpoints.length; i++) {
+      seeds[i] = endpoints[i].seed();
+    }
+    this.routing = routing;
     this.loadStaleMillis = outliers.loadStaleMillis();
     this.admission = admission;
     this.meters = meters;
@@ -165,39 +174,70 @@ public final class Pool {
   }
 
   /**
-   * The endpoint for a try: the available one other than {@code avoid} with the fewest requests in flight plus
-   * the queue its last scrape reported; when none is available, the least busy one other than {@code avoid}
-   * (admission saw an available endpoint a moment ago); {@code avoid} itself only when it is the only one. The
-   * scan starts at a rotating offset so equal loads take turns. Lock-free: two loops choosing at once may both
-   * pick the same endpoint, which makes the spread slightly less even, never wrong.
+   * The endpoint for a try of a request of {@code budget} tokens whose affinity key is {@code key}, among the
+   * available endpoints other than {@code avoid} ({@link Chooser}): with a key (and {@code routing.affinity} on)
+   * the key's home or the next in its order within the load bound, else the less loaded of two drawn at random.
+   * When none is available, the least busy one other than {@code avoid} (admission saw an available endpoint a
+   * moment ago); {@code avoid} itself only when it is the only one. Counts the choice in
+   * {@code sluice_affinity_total}. Lock-free and allocation-free: two loops choosing at once may both pick the
+   * same endpoint, which makes the spread slightly less even, never wrong.
    */
-  public Endpoint pick(Endpoint avoid) {
+  public Endpoint pick(Endpoint avoid, long key, long budget) {
     int n = endpoints.length;
-    if (n == 1) {
-      return endpoints[0];
-    }
     long now = System.nanoTime();
-    int start = Math.floorMod(cursor.getAndIncrement(), n);
-    Endpoint best = null;
-    double bestLoad = Double.POSITIVE_INFINITY;
-    Endpoint leastBusy = null;
-    for (int k = 0; k < n; k++) {
-      Endpoint e = endpoints[(start + k) % n];
-      if (e == avoid) {
-        continue;
-      }
-      if (leastBusy == null || e.inFlight() < leastBusy.inFlight()) {
-        leastBusy = e;
-      }
-      if (e.available(now)) {
-        double load = e.inFlight() + e.queued(now, loadStaleMillis);
-        if (load < bestLoad) {
-          best = e;
-          bestLoad = load;
-        }
+    Chooser chooser = Chooser.current().reset(n);
+    for (int i = 0; i < n; i++) {
+      Endpoint e = endpoints[i];
+      if (e != avoid && e.available(now)) {
+        chooser.eligible(i, e.load(now, loadStaleMillis, budget));
       }
     }
-    return best != null ? best : leastBusy != null ? leastBusy : avoid;
+    boolean keyed = key != AffinityKey.NONE && routing.affinity();
+    int chosen = !chooser.any() ? -1
+        : keyed ? chooser.affinity(key, seeds, routing.affinityLoadFactor()) : chooser.powerOfTwo();
+    Endpoint e;
+    Chooser.Result result;
+    if (chosen >= 0) {
+      e = endpoints[chosen];
+      result = keyed ? chooser.result() : Chooser.Result.NONE;
+    } else {
+      e = leastBusy(avoid);
+      result = keyed ? Chooser.Result.SPILL : Chooser.Result.NONE;
+    }
+    meters.affinity(result);
+    if (result != Chooser.Result.NONE) {
+      e.countAffinityTry();
+    }
+    return e;
+  }
+
+  private Endpoint leastBusy(Endpoint avoid) {
+    Endpoint best = null;
+    for (Endpoint e : endpoints) {
+      if (e != avoid && (best == null || e.inFlight() < best.inFlight())) {
+        best = e;
+      }
+    }
+    return best != null ? best : avoid;
+  }
+
+  /** The share of the pool's affinity tries (hits and spills) that went to {@code e}; 0 before any. */
+  public double affinityShare(Endpoint e) {
+    long total = 0;
+    for (Endpoint x : endpoints) {
+      total += x.affinityTries();
+    }
+    return total == 0 ? 0 : (double) e.affinityTries() / total;
+  }
+
+  /** The routing settings the pool chooses endpoints by. */
+  public RoutingConfig routing() {
+    return routing;
+  }
+
+  /** The stale limit of scraped loads, for reporting an endpoint's load as the choice sees it. */
+  public long loadStaleMillis() {
+    return loadStaleMillis;
   }
 
   /** How loaded the pool is now, for spill-over. */

@@ -2,6 +2,7 @@ package dev.sluice.dispatcher.pool;
 
 import dev.sluice.dispatcher.admission.AdmissionPolicy;
 import dev.sluice.dispatcher.admission.PoolAdmission;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.health.HealthProber;
@@ -36,9 +37,16 @@ public final class Upstreams {
    *
    * @param eventLoops the event loops requests arrive on (one per front instance): each keeps its own upstream
    *                   connections, and the connection limits are spread over them
+   * @param routing    how a pool chooses the endpoint for a try
    */
   public record Settings(Timeouts timeouts, OutlierPolicy outliers, AdmissionPolicy admission, boolean spillOver,
-      Map<String, String> upstreamKeys, int eventLoops) {
+      Map<String, String> upstreamKeys, int eventLoops, RoutingConfig routing) {
+
+    /** With the default routing. */
+    public Settings(Timeouts timeouts, OutlierPolicy outliers, AdmissionPolicy admission, boolean spillOver,
+        Map<String, String> upstreamKeys, int eventLoops) {
+      this(timeouts, outliers, admission, spillOver, upstreamKeys, eventLoops, RoutingConfig.DEFAULTS);
+    }
   }
 
   private final Vertx vertx;
@@ -57,6 +65,11 @@ public final class Upstreams {
     this.current = build(pools, Map.of());
     this.prober = new HealthProber(vertx, settings.outliers(), current.healthByUrl());
     EndpointGauges.bind(metrics.registry(), current);
+  }
+
+  /** How the pools choose endpoints. */
+  public RoutingConfig routing() {
+    return settings.routing();
   }
 
   /** The pools requests are routed over now. */
@@ -85,7 +98,8 @@ public final class Upstreams {
           n -> new PoolAdmission(vertx, n, settings.admission(), () -> availableIn(n)));
       String key = settings.upstreamKeys().get(name);
       pools.add(new Pool(vertx, i, pc, settings.timeouts(), settings.outliers(), admission,
-          metrics.pool(name, () -> inFlightOf(name)), key == null ? null : "Bearer " + key, settings.eventLoops()));
+          metrics.pool(name, () -> inFlightOf(name)), key == null ? null : "Bearer " + key, settings.eventLoops(),
+          settings.routing()));
     }
     return new PoolSet(pools, settings.spillOver());
   }

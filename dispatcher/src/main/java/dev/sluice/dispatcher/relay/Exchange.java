@@ -2,6 +2,8 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.balance.AffinityKey;
+import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
@@ -22,6 +24,10 @@ final class Exchange implements Call.Stage {
   private final Call call;
   private final PoolSet pools;
   private final Budget budget;
+  /** What the request weighs on an endpoint while in flight: its estimated prompt plus its output reserve. */
+  private final long weight;
+  /** Its conversation ({@link AffinityKey}), computed once for every try. */
+  private final long affinityKey;
   private final ResponseTap tap;
   private final boolean stripUsage;
   private final ClientWriter client;
@@ -47,6 +53,11 @@ final class Exchange implements Call.Stage {
     this.call = call;
     this.pools = call.pools();
     this.budget = call.budget();
+    this.weight = (long) budget.promptEstimate() + budget.outputReserve();
+    String session = call.request().getHeader(AffinityKey.SESSION_HEADER);
+    this.affinityKey = AffinityKey.choose(call.facts().promptCacheKey(),
+        session == null || session.isEmpty() ? AffinityKey.NONE : KeyHash.of(session), call.facts().user(),
+        call.facts().promptPrefix());
     this.body = body;
     this.tap = tap;
     this.stripUsage = stripUsage;
@@ -70,9 +81,9 @@ final class Exchange implements Call.Stage {
   }
 
   private void send(Endpoint avoid) {
-    Endpoint endpoint = pool.pick(avoid);
+    Endpoint endpoint = pool.pick(avoid, affinityKey, weight);
     call.tried(endpoint);
-    current = new UpstreamTry(this, relay, pool, endpoint);
+    current = new UpstreamTry(this, relay, pool, endpoint, weight);
     current.send(call.request(), body);
   }
 

@@ -45,6 +45,8 @@ final class UpstreamTry extends Watchdog.Watched {
   private final Relay relay;
   private final Pool pool;
   private final Endpoint endpoint;
+  /** The request's weight on the endpoint while this try is on it. */
+  private final long weight;
   private State state = State.AWAITING_HEADERS;
   private HttpClientRequest request;
   private HttpClientResponse response;
@@ -55,11 +57,12 @@ final class UpstreamTry extends Watchdog.Watched {
   private long sentAt;
   private long lastActivity;
 
-  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint) {
+  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint, long weight) {
     this.exchange = exchange;
     this.relay = relay;
     this.pool = pool;
     this.endpoint = endpoint;
+    this.weight = weight;
   }
 
   Endpoint endpoint() {
@@ -76,7 +79,7 @@ final class UpstreamTry extends Watchdog.Watched {
 
   /** Sends {@code body} with the client's headers (less hop-by-hop ones and its credentials) to the endpoint. */
   void send(HttpServerRequest client, Buffer body) {
-    endpoint.acquire();
+    endpoint.acquire(weight);
     exchange.sending();
     sentAt = System.nanoTime();
     watchUntil(sentAt + relay.firstByteNanos);
@@ -335,7 +338,7 @@ final class UpstreamTry extends Watchdog.Watched {
     if (state != State.DONE) {
       state = State.DONE;
       unwatch();
-      endpoint.release();
+      endpoint.release(weight);
     }
   }
 
@@ -350,7 +353,7 @@ final class UpstreamTry extends Watchdog.Watched {
       if (req != null) {
         req.reset();
       }
-      endpoint.release();
+      endpoint.release(weight);
     }
   }
 

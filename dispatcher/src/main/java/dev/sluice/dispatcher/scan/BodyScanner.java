@@ -79,7 +79,10 @@ public final class BodyScanner implements AutoCloseable {
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
   private final TextCounter text = new TextCounter();
-  /** The first prompt-text bytes, hashed into the affinity key of a request that names no conversation. */
+  /**
+   * The conversation's opening, hashed into the affinity key of a request that names no conversation: the prompt
+   * text up to the end of the first user message (chat) and at most the first prefix bytes of it.
+   */
   private final TextHash prefix;
   /** {@code prompt_cache_key} and {@code user}, hashed one value at a time. */
   private final TextHash keyText = new TextHash(Long.MAX_VALUE);
@@ -113,6 +116,7 @@ public final class BodyScanner implements AutoCloseable {
   private long user = AffinityKey.NONE;
 
   private boolean roleValid;
+  private boolean userRole;
   private boolean partIsText;
 
   /** A scanner that hashes the default {@link RoutingConfig#affinityPrefixBytes()} of prompt text. */
@@ -393,6 +397,7 @@ public final class BodyScanner implements AutoCloseable {
     } else if (t == JsonToken.START_OBJECT) {
       messages++;
       roleValid = false;
+      userRole = false;
       field = F_OTHER;
       where = MESSAGE;
     } else {
@@ -410,12 +415,16 @@ public final class BodyScanner implements AutoCloseable {
       if (!roleValid) {
         throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
       }
+      if (userRole) {
+        prefix.stop();   // the opening is the system prompt and the first user message: every turn repeats it
+      }
       where = MESSAGES;
       return;
     }
     switch (field) {
       case F_ROLE -> {
         roleValid = t == JsonToken.VALUE_STRING && isKnownRole();
+        userRole = roleValid && textEquals("user");
         if (!roleValid) {
           throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
         }

@@ -48,8 +48,9 @@ package dev.sluice.dispatcher.scan;
  * @param promptCacheKey        the {@link dev.sluice.dispatcher.balance.KeyHash} of {@code prompt_cache_key}
  *                              (a string), {@code AffinityKey.NONE} when absent
  * @param user                  the hash of the OpenAI {@code user} field (a string), or none
- * @param promptPrefix          the hash of the first prompt-text bytes (as many as the scanner was told, over the
- *                              counted strings in order), or none when there is no prompt text
+ * @param promptPrefix          the hash of the conversation's opening: the counted strings in order up to the end of
+ *                              the first user message (chat), at most as many bytes as the scanner was told; none
+ *                              when there is no prompt text
  */
 public record RequestFacts(
     String model,

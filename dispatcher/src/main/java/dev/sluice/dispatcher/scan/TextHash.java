@@ -7,7 +7,8 @@ import java.io.Writer;
 /**
  * The {@link KeyHash} of text handed over as UTF-16 char runs out of Jackson's buffer ({@code getText(Writer)}),
  * so no String is built: for a key-like field whole, or for the prompt only up to its first {@code limit} UTF-8
- * bytes, carried on from one prompt string to the next. A char that would cross the limit ends the text there.
+ * bytes (or until {@link #stop()}), carried on from one prompt string to the next. A char that would cross the
+ * limit ends the text there.
  */
 final class TextHash extends Writer {
 
@@ -29,6 +30,11 @@ final class TextHash extends Writer {
     bytes = 0;
     any = false;
     done = limit <= 0;
+  }
+
+  /** Takes no more text. */
+  void stop() {
+    done = true;
   }
 
   /** Whether more text would be ignored. */

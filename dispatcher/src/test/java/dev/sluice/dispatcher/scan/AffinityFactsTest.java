@@ -46,13 +46,25 @@ class AffinityFactsTest {
   void thePrefixIsTheFirstBytesOfThePromptTextWhateverTheChunks() {
     String system = "You are a careful assistant. ".repeat(20);   // 580 bytes
     String question = "What is the capital of France? ".repeat(30);  // 930 bytes
-    long expected = KeyHash.of((system + question).substring(0, 1024));
+    long expected = KeyHash.of((system + question).substring(0, 1024));   // the user's message is not over
     for (int chunk : List.of(1, 13, 8192)) {
       assertThat(scan(chat("", system, question), 1024, chunk).promptPrefix()).isEqualTo(expected);
     }
     assertThat(scan(chat("", system, question + " And of Spain?"), 1024, 64).promptPrefix()).isEqualTo(expected);
     assertThat(scan(chat("", system.replace("careful", "CAREFUL"), question), 1024, 64).promptPrefix())
         .isNotEqualTo(expected);
+  }
+
+  /** A conversation's turns repeat its opening, the system prompt and first user message: the prefix ends there. */
+  @Test
+  void thePrefixEndsWithTheFirstUserMessage() {
+    String first = "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"content\":\"Hi!\","
+        + "\"role\":\"user\"}";
+    String turn1 = first + "]}";
+    String turn2 = first + ",{\"role\":\"assistant\",\"content\":\"Hello.\"},{\"role\":\"user\",\"content\":"
+        + "\"How are you?\"}]}";
+    assertThat(List.of(scan(turn1, 1024, 5).promptPrefix(), scan(turn2, 1024, 5).promptPrefix()))
+        .containsOnly(KeyHash.of("Be brief.Hi!"));
   }
 
   @Test
