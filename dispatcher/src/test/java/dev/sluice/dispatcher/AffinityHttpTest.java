@@ -123,7 +123,7 @@ class AffinityHttpTest extends TwoPoolHttpFixture {
    */
   @Test
   void withAffinityOffTheTurnsGoByLoadAlone() {
-    start(new RoutingConfig(false, 1024, 1.25));
+    start(new RoutingConfig(false, 1024, 1.25, RoutingConfig.Load.BUDGET));
     assertThat(servedBy(() -> {
       for (int t = 0; t < 30; t++) {
         assertThat(send(turn("prompt_cache_key", t), null)).isEqualTo(200);

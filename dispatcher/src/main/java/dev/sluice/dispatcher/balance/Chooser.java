@@ -19,7 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p><b>Without</b>: the power of two random choices: two distinct eligible endpoints drawn at random, the less
  * loaded one taken. Close to the least loaded, without every node and event loop herding onto the same one
- * between two scrapes (Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing", 2001).
+ * between two scrapes (Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing", 2001). Or the
+ * least loaded of all ({@code routing.load: requests}, Sluice's rule before budget weighting), ties taken from a
+ * random start.
  */
 public final class Chooser {
 
@@ -140,11 +142,18 @@ public final class Chooser {
     return load[b] < load[a] ? b : a;
   }
 
-  private int leastLoaded() {
-    int best = eligibleAt[0];
+  /** The least loaded eligible endpoint, ties taken in turn from a random start; -1 when none is eligible. */
+  public int leastLoaded() {
+    result = Result.NONE;
+    if (eligibleCount == 0) {
+      return -1;
+    }
+    int start = ThreadLocalRandom.current().nextInt(eligibleCount);
+    int best = eligibleAt[start];
     for (int k = 1; k < eligibleCount; k++) {
-      if (load[eligibleAt[k]] < load[best]) {
-        best = eligibleAt[k];
+      int i = eligibleAt[(start + k) % eligibleCount];
+      if (load[i] < load[best]) {
+        best = i;
       }
     }
     return best;

@@ -176,7 +176,8 @@ public final class Pool {
   /**
    * The endpoint for a try of a request of {@code budget} tokens whose affinity key is {@code key}, among the
    * available endpoints other than {@code avoid} ({@link Chooser}): with a key (and {@code routing.affinity} on)
-   * the key's home or the next in its order within the load bound, else the less loaded of two drawn at random.
+   * the key's home or the next in its order within the load bound, else the less loaded of two drawn at random
+   * (or, with {@code routing.load: requests}, the least loaded by requests in flight and queued).
    * When none is available, the least busy one other than {@code avoid} (admission saw an available endpoint a
    * moment ago); {@code avoid} itself only when it is the only one. Counts the choice in
    * {@code sluice_affinity_total}. Lock-free and allocation-free: two loops choosing at once may both pick the
@@ -185,16 +186,19 @@ public final class Pool {
   public Endpoint pick(Endpoint avoid, long key, long budget) {
     int n = endpoints.length;
     long now = System.nanoTime();
+    boolean byBudget = routing.load() == RoutingConfig.Load.BUDGET;
     Chooser chooser = Chooser.current().reset(n);
     for (int i = 0; i < n; i++) {
       Endpoint e = endpoints[i];
       if (e != avoid && e.available(now)) {
-        chooser.eligible(i, e.load(now, loadStaleMillis, budget));
+        chooser.eligible(i, byBudget ? e.load(now, loadStaleMillis, budget)
+            : e.inFlight() + e.queued(now, loadStaleMillis));
       }
     }
     boolean keyed = key != AffinityKey.NONE && routing.affinity();
     int chosen = !chooser.any() ? -1
-        : keyed ? chooser.affinity(key, seeds, routing.affinityLoadFactor()) : chooser.powerOfTwo();
+        : keyed ? chooser.affinity(key, seeds, routing.affinityLoadFactor())
+        : byBudget ? chooser.powerOfTwo() : chooser.leastLoaded();
     Endpoint e;
     Chooser.Result result;
     if (chosen >= 0) {

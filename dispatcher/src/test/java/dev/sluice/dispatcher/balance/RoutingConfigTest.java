@@ -30,7 +30,7 @@ class RoutingConfigTest {
   @Test
   void affinityIsOnWithAKibibyteOfPromptAndAQuarterAboveTheMean() {
     assertThat(load(Map.of())).isEqualTo(RoutingConfig.DEFAULTS)
-        .isEqualTo(new RoutingConfig(true, 1024, 1.25));
+        .isEqualTo(new RoutingConfig(true, 1024, 1.25, RoutingConfig.Load.BUDGET));
   }
 
   /** YAML reads an unquoted off as false; the switch takes that, the word and true|false alike. */
@@ -38,11 +38,18 @@ class RoutingConfigTest {
   void theSwitchIsWrittenOnOrOffInTheFileTheEnvironmentAndTheFlags() throws IOException {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "routing:\n  affinity: off\n  affinity_prefix_bytes: 512\n  affinity_load_factor: 1.5\n");
-    assertThat(load(Map.of(), "--config", f.toString())).isEqualTo(new RoutingConfig(false, 512, 1.5));
+    assertThat(load(Map.of(), "--config", f.toString())).isEqualTo(new RoutingConfig(false, 512, 1.5, RoutingConfig.Load.BUDGET));
     Files.writeString(f, "routing:\n  affinity: \"off\"\n");
     assertThat(load(Map.of(), "--config", f.toString()).affinity()).isFalse();
     assertThat(load(Map.of("SLUICE_ROUTING_AFFINITY", "off")).affinity()).isFalse();
     assertThat(load(Map.of("SLUICE_ROUTING_AFFINITY", "off"), "--routing-affinity", "on").affinity()).isTrue();
+  }
+
+  @Test
+  void theLoadCountsBudgetsOrRequests() {
+    assertThat(load(Map.of("SLUICE_ROUTING_LOAD", "requests")).load()).isEqualTo(RoutingConfig.Load.REQUESTS);
+    assertThatThrownBy(() -> load(Map.of("SLUICE_ROUTING_LOAD", "tokens")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("routing.load");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.dispatcher.admission.AdmissionPolicy;
 import dev.sluice.dispatcher.balance.AffinityKey;
 import dev.sluice.dispatcher.balance.KeyHash;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -93,6 +94,28 @@ class UpstreamsTest {
     endpoint(S3).health().recordProbe(false);
     for (int i = 0; i < 20; i++) {
       assertThat(shortPool().pick(null, NO_KEY, 300).url()).isEqualTo(S2);
+    }
+  }
+
+  /** With {@code routing.load: requests}, the least loaded by requests in flight: the one with a single request. */
+  @Test
+  void byRequestsTheFewestInFlightWinWhateverTheirSize() {
+    Upstreams byRequests = new Upstreams(vertx, List.of(pool("short", 1000, S1, S2, S3)),
+        new Upstreams.Settings(Timeouts.DEFAULTS, OutlierPolicy.DEFAULTS.withProbing(0, 500, 0),
+            new AdmissionPolicy(4, 0, 0, 1, 5), true, Map.of(), 2,
+            new RoutingConfig(false, 1024, 1.25, RoutingConfig.Load.REQUESTS)), new DispatcherMetrics());
+    try {
+      Pool p = byRequests.current().pool("short");
+      p.endpoints().get(0).acquire(7_000);
+      for (int i = 0; i < 3; i++) {
+        p.endpoints().get(1).acquire(200);
+        p.endpoints().get(2).acquire(200);
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(p.pick(null, NO_KEY, 300).url()).isEqualTo(S1);
+      }
+    } finally {
+      byRequests.close().await();
     }
   }
 
