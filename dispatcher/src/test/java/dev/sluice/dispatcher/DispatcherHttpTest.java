@@ -257,7 +257,8 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   @Test
   void fullWaitQueueIsAFast503() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 50), 20, true);
-    PoolConfig tiny = new PoolConfig("short", SHORT_CONTEXT, List.of(URI.create(shortUp.url())), new ClientLimits(1, 0));
+    PoolConfig tiny = new PoolConfig("short", SHORT_CONTEXT, List.of(URI.create(shortUp.url())), new ClientLimits(1, 0),
+        null);
     // one event loop: each loop keeps its own connections, and a limit of one cannot be shared by two
     DispatcherMetrics metrics = new DispatcherMetrics();
     use(Dispatcher.start(vertx, base().withPool(tiny).withPool(pool("long", LONG_CONTEXT, longUp.url())),

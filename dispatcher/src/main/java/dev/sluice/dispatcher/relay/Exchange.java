@@ -71,6 +71,11 @@ final class Exchange implements Call.Stage {
 
   private void send(Endpoint avoid) {
     Endpoint endpoint = pool.pick(avoid);
+    if (endpoint == null) {
+      // the pool's endpoints all went (drained, or gone from DNS) while the request waited for its slot
+      fail(FailureKind.NO_HEALTHY_UPSTREAM, "no healthy upstream in pool '" + pool.name() + "'");
+      return;
+    }
     call.tried(endpoint);
     current = new UpstreamTry(this, relay, pool, endpoint);
     current.send(call.request(), body);
