@@ -5,6 +5,7 @@ import dev.sluice.cluster.ClusterConfig;
 import dev.sluice.cluster.ClusterMetrics;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.cluster.ClusteredVertx;
+import dev.sluice.dispatcher.admin.ManagementConfig;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
@@ -74,8 +75,20 @@ public final class DispatcherMain {
         .map(p -> p.name() + "=" + p.context() + "@" + p.endpoints().size() + " endpoint(s)")
         .collect(Collectors.joining(", "));
     ClusterNode cluster = node.dispatcher().cluster();
-    System.out.println("sluice dispatcher listening on " + config.host() + ":" + node.dispatcher().port()
-        + " pools: " + pools + " cluster: " + cluster.status().mode() + " node " + cluster.status().nodeId());
+    ManagementConfig management = node.dispatcher().node().management();
+    System.out.println("sluice dispatcher listening on " + (node.dispatcher().node().tls().enabled() ? "https://" : "")
+        + config.host() + ":" + node.dispatcher().port() + " management " + management.host() + ":"
+        + node.dispatcher().managementPort() + " pools: " + pools + " cluster: " + cluster.status().mode() + " node "
+        + cluster.status().nodeId());
+    if (management.keys().isEmpty() && !loopback(management.host())) {
+      System.err.println("sluice dispatcher: the management listener on " + management.host() + " asks no key: "
+          + "/metrics and /admin/* are open to whoever reaches it (set management.keys, or keep it on loopback; "
+          + "docs/security.md)");
+    }
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   /**
@@ -100,14 +113,13 @@ public final class DispatcherMain {
   }
 
   private static Future<Node> start(NodeConfig loaded, String[] args, Map<String, String> env) {
-    DispatcherConfig config = loaded.dispatcher();
     ReliabilityConfig reliability = loaded.reliability();
     ClusterConfig clusterConfig = loaded.cluster();
     loaded.observe().applyLogLevels();
     return ClusteredVertx.start(Dispatcher.vertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
       DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
-      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,
+      return Dispatcher.start(vertx, loaded, hooks, metrics, Dispatcher.defaultInstances(),
               AccessLog.of(loaded.observe().accessLog()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
               .map(cluster -> {

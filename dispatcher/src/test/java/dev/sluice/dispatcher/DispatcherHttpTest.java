@@ -207,7 +207,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
         "{\"error\":{\"message\":\"too long\",\"type\":\"BadRequestError\",\"param\":\"input_tokens\",\"code\":400}}");
     start(twoPools());
     http.post("/v1/chat/completions", chat("hi", 10, false));
-    assertThat(http.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"under\"} 1.0");
+    assertThat(admin.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"under\"} 1.0");
   }
 
   // ---- failures before the commit point ---------------------------------------------------------------
@@ -312,7 +312,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   void failuresAreCountedByCategoryAndCode() {
     start(twoPools());
     http.post("/v1/chat/completions", "{oops");
-    assertThat(http.get("/metrics").text()).contains("sluice_failures_total{category=\"client\",code=\"invalid_json\"} 1.0");
+    assertThat(admin.get("/metrics").text()).contains("sluice_failures_total{category=\"client\",code=\"invalid_json\"} 1.0");
   }
 
   @Test
@@ -480,14 +480,14 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     start(twoPools());
     http.post("/v1/chat/completions", chat("hi", 10, false));
     http.post("/v1/chat/completions", chat("hi", 10, true));
-    assertThat(http.get("/metrics").text()).contains("sluice_requests_total{pool=\"short\",status=\"200\"} 2.0");
+    assertThat(admin.get("/metrics").text()).contains("sluice_requests_total{pool=\"short\",status=\"200\"} 2.0");
   }
 
   @Test
   void metricsExposeBudgetsLatenciesAndInFlight() {
     start(twoPools());
     http.post("/v1/chat/completions", chat("hi", 10, false));
-    String text = http.get("/metrics").text();
+    String text = admin.get("/metrics").text();
     assertThat(text).contains("sluice_budget_tokens_bucket{pool=\"short\"", "sluice_upstream_ttfb_seconds_bucket{pool=\"short\"",
         "sluice_upstream_duration_seconds_count{pool=\"short\"} 1", "sluice_inflight{pool=\"long\"} 0");
   }
@@ -508,7 +508,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   @Test
   void healthAndAdminAnswer() {
     start(twoPools());
-    JsonObject pools = http.get("/admin/pools").json();
+    JsonObject pools = admin.get("/admin/pools").json();
     assertThat(List.of(http.get("/health/live").status(), http.get("/health/ready").status(),
         pools.getJsonArray("pools").getJsonObject(1).getString("name"),
         pools.getJsonArray("pools").getJsonObject(0).getJsonArray("endpoints").getJsonObject(0).getString("url")))

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.call;
 
+import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -15,9 +16,11 @@ import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * One client request from the moment it is accepted to the moment it ends: what the pipeline learned of it on
@@ -52,6 +55,9 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private int tries;
   private long firstByteAt;
   private int promptTokens = -1;
+  /** Body bytes this request holds of the node's budget, given back once by {@link #bodyReleased()}. */
+  private BodyBudget bodyBudget;
+  private long heldBytes;
   private boolean ended;
   /** Sluice's own time on this request so far (what {@code sluice_overhead_seconds} records), and since when it runs. */
   private long ownNanos;
@@ -162,6 +168,27 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     return sent ? ownNanos : -1;
   }
 
+  /**
+   * Holds {@code bytes} more of the node's body budget for this request; false (nothing held) when the budget
+   * has not that many left.
+   */
+  public boolean holdBody(BodyBudget budget, long bytes) {
+    if (!budget.tryHold(bytes)) {
+      return false;
+    }
+    bodyBudget = budget;
+    heldBytes += bytes;
+    return true;
+  }
+
+  /** The request's body is no longer held (sent and answered, or the request ended): its bytes go back, once. */
+  public void bodyReleased() {
+    if (heldBytes > 0) {
+      bodyBudget.release(heldBytes);
+      heldBytes = 0;
+    }
+  }
+
   /** Whether the request has ended (answered, failed, refused, or its client left). */
   public boolean ended() {
     return ended;
@@ -213,9 +240,15 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     if (pool != null) {
       response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     }
-    // a body not read yet is not read at all: the connection closes after the answer
-    Future<Void> written = ErrorResponses.send(response, kind, message, param, hasUnreadBody(), retryAfterSeconds);
+    // a body not read yet is not read at all: the connection closes after the answer (Vert.x alone would keep it
+    // open, waiting for the body, until the body deadline)
+    boolean unread = hasUnreadBody();
+    Future<Void> written = ErrorResponses.send(response, kind, message, param, unread, retryAfterSeconds);
     failed(kind);
+    if (unread) {
+      HttpConnection connection = request.connection();
+      written.onComplete(ar -> connection.close());
+    }
     return written;
   }
 
@@ -259,6 +292,7 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     }
     ended = true;
     stage = null;
+    bodyReleased();
     outcomes.record(this, status, failure, outcome);
   }
 
@@ -273,9 +307,12 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
         failure == null ? null : failure.code());
   }
 
-  /** Whether the request still has body bytes on the wire that nobody will read. */
+  /**
+   * Whether the request still has body bytes on the wire that nobody will read (HTTP/1: the connection must
+   * close; an HTTP/2 stream is reset by the server instead, and may not say {@code Connection}).
+   */
   private boolean hasUnreadBody() {
-    if (request.isEnded()) {
+    if (request.isEnded() || request.version() == HttpVersion.HTTP_2) {
       return false;
     }
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.pipeline;
 
+import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.call.Call;
@@ -21,6 +22,7 @@ import dev.sluice.dispatcher.security.ImagePolicy;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -38,7 +40,7 @@ import io.vertx.core.http.HttpServerRequest;
  * accepted it, and nothing here blocks.
  *
  * <p>Collaborators, by step: {@code keys} (authenticate: client API keys, off when none are configured),
- * {@code bodyCapBytes} (read), {@code estimator} and {@code defaultOutputReserve} (estimate), {@code images} and
+ * {@code bodyCapBytes} and {@code bodies} (read: the largest body, and the node's budget of bodies held), {@code estimator} and {@code defaultOutputReserve} (estimate), {@code images} and
  * {@code limiter} (police: media URLs the model server would fetch, per-key requests and tokens per minute),
  * {@code upstreams} (route: the current pool set), {@code relay} (relay: tries and the answer) and
  * {@code outcomes} (accept and finish: request ids and the record of every end).
@@ -50,6 +52,7 @@ public final class Pipeline {
 
   private final ApiKeys keys;
   private final int bodyCapBytes;
+  private final BodyBudget bodies;
   private final Estimator estimator;
   private final int defaultOutputReserve;
   private final ImagePolicy images;
@@ -61,10 +64,12 @@ public final class Pipeline {
   /** The step after reading, made once rather than per request. */
   private final BodyReader.Next afterRead = this::estimate;
 
-  public Pipeline(ApiKeys keys, int bodyCapBytes, Estimator estimator, int defaultOutputReserve, ImagePolicy images,
-      KeyRateLimiter limiter, Upstreams upstreams, Relay relay, Outcomes outcomes, ModelList models) {
+  public Pipeline(ApiKeys keys, int bodyCapBytes, BodyBudget bodies, Estimator estimator, int defaultOutputReserve,
+      ImagePolicy images, KeyRateLimiter limiter, Upstreams upstreams, Relay relay, Outcomes outcomes,
+      ModelList models) {
     this.keys = keys;
     this.bodyCapBytes = bodyCapBytes;
+    this.bodies = bodies;
     this.estimator = estimator;
     this.defaultOutputReserve = defaultOutputReserve;
     this.images = images;
@@ -84,14 +89,22 @@ public final class Pipeline {
       return wrongMethod(request, POST);
     }
     Call call = outcomes.open(request); // accept
-    ApiKey key = keys.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)); // authenticate
-    if (key == null) {
-      call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+    if (!authenticate(call)) { // authenticate
       return call;
     }
-    call.authenticated(key);
-    new BodyReader(call, kind, bodyCapBytes, afterRead).start(); // read and scan
+    new BodyReader(call, kind, bodyCapBytes, bodies, afterRead).start(); // read and scan
     return call;
+  }
+
+  /** authenticate: the request's key, or a 401 before its body is read. */
+  private boolean authenticate(Call call) {
+    ApiKey key = keys.authenticate(call.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (key == null) {
+      call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+      return false;
+    }
+    call.authenticated(key);
+    return true;
   }
 
   /** estimate: the budget from what the scanner saw; the client may name the category. */
@@ -153,13 +166,27 @@ public final class Pipeline {
     });
   }
 
-  /** {@code GET /v1/models}: every pool's models, merged. */
+  /** {@code GET /v1/models}: every pool's models, merged; with API keys on, it needs one like the completions. */
   public Call models(HttpServerRequest request) {
     if (request.method() != HttpMethod.GET) {
       return wrongMethod(request, GET);
     }
     Call call = outcomes.open(request);
-    models.serve(call);
+    if (authenticate(call)) {
+      models.serve(call);
+    }
+    return call;
+  }
+
+  /**
+   * A request on a connection beyond the node's connection cap: 503 {@code overloaded}, then the connection
+   * closes. Nothing of it is read.
+   */
+  public Call overCapacity(HttpServerRequest request) {
+    Call call = outcomes.open(request);
+    HttpConnection connection = request.connection();
+    call.refuse(FailureKind.OVERLOADED, "the dispatcher holds as many connections as it may; retry shortly", null)
+        .eventually(() -> connection.close());
     return call;
   }
 

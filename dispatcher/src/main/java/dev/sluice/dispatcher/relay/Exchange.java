@@ -277,7 +277,9 @@ final class Exchange implements Call.Stage {
     tapped = upstream >= 200 && upstream < 300;
     client.commit(t.response(), status, !(tapped && stripUsage), pool, budget, call.id());
     call.firstByte();
+    // sent whole and answered: the body is not needed for another try
     body = null;
+    call.bodyReleased();
   }
 
   private void complete(UpstreamTry t, Buffer last) {
