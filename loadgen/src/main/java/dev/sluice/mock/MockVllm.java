@@ -101,8 +101,8 @@ public final class MockVllm extends VerticleBase {
         .put("id", config.model()).put("object", "model").put("created", System.currentTimeMillis() / 1000)
         .put("owned_by", "vllm").put("root", config.model()).putNull("parent")
         .put("max_model_len", config.shape().maxModelLen()).put("permission", new JsonArray()))).toBuffer();
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()).setTcpNoDelay(true)
-        .setIdleTimeout(0));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setTcpNoDelay(true).setIdleTimeout(0));
     server.requestHandler(this::handle);
     return server.listen();
   }

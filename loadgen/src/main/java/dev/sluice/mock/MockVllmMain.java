@@ -12,6 +12,8 @@ public final class MockVllmMain {
   private static final String HELP = """
       usage: ./sluice mock-vllm [options]
         --profile short|long|homogeneous   pool shape from conf/mock/<name>.properties (default short)
+        --host ADDR                        address to bind (default 0.0.0.0; e.g. 127.0.0.2 for one of several
+                                           endpoints on distinct loopback addresses)
         --port N                           listen port (default 8000; 0 = any)
         --max-model-len N                  override the profile's max_model_len
         --max-num-seqs N                   override max_num_seqs
@@ -61,10 +63,11 @@ public final class MockVllmMain {
     MockVllm mock = new MockVllm(config);
     vertx.deployVerticle(mock).await();
     PoolShape s = config.shape();
-    System.out.printf("mock-vllm listening on port %d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
-            + "kv_blocks=%d budget=%d timing=%s x%.3g tokenizer=%s vllm=%s%n", mock.actualPort(), config.model(),
-        s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(), config.cost().name(),
-        config.timeScale(), config.tokenizer().name().toLowerCase(), config.api().version().label());
+    System.out.printf("mock-vllm listening on %s:%d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
+            + "kv_blocks=%d budget=%d timing=%s x%.3g tokenizer=%s vllm=%s%n", config.host(), mock.actualPort(),
+        config.model(), s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(),
+        config.cost().name(), config.timeScale(), config.tokenizer().name().toLowerCase(),
+        config.api().version().label());
   }
 
   /** Parses the command line; null when help was asked for. */
@@ -110,7 +113,8 @@ public final class MockVllmMain {
         Boolean.parseBoolean(opts.getOrDefault("usage-null-chunks", "false")),
         Integer.parseInt(opts.getOrDefault("max-num-queued-reqs", "0")),
         Boolean.parseBoolean(opts.getOrDefault("length-errors-in-stream", "false")));
-    MockConfig config = new MockConfig(Integer.parseInt(opts.getOrDefault("port", "" + MockDefaults.PORT)), shape,
+    MockConfig config = new MockConfig(opts.getOrDefault("host", MockDefaults.HOST),
+        Integer.parseInt(opts.getOrDefault("port", "" + MockDefaults.PORT)), shape,
         CostModel.named(opts.getOrDefault("timing", MockDefaults.TIMING)),
         PromptCounter.mode(opts.getOrDefault("tokenizer", MockDefaults.TOKENIZER)),
         opts.getOrDefault("model", MockDefaults.MODEL), Double.parseDouble(opts.getOrDefault("time-scale", "1")),
@@ -124,7 +128,7 @@ public final class MockVllmMain {
     return config;
   }
 
-  private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "port", "max-model-len",
+  private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "host", "port", "max-model-len",
       "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "scheduler-reserve-full-isl", "tokenizer", "timing",
       "time-scale", "model", "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage",
       "die-after", "fault-seed", "usage-null-chunks", "vllm-version", "max-num-queued-reqs",
