@@ -110,7 +110,7 @@ public final class OverheadBench {
       targets.add(new Target("direct", mockPort, null));
       int sluicePort = freePort();
       Process sluice = java(proxyCpus, tmp.resolve("dispatcher.log"), "dispatcher", "--port",
-          Integer.toString(sluicePort), "--pool", "short=8192@http://127.0.0.1:" + mockPort);
+          Integer.toString(sluicePort), "--management-port", "0", "--pool", "short=8192@http://127.0.0.1:" + mockPort);
       children.add(sluice);
       awaitPort(sluicePort, sluice);
       targets.add(new Target("sluice", sluicePort, sluice));

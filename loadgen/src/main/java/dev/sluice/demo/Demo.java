@@ -246,7 +246,7 @@ public final class Demo {
       String metrics = n.dispatcher().metrics().scrape();
       under += (long) metric(metrics, "sluice_misroutes_total{kind=\"under\"");
       over += (long) metric(metrics, "sluice_misroutes_total{kind=\"over\"");
-      calibration.add(calibration(n.dispatcher().port()));
+      calibration.add(calibration(n.dispatcher().managementPort()));
     }
     DemoSummary.Fleet routedSummary = fleet(routedFleet, routed, "routed", started);
     DemoSummary.Fleet homSummary = fleet(homFleet, homogeneous, "homogeneous", started);

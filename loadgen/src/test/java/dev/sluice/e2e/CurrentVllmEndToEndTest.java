@@ -81,7 +81,7 @@ class CurrentVllmEndToEndTest {
   }
 
   private long samples(int sluice, String category) {
-    JsonArray entries = rig.get(sluice, "/admin/calibration").json().getJsonArray("entries");
+    JsonArray entries = rig.get(rig.management(), "/admin/calibration").json().getJsonArray("entries");
     for (int i = 0; i < entries.size(); i++) {
       JsonObject e = entries.getJsonObject(i);
       if (Rig.MODEL.equals(e.getString("model")) && category.equals(e.getString("category"))) {
@@ -207,7 +207,7 @@ class CurrentVllmEndToEndTest {
 
   /** The value of one sample of the node's {@code /metrics}, 0 when it is not there yet. */
   private double metric(int sluice, String sample) {
-    for (String line : rig.get(sluice, "/metrics").text().split("\n")) {
+    for (String line : rig.get(rig.management(), "/metrics").text().split("\n")) {
       if (line.startsWith(sample + " ")) {
         return Double.parseDouble(line.substring(sample.length() + 1));
       }

@@ -81,9 +81,15 @@ final class Rig implements AutoCloseable {
     for (int i = 0; i < shortPorts.size(); i++) {
       shortPool.append(i == 0 ? "" : ",").append("http://127.0.0.1:").append(shortPorts.get(i));
     }
-    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1", "--pool", shortPool.toString(),
+    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1", "--management-port", "0",
+        "--pool", shortPool.toString(),
         "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}).await();
     return node.dispatcher().port();
+  }
+
+  /** The management listener's port of the node last started ({@code /metrics}, {@code /admin/*}). */
+  int management() {
+    return node.dispatcher().managementPort();
   }
 
   /**

@@ -112,7 +112,7 @@ class SluiceEndToEndTest {
   // ---- calibration, live ---------------------------------------------------------------------------------------
 
   private JsonObject entry(int sluice, String category) {
-    JsonArray entries = rig.get(sluice, "/admin/calibration").json().getJsonArray("entries");
+    JsonArray entries = rig.get(rig.management(), "/admin/calibration").json().getJsonArray("entries");
     for (int i = 0; i < entries.size(); i++) {
       JsonObject e = entries.getJsonObject(i);
       if (Rig.MODEL.equals(e.getString("model")) && category.equals(e.getString("category"))) {
@@ -195,7 +195,7 @@ class SluiceEndToEndTest {
   }
 
   private double underMisroutes(int sluice) {
-    Matcher m = UNDER.matcher(rig.get(sluice, "/metrics").text());
+    Matcher m = UNDER.matcher(rig.get(rig.management(), "/metrics").text());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
