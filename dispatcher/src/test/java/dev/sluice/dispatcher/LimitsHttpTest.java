@@ -137,15 +137,16 @@ class LimitsHttpTest extends TwoPoolHttpFixture {
       assertThat(answer).contains("\"code\":\"overloaded\"").containsIgnoringCase("retry-after: 1")
           .doesNotEndWith("<open>");
     }
-    // one request holds 700 KiB (half sent): a second of 700 KiB does not fit, a small one does
-    byte[] first = body(700 * KIB);
+    // one request of 200 KiB, half sent, holds what reading it costs (3 bytes a byte: 600 KiB); a second of
+    // 200 KiB does not fit beside it, a small one does
+    byte[] first = body(200 * KIB);
     try (Socket holding = connect()) {
       write(holding, post(first.length));
       write(holding, Arrays.copyOf(first, first.length / 2));
-      String refused;
-      eventually(() -> dispatcher.bodies().held() == first.length, "the declared length is held");
-      assertThat(admin.get("/metrics").text()).contains("sluice_buffered_body_bytes 716800.0",
+      eventually(() -> dispatcher.bodies().held() == 3L * first.length, "three bytes a body byte while it is read");
+      assertThat(admin.get("/metrics").text()).contains("sluice_buffered_body_bytes 614400.0",
           "sluice_buffered_body_limit_bytes 1048576.0");
+      String refused;
       try (Socket second = connect()) {
         write(second, post(first.length));
         refused = readToClose(second);
@@ -235,7 +236,7 @@ class LimitsHttpTest extends TwoPoolHttpFixture {
     try (Socket leaving = connect()) {
       write(leaving, post(payload.length));
       write(leaving, Arrays.copyOf(payload, 1000));
-      eventually(() -> dispatcher.bodies().held() == payload.length, "held while it sends");
+      eventually(() -> dispatcher.bodies().held() == 3L * payload.length, "held while it sends");
     }
     eventually(() -> dispatcher.bodies().held() == 0, "given back when it left");
   }

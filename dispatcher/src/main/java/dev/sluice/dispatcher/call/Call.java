@@ -11,12 +11,12 @@ import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
+import dev.sluice.dispatcher.protocol.LingeringClose;
 import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -181,6 +181,14 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     return true;
   }
 
+  /** The body is read whole: from now on it holds {@code bodyBytes} of the budget, and gives back the rest. */
+  public void bodyRead(long bodyBytes) {
+    if (heldBytes > bodyBytes) {
+      bodyBudget.release(heldBytes - bodyBytes);
+      heldBytes = bodyBytes;
+    }
+  }
+
   /** The request's body is no longer held (sent and answered, or the request ended): its bytes go back, once. */
   public void bodyReleased() {
     if (heldBytes > 0) {
@@ -234,20 +242,30 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   }
 
   private Future<Void> refuse(FailureKind kind, String message, String param, int retryAfterSeconds) {
+    return refuse(kind, message, param, retryAfterSeconds, false);
+  }
+
+  /** A refusal after which the connection closes, whatever the request (one beyond the connection cap). */
+  public Future<Void> refuseAndClose(FailureKind kind, String message) {
+    return refuse(kind, message, null, 0, true);
+  }
+
+  private Future<Void> refuse(FailureKind kind, String message, String param, int retryAfterSeconds,
+      boolean close) {
     if (ended) {
       return Future.succeededFuture();
     }
     if (pool != null) {
       response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     }
-    // a body not read yet is not read at all: the connection closes after the answer (Vert.x alone would keep it
-    // open, waiting for the body, until the body deadline)
-    boolean unread = hasUnreadBody();
-    Future<Void> written = ErrorResponses.send(response, kind, message, param, unread, retryAfterSeconds);
+    // a body not read yet is not kept: it is dropped as it comes, and the connection closes after the answer
+    // (Vert.x alone would keep the connection for the next request once the body ended)
+    close |= hasUnreadBody();
+    Future<Void> written = ErrorResponses.send(response, kind, message, param,
+        close && request.version() != HttpVersion.HTTP_2, retryAfterSeconds);
     failed(kind);
-    if (unread) {
-      HttpConnection connection = request.connection();
-      written.onComplete(ar -> connection.close());
+    if (close) {
+      LingeringClose.after(written, request);
     }
     return written;
   }

@@ -16,8 +16,9 @@ import io.vertx.core.http.HttpServerRequest;
  * cap and through the streaming scanner, chunk by chunk, and hands the body and what the scanner found to the
  * next step. A body refused half-way is answered at once and its connection closed, so the rest is never read.
  *
- * <p>The body's bytes are held against the node's {@link BodyBudget}: the declared length before anything is
- * read, or each chunk of a body of unknown length as it arrives. A request the budget cannot take is refused
+ * <p>What the body costs is held against the node's {@link BodyBudget} before it is spent: {@link #READING_COST}
+ * bytes per body byte while it is read (the declared length before anything is read, or each chunk of a body of
+ * unknown length as it arrives), one byte per byte once it is read. A request the budget cannot take is refused
  * with 503 {@code overloaded}; the {@link Call} gives the bytes back once the body is no longer held.
  */
 final class BodyReader {
@@ -30,6 +31,12 @@ final class BodyReader {
   private static final String JSON = "application/json";
   private static final String CONTINUE = "100-continue";
   private static final String OVERLOADED = "the dispatcher holds as many request bodies as it may; retry shortly";
+  /**
+   * Bytes of memory one body byte costs while it is read: the byte itself, and the two-byte character Jackson
+   * decodes it into when it is part of a string (it delivers a string only whole, so a long prompt is held as
+   * characters until it ends). Measured in docs/benchmarks.md, Memory bounds.
+   */
+  static final int READING_COST = 3;
   /** First allocation for bodies of unknown length; the buffer grows as chunks arrive. */
   private static final int INITIAL_CAPACITY = 4096;
 
@@ -67,7 +74,7 @@ final class BodyReader {
       refuse(FailureKind.BODY_TOO_LARGE, "request body of " + declared + " bytes is over the limit of " + cap, null);
       return;
     }
-    if (declared > 0 && !call.holdBody(budget, declared)) {
+    if (declared > 0 && !call.holdBody(budget, declared * READING_COST)) {
       refuse(FailureKind.OVERLOADED, OVERLOADED, null);
       return;
     }
@@ -102,7 +109,7 @@ final class BodyReader {
       refuse(FailureKind.BODY_TOO_LARGE, "request body is over the limit of " + cap + " bytes", null);
       return;
     }
-    if (declared < 0 && !call.holdBody(budget, chunk.length())) {
+    if (declared < 0 && !call.holdBody(budget, (long) chunk.length() * READING_COST)) {
       refuse(FailureKind.OVERLOADED, OVERLOADED, null);
       return;
     }
@@ -162,6 +169,8 @@ final class BodyReader {
       return;
     }
     Buffer whole = body == null ? Buffer.buffer() : body;
+    // scanned: the characters are gone, the body stays held until the upstream answers
+    call.bodyRead(whole.length());
     // the next steps own the body now; this reader lives on only through the request's handlers
     body = null;
     call.ownTimeStarts();

@@ -22,7 +22,6 @@ import dev.sluice.dispatcher.security.ImagePolicy;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -184,9 +183,7 @@ public final class Pipeline {
    */
   public Call overCapacity(HttpServerRequest request) {
     Call call = outcomes.open(request);
-    HttpConnection connection = request.connection();
-    call.refuse(FailureKind.OVERLOADED, "the dispatcher holds as many connections as it may; retry shortly", null)
-        .eventually(() -> connection.close());
+    call.refuseAndClose(FailureKind.OVERLOADED, "the dispatcher holds as many connections as it may; retry shortly");
     return call;
   }
 
