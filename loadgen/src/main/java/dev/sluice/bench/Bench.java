@@ -35,6 +35,8 @@ public final class Bench {
         GeneratorBench::main));
     BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
         OverheadBench::main));
+    BENCHES.put("memory", new Entry("dispatcher heap with 20,000 idle connections and 1,000 concurrent 4 MiB bodies "
+        + "against its memory bounds", MemoryBench::main));
     BENCHES.put("soak", new Entry("overload at 2x capacity and an endpoint kill against admission (outcomes, TTFT, heap)",
         SoakBench::main));
   }

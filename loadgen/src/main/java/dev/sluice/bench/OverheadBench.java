@@ -391,13 +391,13 @@ public final class OverheadBench {
     return null;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  private static void awaitPort(int port, Process process) throws Exception {
+  static void awaitPort(int port, Process process) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MILLIS);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
