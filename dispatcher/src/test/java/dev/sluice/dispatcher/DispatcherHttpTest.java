@@ -498,7 +498,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     http.post("/v1/chat/completions", chat("hi", 10, false));
     http.post("/v1/chat/completions", chat("hi", 10, true));
     http.post("/v1/chat/completions", "{not json");
-    String text = http.get("/metrics").text();
+    String text = admin.get("/metrics").text();
     assertThat(text).contains("sluice_overhead_seconds_count 2", "sluice_overhead_seconds_bucket{le=\"0.001\"}");
     double sum = Double.parseDouble(text.lines().filter(l -> l.startsWith("sluice_overhead_seconds_sum "))
         .findFirst().orElseThrow().substring("sluice_overhead_seconds_sum ".length()));
