@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,6 +49,8 @@ final class CalibrationExchange extends VerticleBase {
   private int consecutiveFailures;
   private long rounds;
 
+  private final AtomicLong rejected = new AtomicLong();
+  private final Set<String> rejectedFrom = new HashSet<>();
   private volatile ClusterStatus status;
   private volatile Map<String, Long> othersInflight = Map.of();
 
@@ -180,6 +183,20 @@ final class CalibrationExchange extends VerticleBase {
   private record Read(String nodeId, String value, boolean ok) {
   }
 
+  /** An entry that is not merged: counted every time, logged once until that member publishes a good one. */
+  private void reject(String nodeId, String why) {
+    rejected.incrementAndGet();
+    if (rejectedFrom.add(nodeId)) {
+      LOG.warning(() -> "dropping the calibration entry of cluster member " + nodeId + ": " + why
+          + " (counted in sluice_cluster_rejected_entries_total until it publishes a valid one)");
+    }
+  }
+
+  /** Entries read from other members and dropped (malformed, or outside what a member may publish). */
+  long rejectedEntries() {
+    return rejected.get();
+  }
+
   private void finish(long now, int bytesPublished, boolean written, List<String> members, List<Future<Read>> reads) {
     Map<String, NodeEntry> entries = new HashMap<>();
     Set<String> unread = new HashSet<>();
@@ -192,11 +209,22 @@ final class CalibrationExchange extends VerticleBase {
         unread.add(r.nodeId());
       } else if (r.value() != null) {
         bytesRead += r.value().getBytes(StandardCharsets.UTF_8).length;
+        NodeEntry entry;
         try {
-          entries.put(r.nodeId(), EntryCodec.decode(r.value()));
+          entry = EntryCodec.decode(r.value());
         } catch (IllegalArgumentException e) {
-          LOG.warning(() -> "ignoring entry of " + r.nodeId() + ": " + e.getMessage());
+          reject(r.nodeId(), e.getMessage());
+          continue;
         }
+        String problem = EntryCheck.problem(entry, r.nodeId(), now);
+        if (problem != null) {
+          reject(r.nodeId(), problem);
+          continue;
+        }
+        if (rejectedFrom.remove(r.nodeId())) {
+          LOG.info(() -> "the entry of " + r.nodeId() + " is merged again");
+        }
+        entries.put(r.nodeId(), entry);
       }
     }
     CarryForward.Result merged = carry.merge(now, entries, unread);
