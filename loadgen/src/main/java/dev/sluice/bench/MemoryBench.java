@@ -63,7 +63,7 @@ public final class MemoryBench {
     String describe(String liveWhen) {
       return String.format(Locale.ROOT, "dispatcher heap: occupancy up to %d MiB at a GC start, up to %d MiB left "
           + "after a GC, %d MiB live at a full GC %s; heap size up to %d MiB%s", peakMib, retainedMib, liveMib,
-          liveWhen, maxMib, died ? "; the dispatcher DIED (see its log)" : "");
+          liveWhen, maxMib, died ? "; the dispatcher RAN OUT OF MEMORY (see its log)" : "");
     }
   }
 
@@ -106,7 +106,7 @@ public final class MemoryBench {
   }
 
   /** A dispatcher process with its GC log; {@code env} adds SLUICE_* settings. */
-  private record Node(Process process, int port, int management, Path gcLog) {
+  private record Node(Process process, int port, int management, Path gcLog, Path log) {
     static Node start(Path dir, String name, String xmx, int upstream, Map<String, String> env) throws Exception {
       int port = OverheadBench.freePort();
       int management = OverheadBench.freePort();
@@ -122,7 +122,7 @@ public final class MemoryBench {
       b.environment().putAll(env);
       Process p = b.start();
       OverheadBench.awaitPort(port, p);
-      return new Node(p, port, management, gc);
+      return new Node(p, port, management, gc, dir.resolve(name + ".log"));
     }
 
     /** A full collection now, with whatever the node holds still held (jcmd from this JDK). */
@@ -147,9 +147,12 @@ public final class MemoryBench {
     }
 
     Heap stop() throws Exception {
-      boolean died = !process.isAlive();
+      boolean died = !process.isAlive() || Files.readString(log).contains("OutOfMemoryError");
       process.destroy();
-      process.waitFor(30, TimeUnit.SECONDS);
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        // a node out of memory may not get through its own shutdown
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
       long peak = 0;
       long retained = 0;
       long live = -1;
