@@ -125,10 +125,18 @@ public final class MemoryBench {
       return new Node(p, port, management, gc, dir.resolve(name + ".log"));
     }
 
+    boolean outOfMemory() {
+      try {
+        return Files.readString(log).contains("OutOfMemoryError");
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
     /** A full collection now, with whatever the node holds still held (jcmd from this JDK). */
     void fullGc() throws Exception {
       Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-      if (Files.isExecutable(jcmd) && process.isAlive()) {
+      if (Files.isExecutable(jcmd) && process.isAlive() && !outOfMemory()) {
         new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
       }
@@ -147,7 +155,7 @@ public final class MemoryBench {
     }
 
     Heap stop() throws Exception {
-      boolean died = !process.isAlive() || Files.readString(log).contains("OutOfMemoryError");
+      boolean died = !process.isAlive() || outOfMemory();
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         // a node out of memory may not get through its own shutdown
@@ -296,10 +304,11 @@ public final class MemoryBench {
           .compose(req -> req.send(body))
           .compose(resp -> resp.body().map(b -> resp.statusCode())));
     }
-    try {
-      Future.join(new ArrayList<>(sent)).await(PHASE_LIMIT_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (Exception timedOutOrFailed) {
-      // counted below from each request's own outcome
+    Future<?> all = Future.join(new ArrayList<>(sent));
+    long deadline = started + TimeUnit.MILLISECONDS.toNanos(PHASE_LIMIT_MILLIS);
+    // until every request has its answer, the time is up, or the node ran out of memory (it answers no more)
+    while (!all.isComplete() && System.nanoTime() < deadline && !node.outOfMemory()) {
+      Thread.sleep(500);
     }
     sampler.interrupt();
     sampler.join();
@@ -313,7 +322,11 @@ public final class MemoryBench {
       }
     }
     Heap heap = node.stop();
-    client.close().await();
+    try {
+      client.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // connections to a node that died; the process is gone either way
+    }
     System.out.printf(Locale.ROOT, "%d concurrent bodies of %d MiB, budget %s: answers %s in %.1f s; buffered body "
             + "bytes at most %.0f MiB (gauge, sampled every 100 ms)%n", count, mib,
         budget == null ? "256 MiB (default)" : "out of the way", new TreeMap<>(statuses), seconds, heldMax[0] / 1048576);
