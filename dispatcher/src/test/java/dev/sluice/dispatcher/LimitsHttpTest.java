@@ -67,15 +67,9 @@ class LimitsHttpTest extends TwoPoolHttpFixture {
     return got.toString(StandardCharsets.ISO_8859_1);
   }
 
-  /** A chat body of exactly {@code size} bytes. */
+  /** A chat body of about {@code size} bytes: one prompt string of that length. */
   private static byte[] body(int size) {
-    String head = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"";
-    String tail = "\"}]}";
-    byte[] out = new byte[size];
-    Arrays.fill(out, (byte) 'a');
-    System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, out, 0, head.length());
-    System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, out, size - tail.length(), tail.length());
-    return out;
+    return chatBody("a".repeat(size), false).getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String post(int length) {
@@ -144,7 +138,7 @@ class LimitsHttpTest extends TwoPoolHttpFixture {
       write(holding, post(first.length));
       write(holding, Arrays.copyOf(first, first.length / 2));
       eventually(() -> dispatcher.bodies().held() == 3L * first.length, "three bytes a body byte while it is read");
-      assertThat(admin.get("/metrics").text()).contains("sluice_buffered_body_bytes 614400.0",
+      assertThat(admin.get("/metrics").text()).contains("sluice_buffered_body_bytes " + 3.0 * first.length,
           "sluice_buffered_body_limit_bytes 1048576.0");
       String refused;
       try (Socket second = connect()) {
