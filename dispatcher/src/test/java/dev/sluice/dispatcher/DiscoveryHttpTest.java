@@ -161,6 +161,8 @@ class DiscoveryHttpTest extends TwoPoolHttpFixture {
     dns.set(NAME, ADDRESSES[0], ADDRESSES[1]);
     startDiscovering();
     assertThat(shortEndpoints()).hasSize(2);
+    assertThat(admin.get("/metrics").text()).contains("sluice_discovery_failures_total{pool=\"short\"} 0.0")
+        .doesNotContain("sluice_discovery_failures_total{pool=\"long\"}");
     // a server that does not answer
     dns.silent = true;
     int asked = dns.queries();

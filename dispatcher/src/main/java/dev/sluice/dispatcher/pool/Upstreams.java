@@ -146,9 +146,7 @@ public final class Upstreams {
     for (URI origin : failed) {
       for (PoolConfig pc : configs) {
         if (pc.endpoints().contains(origin)) {
-          Counter.builder("sluice.discovery.failures")
-              .description("DNS lookups of a pool's dns+ endpoints that failed (no answer, an error, no records)")
-              .tag("pool", pc.name()).register(metrics.registry()).increment();
+          discoveryFailures(pc.name()).increment();
         }
       }
     }
@@ -157,6 +155,13 @@ public final class Upstreams {
     if (!sameEndpoints(old, next)) {
       swap(old, next, 0);
     }
+  }
+
+  /** The failed lookups of a pool's {@code dns+} endpoints (registered at 0 for every pool that has some). */
+  private Counter discoveryFailures(String pool) {
+    return Counter.builder("sluice.discovery.failures")
+        .description("DNS lookups of a pool's dns+ endpoints that failed (no answer, an error, no records)")
+        .tag("pool", pool).register(metrics.registry());
   }
 
   /** The {@code dns+} endpoint URLs of the pools now. */
@@ -180,6 +185,9 @@ public final class Upstreams {
     List<Pool> built = new ArrayList<>(pools.size());
     for (int i = 0; i < pools.size(); i++) {
       PoolConfig pc = pools.get(i);
+      if (pc.endpoints().stream().anyMatch(Discovery::isDns)) {
+        discoveryFailures(pc.name());
+      }
       Pool before = previous == null ? null : previous.pool(pc.name());
       boolean sameClient = before != null && before.config().equals(pc);
       PoolClient client = sameClient ? before.shared() : newClient(pc);
