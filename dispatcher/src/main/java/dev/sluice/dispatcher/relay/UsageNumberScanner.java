@@ -21,13 +21,23 @@ final class UsageNumberScanner {
   private long number;
   private int value = -1;
 
-  /** @param name the key without quotes */
-  UsageNumberScanner(String name) {
+  /** The keys the taps look for, each made once: a tap is made per response. */
+  static final byte[] PROMPT_TOKENS = quoted("prompt_tokens");
+  static final byte[] INPUT_TOKENS = quoted("input_tokens");
+
+  /** @param quotedKey the key with its quotes, as {@link #quoted} makes it; shared, never written */
+  UsageNumberScanner(byte[] quotedKey) {
+    this.key = quotedKey;
+  }
+
+  /** A key's bytes with its two quotes. */
+  static byte[] quoted(String name) {
     byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    key = new byte[n.length + 2];
-    key[0] = '"';
-    System.arraycopy(n, 0, key, 1, n.length);
-    key[key.length - 1] = '"';
+    byte[] q = new byte[n.length + 2];
+    q[0] = '"';
+    System.arraycopy(n, 0, q, 1, n.length);
+    q[q.length - 1] = '"';
+    return q;
   }
 
   /** Feeds bytes {@code [from, to)} of {@code buf}. */
