@@ -65,7 +65,7 @@ class CalibratingEstimatorTest {
     for (int i = 0; i < 300; i++) {
       long bytes = 200 + rnd.nextInt(8000);
       Budget b = estimator.estimate(jsonFacts(bytes), null, 0);
-      estimator.observe(b, (int) Math.round(10 + bytes / trueRatio));
+      estimator.observe(b, (int) Math.round(10 + b.textBytes() / trueRatio));
     }
     assertThat(table.view("m", ContentCategory.JSON).bytesPerToken()).isCloseTo(trueRatio, Percentage.withPercentage(1));
   }
@@ -79,7 +79,7 @@ class CalibratingEstimatorTest {
       // a budget whose estimates are wildly off must not matter: only textBytes and the actual count do
       Budget skewed = new Budget(honest.model(), honest.category(), honest.textBytes(), honest.promptEstimate() * 3,
           honest.promptRouting() * 5, 0, honest.calibrated(), true);
-      estimator.observe(skewed, (int) Math.round(10 + bytes / 3.4));
+      estimator.observe(skewed, (int) Math.round(10 + honest.textBytes() / 3.4));
     }
     assertThat(table.view("m", ContentCategory.JSON).bytesPerToken()).isCloseTo(3.4, Percentage.withPercentage(1));
   }

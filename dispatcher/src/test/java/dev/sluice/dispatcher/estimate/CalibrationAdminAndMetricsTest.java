@@ -20,8 +20,9 @@ class CalibrationAdminAndMetricsTest {
 
   private void feed(int n) {
     for (int i = 0; i < n; i++) {
-      Budget b = estimator.estimate(Texts.facts("llama", 3000, JSON, 10, false, false), null, 0);
-      estimator.observe(b, 1210);
+      dev.sluice.dispatcher.scan.RequestFacts facts = Texts.facts("llama", 3000, JSON, 10, false, false);
+      Budget b = estimator.estimate(facts, null, 0);
+      estimator.observe(b, (int) Math.round(10 + facts.textBytes() / 2.5));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.dispatcher.scan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TextCounterTest {
@@ -45,6 +46,23 @@ class TextCounterTest {
 
     assertThat(counter.features()).isEqualTo(Oracle.features(text));
     assertThat(counter.textBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void runsAreCountedWithBothNeighbours() {
+    // L P L S S P L P S D D P N S S L: what each run count sees in a short line of code
+    TextFeatures f = TextFeatures.of("a.b  \"c\" 12,\n  d");
+
+    assertThat(List.of(f.words(), f.numbers(), f.punctRuns(), f.lineBreaks(), f.spaceDigits(), f.attachedPunct(),
+        f.spaceRuns(), f.strings())).containsExactly(4L, 1L, 4L, 0L, 1L, 1L, 2L, 1L);
+  }
+
+  @Test
+  void eachStringIsARunOfItsOwn() {
+    // "ab" then "cd": two words, not one; a line break at the start of a string counts
+    TextFeatures f = TextFeatures.of("ab", "cd", "\nx");
+
+    assertThat(List.of(f.words(), f.lineBreaks(), f.strings())).containsExactly(3L, 1L, 3L);
   }
 
   @Test
