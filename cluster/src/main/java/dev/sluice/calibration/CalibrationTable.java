@@ -24,9 +24,10 @@ import java.util.function.Consumer;
  * no sample is lost; a sample costs two small allocations. Folding on every sample (rather than on a
  * timer) keeps single-node deployments free of any scheduling duty.
  *
- * <p><b>Cluster</b> ({@link SharedCalibration}): called off the event loop every publish period.
+ * <p><b>Cluster</b> ({@link #localState}, {@link #adoptClusterState}, {@link #restore}, through
+ * {@link NodeCalibration}): called off the event loop every publish period.
  */
-public final class CalibrationTable implements SharedCalibration {
+public final class CalibrationTable {
 
   private final CalibrationParams params;
   private final KeyView[] priorViews;
@@ -115,7 +116,7 @@ public final class CalibrationTable implements SharedCalibration {
     return out;
   }
 
-  @Override
+  /** What this node has learned itself, per key (keys without samples are left out). */
   public Map<CalibrationKey, KeyStats> localState() {
     Map<CalibrationKey, KeyStats> out = new HashMap<>();
     rows.forEach((model, row) -> {
@@ -129,7 +130,10 @@ public final class CalibrationTable implements SharedCalibration {
     return out;
   }
 
-  @Override
+  /**
+   * Installs the merged state of the other nodes. Each key's view combines it with local state; a key
+   * missing from {@code others} falls back to local state only. Calls must come from one thread.
+   */
   public void adoptClusterState(Map<CalibrationKey, KeyStats> others) {
     Map<String, KeyStats[]> byModel = new HashMap<>();
     others.forEach((key, stats) -> {
@@ -153,7 +157,7 @@ public final class CalibrationTable implements SharedCalibration {
     });
   }
 
-  @Override
+  /** Seeds local moments from saved stats, as pseudo-samples that new samples refine. */
   public void restore(Map<CalibrationKey, KeyStats> saved) {
     saved.forEach((key, stats) -> {
       ContentCategory c = ContentCategory.byId(key.category());

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * allocated for a whole matrix of state. Routing never takes the monitor.
  *
  * <p><b>Cluster</b>: {@link #localState}, {@link #adoptClusterState} and {@link #restore} are called off
- * the event loop by the cluster layer.
+ * the event loop by the cluster layer (through {@link NodeCalibration}).
  */
 public final class ClassTable {
 

@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.CalibrationState;
 import dev.sluice.calibration.KeyStats;
 import dev.sluice.calibration.SharedCalibration;
 import dev.sluice.cluster.ClusterConfig;
@@ -150,7 +151,7 @@ public final class ClusterBench {
     for (int k = 0; k < keys.size(); k++) {
       local.put(keys.get(k), new KeyStats(1000 + node, 250.0, 3.0 + 0.1 * k + 0.01 * node, 8.0, 0.1));
     }
-    cal.restore(local);
+    cal.restore(CalibrationState.ofRatios(local));
     return cal;
   }
 
@@ -183,21 +184,21 @@ public final class ClusterBench {
     }
 
     @Override
-    public Map<CalibrationKey, KeyStats> localState() {
-      return local;
+    public CalibrationState localState() {
+      return CalibrationState.ofRatios(local);
     }
 
     @Override
-    public void adoptClusterState(Map<CalibrationKey, KeyStats> others) {
+    public void adoptClusterState(CalibrationState others) {
       Map<CalibrationKey, KeyStats> next = new HashMap<>(local);
-      others.forEach((k, o) -> next.merge(k, o, (a, b) -> KeyStats.merge(List.of(a, b))));
+      others.ratios().forEach((k, o) -> next.merge(k, o, (a, b) -> KeyStats.merge(List.of(a, b))));
       snapshot = Map.copyOf(next);
       adoptions++;
     }
 
     @Override
-    public void restore(Map<CalibrationKey, KeyStats> saved) {
-      local = Map.copyOf(saved);
+    public void restore(CalibrationState saved) {
+      local = saved.ratios();
       snapshot = local;
     }
   }

@@ -1,6 +1,6 @@
 package dev.sluice.dispatcher.admin;
 
-import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.calibration.NodeCalibration;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.admission.PoolAdmission;
 import dev.sluice.dispatcher.estimate.CalibrationAdmin;
@@ -30,7 +30,7 @@ public final class ManagementRoutes {
   private final DispatcherMetrics metrics;
   private final BooleanSupplier ready;
   private final Supplier<ClusterNode> cluster;
-  private final CalibrationTable calibration;
+  private final NodeCalibration calibration;
   private final Upstreams upstreams;
 
   /**
@@ -39,7 +39,7 @@ public final class ManagementRoutes {
    * @param calibration the learned calibration, or null when the estimator does not learn
    */
   public ManagementRoutes(DispatcherMetrics metrics, BooleanSupplier ready, Supplier<ClusterNode> cluster,
-      CalibrationTable calibration, Upstreams upstreams) {
+      NodeCalibration calibration, Upstreams upstreams) {
     this.metrics = metrics;
     this.ready = ready;
     this.cluster = cluster;
@@ -76,7 +76,8 @@ public final class ManagementRoutes {
         JsonReply.send(request.response(), 200, node == null ? new JsonObject().put("mode", "none") : node.status().toJson());
       }
       case "/admin/calibration" -> JsonReply.send(request.response(), 200,
-          calibration == null ? new JsonObject().put("entries", new JsonArray()) : CalibrationAdmin.json(calibration));
+          calibration == null ? new JsonObject().put("models", new JsonArray()).put("entries", new JsonArray())
+              : CalibrationAdmin.json(calibration));
       default -> throw new IllegalArgumentException("not a management route: " + request.path());
     }
   }

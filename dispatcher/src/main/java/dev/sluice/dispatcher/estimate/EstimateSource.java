@@ -1,0 +1,20 @@
+package dev.sluice.dispatcher.estimate;
+
+/** Where a budget's prompt tokens come from; the response says so in {@code x-sluice-estimate-source}. */
+public enum EstimateSource {
+  /** The learned estimate from the prompt's bytes. */
+  CALIBRATED("calibrated"),
+  /** The pool's own tokenizer counted the prompt ({@code POST /tokenize}). */
+  TOKENIZER("tokenizer");
+
+  private final String header;
+
+  EstimateSource(String header) {
+    this.header = header;
+  }
+
+  /** The value of {@code x-sluice-estimate-source}. */
+  public String header() {
+    return header;
+  }
+}
