@@ -12,42 +12,43 @@ import java.io.Writer;
  */
 final class TextCounter extends Writer {
 
-  // ASCII classes packed as 8-bit lanes of one long, so the hot loop does one table load and one add
-  // per ASCII char. Lanes are flushed every BLOCK chars, before any can overflow.
-  private static final int LETTER = 0;
-  private static final int DIGIT = 8;
-  private static final int PUNCT = 16;
-  private static final int BRACE = 24;
-  private static final int QUOTE_COLON = 32;
-  private static final int CODE_PUNCT = 40;
-  // The top three bits of a table entry hold the char's run class (below); adding them to the lanes
-  // only ever carries out of the long.
-  private static final int CLASS_SHIFT = 61;
-  private static final int BLOCK = 255;
-  private static final long[] ASCII_LANES = asciiLanes();
-
-  // Run classes: what a char is to the pieces a BPE pre-tokenizer cuts (see TextFeatures).
+  // Each char has a class (3 bits): what it is to the pieces a BPE pre-tokenizer cuts (see TextFeatures).
+  // The edge of a string counts as a line break.
   private static final int C_LETTER = 0;
   private static final int C_DIGIT = 1;
   private static final int C_BLANK = 2;
   private static final int C_BREAK = 3;
-  private static final int C_PUNCT = 4;
-  private static final int C_NON_ASCII = 5;
-  private static final int C_EDGE = 6;
-  /** Two edges: the window before a string's first char. */
-  private static final int EDGE_WINDOW = C_EDGE << 3 | C_EDGE;
-  // Run counts, as 8-bit lanes of a second long. Each char adds one entry of TRIPLES, looked up by its
-  // class and its two neighbours' (3 bits each): one load counts all of them at once, whatever their
-  // number, with no branch.
-  private static final int WORD = 0;
-  private static final int NUMBER = 8;
-  private static final int PUNCT_RUN = 16;
-  private static final int LINE_BREAK = 24;
-  private static final int SPACE_DIGIT = 32;
-  private static final int ATTACHED = 40;
-  private static final int SPACE_RUN = 48;
+  private static final int C_STRUCTURE = 4;
+  private static final int C_CODE = 5;
+  private static final int C_PUNCT = 6;
+  private static final int C_NON_ASCII = 7;
+  private static final byte[] CLASSES = classes();
+  /** The window of a string's start: two edges. */
+  private static final int EDGE_WINDOW = C_BREAK << 3 | C_BREAK;
+  // Every count as a 5-bit lane of one long. Each char adds one entry of TRIPLES, looked up by its class
+  // and its two neighbours' (its successor is the char just read): one load and one add count all of
+  // them at once, with no branch. Every BLOCK chars, before any lane can overflow, the lanes are spread
+  // into two longs of 10-bit lanes (even and odd lanes): four operations, and those hold 32 blocks.
+  private static final int LANE_BITS = 5;
+  private static final int LANE_MASK = (1 << LANE_BITS) - 1;
+  private static final int BLOCK = LANE_MASK;
+  private static final long EVEN_LANES = evenLanes();
+  private static final int SPREAD_BITS = 2 * LANE_BITS;
+  private static final long SPREAD_MASK = (1L << SPREAD_BITS) - 1;
+  private static final int BLOCKS_PER_SPREAD = (int) (SPREAD_MASK / BLOCK);
+  private static final int DIGIT = 0;
+  private static final int PUNCT = 1;
+  private static final int STRUCTURE = 2;
+  private static final int CODE_PUNCT = 3;
+  private static final int WORD = 4;
+  private static final int NUMBER = 5;
+  private static final int PUNCT_RUN = 6;
+  private static final int LINE_BREAK = 7;
+  private static final int SPACE_DIGIT = 8;
+  private static final int ATTACHED = 9;
+  private static final int SPACE_RUN = 10;
   /** A line break followed by a blank: the block may hold indentation. */
-  private static final int INDENT_HINT = 56;
+  private static final int INDENT_HINT = 11;
   private static final long[] TRIPLES = triples();
   // Per 256-char page of the BMP: wholly CJK, wholly other, or mixed (and surrogates): one load decides
   // most chars of CJK text.
@@ -62,11 +63,9 @@ final class TextCounter extends Writer {
   private long twoByte;
   private long threeByte;
   private long fourByte;
-  private long letters;
   private long digits;
   private long punct;
-  private long braces;
-  private long quotesAndColons;
+  private long structure;
   private long codePunct;
   private long leadingIndent;
   private long strings;
@@ -78,7 +77,7 @@ final class TextCounter extends Writer {
   private long attachedPunct;
   private long spaceRuns;
   private boolean lineStart;
-  /** Classes of the last two chars seen (3 bits each); the last one's runs wait for its successor. */
+  /** Classes of the last two chars read (3 bits each); the last one is counted once its successor is read. */
   private int window = EDGE_WINDOW;
 
   /** Starts a new prompt string: its first char is at the start of a line and of a run. */
@@ -100,20 +99,20 @@ final class TextCounter extends Writer {
 
   TextFeatures features() {
     endString();
-    return new TextFeatures(cjkBytes, twoByte, threeByte, fourByte, letters, digits, punct, braces,
-        quotesAndColons, codePunct, leadingIndent, strings, words, numbers, punctRuns, lineBreaks, spaceDigits,
-        attachedPunct, spaceRuns);
+    return new TextFeatures(cjkBytes, twoByte, threeByte, fourByte, digits, punct, structure, codePunct,
+        leadingIndent, strings, words, numbers, punctRuns, lineBreaks, spaceDigits, attachedPunct, spaceRuns);
   }
 
-  /** Counts the runs of the string's last char, whose successor is the string's end. */
+  /** Counts the string's last char, whose successor is the string's end. */
   private void endString() {
-    addRuns(TRIPLES[window << 3 | C_EDGE]);
+    long lanes = TRIPLES[window << 3 | C_BREAK];
+    add(lanes & EVEN_LANES, (lanes >>> LANE_BITS) & EVEN_LANES);
     window = EDGE_WINDOW;
   }
 
   @Override
   public void write(char[] buf, int off, int len) {
-    long[] table = ASCII_LANES;
+    byte[] classes = CLASSES;
     long[] triples = TRIPLES;
     int end = off + len;
     long cjk = 0;
@@ -123,18 +122,16 @@ final class TextCounter extends Writer {
     int nonAsciiChars = 0;
     int win = window;
     boolean atLineStart = lineStart;
+    long even = 0;
+    long odd = 0;
+    int blocks = 0;
     for (int start = off; start < end; ) {
       int blockEnd = Math.min(end, start + BLOCK);
       long lanes = 0;
-      long runs = 0;
       for (int i = start; i < blockEnd; i++) {
         char c = buf[i];
-        // Unconditional add: ASCII is the common case; a non-ASCII char takes it back below.
-        long e = table[c & 0x7F];
-        lanes += e;
-        int cls = (int) (e >>> CLASS_SHIFT);
+        int cls = classes[c & 0x7F];
         if (c >= 0x80) {
-          lanes -= e;
           cls = C_NON_ASCII;
           nonAsciiChars++;
           if (c < 0x800) {
@@ -161,23 +158,29 @@ final class TextCounter extends Writer {
             }
           }
         }
-        // The previous char's runs, now that its successor is known.
-        int triple = win << 3 | cls;
-        runs += triples[triple];
-        win = triple & 0x3F;
+        // The previous char, now that its successor is known.
+        win = (win << 3 | cls) & 0x1FF;
+        lanes += triples[win];
       }
-      addLanes(lanes);
-      addRuns(runs);
+      even += lanes & EVEN_LANES;
+      odd += (lanes >>> LANE_BITS) & EVEN_LANES;
+      if (++blocks == BLOCKS_PER_SPREAD) {
+        add(even, odd);
+        even = 0;
+        odd = 0;
+        blocks = 0;
+      }
       // Indentation needs the line-start state, a serial dependency that would slow every char; the
       // loop above only flags blocks that may hold some, which are then walked exactly.
-      if (((runs >>> INDENT_HINT) & 0xFF) != 0 || (atLineStart && isBlank(buf[start]))) {
+      if (lane(lanes, INDENT_HINT) != 0 || (atLineStart && isBlank(buf[start]))) {
         atLineStart = countIndent(buf, start, blockEnd, atLineStart);
       } else {
         atLineStart = endsAtLineStart(buf, start, blockEnd, atLineStart);
       }
       start = blockEnd;
     }
-    window = win;
+    add(even, odd);
+    window = win & 0x3F;
     lineStart = atLineStart;
     cjkBytes += cjk;
     twoByte += two;
@@ -256,66 +259,77 @@ final class TextCounter extends Writer {
         || (c >= 0xA960 && c <= 0xA97F); // hangul jamo extended-A
   }
 
-  private void addLanes(long lanes) {
-    letters += (lanes >>> LETTER) & 0xFF;
-    digits += (lanes >>> DIGIT) & 0xFF;
-    punct += (lanes >>> PUNCT) & 0xFF;
-    braces += (lanes >>> BRACE) & 0xFF;
-    quotesAndColons += (lanes >>> QUOTE_COLON) & 0xFF;
-    codePunct += (lanes >>> CODE_PUNCT) & 0xFF;
+  private static long lane(long lanes, int lane) {
+    return (lanes >>> (lane * LANE_BITS)) & LANE_MASK;
   }
 
-  private void addRuns(long runs) {
-    words += (runs >>> WORD) & 0xFF;
-    numbers += (runs >>> NUMBER) & 0xFF;
-    punctRuns += (runs >>> PUNCT_RUN) & 0xFF;
-    lineBreaks += (runs >>> LINE_BREAK) & 0xFF;
-    spaceDigits += (runs >>> SPACE_DIGIT) & 0xFF;
-    attachedPunct += (runs >>> ATTACHED) & 0xFF;
-    spaceRuns += (runs >>> SPACE_RUN) & 0xFF;
+  /** Lane {@code lane} from the spread longs: even lanes in {@code even}, odd ones in {@code odd}. */
+  private static long spread(long even, long odd, int lane) {
+    return ((lane % 2 == 0 ? even : odd) >>> (lane / 2 * SPREAD_BITS)) & SPREAD_MASK;
+  }
+
+  private void add(long even, long odd) {
+    digits += spread(even, odd, DIGIT);
+    punct += spread(even, odd, PUNCT);
+    structure += spread(even, odd, STRUCTURE);
+    codePunct += spread(even, odd, CODE_PUNCT);
+    words += spread(even, odd, WORD);
+    numbers += spread(even, odd, NUMBER);
+    punctRuns += spread(even, odd, PUNCT_RUN);
+    lineBreaks += spread(even, odd, LINE_BREAK);
+    spaceDigits += spread(even, odd, SPACE_DIGIT);
+    attachedPunct += spread(even, odd, ATTACHED);
+    spaceRuns += spread(even, odd, SPACE_RUN);
+  }
+
+  /** The 5-bit lanes 0, 2, 4, ... at their place: each gets a 10-bit field once the odd ones are moved out. */
+  private static long evenLanes() {
+    long m = 0;
+    for (int lane = 0; lane <= INDENT_HINT; lane += 2) {
+      m |= (long) LANE_MASK << (lane * LANE_BITS);
+    }
+    return m;
   }
 
   /**
-   * The run counts of a char of class {@code c} between chars of classes {@code p} and {@code n}, for every
-   * (p, c, n): the starts of letter, digit and punctuation runs; line breaks not right after punctuation
-   * (which the pre-tokenizer puts with the punctuation); a digit after a blank; one punctuation char
-   * between a non-blank non-punctuation char and a letter; the start of a run of two or more blanks.
+   * The counts of a char of class {@code c} between chars of classes {@code p} and {@code n}, for every
+   * (p, c, n): its own class counts; the starts of letter, digit and punctuation runs; line breaks not right
+   * after punctuation (which the pre-tokenizer puts with the punctuation); a digit after a blank; one
+   * punctuation char between a non-blank non-punctuation char and a letter; the start of a run of two or
+   * more blanks; and the indentation hint.
    */
   private static long[] triples() {
     long[] t = new long[1 << 9];
     for (int p = 0; p < 8; p++) {
       for (int c = 0; c < 8; c++) {
         for (int n = 0; n < 8; n++) {
+          boolean punct = isPunct(c);
           long lanes = 0;
-          if (c == C_LETTER && p != C_LETTER) {
-            lanes |= 1L << WORD;
-          }
-          if (c == C_DIGIT && p != C_DIGIT) {
-            lanes |= 1L << NUMBER;
-          }
-          if (c == C_PUNCT && p != C_PUNCT) {
-            lanes |= 1L << PUNCT_RUN;
-          }
-          if (c == C_BREAK && p != C_BREAK && p != C_PUNCT) {
-            lanes |= 1L << LINE_BREAK;
-          }
-          if (c == C_DIGIT && p == C_BLANK) {
-            lanes |= 1L << SPACE_DIGIT;
-          }
-          if (c == C_PUNCT && p != C_PUNCT && p != C_BLANK && n == C_LETTER) {
-            lanes |= 1L << ATTACHED;
-          }
-          if (c == C_BLANK && p != C_BLANK && n == C_BLANK) {
-            lanes |= 1L << SPACE_RUN;
-          }
-          if (c == C_BREAK && n == C_BLANK) {
-            lanes |= 1L << INDENT_HINT;
-          }
+          lanes |= c == C_DIGIT ? bit(DIGIT) : 0;
+          lanes |= punct ? bit(PUNCT) : 0;
+          lanes |= c == C_STRUCTURE ? bit(STRUCTURE) : 0;
+          lanes |= c == C_CODE ? bit(CODE_PUNCT) : 0;
+          lanes |= c == C_LETTER && p != C_LETTER ? bit(WORD) : 0;
+          lanes |= c == C_DIGIT && p != C_DIGIT ? bit(NUMBER) : 0;
+          lanes |= punct && !isPunct(p) ? bit(PUNCT_RUN) : 0;
+          lanes |= c == C_BREAK && p != C_BREAK && !isPunct(p) ? bit(LINE_BREAK) : 0;
+          lanes |= c == C_DIGIT && p == C_BLANK ? bit(SPACE_DIGIT) : 0;
+          lanes |= punct && !isPunct(p) && p != C_BLANK && n == C_LETTER ? bit(ATTACHED) : 0;
+          lanes |= c == C_BLANK && p != C_BLANK && n == C_BLANK ? bit(SPACE_RUN) : 0;
+          lanes |= c == C_BREAK && n == C_BLANK ? bit(INDENT_HINT) : 0;
           t[p << 6 | c << 3 | n] = lanes;
         }
       }
     }
     return t;
+  }
+
+  private static boolean isPunct(int cls) {
+    return cls == C_STRUCTURE || cls == C_CODE || cls == C_PUNCT;
+  }
+
+  private static long bit(int lane) {
+    return 1L << (lane * LANE_BITS);
   }
 
   private static byte[] pages() {
@@ -331,29 +345,26 @@ final class TextCounter extends Writer {
     return pages;
   }
 
-  private static long[] asciiLanes() {
-    long[] t = new long[128];
-    for (int c = 0; c < 128; c++) {
-      t[c] = (long) C_PUNCT << CLASS_SHIFT | 1L << PUNCT;
-    }
+  /** The class of every ASCII char. */
+  private static byte[] classes() {
+    byte[] t = new byte[128];
+    java.util.Arrays.fill(t, (byte) C_PUNCT);
     for (char c = 'a'; c <= 'z'; c++) {
-      t[c] = (long) C_LETTER << CLASS_SHIFT | 1L << LETTER;
-      t[Character.toUpperCase(c)] = (long) C_LETTER << CLASS_SHIFT | 1L << LETTER;
+      t[c] = C_LETTER;
+      t[Character.toUpperCase(c)] = C_LETTER;
     }
     for (char c = '0'; c <= '9'; c++) {
-      t[c] = (long) C_DIGIT << CLASS_SHIFT | 1L << DIGIT;
+      t[c] = C_DIGIT;
     }
-    t[' '] = (long) C_BLANK << CLASS_SHIFT;
-    t['\t'] = (long) C_BLANK << CLASS_SHIFT;
-    t['\r'] = (long) C_BREAK << CLASS_SHIFT;
-    t['\n'] = (long) C_BREAK << CLASS_SHIFT;
-    for (char c : "{}[]".toCharArray()) {
-      t[c] |= 1L << BRACE;
+    t[' '] = C_BLANK;
+    t['\t'] = C_BLANK;
+    t['\r'] = C_BREAK;
+    t['\n'] = C_BREAK;
+    for (char c : "{}[]\":".toCharArray()) {
+      t[c] = C_STRUCTURE;
     }
-    t['"'] |= 1L << QUOTE_COLON;
-    t[':'] |= 1L << QUOTE_COLON;
     for (char c : ";()=<>&|+*/%^~`".toCharArray()) {
-      t[c] |= 1L << CODE_PUNCT;
+      t[c] = C_CODE;
     }
     return t;
   }

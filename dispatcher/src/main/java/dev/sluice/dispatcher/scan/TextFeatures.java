@@ -10,8 +10,8 @@ import dev.sluice.calibration.ClassCounts;
  * and a run.
  *
  * <p>The run counts look at each character with its two neighbours, in classes: ASCII letter, digit, blank
- * (space or tab), line break (LF or CR), other ASCII (punctuation, symbols, control characters), non-ASCII,
- * and the edge of the string.
+ * (space or tab), line break (LF or CR; the edge of a string counts as one), other ASCII (punctuation,
+ * symbols, control characters), non-ASCII.
  *
  * @param cjkBytes        UTF-8 bytes of characters in the CJK blocks: U+1100-11FF, U+2E80-4DBF,
  *                        U+4E00-9FFF, U+A960-A97F, U+AC00-D7FF, U+F900-FAFF, U+FE30-FE4F, U+FF00-FFEF
@@ -20,12 +20,10 @@ import dev.sluice.calibration.ClassCounts;
  * @param twoByte         characters of two UTF-8 bytes
  * @param threeByte       characters of three UTF-8 bytes outside the CJK blocks
  * @param fourByte        characters of four UTF-8 bytes outside planes 2-3
- * @param letters         ASCII letters
  * @param digits          ASCII digits
- * @param punct           other ASCII characters that are not blanks or line breaks: punctuation, symbols,
- *                        control characters
- * @param braces          {@code {}[]}
- * @param quotesAndColons {@code "} and {@code :}
+ * @param punct           other ASCII characters that are not letters, blanks or line breaks: punctuation,
+ *                        symbols, control characters
+ * @param structure       {@code {}[]":}, punctuation typical of JSON
  * @param codePunct       {@code ;()=<>&|+*}{@code /%^~`}, punctuation typical of source code
  * @param leadingIndent   spaces or tabs at the start of a line
  * @param strings         prompt strings counted (one per message content or text part)
@@ -42,11 +40,9 @@ public record TextFeatures(
     long twoByte,
     long threeByte,
     long fourByte,
-    long letters,
     long digits,
     long punct,
-    long braces,
-    long quotesAndColons,
+    long structure,
     long codePunct,
     long leadingIndent,
     long strings,
@@ -58,7 +54,7 @@ public record TextFeatures(
     long attachedPunct,
     long spaceRuns) implements ClassCounts {
 
-  public static final TextFeatures EMPTY = new TextFeatures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final TextFeatures EMPTY = new TextFeatures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** UTF-8 bytes of non-ASCII characters outside the CJK blocks. */
   public long otherNonAsciiBytes() {

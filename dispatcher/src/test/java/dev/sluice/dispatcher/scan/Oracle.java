@@ -42,8 +42,7 @@ final class Oracle {
   }
 
   static TextFeatures features(String text) {
-    long cjk = 0, two = 0, three = 0, four = 0, letters = 0, digits = 0, punct = 0, braces = 0, quotes = 0;
-    long code = 0;
+    long cjk = 0, two = 0, three = 0, four = 0, digits = 0, punct = 0, structure = 0, code = 0;
     int[] cps = text.codePoints().toArray();
     for (int cp : cps) {
       int bytes = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
@@ -59,13 +58,12 @@ final class Oracle {
           four++;
         }
       } else if (Character.isLetter(cp)) {
-        letters++;
+        continue;
       } else if (Character.isDigit(cp)) {
         digits++;
       } else if (" \t\r\n".indexOf(cp) < 0) {
         punct++;
-        braces += "{}[]".indexOf(cp) >= 0 ? 1 : 0;
-        quotes += "\":".indexOf(cp) >= 0 ? 1 : 0;
+        structure += "{}[]\":".indexOf(cp) >= 0 ? 1 : 0;
         code += ";()=<>&|+*/%^~`".indexOf(cp) >= 0 ? 1 : 0;
       }
     }
@@ -77,12 +75,12 @@ final class Oracle {
       }
       indent += i;
     }
-    // runs: each code point with its neighbours; 'E' is the edge of the string
+    // runs: each code point with its neighbours; the edge of the string is a line break
     long words = 0, numbers = 0, punctRuns = 0, breaks = 0, spaceDigits = 0, attached = 0, spaceRuns = 0;
     for (int i = 0; i < cps.length; i++) {
-      char p = i == 0 ? 'E' : runClass(cps[i - 1]);
+      char p = i == 0 ? 'N' : runClass(cps[i - 1]);
       char c = runClass(cps[i]);
-      char n = i + 1 == cps.length ? 'E' : runClass(cps[i + 1]);
+      char n = i + 1 == cps.length ? 'N' : runClass(cps[i + 1]);
       words += c == 'L' && p != 'L' ? 1 : 0;
       numbers += c == 'D' && p != 'D' ? 1 : 0;
       punctRuns += c == 'P' && p != 'P' ? 1 : 0;
@@ -91,15 +89,15 @@ final class Oracle {
       attached += c == 'P' && p != 'P' && p != 'S' && n == 'L' ? 1 : 0;
       spaceRuns += c == 'S' && p != 'S' && n == 'S' ? 1 : 0;
     }
-    return new TextFeatures(cjk, two, three, four, letters, digits, punct, braces, quotes, code, indent, 1, words,
-        numbers, punctRuns, breaks, spaceDigits, attached, spaceRuns);
+    return new TextFeatures(cjk, two, three, four, digits, punct, structure, code, indent, 1, words, numbers,
+        punctRuns, breaks, spaceDigits, attached, spaceRuns);
   }
 
   /** The features of two strings counted one after the other. */
   static TextFeatures sum(TextFeatures a, TextFeatures b) {
     return new TextFeatures(a.cjkBytes() + b.cjkBytes(), a.twoByte() + b.twoByte(), a.threeByte() + b.threeByte(),
-        a.fourByte() + b.fourByte(), a.letters() + b.letters(), a.digits() + b.digits(), a.punct() + b.punct(),
-        a.braces() + b.braces(), a.quotesAndColons() + b.quotesAndColons(), a.codePunct() + b.codePunct(),
+        a.fourByte() + b.fourByte(), a.digits() + b.digits(), a.punct() + b.punct(),
+        a.structure() + b.structure(), a.codePunct() + b.codePunct(),
         a.leadingIndent() + b.leadingIndent(), a.strings() + b.strings(), a.words() + b.words(),
         a.numbers() + b.numbers(), a.punctRuns() + b.punctRuns(), a.lineBreaks() + b.lineBreaks(),
         a.spaceDigits() + b.spaceDigits(), a.attachedPunct() + b.attachedPunct(), a.spaceRuns() + b.spaceRuns());

@@ -59,10 +59,11 @@ class TextCounterTest {
 
   @Test
   void eachStringIsARunOfItsOwn() {
-    // "ab" then "cd": two words, not one; a line break at the start of a string counts
-    TextFeatures f = TextFeatures.of("ab", "cd", "\nx");
+    // "ab" then "cd": two words, not one; a string's edge is a line break, so one that starts with a
+    // line break adds no run
+    TextFeatures f = TextFeatures.of("ab", "cd", "\nx", "x\n");
 
-    assertThat(List.of(f.words(), f.lineBreaks(), f.strings())).containsExactly(3L, 1L, 3L);
+    assertThat(List.of(f.words(), f.lineBreaks(), f.strings())).containsExactly(4L, 1L, 4L);
   }
 
   @Test
