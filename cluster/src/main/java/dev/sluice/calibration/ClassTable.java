@@ -35,7 +35,7 @@ public final class ClassTable {
   public ClassTable(ClassParams params) {
     this.params = params;
     this.fit = new ClassFit(params);
-    this.priorView = new ClassView(fit.prior(), params.priorSpread(), 0, false, params.shared());
+    this.priorView = new ClassView(fit.prior(), params.priorSpread(), 0, false, params);
     this.rows = new ModelRows<>(params.shared().maxModels(), () -> new Row(priorView));
   }
 
@@ -164,7 +164,7 @@ public final class ClassTable {
     double devWeight = row.devWeight + (cluster == null ? 0 : cluster.devWeight());
     // the prior spread counts as one full-size sample
     double spread = (devSum + params.priorSpread()) / (devWeight + 1);
-    return new ClassView(theta, spread, samples, samples >= params.shared().minSamples(), params.shared());
+    return new ClassView(theta, spread, samples, samples >= params.shared().minSamples(), params);
   }
 
   private static final class Row {

@@ -15,23 +15,25 @@ public final class ClassView {
   private final long samples;
   private final boolean calibrated;
   private final double minBytesPerToken;
-  private final double maxBytesPerToken;
+  private final double floorBytesPerToken;
   private final double maxInterceptTokens;
 
-  ClassView(double[] theta, double spread, long samples, boolean calibrated, CalibrationParams p) {
+  ClassView(double[] theta, double spread, long samples, boolean calibrated, ClassParams params) {
+    CalibrationParams p = params.shared();
     this.theta = theta;
     this.spread = spread;
     this.gamma = p.gamma();
     this.samples = samples;
     this.calibrated = calibrated;
     this.minBytesPerToken = p.minBytesPerToken();
-    this.maxBytesPerToken = p.maxBytesPerToken();
+    this.floorBytesPerToken = params.floorBytesPerToken();
     this.maxInterceptTokens = p.maxInterceptTokens();
   }
 
   /**
    * Unbiased prompt tokens of a text with these counts: the intercept plus each class's weight times its
-   * count, held inside what {@code textBytes} bytes can plausibly be (the ratio bounds).
+   * count, at least the text's bytes over {@link ClassParams#floorBytesPerToken()} and at most what they can
+   * plausibly be.
    */
   public double tokens(ClassCounts counts, long textBytes) {
     ByteClass[] all = ByteClass.all();
@@ -39,7 +41,7 @@ public final class ClassView {
     for (int i = 0; i < all.length; i++) {
       t += theta[i + 1] * counts.count(all[i]);
     }
-    double low = Math.max(1, textBytes / maxBytesPerToken);
+    double low = Math.max(1, textBytes / floorBytesPerToken);
     double high = maxInterceptTokens + textBytes / minBytesPerToken;
     return Math.max(low, Math.min(high, t));
   }
