@@ -5,6 +5,8 @@ import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.admin.ManagementRoutes;
 import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.exact.ExactCountMeters;
+import dev.sluice.dispatcher.exact.ExactCounter;
 import dev.sluice.dispatcher.front.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
@@ -43,6 +45,7 @@ public final class Dispatcher {
   private final AccessLog accessLog;
   private final Upstreams upstreams;
   private final RetryBudget retries;
+  private final ExactCounter exactCounter;
   private final Pipeline pipeline;
   private final ManagementRoutes management;
   private volatile LiveFigures liveFigures;
@@ -66,9 +69,12 @@ public final class Dispatcher {
     this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
         retries, metrics);
+    this.exactCounter = new ExactCounter(vertx, upstreams, hooks.estimator(), config.estimator(),
+        new ExactCountMeters(metrics.registry()));
     this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), hooks.estimator(),
-        config.defaultOutputReserve(), reliability.images(), new KeyRateLimiter(reliability.keys(), System.nanoTime()),
-        upstreams, relay, new Outcomes(metrics, accessLog), new ModelList(upstreams, config.timeouts().modelsMs()));
+        exactCounter, config.defaultOutputReserve(), reliability.images(),
+        new KeyRateLimiter(reliability.keys(), System.nanoTime()), upstreams, relay, new Outcomes(metrics, accessLog),
+        new ModelList(upstreams, config.timeouts().modelsMs()));
     this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams);
     this.liveFigures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
   }
@@ -76,8 +82,8 @@ public final class Dispatcher {
   /** Starts a node with the default hooks on as many front instances as event loops. */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics,
-        defaultInstances());
+    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), config.estimator().model(),
+        metrics.registry()), metrics, defaultInstances());
   }
 
   /**
@@ -178,6 +184,9 @@ public final class Dispatcher {
     if (!valid.timeouts().equals(current.timeouts())) {
       restartOnly.add("timeouts");
     }
+    if (!valid.estimator().equals(current.estimator())) {
+      restartOnly.add("estimator");
+    }
     if (!valid.pools().equals(current.pools())) {
       upstreams.reconfigure(valid.pools(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
       config = current.withPools(valid.pools());
@@ -208,6 +217,11 @@ public final class Dispatcher {
   }
 
   /** The pools and their endpoints, as requests see them now. */
+  /** The exact count at pool boundaries, and its meters. */
+  public ExactCounter exactCounter() {
+    return exactCounter;
+  }
+
   public Upstreams upstreams() {
     return upstreams;
   }

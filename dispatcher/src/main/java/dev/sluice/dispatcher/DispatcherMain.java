@@ -106,7 +106,8 @@ public final class DispatcherMain {
     loaded.observe().applyLogLevels();
     return ClusteredVertx.start(Dispatcher.vertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
-      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
+      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), config.estimator().model(),
+          metrics.registry());
       return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,
               AccessLog.of(loaded.observe().accessLog()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)

@@ -1,5 +1,7 @@
 package dev.sluice.dispatcher.estimate;
 
+import io.vertx.core.http.HttpHeaders;
+
 /** Where a budget's prompt tokens come from; the response says so in {@code x-sluice-estimate-source}. */
 public enum EstimateSource {
   /** The learned estimate from the prompt's bytes. */
@@ -7,14 +9,14 @@ public enum EstimateSource {
   /** The pool's own tokenizer counted the prompt ({@code POST /tokenize}). */
   TOKENIZER("tokenizer");
 
-  private final String header;
+  private final CharSequence header;
 
   EstimateSource(String header) {
-    this.header = header;
+    this.header = HttpHeaders.createOptimized(header);
   }
 
-  /** The value of {@code x-sluice-estimate-source}. */
-  public String header() {
+  /** The value of {@code x-sluice-estimate-source}, encoded once. */
+  public CharSequence header() {
     return header;
   }
 }

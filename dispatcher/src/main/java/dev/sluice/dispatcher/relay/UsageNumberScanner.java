@@ -8,8 +8,9 @@ import io.vertx.core.buffer.Buffer;
  *
  * <p>Matching the key with both quotes is exact: inside a JSON string a quote is escaped, so the raw
  * bytes {@code "prompt_tokens"} followed by a colon can only be an object key, never text the model wrote.
+ * Also reads the {@code count} of a tokenizer's answer ({@code exact.TokenizeClient}).
  */
-final class UsageNumberScanner {
+public final class UsageNumberScanner {
   private static final int MATCHING = 0;
   private static final int AFTER_KEY = 1;
   private static final int AFTER_COLON = 2;
@@ -30,6 +31,11 @@ final class UsageNumberScanner {
     this.key = quotedKey;
   }
 
+  /** @param name the key without quotes */
+  public UsageNumberScanner(String name) {
+    this(quoted(name));
+  }
+
   /** A key's bytes with its two quotes. */
   static byte[] quoted(String name) {
     byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -41,7 +47,7 @@ final class UsageNumberScanner {
   }
 
   /** Feeds bytes {@code [from, to)} of {@code buf}. */
-  void feed(Buffer buf, int from, int to) {
+  public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
     for (int i = from; i < to; i++) {
       step(bytes.at(i));
@@ -49,7 +55,7 @@ final class UsageNumberScanner {
   }
 
   /** The end of the input: a number running to the very end is complete. */
-  void end() {
+  public void end() {
     if (state == IN_NUMBER) {
       value = (int) Math.min(Integer.MAX_VALUE, number);
       state = MATCHING;
@@ -57,7 +63,7 @@ final class UsageNumberScanner {
   }
 
   /** The last value found, or -1. */
-  int value() {
+  public int value() {
     return value;
   }
 

@@ -39,6 +39,6 @@ final class Texts {
   static RequestFacts facts(String model, long textBytes, TextFeatures f, int maxTokens, boolean images,
       boolean tools) {
     return new RequestFacts(model, false, false, maxTokens, 1, textBytes, 1, images, false, tools, true, f, -1, -1,
-        -1, -1);
+        -1, -1, -1, -1);
   }
 }
