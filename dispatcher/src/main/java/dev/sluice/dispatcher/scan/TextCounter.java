@@ -50,12 +50,17 @@ final class TextCounter extends Writer {
   /** A line break followed by a blank: the block may hold indentation. */
   private static final int INDENT_HINT = 11;
   private static final long[] TRIPLES = triples();
-  // Per 256-char page of the BMP: wholly CJK, wholly other, or mixed (and surrogates): one load decides
-  // most chars of CJK text.
-  private static final byte OTHER_PAGE = 0;
-  private static final byte CJK_PAGE = 1;
-  private static final byte MIXED_PAGE = 2;
-  private static final byte[] PAGES = pages();
+  // Every char's entry (one int): its class in the top 3 bits, and below, the UTF-8 counts it adds, as
+  // lanes summed over a block: 2-byte, 3-byte and 4-byte chars (5 bits each), non-ASCII chars (5 bits) and
+  // CJK bytes (7 bits). One load per char, no branch; a 256 KiB table, of which ASCII text touches 512 bytes.
+  private static final int CLASS_SHIFT = 29;
+  private static final int TWO_SHIFT = 0;
+  private static final int THREE_SHIFT = 5;
+  private static final int FOUR_SHIFT = 10;
+  private static final int NON_ASCII_SHIFT = 15;
+  private static final int CJK_SHIFT = 20;
+  private static final int CJK_MASK = 0x7F;
+  private static final int[] CHARS = chars();
 
   private long textBytes;
   private long stringBytes;
@@ -112,14 +117,14 @@ final class TextCounter extends Writer {
 
   @Override
   public void write(char[] buf, int off, int len) {
-    byte[] classes = CLASSES;
+    int[] chars = CHARS;
     long[] triples = TRIPLES;
     int end = off + len;
     long cjk = 0;
     long two = 0;
     long three = 0;
     long four = 0;
-    int nonAsciiChars = 0;
+    long nonAscii = 0;
     int win = window;
     boolean atLineStart = lineStart;
     long even = 0;
@@ -128,40 +133,20 @@ final class TextCounter extends Writer {
     for (int start = off; start < end; ) {
       int blockEnd = Math.min(end, start + BLOCK);
       long lanes = 0;
+      int utf = 0;
       for (int i = start; i < blockEnd; i++) {
-        char c = buf[i];
-        int cls = classes[c & 0x7F];
-        if (c >= 0x80) {
-          cls = C_NON_ASCII;
-          nonAsciiChars++;
-          if (c < 0x800) {
-            two++;
-          } else {
-            byte page = PAGES[c >>> 8];
-            if (page == CJK_PAGE) {
-              cjk += 3;
-            } else if (page == OTHER_PAGE) {
-              three++;
-            } else if (c >= 0xD800 && c <= 0xDFFF) {
-              if (c < 0xDC00) {
-                // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideographs.
-                if (c >= 0xD840 && c < 0xD8C0) {
-                  cjk += 4;
-                } else {
-                  four++;
-                }
-              }
-            } else if (isCjk(c)) {
-              cjk += 3;
-            } else {
-              three++;
-            }
-          }
-        }
+        int e = chars[buf[i]];
+        // The class bits overflow out of the top; the lanes below hold a block's counts.
+        utf += e;
         // The previous char, now that its successor is known.
-        win = (win << 3 | cls) & 0x1FF;
+        win = (win << 3 | e >>> CLASS_SHIFT) & 0x1FF;
         lanes += triples[win];
       }
+      two += (utf >>> TWO_SHIFT) & LANE_MASK;
+      three += (utf >>> THREE_SHIFT) & LANE_MASK;
+      four += (utf >>> FOUR_SHIFT) & LANE_MASK;
+      nonAscii += (utf >>> NON_ASCII_SHIFT) & LANE_MASK;
+      cjk += (utf >>> CJK_SHIFT) & CJK_MASK;
       even += lanes & EVEN_LANES;
       odd += (lanes >>> LANE_BITS) & EVEN_LANES;
       if (++blocks == BLOCKS_PER_SPREAD) {
@@ -186,7 +171,7 @@ final class TextCounter extends Writer {
     twoByte += two;
     threeByte += three;
     fourByte += four;
-    long bytes = (len - nonAsciiChars) + cjk + 2 * two + 3 * three + 4 * four;
+    long bytes = (len - nonAscii) + cjk + 2 * two + 3 * three + 4 * four;
     textBytes += bytes;
     stringBytes += bytes;
   }
@@ -332,17 +317,34 @@ final class TextCounter extends Writer {
     return 1L << (lane * LANE_BITS);
   }
 
-  private static byte[] pages() {
-    byte[] pages = new byte[256];
-    for (int page = 0; page < 256; page++) {
-      int cjk = 0;
-      for (int c = page << 8; c < (page + 1) << 8; c++) {
-        cjk += isCjk((char) c) ? 1 : 0;
+  /**
+   * Every UTF-16 char's entry. A surrogate pair counts 4 bytes, attributed to its high half (the high
+   * surrogates D840..DBBF encode planes 2 and 3, the supplementary ideographs, which count as CJK); the
+   * low half counts only as a non-ASCII char.
+   */
+  private static int[] chars() {
+    int[] t = new int[1 << 16];
+    for (int c = 0; c < t.length; c++) {
+      int e;
+      if (c < 0x80) {
+        e = CLASSES[c] << CLASS_SHIFT;
+      } else {
+        e = C_NON_ASCII << CLASS_SHIFT | 1 << NON_ASCII_SHIFT;
+        if (c < 0x800) {
+          e |= 1 << TWO_SHIFT;
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+          if (c < 0xDC00) {
+            e |= c >= 0xD840 && c < 0xD8C0 ? 4 << CJK_SHIFT : 1 << FOUR_SHIFT;
+          }
+        } else if (isCjk((char) c)) {
+          e |= 3 << CJK_SHIFT;
+        } else {
+          e |= 1 << THREE_SHIFT;
+        }
       }
-      boolean surrogates = page >= 0xD8 && page <= 0xDF;
-      pages[page] = surrogates || (cjk > 0 && cjk < 256) ? MIXED_PAGE : cjk == 256 ? CJK_PAGE : OTHER_PAGE;
+      t[c] = e;
     }
-    return pages;
+    return t;
   }
 
   /** The class of every ASCII char. */

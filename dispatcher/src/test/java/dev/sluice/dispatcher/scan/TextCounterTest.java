@@ -21,7 +21,7 @@ class TextCounterTest {
     return counter;
   }
 
-  /** Indentation, line feeds and a surrogate pair placed around the 255-char block boundary. */
+  /** Indentation, line feeds and a surrogate pair placed around the counter's 31-char blocks. */
   private static String tricky() {
     return "  lead\n" + "x".repeat(240) + "\n\t  code();\n    }\n日本\uD83D\uDE00 \n\n   end \n ";
   }
@@ -46,6 +46,33 @@ class TextCounterTest {
 
     assertThat(counter.features()).isEqualTo(Oracle.features(text));
     assertThat(counter.textBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  /** Every width of UTF-8 char, CJK and not, in random order and cut at random: the bytes and counts hold. */
+  @Test
+  void mixedScriptsMatchTheOracleAcrossCuts() {
+    String[] pieces = {"word", " ", "  ", "\n", "\n    ", "42", "{\"k\": [1, 2]}", "x = f(a);", "é", "Жук", "€",
+        "日本語", "한국어", "ｶﾀｶﾅ", "\uD83D\uDE00", "\uD840\uDC00", "\t", ".", "-->"};
+    java.util.Random rnd = new java.util.Random(17);
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < 5000) {
+      sb.append(pieces[rnd.nextInt(pieces.length)]);
+    }
+    String text = sb.toString();
+    for (int k = 0; k < 50; k++) {
+      int a = rnd.nextInt(text.length());
+      int b = a + rnd.nextInt(text.length() - a + 1);
+      TextCounter counter = counted(text, a, b);
+      assertThat(counter.features()).as("cuts %d %d", a, b).isEqualTo(Oracle.features(text));
+      assertThat(counter.textBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+  }
+
+  @Test
+  void aLoneHighSurrogateCountsFourBytesAndALoneLowNone() {
+    assertThat(counted("a\uD83D").textBytes()).isEqualTo(5);
+    assertThat(counted("a\uDE00").textBytes()).isEqualTo(1);
+    assertThat(counted("\uD840").features().cjkBytes()).isEqualTo(4);
   }
 
   @Test
