@@ -2,8 +2,16 @@ package dev.sluice.dispatcher.estimate;
 
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.scan.TextFeatures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Test helpers: the scanner's byte features computed from a string, and request facts around them. */
 final class Texts {
@@ -13,6 +21,44 @@ final class Texts {
   static Path shared() {
     String p = System.getProperty("sluice.shared");
     return p != null ? Path.of(p) : Path.of("..", "shared");
+  }
+
+  /** A chunk of a corpus file as chunk_tokens.tsv records it: its set (4096 or 512), file label and text. */
+  record CorpusChunk(String set, String file, String text, long bytes) {
+  }
+
+  /** The 4 KiB and 512 B chunks of every corpus file (the MT-Bench prompts left out). */
+  static List<CorpusChunk> corpusChunks() {
+    Path corpus = shared().resolve("data/corpus");
+    try {
+      List<String> lines = Files.readAllLines(corpus.resolve("chunk_tokens.tsv"));
+      List<String> h = Arrays.asList(lines.get(0).split("\t"));
+      Map<String, byte[]> files = new HashMap<>();
+      List<CorpusChunk> out = new ArrayList<>();
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.split("\t");
+        String set = f[h.indexOf("chunk_set")];
+        if (set.equals("natural")) {
+          continue;
+        }
+        byte[] all = files.computeIfAbsent(f[h.indexOf("source")], s -> read(corpus.resolve(s)));
+        int off = Integer.parseInt(f[h.indexOf("byte_offset")]);
+        int len = Integer.parseInt(f[h.indexOf("byte_length")]);
+        out.add(new CorpusChunk(set, f[h.indexOf("category")], new String(all, off, len, StandardCharsets.UTF_8),
+            len));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] read(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The scanner's counts of one prompt string. */
