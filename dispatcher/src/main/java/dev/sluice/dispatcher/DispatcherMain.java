@@ -14,6 +14,7 @@ import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -48,26 +49,15 @@ public final class DispatcherMain {
     }
   }
 
-  public static void main(String[] args) {
-    Node node;
-    try {
-      if (NodeConfig.BINDING.helpRequested(args)) {
-        System.out.println(NodeConfig.BINDING.usage());
-        return;
-      }
-      node = start(args).await();
-    } catch (IllegalArgumentException e) {
-      System.err.println("sluice dispatcher: " + e.getMessage());
-      System.exit(2);
-      return;
-    } catch (Throwable e) {
-      System.err.println("sluice dispatcher: cannot start: " + e.getMessage());
-      System.exit(1);
-      return;
-    }
+  /**
+   * {@code ./sluice dispatcher ...}: starts a node and serves until the JVM is stopped; SIGTERM drains the open
+   * streams, saves the calibration and leaves the cluster. Returns only when the node could not start: a
+   * {@link dev.sluice.config.ConfigException} names a bad key, anything else why it could not start.
+   */
+  public static void serve(String[] args) throws InterruptedException {
+    Node node = start(args).await();
     node.watcher().onHangup();
     warnUnusedVariables(args);
-    // SIGTERM: stop accepting, let open streams finish within the drain grace period, save the calibration
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "sluice-shutdown"));
     DispatcherConfig config = node.dispatcher().config();
     String pools = config.pools().stream()
@@ -76,6 +66,8 @@ public final class DispatcherMain {
     ClusterNode cluster = node.dispatcher().cluster();
     System.out.println("sluice dispatcher listening on " + config.host() + ":" + node.dispatcher().port()
         + " pools: " + pools + " cluster: " + cluster.status().mode() + " node " + cluster.status().nodeId());
+    // the node's own threads serve; this one only waits for the JVM to stop
+    new CountDownLatch(1).await();
   }
 
   /**

@@ -18,35 +18,31 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench cluster}: the request path (calibration snapshot read + estimate) with the
  * exchange running single-node and then as one of three clustered members, side by side in one run,
  * and the calibration traffic each clustered node sends and reads per second.
  */
-public final class ClusterBench {
+@Command(name = "cluster", description = "Request path with clustering off vs on; cluster traffic per node.")
+public final class ClusterBench implements Callable<Integer> {
+
+  @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "seconds per phase (default ${DEFAULT-VALUE})")
+  int seconds;
+  @Option(names = "--publish-ms", paramLabel = "MS", defaultValue = "500",
+      description = "publish period (default ${DEFAULT-VALUE})")
+  int publishMs;
 
   private static final String[] MODELS = {"llama-3.1-8b", "qwen2.5-32b"};
   private static final String[] CATEGORIES = {"prose", "code", "json", "cjk", "math", "mixed"};
 
-  private ClusterBench() {
-  }
-
-  public static void main(String[] args) throws Exception {
-    int seconds = 5;
-    int publishMs = 500;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-        case "--publish-ms" -> publishMs = Integer.parseInt(args[++i]);
-        default -> {
-          System.out.println("usage: ./sluice bench cluster [--seconds N per phase] [--publish-ms MS]");
-          return;
-        }
-      }
-    }
+  @Override
+  public Integer call() throws Exception {
     List<CalibrationKey> keys = new ArrayList<>();
     for (String m : MODELS) {
       for (String c : CATEGORIES) {
@@ -108,6 +104,7 @@ public final class ClusterBench {
     System.out.printf("  read from others  %6d B/round  = %8.0f B/s%n", s.bytesRead(), s.bytesRead() * perSecond);
     System.out.printf("  rounds %d, adoptions during the 'on' phase %d, reachable %s, failures %d%n",
         rounds, adoptsDuring, s.reachable(), s.publishFailuresTotal());
+    return 0;
   }
 
   private static void print(String label, Result r) {

@@ -45,12 +45,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench estimator}: the estimator live, over HTTP. Dispatcher nodes run in-process in front
@@ -117,27 +120,29 @@ public final class EstimatorLiveBench {
         ResponseTaps.READING_USAGE, true), off, false));
   }
 
-  public static void main(String[] args) throws Exception {
-    int requests = 600;
-    long seed = 1;
-    VllmVersion version = VllmVersion.CURRENT;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--requests" -> requests = Integer.parseInt(args[++i]);
-        case "--seed" -> seed = Long.parseLong(args[++i]);
-        case "--vllm-version" -> version = VllmVersion.named(args[++i]);
-        default -> {
-          System.err.println("usage: ./sluice bench estimator [--requests N] [--seed S] [--vllm-version current|0.11]");
-          System.exit(2);
-        }
+  /** {@code ./sluice bench estimator}: its options. */
+  @Command(name = "estimator", description = "Estimator live: Sluice in front of mock pools (cl100k, o200k); "
+      + "errors and Azure-trace misroutes vs fixed 4.0 and the paper's EMA.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "600",
+        description = "prompts per category (default ${DEFAULT-VALUE}); the trace part sends 5 N per trace")
+    int requests;
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--vllm-version", paramLabel = "current|0.11", defaultValue = "current",
+        description = "the mocks' length refusals (default ${DEFAULT-VALUE})")
+    String version;
+
+    @Override
+    public Integer call() throws Exception {
+      EstimatorLiveBench bench = new EstimatorLiveBench();
+      bench.version = VllmVersion.named(version);
+      try {
+        bench.run(requests, seed);
+      } finally {
+        bench.vertx.close().await(5, TimeUnit.SECONDS);
       }
-    }
-    EstimatorLiveBench bench = new EstimatorLiveBench();
-    bench.version = version;
-    try {
-      bench.run(requests, seed);
-    } finally {
-      bench.vertx.close().await(5, TimeUnit.SECONDS);
+      return 0;
     }
   }
 

@@ -26,7 +26,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./sluice bench estimator-offline}: replays the corpus's true token counts through the estimators (a
@@ -272,8 +275,21 @@ public final class EstimatorOfflineBench {
     return out;
   }
 
-  public static void main(String[] args) throws IOException {
-    long seed = args.length > 0 ? Long.parseLong(args[0]) : 1;
+  /** {@code ./sluice bench estimator-offline [SEED]}. */
+  @Command(name = "estimator-offline", description = "Estimator accuracy and misroutes, replayed from the corpus "
+      + "and Azure traces.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(paramLabel = "SEED", arity = "0..1", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+      EstimatorOfflineBench.run(seed);
+      return 0;
+    }
+  }
+
+  static void run(long seed) throws IOException {
     List<Chunk> chunks = loadChunks();
     System.out.printf(Locale.ROOT, "# estimator-offline, seed %d, %s (UTC)%n%n", seed, LocalDate.now(ZoneOffset.UTC));
     for (Vocabulary v : List.of(Vocabulary.CL100K, Vocabulary.O200K)) {

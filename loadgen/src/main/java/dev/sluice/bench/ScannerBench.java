@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.cli.Cli;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.CalibratingEstimator;
 import dev.sluice.dispatcher.estimate.Estimator;
@@ -28,6 +29,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,9 +47,15 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ./sluice bench scanner [jmh options]}: the request-path cost of reading a chat body, i.e. the
@@ -213,18 +221,36 @@ public class ScannerBench {
    * through. {@code --cpu [seconds]} instead times the same work in this JVM by thread CPU time, which
    * gives a per-core figure even when the machine is oversubscribed and wall-clock rates are not.
    */
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("--cpu")) {
-      double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-      System.out.println(cpuTimed(seconds));
-      return;
+  /** {@code ./sluice bench scanner}: JMH, or {@code --cpu} for thread CPU time in this JVM. */
+  @Command(name = "scanner", description = {"Body scanner + estimator vs Jackson alone: JMH (its options, such as "
+      + "-f 1 -wi 3 -i 5 -prof gc -p size=4096, pass through), or --cpu."})
+  static final class Run implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--cpu", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "1",
+        description = "time each case by thread CPU time in this JVM instead, SECONDS per case (default 1)")
+    Double cpuSeconds;
+    @Unmatched
+    List<String> jmhOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      if (cpuSeconds != null) {
+        System.out.println(cpuTimed(cpuSeconds));
+        return 0;
+      }
+      CommandLineOptions jmh;
+      try {
+        jmh = new CommandLineOptions(jmhOptions.toArray(String[]::new));
+      } catch (CommandLineOptionException e) {
+        throw Cli.usageError(spec, "JMH refuses " + String.join(" ", jmhOptions) + ": " + e.getMessage());
+      }
+      runJmh(jmh);
+      return 0;
     }
-    CommandLineOptions cli = new CommandLineOptions(args);
-    if (cli.shouldHelp()) {
-      System.out.println("./sluice bench scanner [JMH options] | --cpu [seconds per case]\n");
-      cli.showHelp();
-      return;
-    }
+  }
+
+  private static void runJmh(CommandLineOptions cli) throws Exception {
     OptionsBuilder builder = new OptionsBuilder();
     builder.parent(cli);
     if (cli.getIncludes().isEmpty()) {

@@ -128,26 +128,6 @@ public final class Loadgen {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    Options options;
-    try {
-      options = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("loadgen: " + e.getMessage());
-      System.err.print(USAGE);
-      System.exit(2);
-      return;
-    }
-    if (options == null) {
-      System.out.print(USAGE);
-      return;
-    }
-    if (!options.modelSet()) {
-      options = options.withModel(servedModel(options.target()));
-    }
-    run(options);
-  }
-
   /** Prepares the schedule and bodies, runs, prints the summary and writes the reports the options name. */
   public static JsonObject run(Options options) throws Exception {
     long t0 = System.nanoTime();

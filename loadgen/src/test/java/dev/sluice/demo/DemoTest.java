@@ -3,9 +3,12 @@ package dev.sluice.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.loadgen.ArrivalPlan;
+import dev.sluice.loadgen.Report;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,9 +82,14 @@ class DemoTest {
   }
 
   @Test
-  void writesBothHtmlReports() {
-    assertThat(Path.of(summary.routed().html())).exists();
-    assertThat(Path.of(summary.homogeneous().html())).exists();
+  void writesOneComparisonPageAndBothFleetsReports() throws Exception {
+    assertThat(Path.of(summary.page())).exists();
+    for (DemoSummary.Fleet f : new DemoSummary.Fleet[] {summary.routed(), summary.homogeneous()}) {
+      assertThat(new JsonObject(Files.readString(Path.of(f.reportFile()))).getString("schema"))
+          .isEqualTo(Report.SCHEMA);
+    }
+    assertThat(Files.list(out).map(p -> p.getFileName().toString()))
+        .containsExactlyInAnyOrder("comparison.html", "routed.json", "homogeneous.json");
   }
 
   @Test
