@@ -10,6 +10,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +27,8 @@ class DemoTest {
   static Path out;
   private static DemoSummary summary;
   private static String printed;
+  /** What anything in the JVM logged at WARNING or above while the demo ran, as the console would show it. */
+  private static final List<String> warnings = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void runQuickDemo() throws Exception {
@@ -27,8 +36,38 @@ class DemoTest {
     DemoOptions options = new DemoOptions(true, quick.timeScale(), quick.rate(), quick.warmupSeconds(),
         quick.measureSeconds(), quick.shortContext(), out, quick.seed());
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    summary = Demo.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    Handler capture = new Handler() {
+      private final SimpleFormatter format = new SimpleFormatter();
+
+      @Override
+      public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+          warnings.add(format.format(record));
+        }
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Logger.getLogger("").addHandler(capture);
+    try {
+      summary = Demo.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    } finally {
+      Logger.getLogger("").removeHandler(capture);
+    }
     printed = bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Its nodes leave the cluster as they should: nothing reads like a failure right before DEMO PASSED. */
+  @Test
+  void nothingWarnsAndNothingPrintsATrace() {
+    assertThat(warnings).isEmpty();
+    assertThat(printed).doesNotContain("WARNING", "SEVERE", "Exception", "\tat ");
   }
 
   @Test
