@@ -60,8 +60,8 @@ final class ComparisonPage {
           total == 0 ? 0 : 100.0 * e.getValue() / total);
     }
     String misroutes = BarChart.of("misroutes", "Misroutes (both nodes)")
-        .categories(List.of("under: short refused, retried long", "over: sent long, fitted short"))
-        .yAxis("requests").size(520, 300)
+        .categories(List.of("under (retried long)", "over (sent long)")).counts()
+        .yAxis("requests").size(480, 300)
         .add("misroutes", "#ff7f0e", "misroutes", s.misroutesUnder(), s.misroutesOver()).svg();
     page.row(split.svg(), misroutes);
     page.note(String.format(Locale.ROOT, "sluice_alpha (share routed short, as the nodes count it) %.3f; true share "

@@ -61,11 +61,17 @@ final class Axis {
 
   /** Four horizontal grid lines from zero to {@code maxY}, labelled on the left. */
   static void yGrid(StringBuilder b, double maxY, int left, int top, int plotW, int plotH) {
+    yGrid(b, 0, maxY, left, top, plotW, plotH);
+  }
+
+  /** Four horizontal grid lines from {@code minY} to {@code maxY}, labelled on the left; zero drawn darker. */
+  static void yGrid(StringBuilder b, double minY, double maxY, int left, int top, int plotW, int plotH) {
     for (int i = 0; i <= 4; i++) {
+      double v = minY + (maxY - minY) * i / 4;
       double y = top + plotH - plotH * i / 4.0;
-      b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
-          + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", left, left + plotW, y, y, left - 4, y + 4,
-          label(maxY * i / 4)));
+      b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"
+          + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", left, left + plotW, y, y,
+          v == 0 && minY < 0 ? "#999" : "#eee", left - 4, y + 4, label(v)));
     }
   }
 

@@ -26,6 +26,7 @@ public final class BarChart {
   private final List<String> categories = new ArrayList<>();
   private final List<Series> series = new ArrayList<>();
   private String yLabel = "";
+  private boolean counts;
   private DoubleFunction<String> format = Axis::label;
   private int width = 640;
   private int height = 300;
@@ -46,6 +47,12 @@ public final class BarChart {
 
   public BarChart yAxis(String label) {
     this.yLabel = label;
+    return this;
+  }
+
+  /** The values are counts: the axis keeps whole-number ticks however small they are. */
+  public BarChart counts() {
+    this.counts = true;
     return this;
   }
 
@@ -86,7 +93,7 @@ public final class BarChart {
         maxY = Math.max(maxY, sum);
       }
     }
-    maxY = Axis.niceCeiling(maxY);
+    maxY = counts ? Math.max(4, 4 * Math.ceil(Axis.niceCeiling(maxY) / 4)) : Axis.niceCeiling(maxY);
     int plotW = width - LEFT - RIGHT;
     int plotH = height - TOP - BOTTOM;
     StringBuilder b = new StringBuilder(8 * 1024);

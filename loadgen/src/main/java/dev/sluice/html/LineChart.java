@@ -75,21 +75,27 @@ public final class LineChart {
   public String svg() {
     double maxX = 0;
     double maxY = 0;
+    double minY = 0;
     for (Series s : series) {
       for (double[] p : s.points()) {
         maxX = Math.max(maxX, x(p[0]));
         maxY = Math.max(maxY, p[1]);
+        minY = Math.min(minY, p[1]);
       }
     }
     maxX = nines ? Math.max(1, Math.ceil(maxX)) : Axis.niceCeiling(maxX);
-    maxY = Axis.niceCeiling(maxY);
+    // below zero (a saving that is a loss) the axis extends by whole quarters of its span
+    double span = Axis.niceCeiling(maxY - minY);
+    double step = span / 4;
+    minY = minY < 0 ? -step * Math.ceil(-minY / step) : 0;
+    maxY = minY + Math.max(span, step * Math.ceil(maxY / step) - minY);
     int plotW = width - LEFT - RIGHT;
     int plotH = height - TOP - BOTTOM;
     StringBuilder b = new StringBuilder(8 * 1024);
     Axis.open(b, id, title, width, height, LEFT);
     b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
         + "stroke=\"#999\"/>", LEFT, TOP, plotW, plotH));
-    Axis.yGrid(b, maxY, LEFT, TOP, plotW, plotH);
+    Axis.yGrid(b, minY, maxY, LEFT, TOP, plotW, plotH);
     int xTicks = nines ? (int) maxX : 5;
     for (int i = 0; i <= xTicks; i++) {
       double v = maxX * i / xTicks;
@@ -109,7 +115,7 @@ public final class LineChart {
       StringBuilder dots = new StringBuilder();
       for (double[] p : s.points()) {
         double px = LEFT + plotW * Math.min(x(p[0]), maxX) / maxX;
-        double py = TOP + plotH - plotH * Math.min(p[1], maxY) / maxY;
+        double py = TOP + plotH - plotH * (Math.min(p[1], maxY) - minY) / (maxY - minY);
         pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
         if (s.points().size() <= DOTS_UP_TO) {
           dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px, py,

@@ -1,6 +1,7 @@
 package dev.sluice.html;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One self-contained HTML page: inline CSS and SVG, no scripts and no external resources, so it opens the
@@ -12,10 +13,13 @@ public final class Page {
       + "h3{font-size:14px;margin:12px 0 4px}p{margin:4px 0 8px}.note{color:#666;font-size:13px}"
       + "table{border-collapse:collapse;font-size:13px;margin:6px 0 10px}"
       + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
-      + "td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}.good{color:#070;font-weight:bold}"
+      + "td:first-child,th:first-child,td.text{text-align:left}.bad{color:#b00;font-weight:bold}.good{color:#070;font-weight:bold}"
       + ".row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.row>div{flex:0 0 auto}"
       + "svg{display:block;margin:6px 0 12px;background:#fff}code{background:#f5f5f5;padding:0 3px}"
       + ".formula{font-family:Georgia,serif;font-size:16px}";
+
+  /** A cell that reads as a figure (right-aligned); anything else is text (left-aligned). */
+  private static final Pattern NUMBER = Pattern.compile("[-+$0-9.,%/ ()]*");
 
   private final StringBuilder body = new StringBuilder(64 * 1024);
   private final String title;
@@ -69,7 +73,8 @@ public final class Page {
       b.append("<tr>");
       for (String cell : rows.get(r)) {
         String tag = r == 0 ? "th" : "td";
-        b.append('<').append(tag).append('>').append(esc(cell)).append("</").append(tag).append('>');
+        String align = r > 0 && !NUMBER.matcher(cell).matches() ? " class=\"text\"" : "";
+        b.append('<').append(tag).append(align).append('>').append(esc(cell)).append("</").append(tag).append('>');
       }
       b.append("</tr>");
     }

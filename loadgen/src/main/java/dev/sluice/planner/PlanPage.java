@@ -45,11 +45,11 @@ public final class PlanPage {
         plans.add(r);
       }
     }
-    int barWidth = Math.max(640, 130 * labels.size() + 240);
+    int barWidth = Math.max(640, 150 * labels.size() + 240);
 
     page.h2("Instances per pool");
     page.raw(BarChart.of("instances", "Instances: homogeneous vs routed (short + long)").categories(labels)
-        .yAxis("instances").size(barWidth, 320)
+        .yAxis("instances").counts().size(barWidth, 320)
         .add("homogeneous", HOMOGENEOUS, "homogeneous", values(plans, r -> r.instancesHomogeneous()))
         .add("routed short", SHORT, "routed", values(plans, r -> r.instancesShort()))
         .add("routed long", LONG, "routed", values(plans, r -> r.instancesLong()))
@@ -67,7 +67,7 @@ public final class PlanPage {
       for (Threshold t : thresholds) {
         PlanReport r = t.reports().get(b);
         simulated.add(new double[] {t.tokens(), 100 * r.savingsSimulated()});
-        formula.add(new double[] {t.tokens(), 100 * Math.max(0, r.savingsFormula())});
+        formula.add(new double[] {t.tokens(), 100 * r.savingsFormula()});
       }
       String color = palette(b);
       savings.add("simulated, " + baselines.get(b) + " seqs", simulated, color, false);
@@ -75,7 +75,8 @@ public final class PlanPage {
     }
     page.raw(savings.svg());
     page.note("Solid: what the planner simulated (instances each fleet needs at the SLO). Dashed: the paper's "
-        + "formula alpha (1 - 1/rho) from the same plan's alpha and rho.");
+        + "formula alpha (1 - 1/rho) from the same plan's alpha and rho. Below zero the routed fleet needs more "
+        + "instances than the homogeneous one.");
 
     page.h2("TTFT P99 per class");
     page.row(ttft("ttft-short", "Short requests: TTFT P99", labels, plans, true),
@@ -87,6 +88,9 @@ public final class PlanPage {
         .add("homogeneous", HOMOGENEOUS, "homogeneous", values(plans, PlanReport::preemptionsPer1kHomogeneous))
         .add("routed", SHORT, "routed", values(plans, PlanReport::preemptionsPer1kRouted))
         .svg());
+    if (plans.stream().allMatch(r -> r.preemptionsPer1kHomogeneous() == 0 && r.preemptionsPer1kRouted() == 0)) {
+      page.note("No fleet preempted a request in any of these plans: every KV cache held its running sequences.");
+    }
 
     page.h2("Every figure");
     List<List<String>> rows = new ArrayList<>();
@@ -111,7 +115,7 @@ public final class PlanPage {
 
   private static String ttft(String id, String title, List<String> labels, List<PlanReport> plans,
       boolean shortClass) {
-    return BarChart.of(id, title).categories(labels).yAxis("ms").size(Math.max(560, 110 * labels.size() + 220), 300)
+    return BarChart.of(id, title).categories(labels).yAxis("ms").size(Math.max(560, 150 * labels.size() + 220), 300)
         .format(v -> String.format(Locale.ROOT, "%,.0f", v))
         .add("homogeneous", HOMOGENEOUS, "homogeneous", values(plans, r -> 1000 * (shortClass
             ? r.ttftP99HomogeneousShortSeconds() : r.ttftP99HomogeneousLongSeconds())))

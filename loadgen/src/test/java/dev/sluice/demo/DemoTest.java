@@ -2,11 +2,15 @@ package dev.sluice.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.Sluice;
+import dev.sluice.html.HeadlessChromium;
 import dev.sluice.loadgen.ArrivalPlan;
 import dev.sluice.loadgen.Report;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +133,44 @@ class DemoTest {
     }
     assertThat(Files.list(out).map(p -> p.getFileName().toString()))
         .containsExactlyInAnyOrder("comparison.html", "routed.json", "homogeneous.json");
+  }
+
+  /** The page a reader opens: every chart is there and drawn, in a real browser, offline. */
+  @Test
+  void theComparisonPageRendersInABrowser() throws Exception {
+    HeadlessChromium chromium = HeadlessChromium.require();
+    HeadlessChromium.Rendered page = chromium.render(Path.of(summary.page()), 1400, 3400);
+    assertThat(page.title()).isEqualTo("Sluice demo: routed vs homogeneous fleet");
+    assertThat(page.charts()).containsKeys("ttft-cdf", "latency-cdf", "throughput", "ttft-cdf-pools",
+        "routing-split", "misroutes", "calibration", "savings");
+    for (String cdf : List.of("ttft-cdf", "latency-cdf", "throughput")) {
+      HeadlessChromium.Chart c = page.charts().get(cdf);
+      assertThat(c.series()).as(cdf).containsExactly("routed", "homogeneous");
+      assertThat(c.drawnLines()).as(cdf).isEqualTo(2);
+      assertThat(c.width()).as(cdf).isGreaterThan(300);
+    }
+    assertThat(page.charts().get("routing-split").series()).anyMatch(s -> s.startsWith("short ("));
+    assertThat(page.charts().get("calibration").drawnBars()).isEqualTo(2 * summary.calibration().get(0).size());
+    assertThat(page.charts().get("savings").drawnBars()).isGreaterThanOrEqualTo(2);
+    // the browser painted both fleets' lines: the routed blue and the homogeneous red of the overlays
+    assertThat(page.pixels(0x1f77b4)).isGreaterThan(500);
+    assertThat(page.pixels(0xd62728)).isGreaterThan(500);
+  }
+
+  /** The two fleets' JSON reports overlaid by {@code ./sluice report}, and that page in a browser. */
+  @Test
+  void theReportCommandOverlaysBothFleets() throws Exception {
+    Path html = out.resolve("overlay.html");
+    StringWriter printed = new StringWriter();
+    StringWriter errors = new StringWriter();
+    int status = Sluice.run(new String[] {"report", summary.routed().reportFile(), summary.homogeneous().reportFile(),
+        "--html", html.toString()}, new PrintWriter(printed, true), new PrintWriter(errors, true));
+    assertThat(status).as(errors.toString()).isZero();
+    assertThat(printed.toString()).contains("routed", "homogeneous", "TTFT p99 ms");
+    HeadlessChromium.Rendered page = HeadlessChromium.require().render(html, 1400, 1400);
+    assertThat(page.charts().get("ttft-cdf").series()).containsExactly("routed", "homogeneous");
+    assertThat(page.charts().get("latency-cdf").drawnLines()).isEqualTo(2);
+    Files.delete(html);
   }
 
   @Test
