@@ -58,7 +58,7 @@ public final class Sluice implements Runnable {
     for (Object command : List.of(new dev.sluice.loadgen.LoadgenCommand(), new dev.sluice.report.ReportCommand(),
         new dev.sluice.planner.PlanCommand(), new dev.sluice.demo.DemoCommand(), new dev.sluice.mock.MockVllmMain(),
         new dev.sluice.bench.Bench(), new dev.sluice.dispatcher.security.HashKeyMain(), new CompletionCommand())) {
-      root.addSubcommand(command);
+      root.addSubcommand(new CommandLine(command)); // built alone so that its model transformer runs
     }
     root.setExecutionStrategy(Sluice::execute);
     return Cli.configure(root, out, err);

@@ -4,15 +4,28 @@ import dev.sluice.cli.Cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
-/** {@code ./sluice loadgen}: the load generator's command line. */
+/**
+ * {@code ./sluice loadgen}: the load generator's command line. Its options are still read by {@link Loadgen#parse};
+ * their list is the help's footer.
+ */
 @Command(name = "loadgen", description = "Open-loop load generator: rates or Azure trace replay, TTFT/ITL/TPOT, "
-    + "JSON and HTML reports.")
+    + "JSON and HTML reports.", modelTransformer = LoadgenCommand.Options.class)
 public final class LoadgenCommand implements Callable<Integer> {
+
+  /** Lists the load generator's options under the usage. */
+  static final class Options implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      spec.usageMessage().footer("", Loadgen.USAGE.replace("%", "%%"));
+      return spec;
+    }
+  }
 
   @Spec
   CommandSpec spec;
