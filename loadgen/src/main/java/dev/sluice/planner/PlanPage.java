@@ -104,7 +104,7 @@ public final class PlanPage {
           f("%.0f / %.0f", r.ttftP99HomogeneousShortSeconds() * 1000, r.ttftP99RoutedShortSeconds() * 1000),
           f("%.0f / %.0f", r.ttftP99HomogeneousLongSeconds() * 1000, r.ttftP99RoutedLongSeconds() * 1000),
           f("%.1f / %.1f", r.preemptionsPer1kHomogeneous(), r.preemptionsPer1kRouted()),
-          f("$%,.0f", r.yearlyCostHomogeneous() - r.yearlyCostRouted())));
+          money(r.yearlyCostHomogeneous() - r.yearlyCostRouted())));
     }
     page.raw(Page.table(rows));
     page.note(String.format(Locale.ROOT, "Full context per slot: %,d KV tokens / %,d = %d sequences; vLLM's "
@@ -131,6 +131,11 @@ public final class PlanPage {
   private static String palette(int i) {
     String[] colors = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
     return colors[i % colors.length];
+  }
+
+  /** {@code $1,234} or {@code -$1,234}. */
+  private static String money(double v) {
+    return (v < 0 ? "-" : "") + f("$%,.0f", Math.abs(v));
   }
 
   private static String f(String format, Object... args) {
