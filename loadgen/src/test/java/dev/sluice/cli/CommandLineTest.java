@@ -143,6 +143,23 @@ class CommandLineTest {
     assertThat(o.err).startsWith("sluice dispatcher: --port must be an integer").doesNotContain(STACK_FRAME);
   }
 
+  /** A bad key in the --config file: the same shape and status as a bad flag, in a JVM of its own. */
+  @Test
+  void aBadConfigFileExitsTwoAndNamesTheKey(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("node.yaml"), """
+        port: 8080
+        pools:
+          - {name: short, context: 8192, endpoints: [http://127.0.0.1:9001]}
+        cluster: {publish_period_ms: 0}
+        """);
+    Process p = sluice("dispatcher", "--config", file.toString());
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isEqualTo(2);
+    assertThat(printed).startsWith("sluice dispatcher: cluster.publish_period_ms must be > 0")
+        .doesNotContain(STACK_FRAME);
+  }
+
   @Test
   void theDispatcherFlagsAreTheConfigurationTables() {
     Outcome o = run("dispatcher", "--help");
@@ -172,12 +189,18 @@ class CommandLineTest {
   /** The issue's own example, in a JVM of its own: the exit status the shell sees, and no trace. */
   @Test
   void aPlanWithoutItsRateExitsTwoAsAProcess() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Sluice.class.getName(), "plan",
-        "--cdf", "x").redirectErrorStream(true).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Process p = sluice("plan", "--cdf", "x");
     String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(printed).isEqualTo(2);
     assertThat(printed).startsWith("sluice plan: --cdf needs --rate R").doesNotContain(STACK_FRAME);
+  }
+
+  /** {@code ./sluice ARGS} in a JVM of its own, its output and errors in one stream. */
+  static Process sluice(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Sluice.class.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }
 }
