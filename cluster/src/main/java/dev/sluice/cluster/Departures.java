@@ -25,11 +25,20 @@ final class Departures {
   static final String TOPIC = "sluice.leaving";
   static final long REMEMBER_SECONDS = 60;
   static final String NOTE = " (it announced that it was leaving)";
-  /** The Hazelcast loggers that report a peer's closed connection and its removal from the member list. */
+  /**
+   * The Hazelcast loggers that report a peer's closed or reset connection, the failed attempts to reconnect, and its
+   * removal from the member list. A record is demoted only when it names a member that announced its departure,
+   * so the list may be generous.
+   */
   static final List<String> LOGGERS = List.of(
+      "com.hazelcast.internal.server.tcp.TcpServerConnection",
       "com.hazelcast.internal.server.tcp.TcpServerConnectionErrorHandler",
+      "com.hazelcast.internal.server.tcp.TcpServerConnectionChannelErrorHandler",
+      "com.hazelcast.internal.server.tcp.TcpServerConnectionManager",
       "com.hazelcast.internal.server.tcp.TcpServerConnector",
+      "com.hazelcast.internal.server.tcp.TcpServerControl",
       "com.hazelcast.internal.cluster.impl.MembershipManager",
+      "com.hazelcast.internal.cluster.impl.ClusterHeartbeatManager",
       "com.hazelcast.internal.cluster.ClusterService");
 
   /** Member address as Hazelcast prints it ({@code [127.0.0.1]:5701}) to when it announced its departure. */
