@@ -4,6 +4,7 @@ import dev.sluice.cli.Cli;
 import dev.sluice.html.Page;
 import dev.sluice.loadgen.Report;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "report", description = "Overlay load generator JSON reports (loadgen --report): a summary "
     + "table on the terminal, and with --html one offline page with their CDFs and throughput drawn together.")
 public final class ReportCommand implements Callable<Integer> {
+  /** A run of stages, targets or a sweep: {@code {"schema", "kind", "runs": [report, ...]}}. */
+  static final String SERIES_SCHEMA = "sluice.loadgen.series.v1";
 
   @Spec
   CommandSpec spec;
@@ -44,10 +47,24 @@ public final class ReportCommand implements Callable<Integer> {
       throw Cli.usageError(spec, labels.size() + " labels for " + files.size() + " reports");
     }
     List<Overlay.Run> runs = new ArrayList<>();
+    List<Path> sourceOf = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i);
       String label = i < labels.size() ? labels.get(i) : file.getFileName().toString().replaceFirst("\\.json$", "");
-      runs.add(new Overlay.Run(label, read(file)));
+      JsonObject json = read(file);
+      if (SERIES_SCHEMA.equals(json.getString("schema"))) {
+        // stages, several targets or a sweep: each run of the series is drawn as one run
+        JsonArray series = json.getJsonArray("runs", new JsonArray());
+        for (int r = 0; r < series.size(); r++) {
+          JsonObject run = series.getJsonObject(r);
+          String name = run.getJsonObject("config", new JsonObject()).getString("label", "run" + (r + 1));
+          runs.add(new Overlay.Run(label + " " + name, run));
+          sourceOf.add(file);
+        }
+      } else {
+        runs.add(new Overlay.Run(label, json));
+        sourceOf.add(file);
+      }
     }
     spec.commandLine().getOut().print(Overlay.text(runs));
     if (html != null) {
@@ -55,7 +72,7 @@ public final class ReportCommand implements Callable<Integer> {
       List<String> sources = new ArrayList<>();
       for (int i = 0; i < runs.size(); i++) {
         JsonObject config = runs.get(i).report().getJsonObject("config", new JsonObject());
-        sources.add(runs.get(i).label() + ": " + files.get(i).getFileName() + " (target "
+        sources.add(runs.get(i).label() + ": " + sourceOf.get(i).getFileName() + " (target "
             + config.getString("target", "?") + ")");
       }
       page.note(String.join(" · ", sources));
@@ -75,9 +92,9 @@ public final class ReportCommand implements Callable<Integer> {
     } catch (DecodeException e) {
       throw Cli.usageError(spec, file + " is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
-    if (!Report.SCHEMA.equals(report.getString("schema"))) {
+    if (!Report.SCHEMA.equals(report.getString("schema")) && !SERIES_SCHEMA.equals(report.getString("schema"))) {
       throw Cli.usageError(spec, file + " is not a load generator report (schema " + report.getValue("schema")
-          + ", expected " + Report.SCHEMA + ")");
+          + ", expected " + Report.SCHEMA + " or " + SERIES_SCHEMA + ")");
     }
     return report;
   }

@@ -173,6 +173,25 @@ class DemoTest {
     Files.delete(html);
   }
 
+  /** A series (stages, several targets or a sweep in one file): each of its runs is one line. */
+  @Test
+  void theReportCommandDrawsEachRunOfASeries() throws Exception {
+    JsonObject first = summary.routed().report().copy();
+    JsonObject second = summary.homogeneous().report().copy();
+    first.getJsonObject("config").put("label", "target1");
+    second.getJsonObject("config").put("label", "target2");
+    Path series = Files.writeString(out.resolve("series.json"), new JsonObject()
+        .put("schema", "sluice.loadgen.series.v1").put("kind", "targets")
+        .put("runs", new io.vertx.core.json.JsonArray().add(first).add(second)).encode());
+    StringWriter printed = new StringWriter();
+    int status = Sluice.run(new String[] {"report", series.toString()}, new PrintWriter(printed, true),
+        new PrintWriter(new StringWriter(), true));
+    Files.delete(series);
+    assertThat(status).isZero();
+    assertThat(printed.toString().lines()).anyMatch(l -> l.startsWith("series target1 "))
+        .anyMatch(l -> l.startsWith("series target2 "));
+  }
+
   @Test
   void shareSplitsAPlanWithoutLosingOrReorderingRequests() {
     ArrivalPlan plan = new ArrivalPlan(new long[] {1, 2, 3, 4, 5}, new int[] {0, 1, 2, 3, 4});
