@@ -31,6 +31,7 @@ class DemoTest {
   static Path out;
   private static DemoSummary summary;
   private static String printed;
+  private static final String BLOCKED_THREAD_CHECKER = "io.vertx.core.impl.BlockedThreadChecker";
   /** What anything in the JVM logged at WARNING or above while the demo ran, as the console would show it. */
   private static final List<String> warnings = new CopyOnWriteArrayList<>();
 
@@ -45,7 +46,10 @@ class DemoTest {
 
       @Override
       public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+        // a blocked-thread warning measures wall-clock time: on a shared machine it reports the machine's load,
+        // and speed is asserted in benchmarks, never in tests
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()
+            && !BLOCKED_THREAD_CHECKER.equals(record.getLoggerName())) {
           warnings.add(format.format(record));
         }
       }
