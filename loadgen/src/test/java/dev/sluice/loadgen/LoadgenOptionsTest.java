@@ -24,13 +24,13 @@ class LoadgenOptionsTest {
   @Test
   void defaultsThePathToChatCompletions() {
     Loadgen.Options o = Loadgen.parse(new String[] {"--target", "http://127.0.0.1:9000", "--rate", "10"});
-    assertThat(o.spec().path()).isEqualTo(LoadSpec.DEFAULT_PATH);
+    assertThat(o.spec().targets().get(0).path()).isEqualTo(LoadSpec.DEFAULT_PATH);
   }
 
   @Test
   void keepsAnExplicitPath() {
     Loadgen.Options o = Loadgen.parse(new String[] {"--target", "http://127.0.0.1:9000/v1/completions", "--rate", "1"});
-    assertThat(o.spec().path()).isEqualTo("/v1/completions");
+    assertThat(o.spec().targets().get(0).path()).isEqualTo("/v1/completions");
   }
 
   @Test
