@@ -33,7 +33,8 @@ public final class GeneratorBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> rest = new ArrayList<>(loadgenOptions);
-    if (!rest.contains("--rate") && !rest.contains("--closed") && !rest.contains("--trace")) {
+    if (!rest.contains("--rate") && !rest.contains("--closed") && !rest.contains("--trace")
+        && !rest.contains("--stages")) {
       rest.addAll(0, List.of("--rate", "10000"));
     }
     Vertx upstream = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
