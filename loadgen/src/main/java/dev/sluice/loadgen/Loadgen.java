@@ -218,7 +218,7 @@ public final class Loadgen {
       if (options.sweep()) {
         result = sweep(vertx, options, outputs);
       } else {
-        List<JsonObject> reports = runOnce(vertx, options, outputs, null);
+        List<JsonObject> reports = runOnce(vertx, options, null, outputs, null);
         result = reports.size() == 1 ? reports.get(0) : series(options.stages() != null ? "stages" : "targets",
             reports);
       }
@@ -229,14 +229,14 @@ public final class Loadgen {
     }
   }
 
-  /** One schedule run: one report per group (stage x target). */
-  private static List<JsonObject> runOnce(Vertx vertx, Options options, Outputs outputs, String prefix)
-      throws Exception {
+  /** One schedule run: one report per group (stage x target); {@code sized} null = prepare the bodies too. */
+  private static List<JsonObject> runOnce(Vertx vertx, Options options, SizedBodies sized, Outputs outputs,
+      String prefix) throws Exception {
     long t0 = System.nanoTime();
-    Prepared prepared = prepare(options);
+    Prepared prepared = sized == null ? prepare(options) : prepare(options, sized);
     System.err.printf(Locale.ROOT, "loadgen: %d requests scheduled, %d bodies pre-encoded in %.1fs%n",
         prepared.plan().size(), prepared.bodies().length, (System.nanoTime() - t0) / 1e9);
-    if (prepared.dataset() != null && prefix == null) {
+    if (prepared.dataset() != null && sized == null) {
       System.err.println("loadgen: " + datasetLine(prepared.dataset()));
     }
     LoadSpec spec = options.spec();
@@ -249,13 +249,16 @@ public final class Loadgen {
       JsonObject config = options.toJson();
       String label = label(prefix, layout, g);
       config.put("label", label);
-      if (layout.targets() > 1) {
-        config.put("target", options.targets().get(layout.target(g)).toString());
-      }
+      RunLayout.Stage stage = layout.stage(g);
       if (layout.stages().size() > 1) {
-        RunLayout.Stage stage = layout.stage(g);
         config.put("rate", stage.rate()).put("durationS", stage.durationNanos() / 1e9)
             .put("stage", g / layout.targets() + 1).put("stageStartS", stage.startNanos() / 1e9);
+      }
+      if (layout.targets() > 1) {
+        config.put("target", options.targets().get(layout.target(g)).toString());
+        if (stage.rate() > 0) {
+          config.put("rate", stage.rate() / layout.targets()).put("rateAllTargets", stage.rate());
+        }
       }
       if (prepared.dataset() != null) {
         config.put("datasetSample", prepared.dataset());
@@ -277,11 +280,15 @@ public final class Loadgen {
     double share = options.sloShare();
     String objective = Report.objective(new JsonObject().put("sloTtftMs", options.sloTtftMs())
         .put("sloTpotMs", options.sloTpotMs()));
+    SizedBodies sized = bodies(options);
+    if (sized.dataset() != null) {
+      System.err.println("loadgen: " + datasetLine(sized.dataset()));
+    }
     Sweep.Outcome outcome = Sweep.search(options.rate(), share, options.sweepRuns(), SWEEP_PRECISION,
         (rate, step) -> {
           System.err.printf(Locale.ROOT, "loadgen: sweep run %d of at most %d at %.2f req/s%n", step,
               options.sweepRuns(), rate);
-          return runOnce(vertx, options.withRate(rate), outputs, "sweep" + step).get(0);
+          return runOnce(vertx, options.withRate(rate), sized, outputs, "sweep" + step).get(0);
         });
     System.out.print(Sweep.text(outcome, objective, share));
     List<JsonObject> reports = outcome.steps().stream().map(Sweep.Step::report).toList();
@@ -337,12 +344,18 @@ public final class Loadgen {
   }
 
   public static Prepared prepare(Options o) throws Exception {
+    return o.trace() != null ? prepareTrace(o, o.spec()) : prepare(o, bodies(o));
+  }
+
+  /** The bodies of a run without a trace: drawn from the dataset, or synthesized from the corpus. */
+  private static SizedBodies bodies(Options o) throws IOException {
+    return o.dataset() != null ? datasetBodies(o) : synthesizedBodies(o);
+  }
+
+  /** The schedule of a run without a trace over bodies already prepared. */
+  private static Prepared prepare(Options o, SizedBodies sized) {
     LoadSpec spec = o.spec();
     int targets = spec.targets().size();
-    if (o.trace() != null) {
-      return prepareTrace(o, spec);
-    }
-    SizedBodies sized = o.dataset() != null ? datasetBodies(o) : synthesizedBodies(o);
     ArrivalPlan plan;
     RunLayout layout;
     if (o.stages() != null) {

@@ -31,6 +31,8 @@ class TargetsTest {
       JsonObject run = runs.getJsonObject(t);
       assertThat(run.getJsonObject("config").getString("target")).isEqualTo((t == 0 ? a : b).url());
       assertThat(run.getJsonObject("config").getString("label")).isEqualTo("target" + (t + 1));
+      assertThat(run.getJsonObject("config").getDouble("rate")).isEqualTo(100.0);
+      assertThat(run.getJsonObject("config").getDouble("rateAllTargets")).isEqualTo(200.0);
       assertThat(run.getLong("scheduled")).isEqualTo(100);
       assertThat(run.getLong("completed")).isEqualTo(100);
       assertThat(run.getDouble("achievedRate")).isEqualTo(100.0);
