@@ -331,7 +331,7 @@ public final class Loadgen {
     JsonObject p = d.getJsonObject("promptTokens");
     JsonObject m = d.getJsonObject("maxTokens");
     return String.format(Locale.ROOT, "dataset %s (%s): %d entries, %d skipped, %d drawn with seed %d; prompt "
-            + "tokens (%s) mean %.1f, p50 %d, p99 %d, max %d; max_tokens %s mean %.1f, p50 %d, max %d",
+            + "tokens in %s: mean %.1f, p50 %d, p99 %d, max %d; max_tokens %s: mean %.1f, p50 %d, max %d",
         d.getString("file"), d.getString("format"), d.getInteger("entries"), d.getInteger("skipped"),
         d.getInteger("drawn"), d.getLong("seed"), d.getString("vocabulary"), p.getDouble("mean"), p.getInteger("p50"),
         p.getInteger("p99"), p.getInteger("max"), d.getString("maxTokensFrom"), m.getDouble("mean"),

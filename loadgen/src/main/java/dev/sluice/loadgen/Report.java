@@ -34,7 +34,7 @@ public final class Report {
         .put("completedRate", round(r.completedRate()))
         .put("valid", r.valid())
         .put("validity", r.valid() ? "send-lag p99 within " + LoadSpec.MAX_SEND_LAG_P99_MILLIS + " ms"
-            : String.format(Locale.ROOT, "INVALID: send-lag p99 %.2f ms > %.1f ms, the generator was saturated",
+            : String.format(Locale.ROOT, "INVALID: send-lag p99 %.2f ms > %.1f ms, the generator fell behind",
                 r.sendLagP99Millis(), LoadSpec.MAX_SEND_LAG_P99_MILLIS))
         .put("errorsByKind", new JsonObject(Map.copyOf(r.errorsByKind())))
         .put("sendLagMs", percentiles(r.sendLag()))
