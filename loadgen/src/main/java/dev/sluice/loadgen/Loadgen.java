@@ -323,6 +323,10 @@ public final class Loadgen {
     }
     if (layout.targets() > 1) {
       b.append(": ").append(options.targets().get(layout.target(group)));
+      double rate = layout.stage(group).rate();
+      if (rate > 0) {
+        b.append(String.format(Locale.ROOT, " at %.2f req/s, its share", rate / layout.targets()));
+      }
     }
     return b.toString();
   }
