@@ -1,7 +1,6 @@
 package dev.sluice.cluster;
 
-import dev.sluice.calibration.CalibrationKey;
-import dev.sluice.calibration.KeyStats;
+import dev.sluice.calibration.CalibrationState;
 import dev.sluice.calibration.SharedCalibration;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -151,7 +150,7 @@ final class CalibrationExchange extends VerticleBase {
     String self = table.self();
     String json;
     try {
-      Map<CalibrationKey, KeyStats> own = calibration.localState();
+      CalibrationState own = calibration.localState();
       json = EntryCodec.encode(new NodeEntry(self, now, own, carriedToPublish, load.inflightByPool(), supersedes));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not build this node's entry", e);
@@ -255,10 +254,13 @@ final class CalibrationExchange extends VerticleBase {
         merged.othersInflight(), bytesPublished, bytesRead);
   }
 
-  private Map<String, Long> mergedSamples(Map<CalibrationKey, KeyStats> others) {
+  /** Samples per ratio key ({@code model/category}) and per model's regression ({@code model/classes}). */
+  private Map<String, Long> mergedSamples(CalibrationState others) {
     Map<String, Long> out = new TreeMap<>();
-    calibration.localState().forEach((k, s) -> out.merge(k.model() + "/" + k.category(), s.samples(), Long::sum));
-    others.forEach((k, s) -> out.merge(k.model() + "/" + k.category(), s.samples(), Long::sum));
+    for (CalibrationState s : List.of(calibration.localState(), others)) {
+      s.ratios().forEach((k, v) -> out.merge(k.model() + "/" + k.category(), v.samples(), Long::sum));
+      s.classes().forEach((model, v) -> out.merge(model + "/classes", v.samples(), Long::sum));
+    }
     return out;
   }
 

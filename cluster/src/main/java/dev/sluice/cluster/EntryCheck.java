@@ -2,6 +2,8 @@ package dev.sluice.cluster;
 
 import dev.sluice.calibration.CalibrationKey;
 import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.calibration.CalibrationState;
+import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
 import java.util.Map;
 
@@ -70,7 +72,12 @@ final class EntryCheck {
     return null;
   }
 
-  private static String stats(Map<CalibrationKey, KeyStats> rows) {
+  private static String stats(CalibrationState state) {
+    String ratios = ratios(state.ratios());
+    return ratios != null ? ratios : classes(state.classes());
+  }
+
+  private static String ratios(Map<CalibrationKey, KeyStats> rows) {
     for (Map.Entry<CalibrationKey, KeyStats> row : rows.entrySet()) {
       CalibrationKey k = row.getKey();
       KeyStats s = row.getValue();
@@ -93,6 +100,42 @@ final class EntryCheck {
       }
       if (!(s.spread() >= 0 && s.spread() <= MAX_BYTES_PER_TOKEN)) {
         return key + ": spread " + s.spread();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A model's byte-class equations: sums of squares that a fault (NaN, infinity, a negative square) would carry
+   * into every node's solved weights.
+   */
+  private static String classes(Map<String, ClassStats> rows) {
+    for (Map.Entry<String, ClassStats> row : rows.entrySet()) {
+      String model = row.getKey();
+      ClassStats s = row.getValue();
+      if (model == null || model.length() > MAX_NAME_LENGTH) {
+        return "a model name longer than " + MAX_NAME_LENGTH;
+      }
+      if (s.samples() < 0 || s.samples() > MAX_SAMPLES) {
+        return model + " classes: " + s.samples() + " samples";
+      }
+      if (!(s.weight() > 0) || !(s.weight() <= MAX_SAMPLES)) {
+        return model + " classes: weight " + s.weight();
+      }
+      if (!(s.devSum() >= 0 && s.devWeight() >= 0) || Double.isInfinite(s.devSum())
+          || Double.isInfinite(s.devWeight())) {
+        return model + " classes: spread sums " + s.devSum() + ", " + s.devWeight();
+      }
+      double[] m = s.moments();
+      for (double v : m) {
+        if (!Double.isFinite(v)) {
+          return model + " classes: a moment of " + v;
+        }
+      }
+      for (int i = 0; i < ClassStats.dimension(); i++) {
+        if (m[ClassStats.diagonal(i)] < 0) {
+          return model + " classes: a negative sum of squares";
+        }
       }
     }
     return null;

@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.CalibrationState;
 import dev.sluice.calibration.KeyStats;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ class RejectedEntryClusterTest {
   private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(30);
 
   private static void publish(HazelcastInstance hz, long at, CalibrationKey key, KeyStats stats) {
-    String json = EntryCodec.encode(new NodeEntry(INTRUDER, at, Map.of(key, stats), Map.of(), Map.of(), Set.of()));
+    String json = EntryCodec.encode(new NodeEntry(INTRUDER, at, CalibrationState.ofRatios(Map.of(key, stats)), Map.of(), Map.of(), Set.of()));
     hz.getMap(MemberConfig.CALIBRATION_MAP).put(INTRUDER, json, 30, TimeUnit.SECONDS);
   }
 

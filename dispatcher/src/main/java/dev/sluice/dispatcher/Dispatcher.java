@@ -8,6 +8,8 @@ import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.exact.ExactCountMeters;
+import dev.sluice.dispatcher.exact.ExactCounter;
 import dev.sluice.dispatcher.front.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
@@ -55,6 +57,7 @@ public final class Dispatcher {
   private final RetryBudget retries;
   private final ConnectionLimit connections;
   private final BodyBudget bodies;
+  private final ExactCounter exactCounter;
   private final Pipeline pipeline;
   private final ManagementRoutes management;
   private final List<FrontVerticle> fronts = new CopyOnWriteArrayList<>();
@@ -87,9 +90,11 @@ public final class Dispatcher {
     bodies.bindTo(metrics.registry());
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
         retries, metrics);
+    this.exactCounter = new ExactCounter(vertx, upstreams, hooks.estimator(), config.estimator(),
+        new ExactCountMeters(metrics.registry()));
     this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), bodies, hooks.estimator(),
-        config.defaultOutputReserve(), reliability.images(), new KeyRateLimiter(reliability.keys(), System.nanoTime()),
-        upstreams, relay, new Outcomes(metrics, accessLog),
+        exactCounter, config.defaultOutputReserve(), reliability.images(),
+        new KeyRateLimiter(reliability.keys(), System.nanoTime()), upstreams, relay, new Outcomes(metrics, accessLog),
         new ModelList(upstreams, config.timeouts().modelsMs(), config.modelsCacheMillis()));
     this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams,
         ApiKeys.ofHashes("management", node.management().keys()));
@@ -100,8 +105,8 @@ public final class Dispatcher {
   /** Starts a node with the default hooks on as many front instances as event loops. */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics,
-        defaultInstances());
+    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), config.estimator().model(),
+        metrics.registry()), metrics, defaultInstances());
   }
 
   /**
@@ -245,6 +250,9 @@ public final class Dispatcher {
     if (valid.modelsCacheMillis() != current.modelsCacheMillis()) {
       restartOnly.add("models_cache_ms");
     }
+    if (!valid.estimator().equals(current.estimator())) {
+      restartOnly.add("estimator");
+    }
     if (!valid.pools().equals(current.pools())) {
       config = current.withPools(valid.pools());
       upstreams.reconfigure(valid.pools(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
@@ -277,6 +285,11 @@ public final class Dispatcher {
   }
 
   /** The pools and their endpoints, as requests see them now. */
+  /** The exact count at pool boundaries, and its meters. */
+  public ExactCounter exactCounter() {
+    return exactCounter;
+  }
+
   public Upstreams upstreams() {
     return upstreams;
   }

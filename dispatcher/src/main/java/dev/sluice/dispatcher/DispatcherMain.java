@@ -15,6 +15,7 @@ import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -49,26 +50,15 @@ public final class DispatcherMain {
     }
   }
 
-  public static void main(String[] args) {
-    Node node;
-    try {
-      if (NodeConfig.BINDING.helpRequested(args)) {
-        System.out.println(NodeConfig.BINDING.usage());
-        return;
-      }
-      node = start(args).await();
-    } catch (IllegalArgumentException e) {
-      System.err.println("sluice dispatcher: " + e.getMessage());
-      System.exit(2);
-      return;
-    } catch (Throwable e) {
-      System.err.println("sluice dispatcher: cannot start: " + e.getMessage());
-      System.exit(1);
-      return;
-    }
+  /**
+   * {@code ./sluice dispatcher ...}: starts a node and serves until the JVM is stopped; SIGTERM drains the open
+   * streams, saves the calibration and leaves the cluster. Returns only when the node could not start: a
+   * {@link dev.sluice.config.ConfigException} names a bad key, anything else why it could not start.
+   */
+  public static void serve(String[] args) throws InterruptedException {
+    Node node = start(args).await();
     node.watcher().onHangup();
     warnUnusedVariables(args);
-    // SIGTERM: stop accepting, let open streams finish within the drain grace period, save the calibration
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "sluice-shutdown"));
     DispatcherConfig config = node.dispatcher().config();
     String pools = config.pools().stream()
@@ -85,6 +75,8 @@ public final class DispatcherMain {
           + "/metrics and /admin/* are open to whoever reaches it (set management.keys, or keep it on loopback; "
           + "docs/security.md)");
     }
+    // the node's own threads serve; this one only waits for the JVM to stop
+    new CountDownLatch(1).await();
   }
 
   private static boolean loopback(String host) {
@@ -118,7 +110,8 @@ public final class DispatcherMain {
     loaded.observe().applyLogLevels();
     return ClusteredVertx.start(Dispatcher.vertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
-      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
+      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(),
+          loaded.dispatcher().estimator().model(), metrics.registry());
       return Dispatcher.start(vertx, loaded, hooks, metrics, Dispatcher.defaultInstances(),
               AccessLog.of(loaded.observe().accessLog()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)

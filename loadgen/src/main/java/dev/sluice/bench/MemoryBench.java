@@ -27,10 +27,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench memory}: the dispatcher's heap under the two floods its memory bounds are for, each
@@ -49,7 +52,9 @@ import java.util.regex.Pattern;
  * The heap figures come from the dispatcher's GC log: the largest heap occupancy at the start of a collection
  * (the peak it reached) and, after a full collection asked for with the flood still held, what is live.
  */
-public final class MemoryBench {
+@Command(name = "memory", description = "The dispatcher's heap with 20,000 idle connections and 1,000 concurrent "
+    + "4 MiB bodies against its memory bounds.")
+public final class MemoryBench implements Callable<Integer> {
   private static final Pattern PAUSE = Pattern.compile("Pause .*? (\\d+)M->(\\d+)M\\((\\d+)M\\)");
   private static final Pattern FULL = Pattern.compile("Pause Full .*? (\\d+)M->(\\d+)M\\((\\d+)M\\)");
   private static final long PHASE_LIMIT_MILLIS = 180_000;
@@ -67,28 +72,29 @@ public final class MemoryBench {
     }
   }
 
-  private MemoryBench() {
+  public MemoryBench() {
   }
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> o = new TreeMap<>();
-    boolean unbounded = false;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--unbounded")) {
-        unbounded = true;
-      } else if (args[i].startsWith("--") && i + 1 < args.length) {
-        o.put(args[i].substring(2), args[++i]);
-      } else {
-        System.out.println("usage: ./sluice bench memory [--connections 20000] [--connect-rate 2000] [--bodies 1000] "
-            + "[--body-mib 4] [--xmx 1g] [--unbounded]");
-        System.exit(args[i].equals("--help") ? 0 : 2);
-      }
-    }
-    int connections = Integer.parseInt(o.getOrDefault("connections", "20000"));
-    int rate = Integer.parseInt(o.getOrDefault("connect-rate", "2000"));
-    int bodies = Integer.parseInt(o.getOrDefault("bodies", "1000"));
-    int bodyMib = Integer.parseInt(o.getOrDefault("body-mib", "4"));
-    String xmx = o.getOrDefault("xmx", "1g");
+  @Option(names = "--connections", paramLabel = "N", defaultValue = "20000",
+      description = "idle connections opened (default ${DEFAULT-VALUE})")
+  int connections;
+  @Option(names = "--connect-rate", paramLabel = "N", defaultValue = "2000",
+      description = "connections opened per second at most (default ${DEFAULT-VALUE})")
+  int rate;
+  @Option(names = "--bodies", paramLabel = "N", defaultValue = "1000",
+      description = "concurrent request bodies (default ${DEFAULT-VALUE})")
+  int bodies;
+  @Option(names = "--body-mib", paramLabel = "MIB", defaultValue = "4",
+      description = "size of each body (default ${DEFAULT-VALUE})")
+  int bodyMib;
+  @Option(names = "--xmx", paramLabel = "SIZE", defaultValue = "1g",
+      description = "the dispatcher's -Xmx (default ${DEFAULT-VALUE})")
+  String xmx;
+  @Option(names = "--unbounded", description = "run the body flood once more without the body budget")
+  boolean unbounded;
+
+  @Override
+  public Integer call() throws Exception {
     Path tmp = Files.createTempDirectory("sluice-memory");
     Vertx vertx = Vertx.vertx();
     try {
@@ -103,6 +109,7 @@ public final class MemoryBench {
     } finally {
       vertx.close().await();
     }
+    return 0;
   }
 
   /** A dispatcher process with its GC log; {@code env} adds SLUICE_* settings. */

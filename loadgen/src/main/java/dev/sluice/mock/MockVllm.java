@@ -136,6 +136,8 @@ public final class MockVllm extends VerticleBase {
       completion(req, true);
     } else if (method == HttpMethod.POST && path.equals("/v1/completions")) {
       completion(req, false);
+    } else if (method == HttpMethod.POST && path.equals("/tokenize")) {
+      Tokenize.handle(req, config, counter, vertx);
     } else if (method == HttpMethod.GET && path.equals("/health")) {
       req.response().end();
     } else if (method == HttpMethod.GET && path.equals("/v1/models")) {

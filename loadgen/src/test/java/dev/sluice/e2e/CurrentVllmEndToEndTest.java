@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -95,7 +96,10 @@ class CurrentVllmEndToEndTest {
   }
 
   private Misroute misroute(VllmVersion version) throws InterruptedException {
-    int sluice = sluice(version);
+    // the per-category ratios without the exact count: the digits reach the short pool and are refused there
+    int sluice = rig.sluice(rig.mock(Rig.mockConfig(Rig.SHORT_CONTEXT, CL100K).withApi(api(version))),
+        rig.mock(Rig.mockConfig(Rig.LONG_CONTEXT, CL100K).withApi(api(version))),
+        Map.of("SLUICE_ESTIMATOR_MODEL", "ratios", "SLUICE_ESTIMATOR_EXACT_COUNT", "false"));
     Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(digits(12_000), 16));
     String category = r.header("x-sluice-category");
     Rig.eventually(() -> samples(sluice, category) >= 1, "the long pool's usage sample");

@@ -1,6 +1,6 @@
 package dev.sluice.dispatcher.admin;
 
-import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.calibration.NodeCalibration;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.dispatcher.admission.PoolAdmission;
 import dev.sluice.dispatcher.error.ErrorResponses;
@@ -42,7 +42,7 @@ public final class ManagementRoutes {
   private final DispatcherMetrics metrics;
   private final BooleanSupplier ready;
   private final Supplier<ClusterNode> cluster;
-  private final CalibrationTable calibration;
+  private final NodeCalibration calibration;
   private final Upstreams upstreams;
   private final ApiKeys keys;
 
@@ -53,7 +53,7 @@ public final class ManagementRoutes {
    * @param keys        the management keys (off when none)
    */
   public ManagementRoutes(DispatcherMetrics metrics, BooleanSupplier ready, Supplier<ClusterNode> cluster,
-      CalibrationTable calibration, Upstreams upstreams, ApiKeys keys) {
+      NodeCalibration calibration, Upstreams upstreams, ApiKeys keys) {
     this.metrics = metrics;
     this.ready = ready;
     this.cluster = cluster;
@@ -97,7 +97,7 @@ public final class ManagementRoutes {
       case "/admin/calibration" -> {
         if (allowed(request, HttpMethod.GET)) {
           JsonReply.send(request.response(), 200, calibration == null
-              ? new JsonObject().put("entries", new JsonArray()) : CalibrationAdmin.json(calibration));
+              ? new JsonObject().put("models", new JsonArray()).put("entries", new JsonArray()) : CalibrationAdmin.json(calibration));
         }
       }
       case "/admin/endpoints/drain", "/admin/endpoints/undrain" -> {

@@ -21,6 +21,7 @@ import java.util.List;
  * @param defaultOutputReserve output tokens assumed when a request names no max_tokens
  * @param timeouts             upstream timeouts
  * @param modelsCacheMillis    how long the merged answer to {@code GET /v1/models} is kept
+ * @param estimator            the estimate that routes, and the exact count at pool boundaries
  */
 public record DispatcherConfig(
     String host,
@@ -29,7 +30,8 @@ public record DispatcherConfig(
     int bodyCapBytes,
     int defaultOutputReserve,
     Timeouts timeouts,
-    long modelsCacheMillis) {
+    long modelsCacheMillis,
+    EstimatorSettings estimator) {
 
   static final Key<DispatcherConfig, String> HOST =
       Key.of("host", Type.TEXT, DispatcherConfig::host).byDefault("0.0.0.0")
@@ -56,6 +58,8 @@ public record DispatcherConfig(
       .doc("how long the merged answer to `GET /v1/models` is kept before the endpoints are asked again; `0`: "
           + "asked every time (the lookups of requests arriving meanwhile are shared either way)");
   static final Sub<DispatcherConfig, Timeouts> TIMEOUTS = Sub.of(Timeouts.SECTION, DispatcherConfig::timeouts);
+  static final Sub<DispatcherConfig, EstimatorSettings> ESTIMATOR = Sub.of(EstimatorSettings.SECTION,
+      DispatcherConfig::estimator);
   /** Only a default for the pools: a pool's own keys win. */
   static final Sub<DispatcherConfig, ClientLimits> CLIENT = Sub.of(ClientLimits.SECTION, null);
   static final ListOf<DispatcherConfig, PoolConfig> POOLS = ListOf.of("pools", PoolConfig.SECTION,
@@ -71,8 +75,8 @@ public record DispatcherConfig(
   /** The top-level keys of the dispatcher. */
   public static final Section<DispatcherConfig> SECTION = Section.of(null,
           v -> new DispatcherConfig(v.get(HOST), v.get(PORT), v.get(POOLS), v.get(BODY_CAP_BYTES),
-              v.get(DEFAULT_OUTPUT_RESERVE), v.get(TIMEOUTS), v.get(MODELS_CACHE_MS)).ordered(),
-          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, MODELS_CACHE_MS, TIMEOUTS, CLIENT, POOLS)
+              v.get(DEFAULT_OUTPUT_RESERVE), v.get(TIMEOUTS), v.get(MODELS_CACHE_MS), v.get(ESTIMATOR)).ordered(),
+          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, MODELS_CACHE_MS, TIMEOUTS, ESTIMATOR, CLIENT, POOLS)
       .doc("the dispatcher", "");
 
   private static final DispatcherConfig DEFAULTS = SECTION.defaults();
@@ -115,6 +119,10 @@ public record DispatcherConfig(
     return SECTION.with(this, TIMEOUTS, value);
   }
 
+  public DispatcherConfig withEstimator(EstimatorSettings value) {
+    return SECTION.with(this, ESTIMATOR, value);
+  }
+
   /** Replaces the pool of the same name, or adds it. */
   public DispatcherConfig withPool(PoolConfig pool) {
     List<PoolConfig> next = new ArrayList<>(pools.size() + 1);
@@ -145,6 +153,7 @@ public record DispatcherConfig(
   private DispatcherConfig ordered() {
     List<PoolConfig> sorted = new ArrayList<>(pools);
     sorted.sort(Comparator.comparingInt(PoolConfig::context));
-    return new DispatcherConfig(host, port, sorted, bodyCapBytes, defaultOutputReserve, timeouts, modelsCacheMillis);
+    return new DispatcherConfig(host, port, sorted, bodyCapBytes, defaultOutputReserve, timeouts, modelsCacheMillis,
+        estimator);
   }
 }

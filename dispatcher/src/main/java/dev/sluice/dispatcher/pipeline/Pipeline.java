@@ -9,6 +9,7 @@ import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.Estimator;
+import dev.sluice.dispatcher.exact.ExactCounter;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
@@ -39,7 +40,9 @@ import io.vertx.core.http.HttpServerRequest;
  * accepted it, and nothing here blocks.
  *
  * <p>Collaborators, by step: {@code keys} (authenticate: client API keys, off when none are configured),
- * {@code bodyCapBytes} and {@code bodies} (read: the largest body, and the node's budget of bodies held), {@code estimator} and {@code defaultOutputReserve} (estimate), {@code images} and
+ * {@code bodyCapBytes} and {@code bodies} (read: the largest body, and the node's budget of bodies held),
+ * {@code estimator}, {@code exactCounter} (the pool's tokenizer when the estimate straddles a pool's context; the
+ * step's only asynchronous part) and {@code defaultOutputReserve} (estimate), {@code images} and
  * {@code limiter} (police: media URLs the model server would fetch, per-key requests and tokens per minute),
  * {@code upstreams} (route: the current pool set), {@code relay} (relay: tries and the answer) and
  * {@code outcomes} (accept and finish: request ids and the record of every end).
@@ -53,6 +56,7 @@ public final class Pipeline {
   private final int bodyCapBytes;
   private final BodyBudget bodies;
   private final Estimator estimator;
+  private final ExactCounter exactCounter;
   private final int defaultOutputReserve;
   private final ImagePolicy images;
   private final KeyRateLimiter limiter;
@@ -63,13 +67,14 @@ public final class Pipeline {
   /** The step after reading, made once rather than per request. */
   private final BodyReader.Next afterRead = this::estimate;
 
-  public Pipeline(ApiKeys keys, int bodyCapBytes, BodyBudget bodies, Estimator estimator, int defaultOutputReserve,
-      ImagePolicy images, KeyRateLimiter limiter, Upstreams upstreams, Relay relay, Outcomes outcomes,
-      ModelList models) {
+  public Pipeline(ApiKeys keys, int bodyCapBytes, BodyBudget bodies, Estimator estimator, ExactCounter exactCounter,
+      int defaultOutputReserve, ImagePolicy images, KeyRateLimiter limiter, Upstreams upstreams, Relay relay,
+      Outcomes outcomes, ModelList models) {
     this.keys = keys;
     this.bodyCapBytes = bodyCapBytes;
     this.bodies = bodies;
     this.estimator = estimator;
+    this.exactCounter = exactCounter;
     this.defaultOutputReserve = defaultOutputReserve;
     this.images = images;
     this.limiter = limiter;
@@ -106,9 +111,28 @@ public final class Pipeline {
     return true;
   }
 
-  /** estimate: the budget from what the scanner saw; the client may name the category. */
+  /**
+   * estimate: the budget from what the scanner saw (the client may name the category), counted by a pool's
+   * tokenizer when the estimate straddles that pool's context. The count is the step's one asynchronous part:
+   * a request that waits for it and whose client leaves meanwhile ends as client-closed, and the count is
+   * dropped.
+   */
   private void estimate(Call call, Buffer body, RequestFacts facts) {
-    Budget budget = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY), defaultOutputReserve);
+    Budget estimated = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY),
+        defaultOutputReserve);
+    Future<Budget> budget = exactCounter.count(call, body, facts, estimated);
+    if (budget.isComplete()) {
+      estimated(call, body, facts, budget.result());
+      return;
+    }
+    budget.onComplete(ar -> {
+      if (!call.ended()) {
+        estimated(call, body, facts, ar.result());
+      }
+    });
+  }
+
+  private void estimated(Call call, Buffer body, RequestFacts facts, Budget budget) {
     call.estimated(facts, budget);
     police(call, body);
   }

@@ -5,6 +5,7 @@ import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
@@ -291,7 +292,10 @@ final class Exchange implements Call.Stage {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
         call.promptTokens(promptTokens);
-        relay.estimator.observe(budget, promptTokens);
+        if (budget.source() != EstimateSource.TOKENIZER) {
+          // a counted budget was fed when it was counted: one sample per request
+          relay.estimator.observe(budget, promptTokens);
+        }
         countOverEstimate(promptTokens);
       }
     }

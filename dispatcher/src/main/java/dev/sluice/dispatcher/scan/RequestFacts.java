@@ -45,6 +45,10 @@ package dev.sluice.dispatcher.scan;
  * @param includeUsageValueStart offset of the {@code include_usage} value token ({@code true},
  *                              {@code false} or {@code null})
  * @param includeUsageValueEnd  offset one past the end of that token
+ * @param promptFrom            offset right after the key of the prompt carrier ({@code "messages"} or
+ *                              {@code "prompt"}, its last occurrence): its value follows after blanks and a
+ *                              colon. A tokenizer can be asked for the prompt without re-serialising it
+ * @param promptEnd             offset one past the end of that value
  */
 public record RequestFacts(
     String model,
@@ -62,5 +66,7 @@ public record RequestFacts(
     int bodyEnd,
     int streamOptionsStart,
     int includeUsageValueStart,
-    int includeUsageValueEnd) {
+    int includeUsageValueEnd,
+    int promptFrom,
+    int promptEnd) {
 }
