@@ -295,7 +295,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     for (int i = 0; i < 40 && endpoint(dead).available(System.nanoTime()); i++) {
       http.post("/v1/chat/completions", chat("hi " + i, false));
     }
-    JsonObject shortPool = http.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0);
+    JsonObject shortPool = admin.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0);
     JsonObject deadHealth = shortPool.getJsonArray("endpoints").getJsonObject(0).getJsonObject("health");
     assertThat(deadHealth.getBoolean("available")).isFalse();
     assertThat(deadHealth.getLong("ejectedForMs")).isPositive();
@@ -311,7 +311,7 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     for (int i = 0; i < 40 && endpoint(dead).available(System.nanoTime()); i++) {
       http.post("/v1/chat/completions", chat("hi " + i, false));
     }
-    String text = http.get("/metrics").text();
+    String text = admin.get("/metrics").text();
     assertThat(text).contains("sluice_endpoint_available{endpoint=\"" + dead + "\",pool=\"short\"} 0.0");
     assertThat(text).contains("sluice_endpoint_ejections_total{endpoint=\"" + dead + "\",pool=\"short\"} 1.0");
     assertThat(text).contains("sluice_admission_capacity{pool=\"short\"} " + AdmissionPolicy.DEFAULTS.maxInFlightPerEndpoint() + ".0");

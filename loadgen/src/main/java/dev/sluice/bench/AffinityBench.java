@@ -19,7 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./sluice bench affinity conversations|mixed|growth}: the endpoint choice, variant against variant, each
@@ -38,32 +41,37 @@ import java.util.concurrent.TimeUnit;
  * Everything runs in this JVM (mocks, node, generator), so its TTFT includes the machine's scheduling delays: the
  * mocks' GPU time is modelled, the event loops' time is not.
  */
-public final class AffinityBench {
+@Command(name = "affinity", description = "Endpoint choice side by side on gpu-timed mocks: conversation affinity "
+    + "on and off, budget-weighted against least-loaded choice, conversations that outgrow the short pool.")
+public final class AffinityBench implements Callable<Integer> {
 
-  private AffinityBench() {
+  public AffinityBench() {
   }
 
   /** One variant: a name and the node's extra flags and environment. */
   private record Variant(String name, List<String> flags, Map<String, String> env) {
   }
 
-  public static void main(String[] args) throws Exception {
-    if (args.length == 0 || args[0].equals("--help")) {
-      System.out.println("""
-          usage: ./sluice bench affinity conversations [--sessions 32] [--turns 8] [--think-time 2s]
-                                                       [--prompt-tokens 300] [--max-tokens 100] [--mocks 4] [--seed 1]
-                 ./sluice bench affinity mixed [--rate 6] [--duration 60s] [--mocks 4] [--seed 1]
-                 ./sluice bench affinity growth [--sessions 16] [--turns 16] [--think-time 2s]
-                                                [--prompt-tokens 600] [--max-tokens 200] [--mocks 4] [--seed 1]""");
-      return;
-    }
-    Map<String, String> o = options(args);
-    switch (args[0]) {
+  @Parameters(index = "0", paramLabel = "conversations|mixed|growth", description = "which comparison to run")
+  String which;
+  @Parameters(index = "1..*", paramLabel = "--OPTION VALUE", arity = "0..*", description = "options of the "
+      + "comparison: conversations and growth take --sessions, --turns, --think-time, --prompt-tokens, "
+      + "--max-tokens, --mocks, --seed, --report; mixed takes --rate, --duration, --mocks, --seed")
+  List<String> rest = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> all = new ArrayList<>();
+    all.add(which);
+    all.addAll(rest);
+    Map<String, String> o = options(all.toArray(String[]::new));
+    switch (which) {
       case "conversations" -> conversations(o);
       case "mixed" -> mixed(o);
       case "growth" -> growth(o);
-      default -> throw new IllegalArgumentException("unknown affinity bench '" + args[0] + "'");
+      default -> throw new IllegalArgumentException("unknown affinity bench '" + which + "'");
     }
+    return 0;
   }
 
   private static Map<String, String> options(String[] args) {
@@ -123,7 +131,7 @@ public final class AffinityBench {
         "--max-tokens", o.getOrDefault("max-tokens", maxTokens), "--seed", o.getOrDefault("seed", "1"),
         "--model", Fleet.MODEL, "--target", fleet.sluiceUrl(), "--corpus", Corpus.defaultDir().toString(),
         "--timeout", "120s", "--scrape", String.join(",", fleet.mockUrls())));
-    return Conversations.parseArgs(args.toArray(String[]::new));
+    return Conversations.parse(args.toArray(String[]::new));
   }
 
   // ---- mixed sizes ------------------------------------------------------------------------------------------

@@ -65,11 +65,12 @@ final class DemoFleet implements AutoCloseable {
 
   /**
    * Starts a dispatcher node from a command line (the same path {@code ./sluice dispatcher} takes), with its
-   * access log off: the demo prints its own summary, not a line per request.
+   * access log off (the demo prints its own summary, not a line per request) and its management listener on a
+   * free port (several nodes run side by side).
    */
   DispatcherMain.Node node(List<String> args) {
-    DispatcherMain.Node node =
-        DispatcherMain.start(args.toArray(String[]::new), Map.of("SLUICE_ACCESS_LOG_ENABLED", "false")).await();
+    DispatcherMain.Node node = DispatcherMain.start(args.toArray(String[]::new),
+        Map.of("SLUICE_ACCESS_LOG_ENABLED", "false", "SLUICE_MANAGEMENT_PORT", "0")).await();
     nodes.add(node);
     return node;
   }

@@ -109,6 +109,11 @@ public final class Conversations {
       return ttft.getTotalCount() == 0 ? Double.NaN : ttft.getValueAtPercentile(quantile * 100) / 1e6;
     }
 
+    /** The TTFT histogram in nanoseconds, for pooling several turns; a copy. */
+    public Histogram ttftHistogram() {
+      return ttft.copy();
+    }
+
     /** Mean prompt tokens of the answered turns (from the stream's usage), 0 when none reported it. */
     public double meanPromptTokens() {
       return answered == 0 ? 0 : (double) promptTokens / answered;
@@ -155,21 +160,8 @@ public final class Conversations {
     return false;
   }
 
-  /** {@code ./sluice loadgen --sessions ...}. */
-  public static void main(String[] args) throws Exception {
-    Options o;
-    try {
-      o = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("loadgen: " + e.getMessage());
-      System.err.print(USAGE);
-      System.exit(2);
-      return;
-    }
-    if (o == null) {
-      System.out.print(USAGE);
-      return;
-    }
+  /** {@code ./sluice loadgen --sessions ...}, once its command line is parsed: runs and reports. */
+  static void serve(Options o) throws Exception {
     if (o.model() == null) {
       o = o.withModel(Loadgen.servedModel(o.targets().get(0)));
     }
@@ -186,7 +178,7 @@ public final class Conversations {
   }
 
   /** Parses the command line; null when help was asked for. */
-  static Options parse(String[] args) {
+  public static Options parse(String[] args) {
     if (java.util.Arrays.asList(args).contains("--help")) {
       return null;
     }

@@ -104,8 +104,8 @@ public final class MockVllm extends VerticleBase {
         .put("id", config.model()).put("object", "model").put("created", System.currentTimeMillis() / 1000)
         .put("owned_by", "vllm").put("root", config.model()).putNull("parent")
         .put("max_model_len", config.shape().maxModelLen()).put("permission", new JsonArray()))).toBuffer();
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()).setTcpNoDelay(true)
-        .setIdleTimeout(0));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setTcpNoDelay(true).setIdleTimeout(0));
     server.requestHandler(this::handle);
     return server.listen();
   }
@@ -139,6 +139,8 @@ public final class MockVllm extends VerticleBase {
       completion(req, true);
     } else if (method == HttpMethod.POST && path.equals("/v1/completions")) {
       completion(req, false);
+    } else if (method == HttpMethod.POST && path.equals("/tokenize")) {
+      Tokenize.handle(req, config, counter, vertx);
     } else if (method == HttpMethod.GET && path.equals("/health")) {
       req.response().end();
     } else if (method == HttpMethod.GET && path.equals("/v1/models")) {

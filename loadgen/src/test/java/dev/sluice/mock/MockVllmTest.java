@@ -729,4 +729,22 @@ class MockVllmTest {
     assertThat(new Object[] {c.shape().maxModelLen(), c.shape().maxNumSeqs(), c.tokenizer()})
         .containsExactly(65536, 16, PromptCounter.Mode.BYTES);
   }
+
+  @Test
+  void hostBindsOneLoopbackAddressOnly() throws Exception {
+    MockConfig parsed = MockVllmMain.parse(new String[] {"--host", "127.0.0.2", "--port", "0"});
+    assertThat(parsed.host()).isEqualTo("127.0.0.2");
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withAddress("127.0.0.2", 0));
+    try (java.net.Socket there = new java.net.Socket("127.0.0.2", port)) {
+      assertThat(there.isConnected()).isTrue();
+    }
+    boolean refusedElsewhere;
+    try (java.net.Socket elsewhere = new java.net.Socket("127.0.0.1", port)) {
+      refusedElsewhere = false;
+    } catch (java.net.ConnectException e) {
+      refusedElsewhere = true;
+    }
+    assertThat(refusedElsewhere).isTrue();
+    assertThat(MockVllmMain.parse(new String[] {}).host()).isEqualTo("0.0.0.0");
+  }
 }

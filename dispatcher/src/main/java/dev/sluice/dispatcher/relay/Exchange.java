@@ -7,6 +7,7 @@ import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
@@ -82,6 +83,11 @@ final class Exchange implements Call.Stage {
 
   private void send(Endpoint avoid) {
     Endpoint endpoint = pool.pick(avoid, affinityKey, weight);
+    if (endpoint == null) {
+      // the pool's endpoints all went (drained, or gone from DNS) while the request waited for its slot
+      fail(FailureKind.NO_HEALTHY_UPSTREAM, "no healthy upstream in pool '" + pool.name() + "'");
+      return;
+    }
     call.tried(endpoint);
     current = new UpstreamTry(this, relay, pool, endpoint, weight);
     current.send(call.request(), body);
@@ -283,7 +289,9 @@ final class Exchange implements Call.Stage {
     tapped = upstream >= 200 && upstream < 300;
     client.commit(t.response(), status, !(tapped && stripUsage), pool, budget, call.id());
     call.firstByte();
+    // sent whole and answered: the body is not needed for another try
     body = null;
+    call.bodyReleased();
   }
 
   private void complete(UpstreamTry t, Buffer last) {
@@ -295,7 +303,10 @@ final class Exchange implements Call.Stage {
       int promptTokens = tap.promptTokens();
       if (promptTokens > 0) {
         call.promptTokens(promptTokens);
-        relay.estimator.observe(budget, promptTokens);
+        if (budget.source() != EstimateSource.TOKENIZER) {
+          // a counted budget was fed when it was counted: one sample per request
+          relay.estimator.observe(budget, promptTokens);
+        }
         countOverEstimate(promptTokens);
       }
     }

@@ -7,8 +7,8 @@ import io.vertx.core.buffer.Buffer;
  * {@code usage.prompt_tokens}, or {@code usage.input_tokens} when a server reports only that.
  */
 public final class JsonUsageTap implements ResponseTap {
-  private final UsageNumberScanner promptTokens = new UsageNumberScanner("prompt_tokens");
-  private final UsageNumberScanner inputTokens = new UsageNumberScanner("input_tokens");
+  private final UsageNumberScanner promptTokens = new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
+  private final UsageNumberScanner inputTokens = new UsageNumberScanner(UsageNumberScanner.INPUT_TOKENS);
 
   @Override
   public Buffer onChunk(Buffer chunk) {

@@ -39,7 +39,7 @@ public final class SseUsageTap implements ResponseTap {
 
   private SseUsageTap(boolean strip) {
     this.strip = strip;
-    this.passThroughScanner = strip ? null : new UsageNumberScanner("prompt_tokens");
+    this.passThroughScanner = strip ? null : new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
   }
 
   /** Sluice injected {@code include_usage}: remove what the option added. */

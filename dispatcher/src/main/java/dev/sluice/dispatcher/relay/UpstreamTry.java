@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -83,13 +82,7 @@ final class UpstreamTry extends Watchdog.Watched {
     exchange.sending();
     sentAt = System.nanoTime();
     watchUntil(sentAt + relay.firstByteNanos);
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
-        .setSsl(endpoint.ssl())
-        .setURI(endpoint.uri(client.uri()));
-    pool.client(exchange.context()).request(options)
+    pool.client(exchange.context()).request(endpoint.request(HttpMethod.POST, client.uri()))
         .compose(req -> {
           if (state == State.DONE) {
             req.reset();

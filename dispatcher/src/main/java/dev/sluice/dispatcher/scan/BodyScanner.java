@@ -114,6 +114,8 @@ public final class BodyScanner implements AutoCloseable {
   private int includeUsageValueEnd = -1;
   private long promptCacheKey = AffinityKey.NONE;
   private long user = AffinityKey.NONE;
+  private int promptFrom = -1;
+  private int promptEnd = -1;
 
   private boolean roleValid;
   private boolean userRole;
@@ -221,7 +223,7 @@ public final class BodyScanner implements AutoCloseable {
     return new RequestFacts(model, stream, leaveAlone,
         maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
         hasImages, hasRemoteMedia, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
-        includeUsageValueStart, includeUsageValueEnd, promptCacheKey, user, prefix.hash());
+        includeUsageValueStart, includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, prefix.hash());
   }
 
   /** Releases the parser's buffers; idempotent. For bodies abandoned before {@link #finish()}. */
@@ -282,6 +284,9 @@ public final class BodyScanner implements AutoCloseable {
   private void onTop(JsonToken t) throws IOException {
     if (t == JsonToken.FIELD_NAME) {
       field = topField(parser.currentName());
+      if (field == F_MESSAGES || field == F_PROMPT) {
+        promptFrom = afterToken();
+      }
       return;
     }
     if (t == JsonToken.END_OBJECT) {
@@ -340,6 +345,7 @@ public final class BodyScanner implements AutoCloseable {
         if (t == JsonToken.VALUE_STRING) {
           hasPrompt = true;
           countText();
+          promptEnd = afterToken();
         } else if (t == JsonToken.START_ARRAY) {
           hasPrompt = true;
           where = PROMPT;
@@ -392,6 +398,7 @@ public final class BodyScanner implements AutoCloseable {
       if (messages == 0) {
         throw new ScanException("'messages' must contain at least one message", "messages");
       }
+      promptEnd = afterToken();
       where = TOP;
       field = F_OTHER;
     } else if (t == JsonToken.START_OBJECT) {
@@ -556,6 +563,7 @@ public final class BodyScanner implements AutoCloseable {
 
   private void onPrompt(JsonToken t) throws IOException {
     if (t == JsonToken.END_ARRAY) {
+      promptEnd = afterToken();
       where = TOP;
       field = F_OTHER;
     } else if (t == JsonToken.VALUE_STRING) {

@@ -45,6 +45,10 @@ package dev.sluice.dispatcher.scan;
  * @param includeUsageValueStart offset of the {@code include_usage} value token ({@code true},
  *                              {@code false} or {@code null})
  * @param includeUsageValueEnd  offset one past the end of that token
+ * @param promptFrom            offset right after the key of the prompt carrier ({@code "messages"} or
+ *                              {@code "prompt"}, its last occurrence): its value follows after blanks and a
+ *                              colon. A tokenizer can be asked for the prompt without re-serialising it
+ * @param promptEnd             offset one past the end of that value
  * @param promptCacheKey        the {@link dev.sluice.dispatcher.balance.KeyHash} of {@code prompt_cache_key}
  *                              (a string), {@code AffinityKey.NONE} when absent
  * @param user                  the hash of the OpenAI {@code user} field (a string), or none
@@ -69,6 +73,8 @@ public record RequestFacts(
     int streamOptionsStart,
     int includeUsageValueStart,
     int includeUsageValueEnd,
+    int promptFrom,
+    int promptEnd,
     long promptCacheKey,
     long user,
     long promptPrefix) {

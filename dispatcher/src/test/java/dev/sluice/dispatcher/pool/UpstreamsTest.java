@@ -241,7 +241,7 @@ class UpstreamsTest {
   @Test
   void eachEventLoopGetsItsShareOfTheConnectionLimitsRoundedUp() {
     upstreams.reconfigure(List.of(new PoolConfig("short", 1000, List.of(URI.create(S1)),
-        new dev.sluice.dispatcher.config.ClientLimits(5, 0))), 0);
+        new dev.sluice.dispatcher.config.ClientLimits(5, 0), null)), 0);
     // two event loops in this node's settings
     assertThat(List.of(shortPool().perLoopLimits().getHttp1MaxSize(), shortPool().perLoopLimits().getMaxWaitQueueSize()))
         .containsExactly(3, 0);
