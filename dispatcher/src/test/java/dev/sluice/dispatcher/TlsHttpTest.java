@@ -199,16 +199,7 @@ class TlsHttpTest extends TwoPoolHttpFixture {
     assertThatThrownBy(() -> NodeConfig.load(new String[] {"--pool", "short=8192@http://127.0.0.1:9",
         "--tls-cert", first.cert().toString(), "--tls-key", dir.resolve("garbage.key").toString()}, Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("tls.key_file names '");
-
-    // the real command: exit status 2 and the key named on stderr
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), DispatcherMain.class.getName(),
-        "--pool", "short=8192@http://127.0.0.1:9", "--tls-cert", missing.toString(), "--tls-key",
-        first.key().toString()).start();
-    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(2);
-    assertThat(stderr).contains("tls.cert_file").contains(missing.toString());
+    // the command's exit status for it: CommandLineTest.aMissingCertificateExitsTwoAndNamesTheKey
   }
 
   @Test

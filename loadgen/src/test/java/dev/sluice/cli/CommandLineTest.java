@@ -160,6 +160,20 @@ class CommandLineTest {
         .doesNotContain(STACK_FRAME);
   }
 
+  /** A TLS certificate that is not there stops the node before it serves, as a bad key does. */
+  @Test
+  void aMissingCertificateExitsTwoAndNamesTheKey(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("absent.crt");
+    Path key = Files.writeString(dir.resolve("node.key"), "not read: the certificate is checked first");
+    Process p = sluice("dispatcher", "--pool", "short=8192@http://127.0.0.1:9", "--tls-cert", missing.toString(),
+        "--tls-key", key.toString());
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isEqualTo(2);
+    assertThat(printed).startsWith("sluice dispatcher: tls.cert_file names '" + missing + "'")
+        .doesNotContain(STACK_FRAME);
+  }
+
   @Test
   void theDispatcherFlagsAreTheConfigurationTables() {
     Outcome o = run("dispatcher", "--help");
