@@ -5,13 +5,15 @@
 #   deploy/local-cluster.sh status      GET /admin/cluster on every node
 #   deploy/local-cluster.sh stop        stop what 'start' started (by the pids it recorded)
 #
-# Node i (0-based) serves HTTP on $BASE_HTTP+i and runs its Hazelcast member on 127.0.0.1:$BASE_HZ+i.
+# Node i (0-based) serves HTTP on $BASE_HTTP+i, its management listener (/metrics, /admin/*) on
+# 127.0.0.1:$BASE_MGMT+i, and runs its Hazelcast member on 127.0.0.1:$BASE_HZ+i.
 # Its calibration is saved to $RUN_DIR/node-i.json, so a stop/start keeps what it learned.
-# Environment: BASE_HTTP (8080), BASE_HZ (5701), SHORT_PORT (9001), LONG_PORT (9003),
+# Environment: BASE_HTTP (8080), BASE_MGMT (9464), BASE_HZ (5701), SHORT_PORT (9001), LONG_PORT (9003),
 #              CLUSTER_NAME (sluice-local), RUN_DIR (${TMPDIR:-/tmp}/sluice-local-cluster).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BASE_HTTP="${BASE_HTTP:-8080}"
+BASE_MGMT="${BASE_MGMT:-9464}"
 BASE_HZ="${BASE_HZ:-5701}"
 SHORT_PORT="${SHORT_PORT:-9001}"
 LONG_PORT="${LONG_PORT:-9003}"
@@ -38,15 +40,15 @@ start() {
   done
   for ((i = 0; i < n; i++)); do
     launch "node-$i" dispatcher \
-      --port "$((BASE_HTTP + i))" \
+      --port "$((BASE_HTTP + i))" --management-port "$((BASE_MGMT + i))" \
       --pool "short=8192@http://127.0.0.1:$SHORT_PORT" \
       --pool "long=65536@http://127.0.0.1:$LONG_PORT" \
       --cluster --cluster-name "$CLUSTER_NAME" --members "$members" \
-      --hz-port "$((BASE_HZ + i))" --hz-interface 127.0.0.1 \
+      --hz-port "$((BASE_HZ + i))" \
       --calibration-file "$RUN_DIR/node-$i.json"
   done
   echo "logs in $RUN_DIR; nodes on http://127.0.0.1:$BASE_HTTP..$((BASE_HTTP + n - 1))"
-  echo "try:  curl -s http://127.0.0.1:$BASE_HTTP/admin/cluster    or    $0 status"
+  echo "try:  curl -s http://127.0.0.1:$BASE_MGMT/admin/cluster    or    $0 status"
 }
 
 launch() {
@@ -59,7 +61,7 @@ launch() {
 
 status() {
   local port
-  for ((port = BASE_HTTP; ; port++)); do
+  for ((port = BASE_MGMT; ; port++)); do
     curl -fsS --max-time 2 "http://127.0.0.1:$port/admin/cluster" 2>/dev/null || break
     echo
   done

@@ -48,6 +48,9 @@ public record CalibrationParams(
   public static final double DEFAULT_MAX_RELATIVE_ERROR = 1.5;
   public static final int DEFAULT_MAX_MODELS = 256;
 
+  /** Tokens added to the relative bound of outlier rejection, so that short prompts are not judged by percent alone. */
+  public static final double OUTLIER_SLACK_TOKENS = 32;
+
   /** One user turn of the Llama 3 chat template: BOS, two role headers, end of turn. */
   public static final double DEFAULT_INTERCEPT_TOKENS = 10.0;
 

@@ -1,12 +1,9 @@
 package dev.sluice.calibration;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -27,16 +24,14 @@ import java.util.function.Consumer;
  * no sample is lost; a sample costs two small allocations. Folding on every sample (rather than on a
  * timer) keeps single-node deployments free of any scheduling duty.
  *
- * <p><b>Cluster</b> ({@link SharedCalibration}): called off the event loop every publish period.
+ * <p><b>Cluster</b> ({@link #localState}, {@link #adoptClusterState}, {@link #restore}, through
+ * {@link NodeCalibration}): called off the event loop every publish period.
  */
-public final class CalibrationTable implements SharedCalibration {
-
-  private static final String NO_MODEL = "";
+public final class CalibrationTable {
 
   private final CalibrationParams params;
   private final KeyView[] priorViews;
-  private final ConcurrentHashMap<String, ModelRow> rows = new ConcurrentHashMap<>();
-  private final List<Consumer<String>> modelListeners = new CopyOnWriteArrayList<>();
+  private final ModelRows<ModelRow> rows;
   private final LongAdder rejected = new LongAdder();
   private volatile long clusterEpoch;
 
@@ -46,6 +41,7 @@ public final class CalibrationTable implements SharedCalibration {
     for (ContentCategory c : ContentCategory.values()) {
       priorViews[c.ordinal()] = priorView(c, 0, 0, 0);
     }
+    this.rows = new ModelRows<>(params.maxModels(), () -> new ModelRow(priorViews));
   }
 
   public CalibrationParams params() {
@@ -54,7 +50,7 @@ public final class CalibrationTable implements SharedCalibration {
 
   /** The routing view of (model, category). Lock-free, allocation-free. */
   public KeyView view(String model, ContentCategory category) {
-    ModelRow row = rows.get(model == null ? NO_MODEL : model);
+    ModelRow row = rows.get(model);
     return row == null ? priorViews[category.ordinal()] : row.views.get(category.ordinal());
   }
 
@@ -69,7 +65,7 @@ public final class CalibrationTable implements SharedCalibration {
       rejected.increment();
       return KeyMoments.Verdict.OUT_OF_BOUNDS;
     }
-    ModelRow row = row(model == null ? NO_MODEL : model);
+    ModelRow row = rows.getOrCreate(model);
     if (row == null) {
       rejected.increment();
       return KeyMoments.Verdict.NOT_TRACKED;
@@ -78,7 +74,7 @@ public final class CalibrationTable implements SharedCalibration {
     KeyView current = row.views.get(i);
     if (current.calibrated()) {
       double expected = current.interceptTokens() + x / current.bytesPerToken();
-      if (Math.abs(y - expected) > params.maxRelativeError() * expected + OUTLIER_SLACK_TOKENS) {
+      if (Math.abs(y - expected) > params.maxRelativeError() * expected + CalibrationParams.OUTLIER_SLACK_TOKENS) {
         rejected.increment();
         return KeyMoments.Verdict.OUTLIER;
       }
@@ -101,14 +97,12 @@ public final class CalibrationTable implements SharedCalibration {
 
   /** Called with each model's name the first time the table tracks it (for per-model meters). */
   public void onNewModel(Consumer<String> listener) {
-    modelListeners.add(listener);
-    rows.keySet().forEach(listener);
+    rows.onNewModel(listener);
   }
 
   /** Every (model, category) of the tracked models, with its current values. */
   public List<CalibrationEntry> entries() {
-    List<String> models = new ArrayList<>(rows.keySet());
-    models.sort(Comparator.naturalOrder());
+    List<String> models = rows.models();
     List<CalibrationEntry> out = new ArrayList<>(models.size() * ContentCategory.count());
     for (String m : models) {
       ModelRow row = rows.get(m);
@@ -122,7 +116,7 @@ public final class CalibrationTable implements SharedCalibration {
     return out;
   }
 
-  @Override
+  /** What this node has learned itself, per key (keys without samples are left out). */
   public Map<CalibrationKey, KeyStats> localState() {
     Map<CalibrationKey, KeyStats> out = new HashMap<>();
     rows.forEach((model, row) -> {
@@ -136,7 +130,10 @@ public final class CalibrationTable implements SharedCalibration {
     return out;
   }
 
-  @Override
+  /**
+   * Installs the merged state of the other nodes. Each key's view combines it with local state; a key
+   * missing from {@code others} falls back to local state only. Calls must come from one thread.
+   */
   public void adoptClusterState(Map<CalibrationKey, KeyStats> others) {
     Map<String, KeyStats[]> byModel = new HashMap<>();
     others.forEach((key, stats) -> {
@@ -145,7 +142,7 @@ public final class CalibrationTable implements SharedCalibration {
         byModel.computeIfAbsent(key.model(), m -> new KeyStats[ContentCategory.count()])[c.ordinal()] = stats;
       }
     });
-    byModel.keySet().forEach(this::row);
+    byModel.keySet().forEach(rows::getOrCreate);
     rows.forEach((model, row) -> {
       KeyStats[] st = byModel.get(model);
       for (int i = 0; i < ContentCategory.count(); i++) {
@@ -153,18 +150,18 @@ public final class CalibrationTable implements SharedCalibration {
       }
     });
     clusterEpoch++;
-    rows.values().forEach(row -> {
+    rows.forEach((model, row) -> {
       for (int i = 0; i < ContentCategory.count(); i++) {
         refresh(row, i);
       }
     });
   }
 
-  @Override
+  /** Seeds local moments from saved stats, as pseudo-samples that new samples refine. */
   public void restore(Map<CalibrationKey, KeyStats> saved) {
     saved.forEach((key, stats) -> {
       ContentCategory c = ContentCategory.byId(key.category());
-      ModelRow row = c == null || key.model() == null ? null : row(key.model());
+      ModelRow row = c == null || key.model() == null ? null : rows.getOrCreate(key.model());
       if (row == null) {
         return;
       }
@@ -175,25 +172,6 @@ public final class CalibrationTable implements SharedCalibration {
       } while (!row.local.compareAndSet(i, cur, KeyMoments.fromStats(stats, cur.seq() + 1, params)));
       refresh(row, i);
     });
-  }
-
-  private ModelRow row(String model) {
-    ModelRow row = rows.get(model);
-    if (row != null) {
-      return row;
-    }
-    if (rows.size() >= params.maxModels()) {
-      return null;
-    }
-    boolean[] created = new boolean[1];
-    row = rows.computeIfAbsent(model, m -> {
-      created[0] = true;
-      return new ModelRow(priorViews);
-    });
-    if (created[0]) {
-      modelListeners.forEach(l -> l.accept(model));
-    }
-    return row;
   }
 
   private void refresh(ModelRow row, int i) {
@@ -234,8 +212,6 @@ public final class CalibrationTable implements SharedCalibration {
   private double clamp(double r) {
     return Math.max(params.minBytesPerToken(), Math.min(params.maxBytesPerToken(), r));
   }
-
-  private static final double OUTLIER_SLACK_TOKENS = 32;
 
   private static final class ModelRow {
     final AtomicReferenceArray<KeyMoments> local = new AtomicReferenceArray<>(ContentCategory.count());

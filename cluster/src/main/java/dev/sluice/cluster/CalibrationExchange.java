@@ -1,7 +1,6 @@
 package dev.sluice.cluster;
 
-import dev.sluice.calibration.CalibrationKey;
-import dev.sluice.calibration.KeyStats;
+import dev.sluice.calibration.CalibrationState;
 import dev.sluice.calibration.SharedCalibration;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,6 +48,8 @@ final class CalibrationExchange extends VerticleBase {
   private int consecutiveFailures;
   private long rounds;
 
+  private final AtomicLong rejected = new AtomicLong();
+  private final Set<String> rejectedFrom = new HashSet<>();
   private volatile ClusterStatus status;
   private volatile Map<String, Long> othersInflight = Map.of();
 
@@ -148,7 +150,7 @@ final class CalibrationExchange extends VerticleBase {
     String self = table.self();
     String json;
     try {
-      Map<CalibrationKey, KeyStats> own = calibration.localState();
+      CalibrationState own = calibration.localState();
       json = EntryCodec.encode(new NodeEntry(self, now, own, carriedToPublish, load.inflightByPool(), supersedes));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not build this node's entry", e);
@@ -180,6 +182,20 @@ final class CalibrationExchange extends VerticleBase {
   private record Read(String nodeId, String value, boolean ok) {
   }
 
+  /** An entry that is not merged: counted every time, logged once until that member publishes a good one. */
+  private void reject(String nodeId, String why) {
+    rejected.incrementAndGet();
+    if (rejectedFrom.add(nodeId)) {
+      LOG.warning(() -> "dropping the calibration entry of cluster member " + nodeId + ": " + why
+          + " (counted in sluice_cluster_rejected_entries_total until it publishes a valid one)");
+    }
+  }
+
+  /** Entries read from other members and dropped (malformed, or outside what a member may publish). */
+  long rejectedEntries() {
+    return rejected.get();
+  }
+
   private void finish(long now, int bytesPublished, boolean written, List<String> members, List<Future<Read>> reads) {
     Map<String, NodeEntry> entries = new HashMap<>();
     Set<String> unread = new HashSet<>();
@@ -192,11 +208,22 @@ final class CalibrationExchange extends VerticleBase {
         unread.add(r.nodeId());
       } else if (r.value() != null) {
         bytesRead += r.value().getBytes(StandardCharsets.UTF_8).length;
+        NodeEntry entry;
         try {
-          entries.put(r.nodeId(), EntryCodec.decode(r.value()));
+          entry = EntryCodec.decode(r.value());
         } catch (IllegalArgumentException e) {
-          LOG.warning(() -> "ignoring entry of " + r.nodeId() + ": " + e.getMessage());
+          reject(r.nodeId(), e.getMessage());
+          continue;
         }
+        String problem = EntryCheck.problem(entry, r.nodeId(), now);
+        if (problem != null) {
+          reject(r.nodeId(), problem);
+          continue;
+        }
+        if (rejectedFrom.remove(r.nodeId())) {
+          LOG.info(() -> "the entry of " + r.nodeId() + " is merged again");
+        }
+        entries.put(r.nodeId(), entry);
       }
     }
     CarryForward.Result merged = carry.merge(now, entries, unread);
@@ -227,10 +254,13 @@ final class CalibrationExchange extends VerticleBase {
         merged.othersInflight(), bytesPublished, bytesRead);
   }
 
-  private Map<String, Long> mergedSamples(Map<CalibrationKey, KeyStats> others) {
+  /** Samples per ratio key ({@code model/category}) and per model's regression ({@code model/classes}). */
+  private Map<String, Long> mergedSamples(CalibrationState others) {
     Map<String, Long> out = new TreeMap<>();
-    calibration.localState().forEach((k, s) -> out.merge(k.model() + "/" + k.category(), s.samples(), Long::sum));
-    others.forEach((k, s) -> out.merge(k.model() + "/" + k.category(), s.samples(), Long::sum));
+    for (CalibrationState s : List.of(calibration.localState(), others)) {
+      s.ratios().forEach((k, v) -> out.merge(k.model() + "/" + k.category(), v.samples(), Long::sum));
+      s.classes().forEach((model, v) -> out.merge(model + "/classes", v.samples(), Long::sum));
+    }
     return out;
   }
 

@@ -1,14 +1,12 @@
 package dev.sluice.cluster;
 
-import dev.sluice.calibration.CalibrationKey;
-import dev.sluice.calibration.KeyStats;
+import dev.sluice.calibration.CalibrationState;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +17,7 @@ import java.util.Optional;
 public final class CalibrationFile {
 
   /** What a file holds: the node that wrote it, when, and its own calibration. */
-  public record Saved(String nodeId, long savedAt, Map<CalibrationKey, KeyStats> state) {
+  public record Saved(String nodeId, long savedAt, CalibrationState state) {
   }
 
   private final Path path;
@@ -41,13 +39,14 @@ public final class CalibrationFile {
     try {
       JsonObject o = new JsonObject(text);
       return Optional.of(new Saved(o.getString("node"), o.getLong("savedAt", 0L),
-          EntryCodec.parseRows(o.getJsonArray("state"))));
+          new CalibrationState(EntryCodec.parseRows(o.getJsonArray("state")),
+              EntryCodec.parseClasses(o.getJsonObject("classes")))));
     } catch (RuntimeException e) {
       throw new IOException(path + ": not a calibration file: " + e.getMessage(), e);
     }
   }
 
-  public void save(String nodeId, long now, Map<CalibrationKey, KeyStats> state) throws IOException {
+  public void save(String nodeId, long now, CalibrationState state) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     if (dir != null) {
       Files.createDirectories(dir);
@@ -56,7 +55,8 @@ public final class CalibrationFile {
         .put("v", EntryCodec.VERSION)
         .put("node", nodeId)
         .put("savedAt", now)
-        .put("state", EntryCodec.rows(state))
+        .put("state", EntryCodec.rows(state.ratios()))
+        .put("classes", EntryCodec.classes(state.classes()))
         .encodePrettily();
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);

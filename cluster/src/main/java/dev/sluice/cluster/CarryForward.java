@@ -1,6 +1,8 @@
 package dev.sluice.cluster;
 
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.CalibrationState;
+import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,7 +31,7 @@ public final class CarryForward {
 
   /** What a round produced. */
   public record Result(
-      Map<CalibrationKey, KeyStats> others,
+      CalibrationState others,
       Map<String, NodeEntry.Carried> carried,
       Map<String, Long> othersInflight,
       Set<String> liveContributors) {
@@ -78,6 +80,7 @@ public final class CarryForward {
     live.removeAll(superseded);
 
     Map<CalibrationKey, List<KeyStats>> parts = new HashMap<>();
+    Map<String, List<ClassStats>> classParts = new HashMap<>();
     Map<String, NodeEntry.Carried> carried = new HashMap<>();
     memory.forEach((id, c) -> {
       double factor = 1.0;
@@ -85,18 +88,26 @@ public final class CarryForward {
         carried.put(id, c);
         factor = decayFactor(now - c.at());
       }
-      for (Map.Entry<CalibrationKey, KeyStats> s : c.stats().entrySet()) {
+      for (Map.Entry<CalibrationKey, KeyStats> s : c.stats().ratios().entrySet()) {
         KeyStats stats = factor == 1.0 ? s.getValue() : s.getValue().decayed(factor);
         parts.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(stats);
       }
+      for (Map.Entry<String, ClassStats> s : c.stats().classes().entrySet()) {
+        ClassStats stats = factor == 1.0 ? s.getValue() : s.getValue().decayed(factor);
+        classParts.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(stats);
+      }
     });
-    Map<CalibrationKey, KeyStats> others = new HashMap<>();
+    Map<CalibrationKey, KeyStats> ratios = new HashMap<>();
     parts.forEach((k, list) -> {
       KeyStats m = KeyStats.merge(list);
       if (m != null) {
-        others.put(k, m);
+        ratios.put(k, m);
       }
     });
+    // The regression's normal equations add up: the sum is the fit of every node's samples together.
+    Map<String, ClassStats> classes = new HashMap<>();
+    classParts.forEach((model, list) -> classes.put(model, ClassStats.merge(list)));
+    CalibrationState others = new CalibrationState(ratios, classes);
 
     Map<String, Long> inflight = new HashMap<>();
     for (NodeEntry e : read.values()) {
@@ -106,7 +117,7 @@ public final class CarryForward {
     }
     Set<String> contributors = new HashSet<>(live);
     contributors.retainAll(memory.keySet());
-    return new Result(Map.copyOf(others), Map.copyOf(carried), Map.copyOf(inflight), Set.copyOf(contributors));
+    return new Result(others, Map.copyOf(carried), Map.copyOf(inflight), Set.copyOf(contributors));
   }
 
   /** Weight left after {@code ageMillis}: halves every half-life; never more than 1 (clock skew). */

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param clusterName         Hazelcast cluster name
  * @param port                Hazelcast member port
  * @param portAutoIncrement   try the next ports when {@code port} is taken (off when a port is given explicitly)
- * @param bindInterface       interface to bind and advertise; null lets Hazelcast pick
+ * @param bindInterface       interface to bind and advertise as written, {@code *} for every one; null: chosen
+ *                            by {@link ClusterInterface}
  * @param members             TCP-IP seed members
  * @param kubernetes          Kubernetes discovery instead of TCP-IP, or null
  * @param publishPeriod       how often a node publishes its state and merges the others'
@@ -76,8 +77,10 @@ public record ClusterConfig(
       .within(1, 65535).flag("--hz-port", "PORT")
       .doc("Hazelcast member port; when not set, the next ports are tried if it is taken (auto-increment)");
   static final Key<ClusterConfig, String> INTERFACE = Key.of("interface", Type.TEXT, ClusterConfig::bindInterface)
-      .flag("--hz-interface", "IP")
-      .doc("interface (IP, wildcards allowed) to bind and advertise, and only there; none: any");
+      .notBlank().flag("--hz-interface", "IP")
+      .doc("address (IP, wildcards like `10.0.*.*` allowed) the member binds and advertises, and only there. When "
+          + "not set: this node's own entry in `members` (127.0.0.1 for local members), the pod's IP with "
+          + "`kubernetes` (`POD_IP`), else 127.0.0.1. Every interface only when written `*`");
   static final Key<ClusterConfig, List<String>> MEMBERS = Key.of("members", Type.TEXTS, ClusterConfig::members)
       .byDefault(List.of()).rule(m -> m.stream().noneMatch(String::isBlank), "must not name a blank member")
       .flag("--members", "H:P,H:P")
@@ -178,6 +181,19 @@ public record ClusterConfig(
     return with(b -> b.stateFile = file);
   }
 
+  /** The interface as written ({@code *}: every one), or null to let {@link ClusterInterface} choose. */
+  public ClusterConfig withInterface(String iface) {
+    return with(b -> b.bindInterface = iface);
+  }
+
+  /** Kubernetes discovery instead of TCP-IP members, or null. */
+  public ClusterConfig withKubernetes(Kubernetes discovery) {
+    return with(b -> {
+      b.enabled = true;
+      b.kubernetes = discovery;
+    });
+  }
+
   public ClusterConfig withHazelcastProperties(Map<String, String> props) {
     return with(b -> b.hazelcastProperties = props);
   }
@@ -249,7 +265,7 @@ public record ClusterConfig(
   @Override
   public String toString() {
     return "ClusterConfig[enabled=" + enabled + ", name=" + clusterName + ", port=" + port
-        + ", interface=" + Objects.toString(bindInterface, "*") + ", members=" + members
+        + ", interface=" + Objects.toString(bindInterface, "auto") + ", members=" + members
         + ", kubernetes=" + kubernetes + ", publish=" + publishPeriod.toMillis() + "ms, ttl=" + entryTtl.toMillis()
         + "ms, stateFile=" + stateFile + "]";
   }

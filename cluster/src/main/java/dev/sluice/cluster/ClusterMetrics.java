@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * The node's cluster meters. With the Prometheus registry they read {@code sluice_cluster_reachable},
  * {@code sluice_cluster_publish_failures_total}, {@code sluice_cluster_members},
- * {@code sluice_cluster_carried_nodes} and {@code sluice_cluster_published_bytes}.
+ * {@code sluice_cluster_carried_nodes}, {@code sluice_cluster_published_bytes} and
+ * {@code sluice_cluster_rejected_entries_total}.
  */
 public final class ClusterMetrics implements MeterBinder {
 
@@ -31,6 +32,10 @@ public final class ClusterMetrics implements MeterBinder {
         .register(registry);
     Gauge.builder("sluice.cluster.carried.nodes", node, n -> n.status().carried().size())
         .description("departed nodes whose calibration this node carries forward")
+        .register(registry);
+    FunctionCounter.builder("sluice.cluster.rejected.entries", node, ClusterNode::rejectedEntries)
+        .description("entries read from other members and dropped before merging (malformed, a ratio or count "
+            + "out of bounds, a timestamp ahead of this node's clock)")
         .register(registry);
     Gauge.builder("sluice.cluster.published.bytes", node, n -> n.status().bytesPublished())
         .description("size of this node's last published calibration entry")

@@ -71,6 +71,11 @@ public final class ClusterNode {
     return exchange.status();
   }
 
+  /** Entries read from other members and dropped before merging (malformed, or outside their bounds). */
+  public long rejectedEntries() {
+    return exchange.rejectedEntries();
+  }
+
   /** Requests in flight on the other nodes per pool, as published in their last round. */
   public Map<String, Long> othersInflight() {
     return exchange.othersInflight();

@@ -51,9 +51,10 @@ public final class MemberConfig {
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(c.port()).setPortAutoIncrement(c.portAutoIncrement());
-    if (c.bindInterface() != null) {
-      network.getInterfaces().setEnabled(true).addInterface(c.bindInterface());
-      // Bind only there: a node on a private interface must not also listen on the others.
+    String bind = ClusterInterface.choose(c);
+    if (bind != null) {
+      network.getInterfaces().setEnabled(true).addInterface(bind);
+      // Bind only there: the member port must not be reachable on the node's other interfaces.
       config.setProperty("hazelcast.socket.bind.any", "false");
     }
 
@@ -76,7 +77,7 @@ public final class MemberConfig {
       join.getTcpIpConfig().setEnabled(true);
       if (c.members().isEmpty()) {
         // Alone unless told otherwise; other nodes may still join through us.
-        join.getTcpIpConfig().addMember(c.bindInterface() == null ? "127.0.0.1" : c.bindInterface());
+        join.getTcpIpConfig().addMember(bind == null ? "127.0.0.1" : bind);
       } else {
         c.members().forEach(join.getTcpIpConfig()::addMember);
       }

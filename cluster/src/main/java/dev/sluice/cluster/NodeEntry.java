@@ -1,7 +1,6 @@
 package dev.sluice.cluster;
 
-import dev.sluice.calibration.CalibrationKey;
-import dev.sluice.calibration.KeyStats;
+import dev.sluice.calibration.CalibrationState;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,13 +17,12 @@ import java.util.Set;
 public record NodeEntry(
     String nodeId,
     long at,
-    Map<CalibrationKey, KeyStats> own,
+    CalibrationState own,
     Map<String, Carried> carried,
     Map<String, Integer> inflight,
     Set<String> supersedes) {
 
   public NodeEntry {
-    own = Map.copyOf(own);
     carried = Map.copyOf(carried);
     inflight = Map.copyOf(inflight);
     supersedes = Set.copyOf(supersedes);
@@ -37,9 +35,6 @@ public record NodeEntry(
    * @param at    the publish time of that state on its origin's clock (its version)
    * @param stats the origin's own calibration at that time
    */
-  public record Carried(long at, Map<CalibrationKey, KeyStats> stats) {
-    public Carried {
-      stats = Map.copyOf(stats);
-    }
+  public record Carried(long at, CalibrationState stats) {
   }
 }

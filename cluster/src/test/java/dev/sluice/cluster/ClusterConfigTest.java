@@ -88,11 +88,14 @@ class ClusterConfigTest {
 
   @Test
   void memberConfigIsTcpIpOnlyWithTheVertxMaps() {
-    Config c = MemberConfig.build(flags("--cluster", "--members", "10.0.0.1,10.0.0.2"));
+    Config c = MemberConfig.build(flags("--cluster", "--members", "10.0.0.1,10.0.0.2", "--hz-interface", "10.0.0.1"));
     var join = c.getNetworkConfig().getJoin();
     assertThat(List.of(join.getMulticastConfig().isEnabled(), join.getAutoDetectionConfig().isEnabled(),
         join.getTcpIpConfig().isEnabled(), c.getMapConfigs().containsKey("__vertx.nodeInfo"),
         c.getMultiMapConfigs().containsKey("__vertx.subs"))).containsExactly(false, false, true, true, true);
+    assertThat(List.of(c.getNetworkConfig().getInterfaces().isEnabled(),
+        c.getNetworkConfig().getInterfaces().getInterfaces().contains("10.0.0.1"),
+        c.getProperty("hazelcast.socket.bind.any"))).containsExactly(true, true, "false");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.sluice.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -43,11 +44,14 @@ class SingleNodeTest {
     TestCalibration first = new TestCalibration();
     ClusterNode node = ClusterNode.start(vertx, config(), first).await(20, TimeUnit.SECONDS);
     first.learn(CODE, LEARNED);
+    ClassStats classes = TestCalibration.classStats(320, 150.5, 0.75);
+    first.learn("qwen", classes);
     node.stop().await(20, TimeUnit.SECONDS);
 
     TestCalibration second = new TestCalibration();
     ClusterNode.start(vertx, config(), second).await(20, TimeUnit.SECONDS);
     assertThat(second.restored()).containsEntry(CODE, LEARNED);
+    assertThat(second.restoredClasses()).containsEntry("qwen", classes);
   }
 
   @Test
@@ -61,7 +65,7 @@ class SingleNodeTest {
     Eventually.assertEventually(Duration.ofSeconds(10), () -> {
       try {
         assertThat(new CalibrationFile(dir.resolve("c.json")).load()).hasValueSatisfying(
-            s -> assertThat(s.state()).containsEntry(CODE, LEARNED));
+            s -> assertThat(s.state().ratios()).containsEntry(CODE, LEARNED));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);
       }

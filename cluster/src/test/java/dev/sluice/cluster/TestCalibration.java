@@ -1,6 +1,8 @@
 package dev.sluice.cluster;
 
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.CalibrationState;
+import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
 import dev.sluice.calibration.SharedCalibration;
 import java.util.ArrayList;
@@ -15,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TestCalibration implements SharedCalibration {
 
   private final Map<CalibrationKey, KeyStats> local = new ConcurrentHashMap<>();
-  private volatile Map<CalibrationKey, KeyStats> adopted = Map.of();
-  private volatile Map<CalibrationKey, KeyStats> restored = Map.of();
+  private final Map<String, ClassStats> localClasses = new ConcurrentHashMap<>();
+  private volatile CalibrationState adopted = CalibrationState.EMPTY;
+  private volatile CalibrationState restored = CalibrationState.EMPTY;
   private volatile Map<CalibrationKey, KeyStats> snapshot = Map.of();
 
   void learn(CalibrationKey key, KeyStats stats) {
@@ -24,12 +27,33 @@ final class TestCalibration implements SharedCalibration {
     rebuild();
   }
 
+  void learn(String model, ClassStats stats) {
+    localClasses.put(model, stats);
+  }
+
+  /** Class moments for tests: every value distinct, derived from {@code seed}; they need not solve to anything. */
+  static ClassStats classStats(long samples, double weight, double seed) {
+    double[] m = new double[ClassStats.length()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = seed + i * 0.25;
+    }
+    return new ClassStats(samples, weight, m, 0.03 * weight, weight);
+  }
+
   Map<CalibrationKey, KeyStats> adopted() {
-    return adopted;
+    return adopted.ratios();
+  }
+
+  Map<String, ClassStats> adoptedClasses() {
+    return adopted.classes();
   }
 
   Map<CalibrationKey, KeyStats> restored() {
-    return restored;
+    return restored.ratios();
+  }
+
+  Map<String, ClassStats> restoredClasses() {
+    return restored.classes();
   }
 
   /** The request path: bytes to tokens from the snapshot, a fixed 4 bytes per token when unknown. */
@@ -39,20 +63,21 @@ final class TestCalibration implements SharedCalibration {
   }
 
   @Override
-  public Map<CalibrationKey, KeyStats> localState() {
-    return Map.copyOf(local);
+  public CalibrationState localState() {
+    return new CalibrationState(local, localClasses);
   }
 
   @Override
-  public void adoptClusterState(Map<CalibrationKey, KeyStats> others) {
-    adopted = Map.copyOf(others);
+  public void adoptClusterState(CalibrationState others) {
+    adopted = others;
     rebuild();
   }
 
   @Override
-  public void restore(Map<CalibrationKey, KeyStats> saved) {
-    restored = Map.copyOf(saved);
-    local.putAll(saved);
+  public void restore(CalibrationState saved) {
+    restored = saved;
+    local.putAll(saved.ratios());
+    localClasses.putAll(saved.classes());
     rebuild();
   }
 
@@ -60,7 +85,7 @@ final class TestCalibration implements SharedCalibration {
     Map<CalibrationKey, KeyStats> next = new ConcurrentHashMap<>();
     Map<CalibrationKey, List<KeyStats>> parts = new ConcurrentHashMap<>();
     local.forEach((k, s) -> parts.computeIfAbsent(k, x -> new ArrayList<>()).add(s));
-    adopted.forEach((k, s) -> parts.computeIfAbsent(k, x -> new ArrayList<>()).add(s));
+    adopted.ratios().forEach((k, s) -> parts.computeIfAbsent(k, x -> new ArrayList<>()).add(s));
     parts.forEach((k, l) -> {
       KeyStats m = KeyStats.merge(l);
       if (m != null) {

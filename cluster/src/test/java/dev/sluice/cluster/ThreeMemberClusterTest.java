@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ class ThreeMemberClusterTest {
   private static final String CLUSTER = "sluice-three-" + UUID.randomUUID();
   private static final CalibrationKey CODE = new CalibrationKey("qwen", "code");
   private static final KeyStats A_LEARNED = new KeyStats(800, 200.0, 2.9, 11.0, 0.12);
+  private static final ClassStats A_CLASSES = TestCalibration.classStats(600, 180.0, 2.5);
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
   private static List<Integer> ports;
@@ -59,6 +61,7 @@ class ThreeMemberClusterTest {
   @Order(1)
   void whatALearnsIsAdoptedByBAndCWithinTwoPeriods() {
     long aRounds = a.node.status().rounds();
+    a.calibration.learn("qwen", A_CLASSES);
     a.calibration.learn(CODE, A_LEARNED);
     // A's round after next certainly carries the sample; B's and C's second rounds after that read it.
     Eventually.waitFor(CONVERGE, "A publishes", () -> a.node.status().rounds() >= aRounds + 2);
@@ -68,6 +71,8 @@ class ThreeMemberClusterTest {
         () -> b.node.status().rounds() >= bRounds + 2 && c.node.status().rounds() >= cRounds + 2);
     assertThat(List.of(b.calibration.adopted().get(CODE), c.calibration.adopted().get(CODE)))
         .containsOnly(A_LEARNED);
+    assertThat(List.of(b.calibration.adoptedClasses().get("qwen"), c.calibration.adoptedClasses().get("qwen")))
+        .containsOnly(A_CLASSES);
   }
 
   @Test
@@ -95,6 +100,13 @@ class ThreeMemberClusterTest {
     assertThat(new double[] {b.calibration.adopted().get(CODE).bytesPerToken(),
         c.calibration.adopted().get(CODE).bytesPerToken(), requestPathError.get() == null ? 0.0 : -1.0})
         .containsExactly(new double[] {A_LEARNED.bytesPerToken(), A_LEARNED.bytesPerToken(), 0.0}, within(1e-9));
+    // the regression is carried too, scaled down by its age: the same equations with less say
+    for (LocalMember m : List.of(b, c)) {
+      ClassStats carried = m.calibration.adoptedClasses().get("qwen");
+      double factor = carried.weight() / A_CLASSES.weight();
+      assertThat(factor).isBetween(0.5, 1.0);
+      assertThat(carried.moments()[7]).isCloseTo(A_CLASSES.moments()[7] * factor, within(1e-6));
+    }
   }
 
   @Test
@@ -106,6 +118,10 @@ class ThreeMemberClusterTest {
       assertThat(got).isNotNull();
       assertThat(got.bytesPerToken()).isCloseTo(A_LEARNED.bytesPerToken(), within(1e-9));
       assertThat(got.weight()).isBetween(0.0, A_LEARNED.weight());
+      ClassStats classes = reborn.calibration.adoptedClasses().get("qwen");
+      assertThat(classes).isNotNull();
+      assertThat(classes.samples()).isEqualTo(A_CLASSES.samples());
+      assertThat(classes.weight()).isBetween(0.0, A_CLASSES.weight());
     });
   }
 

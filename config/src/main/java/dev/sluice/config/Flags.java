@@ -49,8 +49,9 @@ final class Flags {
         .description(CONFIG_DOC).build());
     for (Flagged f : flagged) {
       OptionSpec.Builder o = OptionSpec.builder(f.flag()).description(plain(description(f)));
-      if (f.list() != null) {
-        o.paramLabel(f.list().flagLabel()).type(List.class).auxiliaryTypes(String.class).arity("1");
+      if (f.list() != null || repeatable(f.key())) {
+        o.paramLabel(f.list() != null ? f.list().flagLabel() : f.key().flagLabel()).type(List.class)
+            .auxiliaryTypes(String.class).arity("1");
       } else if (f.key().type() == Type.BOOLEAN) {
         o.type(boolean.class).arity("0");
       } else {
@@ -93,7 +94,10 @@ final class Flags {
       if (f.key().type() == Type.BOOLEAN) {
         value = BooleanNode.TRUE;
       } else {
-        String raw = parsed.result().matchedOptionValue(f.flag(), "");
+        // a list key's flag may be repeated; each occurrence adds to the list, as commas do
+        String raw = repeatable(f.key())
+            ? String.join(",", parsed.result().<List<String>>matchedOptionValue(f.flag(), List.of()))
+            : parsed.result().matchedOptionValue(f.flag(), "");
         value = Environment.value(f.key().type().form(), raw, f.flag());
         Binder.read(f.key().type(), value, f.flag());
       }
@@ -153,9 +157,17 @@ final class Flags {
     }
   }
 
+  /** A key whose value is a list takes its flag any number of times. */
+  private static boolean repeatable(Key<?, ?> key) {
+    return key.type().form() == Type.Form.LIST;
+  }
+
   private static String description(Flagged f) {
     if (f.list() != null) {
       return f.list().doc() + " (repeatable)";
+    }
+    if (repeatable(f.key())) {
+      return f.key().doc() + " (repeatable)";
     }
     String shown = f.key().fallback() == null || f.key().type() == Type.BOOLEAN ? "" : show(f.key());
     return shown.isEmpty() ? f.key().doc() : f.key().doc() + " (default " + shown + ")";

@@ -59,6 +59,9 @@ public final class Type<T> {
       Type::number, Double::doubleValue, Form.SCALAR);
   public static final Type<Boolean> BOOLEAN = new Type<>("true or false",
       n -> n.isBoolean() ? n.booleanValue() : null, String::valueOf, null, Form.SCALAR);
+  /** A switch written {@code on} or {@code off}; YAML's {@code true} and {@code false} read the same. */
+  public static final Type<Boolean> SWITCH = new Type<>("'on' or 'off'", Type::onOff, b -> b ? "on" : "off", null,
+      Form.SCALAR);
   /** Milliseconds, an integer in the file. */
   public static final Type<Duration> MILLIS = new Type<>("an integer (milliseconds)",
       n -> n.isIntegralNumber() && n.canConvertToLong() ? Duration.ofMillis(n.longValue()) : null,
@@ -74,6 +77,14 @@ public final class Type<T> {
   /** Absolute URLs with a host ({@code http://10.0.0.5:8000}); one URL alone is a list of one. */
   public static final Type<List<URI>> URLS = new Type<>("a list of URLs", Type::urls,
       l -> l.stream().map(URI::toString).collect(Collectors.joining(",")), null, Form.LIST);
+
+  private static Boolean onOff(JsonNode n) {
+    if (n.isBoolean()) {
+      return n.booleanValue();
+    }
+    return !n.isTextual() ? null : n.asText().equals("on") ? Boolean.TRUE : n.asText().equals("off") ? Boolean.FALSE
+        : null;
+  }
 
   /** One of a few words, each standing for a value, e.g. {@code reject} and {@code allow}. */
   public static <T> Type<T> choice(Map<String, T> words) {

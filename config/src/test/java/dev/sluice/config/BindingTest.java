@@ -128,6 +128,12 @@ class BindingTest {
   }
 
   @Test
+  void aListKeysFlagMayBeRepeatedAndReplacesTheFilesList() throws Exception {
+    Root r = load(file("seeds: [f]\nitems: [{name: a, size: 1}]\n", "--seeds", "p", "--seeds", "q,r"), Map.of());
+    assertThat(r.seeds()).containsExactly("p", "q", "r");
+  }
+
+  @Test
   void everyFailureNamesItsKeyFlagOrPath() throws Exception {
     String ok = "items: [{name: a, size: 1}]\n";
     assertThatThrownBy(() -> load(file(ok + "hots: x\n"), Map.of()))

@@ -4,21 +4,31 @@ import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.cluster.QuotaLedger;
 import dev.sluice.dispatcher.admin.ManagementRoutes;
+import dev.sluice.dispatcher.admin.ManagementVerticle;
+import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.admission.RetryBudget;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.exact.ExactCountMeters;
+import dev.sluice.dispatcher.exact.ExactCounter;
 import dev.sluice.dispatcher.front.FrontVerticle;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.pipeline.ModelList;
 import dev.sluice.dispatcher.call.Outcomes;
 import dev.sluice.dispatcher.pipeline.Pipeline;
+import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
+import dev.sluice.dispatcher.protocol.ConnectionLimit;
 import dev.sluice.dispatcher.relay.Relay;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.savings.LiveFigures;
 import dev.sluice.dispatcher.security.ApiKeys;
+import dev.sluice.dispatcher.security.CertificateWatcher;
 import dev.sluice.dispatcher.security.KeyRateLimiter;
 import dev.sluice.dispatcher.trace.Tracing;
+import dev.sluice.dispatcher.security.TlsCertificate;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,18 +36,21 @@ import io.vertx.core.VertxOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One running dispatcher node, put together: the pools ({@link Upstreams}), the request {@link Pipeline} and its
- * {@link Relay}, the management routes, the live savings figures, and the HTTP front deployed once per event
- * loop. Each piece gets the narrow collaborators it needs from here; none of them reaches back for the node.
+ * {@link Relay}, the public listener deployed once per event loop, the management listener, the live savings
+ * figures, the node's memory bounds and the certificate watcher. Each piece gets the narrow collaborators it
+ * needs from here; none of them reaches back for the node.
  */
 public final class Dispatcher {
   /** Time on top of the admission wait before a replaced pool's client may close. */
   private static final long SETTLE_MARGIN_MS = 1_000;
 
   private final Vertx vertx;
+  private final NodeConfig node;
   private volatile DispatcherConfig config;
   private final ReliabilityConfig reliability;
   private final DispatcherHooks hooks;
@@ -47,45 +60,61 @@ public final class Dispatcher {
   private final Tracing tracing;
   private final Upstreams upstreams;
   private final RetryBudget retries;
+  private final ConnectionLimit connections;
+  private final BodyBudget bodies;
+  private final ExactCounter exactCounter;
   private final Pipeline pipeline;
   private final ManagementRoutes management;
+  private final List<FrontVerticle> fronts = new CopyOnWriteArrayList<>();
   private volatile LiveFigures liveFigures;
   private final AtomicInteger actualPort = new AtomicInteger(-1);
+  private final AtomicInteger managementPort = new AtomicInteger(-1);
   private volatile boolean ready;
   private volatile ClusterNode cluster;
+  private CertificateWatcher certificates;
   private String deploymentId;
+  private String managementId;
 
-  private Dispatcher(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks, DispatcherMetrics metrics,
-      ReliabilityConfig reliability, AccessLog accessLog, Tracing tracing, int instances) {
+  private Dispatcher(Vertx vertx, NodeConfig node, DispatcherHooks hooks, DispatcherMetrics metrics,
+      AccessLog accessLog, Tracing tracing, int instances) {
     this.vertx = vertx;
-    this.config = config;
-    this.reliability = reliability;
+    this.node = node;
+    this.config = node.dispatcher();
+    this.reliability = node.reliability();
     this.hooks = hooks;
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.tracing = tracing;
     accessLog.bindTo(metrics.registry());
     this.upstreams = new Upstreams(vertx, config.pools(), new Upstreams.Settings(config.timeouts(),
-        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(), instances),
-        metrics);
+        reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(),
+        instances, node.discovery(), node.routing()), metrics);
     this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
+    this.connections = new ConnectionLimit(node.limits().maxConnections());
+    connections.bindTo(metrics.registry());
+    this.bodies = new BodyBudget(node.limits().maxBufferedBodyBytes());
+    bodies.bindTo(metrics.registry());
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
         retries, metrics);
+    this.exactCounter = new ExactCounter(vertx, upstreams, hooks.estimator(), config.estimator(),
+        new ExactCountMeters(metrics.registry()));
     // clustered, a key's limits are the cluster's: leased from the buckets all nodes share
     KeyRateLimiter limiter = new KeyRateLimiter(reliability.keys(), System.nanoTime(), QuotaLedger.of(vertx));
-    this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), hooks.estimator(),
-        config.defaultOutputReserve(), reliability.images(), limiter,
-        upstreams, relay, new Outcomes(metrics, accessLog, tracing), new ModelList(upstreams, config.timeouts().modelsMs()));
+    this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), bodies, hooks.estimator(),
+        exactCounter, config.defaultOutputReserve(), reliability.images(), limiter, upstreams, relay,
+        new Outcomes(metrics, accessLog, tracing),
+        new ModelList(upstreams, config.timeouts().modelsMs(), config.modelsCacheMillis()));
     this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams,
-        limiter, reliability.keys());
+        ApiKeys.ofHashes("management", node.management().keys()), limiter, reliability.keys());
     this.liveFigures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
+    upstreams.onSwap(this::figuresFollow);
   }
 
   /** Starts a node with the default hooks on as many front instances as event loops. */
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry()), metrics,
-        defaultInstances());
+    return start(vertx, config, DispatcherHooks.calibrating(CalibrationParams.defaults(), config.estimator().model(),
+        metrics.registry()), metrics, defaultInstances());
   }
 
   /**
@@ -112,27 +141,78 @@ public final class Dispatcher {
   public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
       DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, AccessLog accessLog,
       Tracing tracing) {
-    DispatcherConfig valid;
+    return start(vertx, NodeConfig.embedded(config, reliabilityConfig), hooks, metrics, instances, accessLog,
+        tracing);
+  }
+
+  /** Starts a node that chooses endpoints as {@code routing} says. */
+  public static Future<Dispatcher> start(Vertx vertx, DispatcherConfig config, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, ReliabilityConfig reliabilityConfig, RoutingConfig routing,
+      AccessLog accessLog) {
+    return start(vertx, NodeConfig.embedded(config, reliabilityConfig).withRouting(routing), hooks, metrics,
+        instances, accessLog, null);
+  }
+
+  /** {@link #start(Vertx, NodeConfig, DispatcherHooks, DispatcherMetrics, int, AccessLog, Tracing)} untraced. */
+  public static Future<Dispatcher> start(Vertx vertx, NodeConfig node, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, AccessLog accessLog) {
+    return start(vertx, node, hooks, metrics, instances, accessLog, null);
+  }
+
+  /**
+   * Starts a node of this whole configuration: the pools (once every DNS name was looked up), the public
+   * listener on {@code instances} event loops, the management listener; requests traced into {@code tracing}
+   * (closed on stop; null: off). {@code node}'s dispatcher keys are validated here; a bad one fails the future
+   * with a message naming the key.
+   */
+  public static Future<Dispatcher> start(Vertx vertx, NodeConfig node, DispatcherHooks hooks,
+      DispatcherMetrics metrics, int instances, AccessLog accessLog, Tracing tracing) {
+    NodeConfig valid;
     try {
-      valid = config.validated();
+      valid = node.withDispatcher(node.dispatcher().validated());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, reliabilityConfig, accessLog, tracing, instances);
-    d.upstreams.start();
-    FrontVerticle.Settings front = new FrontVerticle.Settings(valid.host(), valid.port(),
-        reliabilityConfig.server().coveringUpstreamSilence(
-            Math.max(valid.timeouts().firstByteMs(), valid.timeouts().streamIdleMs())),
-        reliabilityConfig.drainGrace(), d::listening);
-    return vertx.deployVerticle(() -> new FrontVerticle(front, d.pipeline, d.management),
-            new DeploymentOptions().setInstances(instances))
+    Dispatcher d = new Dispatcher(vertx, valid, hooks, metrics, accessLog, tracing, instances);
+    DispatcherConfig dc = valid.dispatcher();
+    ReliabilityConfig reliability = valid.reliability();
+    FrontVerticle.Settings front = new FrontVerticle.Settings(dc.host(), dc.port(),
+        reliability.server().coveringUpstreamSilence(
+            Math.max(dc.timeouts().firstByteMs(), dc.timeouts().streamIdleMs())),
+        d.connections, valid.tls().certificate(), reliability.drainGrace(), d::listening);
+    // the endpoints DNS knows are found before the first request is taken
+    return d.upstreams.start()
+        .compose(found -> vertx.deployVerticle(new ManagementVerticle(valid.management(), reliability.server(),
+            d.management, d.managementPort::set)))
+        .compose(id -> {
+          d.managementId = id;
+          return vertx.deployVerticle(() -> d.front(new FrontVerticle(front, d.pipeline, d.management)),
+              new DeploymentOptions().setInstances(instances));
+        })
         .map(id -> {
           d.deploymentId = id;
+          if (valid.tls().enabled()) {
+            d.certificates = new CertificateWatcher(vertx, valid.tls(), d::updateCertificate, metrics.registry())
+                .start();
+          }
           d.liveFigures.start();
           d.ready = true;
           return d;
         })
-        .recover(err -> d.upstreams.close().transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> d.stop().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  private FrontVerticle front(FrontVerticle instance) {
+    fronts.add(instance);
+    return instance;
+  }
+
+  /**
+   * Serves HTTPS with {@code next} on every front instance: on a fixed port they share one listener (each call
+   * sets the same certificate), but with port 0 each instance has a listener of its own.
+   */
+  private Future<?> updateCertificate(TlsCertificate next) {
+    return Future.all(fronts.stream().map(f -> f.updateCertificate(next)).toList());
   }
 
   /**
@@ -151,14 +231,19 @@ public final class Dispatcher {
     return new VertxOptions().setEventLoopPoolSize(defaultInstances()).setPreferNativeTransport(true);
   }
 
-  /** Stops the front (no new requests), then the probes and the upstream clients. */
+  /** Stops the front (no new requests), then the management listener, the probes and the upstream clients. */
   public Future<Void> stop() {
     ready = false;
     liveFigures.stop();
+    if (certificates != null) {
+      certificates.stop();
+    }
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     ClusterNode node = cluster;
     // the cluster goes last: it saves the calibration learned up to the final response
-    return undeploy.eventually(upstreams::close)
+    return undeploy
+        .eventually(() -> managementId == null ? Future.succeededFuture() : vertx.undeploy(managementId))
+        .eventually(upstreams::close)
         .eventually(() -> vertx.executeBlocking(() -> {
           accessLog.close();
           if (tracing != null) {
@@ -196,17 +281,25 @@ public final class Dispatcher {
     if (!valid.timeouts().equals(current.timeouts())) {
       restartOnly.add("timeouts");
     }
+    if (valid.modelsCacheMillis() != current.modelsCacheMillis()) {
+      restartOnly.add("models_cache_ms");
+    }
+    if (!valid.estimator().equals(current.estimator())) {
+      restartOnly.add("estimator");
+    }
     if (!valid.pools().equals(current.pools())) {
-      upstreams.reconfigure(valid.pools(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
       config = current.withPools(valid.pools());
-      // the figures follow the new pools and their endpoints
-      LiveFigures old = liveFigures;
-      old.close();
-      LiveFigures figures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
-      figures.plannedRho(old.plannedRho());
-      liveFigures = ready ? figures.start() : figures;
+      upstreams.reconfigure(valid.pools(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
     }
     return restartOnly;
+  }
+
+  /** After a reload or a discovery change: the figures follow the new pools and their endpoints. */
+  private synchronized void figuresFollow(PoolSet set) {
+    LiveFigures old = liveFigures;
+    old.close();
+    LiveFigures figures = new LiveFigures(vertx, set, metrics.registry(), old);
+    liveFigures = ready ? figures.start() : figures;
   }
 
   public Vertx vertx() {
@@ -226,6 +319,11 @@ public final class Dispatcher {
   }
 
   /** The pools and their endpoints, as requests see them now. */
+  /** The exact count at pool boundaries, and its meters. */
+  public ExactCounter exactCounter() {
+    return exactCounter;
+  }
+
   public Upstreams upstreams() {
     return upstreams;
   }
@@ -268,6 +366,26 @@ public final class Dispatcher {
   /** The port the front listens on (useful with port 0). */
   public int port() {
     return actualPort.get();
+  }
+
+  /** The port the management listener listens on (useful with port 0). */
+  public int managementPort() {
+    return managementPort.get();
+  }
+
+  /** The node's whole configuration as it started (the pools follow reloads: see {@link #config()}). */
+  public NodeConfig node() {
+    return node;
+  }
+
+  /** The node's connection cap and its count of open connections. */
+  public ConnectionLimit connections() {
+    return connections;
+  }
+
+  /** The node's budget of request body bytes held in memory, and what is held now. */
+  public BodyBudget bodies() {
+    return bodies;
   }
 
   private void listening(int port) {

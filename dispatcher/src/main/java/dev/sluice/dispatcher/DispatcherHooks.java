@@ -1,7 +1,7 @@
 package dev.sluice.dispatcher;
 
 import dev.sluice.calibration.CalibrationParams;
-import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.calibration.NodeCalibration;
 import dev.sluice.dispatcher.estimate.CalibratingEstimator;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.estimate.Estimators;
@@ -20,15 +20,21 @@ import io.micrometer.core.instrument.MeterRegistry;
  *                            shown by {@code /admin/calibration}; null when the estimator does not learn
  */
 public record DispatcherHooks(Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage,
-    CalibrationTable calibration) {
+    NodeCalibration calibration) {
 
   public DispatcherHooks(Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage) {
     this(estimator, taps, askUpstreamForUsage, null);
   }
 
-  /** What a node uses unless told otherwise: the calibrating estimator, fed from every response. */
+  /** What a node uses unless told otherwise: the calibrating estimator on the byte classes, fed from every response. */
   public static DispatcherHooks calibrating(CalibrationParams params, MeterRegistry registry) {
-    CalibratingEstimator estimator = Estimators.calibrating(params, registry);
-    return new DispatcherHooks(estimator, ResponseTaps.READING_USAGE, true, estimator.table());
+    return calibrating(params, CalibratingEstimator.Model.CLASSES, registry);
+  }
+
+  /** The calibrating estimator routing on {@code model}, fed from every response. */
+  public static DispatcherHooks calibrating(CalibrationParams params, CalibratingEstimator.Model model,
+      MeterRegistry registry) {
+    CalibratingEstimator estimator = Estimators.calibrating(params, model, registry);
+    return new DispatcherHooks(estimator, ResponseTaps.READING_USAGE, true, estimator.calibration());
   }
 }

@@ -5,6 +5,7 @@ import dev.sluice.cluster.ClusterConfig;
 import dev.sluice.cluster.ClusterMetrics;
 import dev.sluice.cluster.ClusterNode;
 import dev.sluice.cluster.ClusteredVertx;
+import dev.sluice.dispatcher.admin.ManagementConfig;
 import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
@@ -15,6 +16,7 @@ import dev.sluice.dispatcher.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -49,34 +51,37 @@ public final class DispatcherMain {
     }
   }
 
-  public static void main(String[] args) {
-    Node node;
-    try {
-      if (NodeConfig.BINDING.helpRequested(args)) {
-        System.out.println(NodeConfig.BINDING.usage());
-        return;
-      }
-      node = start(args).await();
-    } catch (IllegalArgumentException e) {
-      System.err.println("sluice dispatcher: " + e.getMessage());
-      System.exit(2);
-      return;
-    } catch (Throwable e) {
-      System.err.println("sluice dispatcher: cannot start: " + e.getMessage());
-      System.exit(1);
-      return;
-    }
+  /**
+   * {@code ./sluice dispatcher ...}: starts a node and serves until the JVM is stopped; SIGTERM drains the open
+   * streams, saves the calibration and leaves the cluster. Returns only when the node could not start: a
+   * {@link dev.sluice.config.ConfigException} names a bad key, anything else why it could not start.
+   */
+  public static void serve(String[] args) throws InterruptedException {
+    Node node = start(args).await();
     node.watcher().onHangup();
     warnUnusedVariables(args);
-    // SIGTERM: stop accepting, let open streams finish within the drain grace period, save the calibration
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "sluice-shutdown"));
     DispatcherConfig config = node.dispatcher().config();
     String pools = config.pools().stream()
         .map(p -> p.name() + "=" + p.context() + "@" + p.endpoints().size() + " endpoint(s)")
         .collect(Collectors.joining(", "));
     ClusterNode cluster = node.dispatcher().cluster();
-    System.out.println("sluice dispatcher listening on " + config.host() + ":" + node.dispatcher().port()
-        + " pools: " + pools + " cluster: " + cluster.status().mode() + " node " + cluster.status().nodeId());
+    ManagementConfig management = node.dispatcher().node().management();
+    System.out.println("sluice dispatcher listening on " + (node.dispatcher().node().tls().enabled() ? "https://" : "")
+        + config.host() + ":" + node.dispatcher().port() + " management " + management.host() + ":"
+        + node.dispatcher().managementPort() + " pools: " + pools + " cluster: " + cluster.status().mode() + " node "
+        + cluster.status().nodeId());
+    if (management.keys().isEmpty() && !loopback(management.host())) {
+      System.err.println("sluice dispatcher: the management listener on " + management.host() + " asks no key: "
+          + "/metrics and /admin/* are open to whoever reaches it (set management.keys, or keep it on loopback; "
+          + "docs/security.md)");
+    }
+    // the node's own threads serve; this one only waits for the JVM to stop
+    new CountDownLatch(1).await();
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   /**
@@ -101,14 +106,14 @@ public final class DispatcherMain {
   }
 
   private static Future<Node> start(NodeConfig loaded, String[] args, Map<String, String> env) {
-    DispatcherConfig config = loaded.dispatcher();
     ReliabilityConfig reliability = loaded.reliability();
     ClusterConfig clusterConfig = loaded.cluster();
     loaded.observe().applyLogLevels();
     return ClusteredVertx.start(Dispatcher.vertxOptions(), clusterConfig).compose(vertx -> {
       DispatcherMetrics metrics = new DispatcherMetrics();
-      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(), metrics.registry());
-      return Dispatcher.start(vertx, config, hooks, metrics, Dispatcher.defaultInstances(), reliability,
+      DispatcherHooks hooks = DispatcherHooks.calibrating(CalibrationParams.defaults(),
+          loaded.dispatcher().estimator().model(), metrics.registry());
+      return Dispatcher.start(vertx, loaded, hooks, metrics, Dispatcher.defaultInstances(),
               AccessLog.of(loaded.observe().accessLog()), Tracing.of(loaded.observe().tracing()))
           .compose(dispatcher -> ClusterNode.start(vertx, clusterConfig, hooks.calibration(), dispatcher::inflightByPool)
               .map(cluster -> {

@@ -77,7 +77,7 @@ class CrashHttpTest extends TwoPoolHttpFixture {
     Http.Reply reply = http.post("/v1/chat/completions", CHAT);
     assertThat(List.of(reply.status(), reply.error().getString("code"))).containsExactly(500, "internal_error");
     assertThat(shortUp.received).isEmpty();
-    assertThat(http.get("/metrics").text()).contains("sluice_failures_total{category=\"local\",code=\"internal_error\"} 1.0")
+    assertThat(admin.get("/metrics").text()).contains("sluice_failures_total{category=\"local\",code=\"internal_error\"} 1.0")
         .doesNotContain("category=\"origin\"");
     Eventually.eventually(() -> !logged.isEmpty(), "the bug was logged");
     assertThat(logged.get(0).getThrown()).hasMessage("estimator bug");
@@ -111,7 +111,7 @@ class CrashHttpTest extends TwoPoolHttpFixture {
     Http.Reply reply = http.post("/v1/chat/completions", STREAM);
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.text()).doesNotContain("[DONE]").contains("\"code\":\"internal_error\"");
-    String metrics = http.get("/metrics").text();
+    String metrics = admin.get("/metrics").text();
     assertThat(metrics).contains("sluice_failures_total{category=\"local\",code=\"internal_error\"} 1.0",
         "sluice_requests_total{pool=\"short\",status=\"aborted\"} 1.0");
     Eventually.eventually(() -> !logged.isEmpty(), "the bug was logged");

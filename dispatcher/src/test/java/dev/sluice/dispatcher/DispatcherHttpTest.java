@@ -207,7 +207,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
         "{\"error\":{\"message\":\"too long\",\"type\":\"BadRequestError\",\"param\":\"input_tokens\",\"code\":400}}");
     start(twoPools());
     http.post("/v1/chat/completions", chat("hi", 10, false));
-    assertThat(http.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"under\"} 1.0");
+    assertThat(admin.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"under\"} 1.0");
   }
 
   // ---- failures before the commit point ---------------------------------------------------------------
@@ -223,12 +223,15 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
 
   @Test
   void aDownEndpointIsSkippedByRetryingAnother() {
-    start(base().withPool(pool("short", SHORT_CONTEXT, deadUrl(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    String dead = deadUrl();
+    start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
     List<Integer> statuses = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      statuses.add(http.post("/v1/chat/completions", chat("hi", 10, false)).status());
+    // distinct prompts have distinct affinity keys: about half go to the dead endpoint first
+    for (int i = 0; i < 40 && endpoint(dead).health().consecutiveFailures() < 2; i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi " + i, 10, false)).status());
     }
     assertThat(statuses).containsOnly(200);
+    assertThat(endpoint(dead).health().consecutiveFailures()).isEqualTo(2);
   }
 
   @Test
@@ -238,10 +241,11 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     flaky.behavior = (self, req, body) -> req.connection().close();
     start(base().withPool(pool("short", SHORT_CONTEXT, flaky.url(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())));
     List<String> served = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      served.add(http.post("/v1/chat/completions", chat("hi", 10, false)).json().getString("served_by"));
+    for (int i = 0; i < 40 && flaky.received.size() < 2; i++) {
+      served.add(http.post("/v1/chat/completions", chat("hi " + i, 10, false)).json().getString("served_by"));
     }
     assertThat(served).containsOnly("short");
+    assertThat(flaky.received).hasSize(2);
   }
 
   @Test
@@ -257,7 +261,8 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   @Test
   void fullWaitQueueIsAFast503() {
     shortUp.behavior = (self, req, body) -> self.stream(req.response(), FakeUpstream.events("short", 50), 20, true);
-    PoolConfig tiny = new PoolConfig("short", SHORT_CONTEXT, List.of(URI.create(shortUp.url())), new ClientLimits(1, 0));
+    PoolConfig tiny = new PoolConfig("short", SHORT_CONTEXT, List.of(URI.create(shortUp.url())), new ClientLimits(1, 0),
+        null);
     // one event loop: each loop keeps its own connections, and a limit of one cannot be shared by two
     DispatcherMetrics metrics = new DispatcherMetrics();
     use(Dispatcher.start(vertx, base().withPool(tiny).withPool(pool("long", LONG_CONTEXT, longUp.url())),
@@ -299,9 +304,9 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     flaky.behavior = (self, req, body) -> req.connection().close();
     start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url(), flaky.url()))
         .withPool(pool("long", LONG_CONTEXT, deadUrl())));
-    for (int i = 0; i < 4; i++) {
-      http.post("/v1/chat/completions", chat("hi", 10, true));
-      http.post("/v1/chat/completions", chat("hi", 5000, false));
+    for (int i = 0; i < 8; i++) {
+      http.post("/v1/chat/completions", chat("hi " + i, 10, true));
+      http.post("/v1/chat/completions", chat("hi " + i, 5000, false));
     }
     eventually(() -> dispatcher.upstreams().current().pool(0).inFlight() + dispatcher.upstreams().current().pool(1).inFlight() == 0,
         "all in-flight slots released");
@@ -311,7 +316,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   void failuresAreCountedByCategoryAndCode() {
     start(twoPools());
     http.post("/v1/chat/completions", "{oops");
-    assertThat(http.get("/metrics").text()).contains("sluice_failures_total{category=\"client\",code=\"invalid_json\"} 1.0");
+    assertThat(admin.get("/metrics").text()).contains("sluice_failures_total{category=\"client\",code=\"invalid_json\"} 1.0");
   }
 
   @Test
@@ -479,14 +484,14 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     start(twoPools());
     http.post("/v1/chat/completions", chat("hi", 10, false));
     http.post("/v1/chat/completions", chat("hi", 10, true));
-    assertThat(http.get("/metrics").text()).contains("sluice_requests_total{pool=\"short\",status=\"200\"} 2.0");
+    assertThat(admin.get("/metrics").text()).contains("sluice_requests_total{pool=\"short\",status=\"200\"} 2.0");
   }
 
   @Test
   void metricsExposeBudgetsLatenciesAndInFlight() {
     start(twoPools());
     http.post("/v1/chat/completions", chat("hi", 10, false));
-    String text = http.get("/metrics").text();
+    String text = admin.get("/metrics").text();
     assertThat(text).contains("sluice_budget_tokens_bucket{pool=\"short\"", "sluice_upstream_ttfb_seconds_bucket{pool=\"short\"",
         "sluice_upstream_duration_seconds_count{pool=\"short\"} 1", "sluice_inflight{pool=\"long\"} 0");
   }
@@ -497,7 +502,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     http.post("/v1/chat/completions", chat("hi", 10, false));
     http.post("/v1/chat/completions", chat("hi", 10, true));
     http.post("/v1/chat/completions", "{not json");
-    String text = http.get("/metrics").text();
+    String text = admin.get("/metrics").text();
     assertThat(text).contains("sluice_overhead_seconds_count 2", "sluice_overhead_seconds_bucket{le=\"0.001\"}");
     double sum = Double.parseDouble(text.lines().filter(l -> l.startsWith("sluice_overhead_seconds_sum "))
         .findFirst().orElseThrow().substring("sluice_overhead_seconds_sum ".length()));
@@ -507,7 +512,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   @Test
   void healthAndAdminAnswer() {
     start(twoPools());
-    JsonObject pools = http.get("/admin/pools").json();
+    JsonObject pools = admin.get("/admin/pools").json();
     assertThat(List.of(http.get("/health/live").status(), http.get("/health/ready").status(),
         pools.getJsonArray("pools").getJsonObject(1).getString("name"),
         pools.getJsonArray("pools").getJsonObject(0).getJsonArray("endpoints").getJsonObject(0).getString("url")))

@@ -38,6 +38,11 @@ final class FakeUpstream {
   final AtomicLong lastWriteNanos = new AtomicLong();
   volatile Behavior behavior = FakeUpstream::openAi;
   volatile JsonArray models;
+  /** {@code GET /v1/models} requests received, with their {@code Authorization} (or "" without one). */
+  final List<String> modelsAsked = new CopyOnWriteArrayList<>();
+  /** The TLS server name (SNI) each completion request's connection asked for, when it came over TLS. */
+  final List<String> serverNames = new CopyOnWriteArrayList<>();
+  private String host = "127.0.0.1";
   private HttpServer server;
 
   FakeUpstream(Vertx vertx, String name) {
@@ -47,7 +52,13 @@ final class FakeUpstream {
   }
 
   Future<FakeUpstream> start() {
-    server = vertx.createHttpServer().requestHandler(req -> {
+    return start(vertx.createHttpServer(), "127.0.0.1", 0);
+  }
+
+  /** Listens on {@code host:port} (a loopback address of its own: 127.0.0.2, 127.0.0.3, ...) with {@code server}. */
+  Future<FakeUpstream> start(HttpServer server, String host, int port) {
+    this.host = host;
+    this.server = server.requestHandler(req -> {
       if (req.path().equals("/health")) {
         // the dispatcher's active probe: answered, not recorded
         req.response().end();
@@ -58,9 +69,14 @@ final class FakeUpstream {
         return;
       }
       if (req.path().equals("/v1/models")) {
+        String auth = req.getHeader("authorization");
+        modelsAsked.add(auth == null ? "" : auth);
         req.response().putHeader("content-type", "application/json")
             .end(new JsonObject().put("object", "list").put("data", models).encode());
         return;
+      }
+      if (req.isSSL()) {
+        serverNames.add(String.valueOf(req.connection().indicatedServerName()));
       }
       req.body().onSuccess(body -> {
         received.add(new Received(req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body));
@@ -73,7 +89,7 @@ final class FakeUpstream {
         behavior.answer(this, req, body);
       });
     });
-    return server.listen(0, "127.0.0.1").map(s -> this);
+    return this.server.listen(port, host).map(s -> this);
   }
 
   int port() {
@@ -81,7 +97,7 @@ final class FakeUpstream {
   }
 
   String url() {
-    return "http://127.0.0.1:" + port();
+    return "http://" + host + ":" + port();
   }
 
   Future<Void> close() {

@@ -132,7 +132,7 @@ class HooksTest {
         + "a".repeat(40_000) + "\"}]}";
     Http http = new Http(vertx, client, dispatcher.port());
     http.post("/v1/chat/completions", body);
-    assertThat(http.get("/metrics").text()).contains("sluice_misroutes_total{kind=\"over\"} 1.0");
+    assertThat(new Http(vertx, client, dispatcher.managementPort()).get("/metrics").text()).contains("sluice_misroutes_total{kind=\"over\"} 1.0");
   }
 
   @Test

@@ -74,7 +74,7 @@ class OutcomesHttpTest extends TwoPoolHttpFixture {
 
   private double requestsTotal() {
     double sum = 0;
-    for (String line : http.get("/metrics").text().split("\n")) {
+    for (String line : admin.get("/metrics").text().split("\n")) {
       if (line.startsWith("sluice_requests_total{")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
@@ -147,7 +147,7 @@ class OutcomesHttpTest extends TwoPoolHttpFixture {
   void refusalsBeforeRoutingAreCountedUnderNoPool() {
     send(HttpMethod.POST, "/v1/chat/completions", null, "application/json", CHAT);
     send(HttpMethod.GET, "/v1/unknown", KEY, null, null);
-    assertThat(http.get("/metrics").text()).contains("sluice_requests_total{pool=\"none\",status=\"401\"} 1.0",
+    assertThat(admin.get("/metrics").text()).contains("sluice_requests_total{pool=\"none\",status=\"401\"} 1.0",
         "sluice_requests_total{pool=\"none\",status=\"404\"} 1.0",
         "sluice_failures_total{category=\"client\",code=\"invalid_api_key\"} 1.0");
   }

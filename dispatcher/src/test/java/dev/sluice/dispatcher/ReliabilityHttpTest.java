@@ -173,9 +173,10 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     String dead = deadUrl();
     start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())),
         quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(2, 60_000, 120_000).withProbing(0, 500, 0)));
+    // distinct prompts have distinct affinity keys, spread over both replicas (about half reach the dead one)
     List<Integer> statuses = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+    for (int i = 0; i < 40 && endpoint(dead).available(System.nanoTime()); i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi " + i, false)).status());
     }
     assertThat(statuses).containsOnly(200);
     assertThat(endpoint(dead).available(System.nanoTime())).isFalse();
@@ -202,8 +203,8 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
         .withTimeouts(new dev.sluice.dispatcher.config.Timeouts(1000, 300, 1000, 1000));
     start(c, quiet());
     List<Integer> statuses = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+    for (int i = 0; i < 20 && silent.received.isEmpty(); i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi " + i, false)).status());
     }
     assertThat(statuses).containsOnly(200);
     assertThat(silent.received).isNotEmpty();
@@ -217,11 +218,11 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
         "{\"error\":{\"message\":\"queue full\",\"type\":\"ServiceUnavailableError\",\"param\":null,\"code\":503}}");
     start(base().withPool(pool("short", SHORT_CONTEXT, busy.url(), shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())), quiet());
     List<Integer> statuses = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+    for (int i = 0; i < 40 && busy.received.size() < 2; i++) {
+      statuses.add(http.post("/v1/chat/completions", chat("hi " + i, false)).status());
     }
     assertThat(statuses).containsOnly(200);
-    assertThat(busy.received).isNotEmpty();
+    assertThat(busy.received).hasSize(2);
     assertThat(endpoint(busy.url()).available(System.nanoTime())).as("a busy replica is not ejected").isTrue();
   }
 
@@ -239,17 +240,22 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
 
   @Test
   void case17GarbageBeforeTheFirstEventIsRetriedElsewhere() {
+    java.util.concurrent.atomic.AtomicInteger junkConnections = new java.util.concurrent.atomic.AtomicInteger();
     NetServer junk = vertx.createNetServer()
-        .connectHandler(socket -> socket.write("NOT HTTP AT ALL\r\n\r\n").onComplete(ar -> socket.close()))
+        .connectHandler(socket -> {
+          junkConnections.incrementAndGet();
+          socket.write("NOT HTTP AT ALL\r\n\r\n").onComplete(ar -> socket.close());
+        })
         .listen(0, "127.0.0.1").await();
     String junkUrl = "http://127.0.0.1:" + junk.actualPort();
     try {
       start(base().withPool(pool("short", SHORT_CONTEXT, junkUrl, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())), quiet());
       List<Integer> statuses = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        statuses.add(http.post("/v1/chat/completions", chat("hi", false)).status());
+      for (int i = 0; i < 40 && junkConnections.get() < 2; i++) {
+        statuses.add(http.post("/v1/chat/completions", chat("hi " + i, false)).status());
       }
       assertThat(statuses).containsOnly(200);
+      assertThat(junkConnections.get()).isGreaterThanOrEqualTo(2);
     } finally {
       junk.close().await();
     }
@@ -286,10 +292,10 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     String dead = deadUrl();
     start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())),
         quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(1, 60_000, 120_000).withProbing(0, 500, 0)));
-    for (int i = 0; i < 3; i++) {
-      http.post("/v1/chat/completions", chat("hi", false));
+    for (int i = 0; i < 40 && endpoint(dead).available(System.nanoTime()); i++) {
+      http.post("/v1/chat/completions", chat("hi " + i, false));
     }
-    JsonObject shortPool = http.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0);
+    JsonObject shortPool = admin.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0);
     JsonObject deadHealth = shortPool.getJsonArray("endpoints").getJsonObject(0).getJsonObject("health");
     assertThat(deadHealth.getBoolean("available")).isFalse();
     assertThat(deadHealth.getLong("ejectedForMs")).isPositive();
@@ -302,10 +308,10 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
     String dead = deadUrl();
     start(base().withPool(pool("short", SHORT_CONTEXT, dead, shortUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())),
         quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(1, 60_000, 120_000).withProbing(0, 500, 0)));
-    for (int i = 0; i < 3; i++) {
-      http.post("/v1/chat/completions", chat("hi", false));
+    for (int i = 0; i < 40 && endpoint(dead).available(System.nanoTime()); i++) {
+      http.post("/v1/chat/completions", chat("hi " + i, false));
     }
-    String text = http.get("/metrics").text();
+    String text = admin.get("/metrics").text();
     assertThat(text).contains("sluice_endpoint_available{endpoint=\"" + dead + "\",pool=\"short\"} 0.0");
     assertThat(text).contains("sluice_endpoint_ejections_total{endpoint=\"" + dead + "\",pool=\"short\"} 1.0");
     assertThat(text).contains("sluice_admission_capacity{pool=\"short\"} " + AdmissionPolicy.DEFAULTS.maxInFlightPerEndpoint() + ".0");
@@ -335,9 +341,10 @@ class ReliabilityHttpTest extends TwoPoolHttpFixture {
         "{\"error\":{\"message\":\"bad\",\"type\":\"BadRequestError\",\"param\":null,\"code\":422}}");
     start(base().withPool(pool("short", SHORT_CONTEXT, shortUp.url(), longUp.url())).withPool(pool("long", LONG_CONTEXT, longUp.url())),
         quiet().withHealth(OutlierPolicy.DEFAULTS.withEjection(1, 60_000, 120_000).withProbing(0, 500, 0)));
-    for (int i = 0; i < 5; i++) {
-      http.post("/v1/chat/completions", chat("hi", false));
+    for (int i = 0; i < 40 && shortUp.received.size() < 3; i++) {
+      http.post("/v1/chat/completions", chat("hi " + i, false));
     }
+    assertThat(shortUp.received).hasSize(3);
     assertThat(endpoint(shortUp.url()).available(System.nanoTime())).isTrue();
   }
 

@@ -1,11 +1,18 @@
 package dev.sluice.dispatcher;
 
 import dev.sluice.dispatcher.config.DispatcherConfig;
+import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
+import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
+import dev.sluice.dispatcher.metrics.DispatcherMetrics;
+import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.relay.ResponseTapFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.util.ArrayList;
@@ -31,6 +38,8 @@ abstract class TwoPoolHttpFixture {
   Dispatcher dispatcher;
   HttpClient client;
   Http http;
+  /** The management listener of the dispatcher under test: /metrics, /admin/*. */
+  Http admin;
   /** Further upstreams a test started; closed with the rest. */
   final List<FakeUpstream> extra = new ArrayList<>();
 
@@ -57,6 +66,20 @@ abstract class TwoPoolHttpFixture {
   void use(Dispatcher started) {
     dispatcher = started;
     http = new Http(vertx, client, started.port());
+    admin = new Http(vertx, client, started.managementPort());
+  }
+
+  /** Starts a node of this whole configuration (4 bytes a token, no taps) and makes it the one under test. */
+  void startNode(NodeConfig node) {
+    use(Dispatcher.start(vertx, node, new DispatcherHooks(new FixedRatioEstimator(4.0), ResponseTapFactory.NONE, false),
+        new DispatcherMetrics(), 2, AccessLog.OFF).await());
+  }
+
+  /** A chat completion asking for 10 tokens, streamed or not. */
+  static String chatBody(String content, boolean stream) {
+    JsonObject body = new JsonObject().put("model", "m").put("max_tokens", 10)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", content)));
+    return (stream ? body.put("stream", true) : body).encode();
   }
 
   static DispatcherConfig base() {

@@ -1,60 +1,42 @@
 package dev.sluice.bench;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.sluice.cli.Cli;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code ./sluice bench <name>}: the benchmarks whose figures go into docs/benchmarks.md. */
-public final class Bench {
+/**
+ * {@code ./sluice bench <name>}: the benchmarks whose figures go into docs/benchmarks.md. Each is a command
+ * whose options are the fields of its own class; a new one is that class and one entry in the list below.
+ */
+@Command(name = "bench", description = "The benchmarks behind docs/benchmarks.md.",
+    synopsisSubcommandLabel = "NAME",
+    subcommands = {
+        ScannerBench.Run.class,
+        StreamTapBench.Run.class,
+        dev.sluice.planner.PlannerBench.class,
+        EstimatorOfflineBench.Run.class,
+        EstimatorLiveBench.Run.class,
+        ClusterBench.class,
+        RhoBench.class,
+        MockRpsBench.class,
+        GeneratorBench.class,
+        OverheadBench.class,
+        TracingBench.class,
+        MemoryBench.class,
+        AffinityBench.class,
+        SoakBench.class})
+public final class Bench implements Callable<Integer> {
 
-  @FunctionalInterface
-  interface Run {
-    void run(String[] args) throws Exception;
+  @Spec
+  CommandSpec spec;
+
+  public Bench() {
   }
 
-  private record Entry(String help, Run run) {
-  }
-
-  private static final Map<String, Entry> BENCHES = new LinkedHashMap<>();
-
-  static {
-    // one line per benchmark
-    BENCHES.put("scanner", new Entry("body scanner + estimator vs Jackson alone (JMH; JMH options pass through)",
-        ScannerBench::main));
-    BENCHES.put("stream-taps", new Entry("the relay's work per 2xx event stream: usage taps, error-event watch, "
-        + "stream head (thread CPU time)", StreamTapBench::main));
-    BENCHES.put("planner", new Entry("one planner fleet simulation: conv at 1,000 req/s for an hour", dev.sluice.planner.PlannerBench::main));
-    BENCHES.put("estimator-offline", new Entry("estimator accuracy and misroutes, replayed from the corpus and "
-        + "Azure traces", EstimatorOfflineBench::main));
-    BENCHES.put("estimator", new Entry("estimator live: Sluice in front of mock pools (cl100k, o200k); errors and "
-        + "Azure-trace misroutes vs fixed 4.0 and the paper's EMA", EstimatorLiveBench::main));
-    BENCHES.put("cluster", new Entry("request path with clustering off vs on; cluster traffic per node", ClusterBench::main));
-    BENCHES.put("rho", new Entry("engine model: short vs homogeneous instance throughput on the Azure conv mix", RhoBench::main));
-    BENCHES.put("mock-rps", new Entry("closed-loop non-streaming req/s against one mock vLLM (instant timing)", MockRpsBench::main));
-    BENCHES.put("loadgen", new Entry("load generator ceiling against an in-process instant server",
-        GeneratorBench::main));
-    BENCHES.put("overhead", new Entry("proxy overhead: direct vs Sluice vs nginx over instant mocks",
-        OverheadBench::main));
-    BENCHES.put("tracing", new Entry("dispatcher CPU per request with tracing off, sampled at 1% and at 100% (OTLP "
-        + "to an in-process collector)", TracingBench::main));
-    BENCHES.put("soak", new Entry("overload at 2x capacity and an endpoint kill against admission (outcomes, TTFT, heap)",
-        SoakBench::main));
-  }
-
-  private Bench() {
-  }
-
-  public static void main(String[] args) throws Exception {
-    Entry entry = args.length == 0 ? null : BENCHES.get(args[0]);
-    if (entry == null) {
-      StringBuilder out = new StringBuilder("usage: ./sluice bench <name> [options]\n\n");
-      BENCHES.forEach((name, e) -> out.append(String.format("  %-12s %s%n", name, e.help())));
-      System.out.print(out);
-      if (args.length > 0 && !args[0].equals("--help")) {
-        System.exit(2);
-      }
-      return;
-    }
-    entry.run().run(Arrays.copyOfRange(args, 1, args.length));
+  @Override
+  public Integer call() {
+    throw Cli.usageError(spec, "name a benchmark");
   }
 }

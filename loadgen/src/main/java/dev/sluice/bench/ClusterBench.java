@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.calibration.CalibrationKey;
+import dev.sluice.calibration.CalibrationState;
 import dev.sluice.calibration.KeyStats;
 import dev.sluice.calibration.SharedCalibration;
 import dev.sluice.cluster.ClusterConfig;
@@ -17,35 +18,31 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench cluster}: the request path (calibration snapshot read + estimate) with the
  * exchange running single-node and then as one of three clustered members, side by side in one run,
  * and the calibration traffic each clustered node sends and reads per second.
  */
-public final class ClusterBench {
+@Command(name = "cluster", description = "Request path with clustering off vs on; cluster traffic per node.")
+public final class ClusterBench implements Callable<Integer> {
+
+  @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "seconds per phase (default ${DEFAULT-VALUE})")
+  int seconds;
+  @Option(names = "--publish-ms", paramLabel = "MS", defaultValue = "500",
+      description = "publish period (default ${DEFAULT-VALUE})")
+  int publishMs;
 
   private static final String[] MODELS = {"llama-3.1-8b", "qwen2.5-32b"};
   private static final String[] CATEGORIES = {"prose", "code", "json", "cjk", "math", "mixed"};
 
-  private ClusterBench() {
-  }
-
-  public static void main(String[] args) throws Exception {
-    int seconds = 5;
-    int publishMs = 500;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-        case "--publish-ms" -> publishMs = Integer.parseInt(args[++i]);
-        default -> {
-          System.out.println("usage: ./sluice bench cluster [--seconds N per phase] [--publish-ms MS]");
-          return;
-        }
-      }
-    }
+  @Override
+  public Integer call() throws Exception {
     List<CalibrationKey> keys = new ArrayList<>();
     for (String m : MODELS) {
       for (String c : CATEGORIES) {
@@ -107,6 +104,7 @@ public final class ClusterBench {
     System.out.printf("  read from others  %6d B/round  = %8.0f B/s%n", s.bytesRead(), s.bytesRead() * perSecond);
     System.out.printf("  rounds %d, adoptions during the 'on' phase %d, reachable %s, failures %d%n",
         rounds, adoptsDuring, s.reachable(), s.publishFailuresTotal());
+    return 0;
   }
 
   private static void print(String label, Result r) {
@@ -150,7 +148,7 @@ public final class ClusterBench {
     for (int k = 0; k < keys.size(); k++) {
       local.put(keys.get(k), new KeyStats(1000 + node, 250.0, 3.0 + 0.1 * k + 0.01 * node, 8.0, 0.1));
     }
-    cal.restore(local);
+    cal.restore(CalibrationState.ofRatios(local));
     return cal;
   }
 
@@ -183,21 +181,21 @@ public final class ClusterBench {
     }
 
     @Override
-    public Map<CalibrationKey, KeyStats> localState() {
-      return local;
+    public CalibrationState localState() {
+      return CalibrationState.ofRatios(local);
     }
 
     @Override
-    public void adoptClusterState(Map<CalibrationKey, KeyStats> others) {
+    public void adoptClusterState(CalibrationState others) {
       Map<CalibrationKey, KeyStats> next = new HashMap<>(local);
-      others.forEach((k, o) -> next.merge(k, o, (a, b) -> KeyStats.merge(List.of(a, b))));
+      others.ratios().forEach((k, o) -> next.merge(k, o, (a, b) -> KeyStats.merge(List.of(a, b))));
       snapshot = Map.copyOf(next);
       adoptions++;
     }
 
     @Override
-    public void restore(Map<CalibrationKey, KeyStats> saved) {
-      local = Map.copyOf(saved);
+    public void restore(CalibrationState saved) {
+      local = saved.ratios();
       snapshot = local;
     }
   }

@@ -4,10 +4,14 @@ import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.DispatcherHooks;
+import dev.sluice.dispatcher.config.EstimatorSettings;
 import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.CalibratingEstimator;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
+import dev.sluice.dispatcher.exact.ExactCountMeters;
+import dev.sluice.dispatcher.exact.TokenizeClient;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.ResponseTaps;
 import dev.sluice.dispatcher.scan.RequestFacts;
@@ -17,6 +21,7 @@ import dev.sluice.mock.MockConfig;
 import dev.sluice.mock.MockVllm;
 import dev.sluice.mock.PromptCounter;
 import dev.sluice.mock.VllmVersion;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -40,12 +45,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench estimator}: the estimator live, over HTTP. Dispatcher nodes run in-process in front
@@ -84,39 +92,57 @@ public final class EstimatorLiveBench {
   private final HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(64));
   private final io.vertx.core.Context clientContext = vertx.getOrCreateContext();
-  private final Map<String, Function<DispatcherMetrics, DispatcherHooks>> estimators = new LinkedHashMap<>();
-  /** Calibration samples each node's estimator was given: one per usage read, plus those from refusals. */
+  /**
+   * One estimator under test: its hooks, its {@code estimator:} settings, and whether it only matters for
+   * routing (the exact count changes no estimate, so it is left out of the per-category errors).
+   */
+  private record Candidate(Function<DispatcherMetrics, DispatcherHooks> hooks, EstimatorSettings settings,
+      boolean routingOnly) {
+  }
+
+  private final Map<String, Candidate> estimators = new LinkedHashMap<>();
+  /** Calibration samples each node's estimator was given: one per usage read or exact count, plus refusals. */
   private final Map<Dispatcher, LongAdder> observed = new IdentityHashMap<>();
   private VllmVersion version = VllmVersion.CURRENT;
 
   private EstimatorLiveBench() {
-    estimators.put("sluice", m -> DispatcherHooks.calibrating(CalibrationParams.defaults(), m.registry()));
-    estimators.put("fixed 4.0", m -> new DispatcherHooks(new FixedRatioEstimator(4.0), ResponseTaps.READING_USAGE,
+    EstimatorSettings off = EstimatorSettings.DEFAULTS.withExactCount(false);
+    estimators.put("sluice classes", new Candidate(m -> DispatcherHooks.calibrating(CalibrationParams.defaults(),
+        CalibratingEstimator.Model.CLASSES, m.registry()), off, false));
+    estimators.put("sluice classes + exact count", new Candidate(m -> DispatcherHooks.calibrating(
+        CalibrationParams.defaults(), CalibratingEstimator.Model.CLASSES, m.registry()), EstimatorSettings.DEFAULTS,
         true));
-    estimators.put("paper EMA", m -> new DispatcherHooks(new PaperEmaEstimator(), ResponseTaps.READING_USAGE, true));
+    estimators.put("sluice ratios", new Candidate(m -> DispatcherHooks.calibrating(CalibrationParams.defaults(),
+        CalibratingEstimator.Model.RATIOS, m.registry()), off.withModel(CalibratingEstimator.Model.RATIOS), false));
+    estimators.put("fixed 4.0", new Candidate(m -> new DispatcherHooks(new FixedRatioEstimator(4.0),
+        ResponseTaps.READING_USAGE, true), off, false));
+    estimators.put("paper EMA", new Candidate(m -> new DispatcherHooks(new PaperEmaEstimator(),
+        ResponseTaps.READING_USAGE, true), off, false));
   }
 
-  public static void main(String[] args) throws Exception {
-    int requests = 600;
-    long seed = 1;
-    VllmVersion version = VllmVersion.CURRENT;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--requests" -> requests = Integer.parseInt(args[++i]);
-        case "--seed" -> seed = Long.parseLong(args[++i]);
-        case "--vllm-version" -> version = VllmVersion.named(args[++i]);
-        default -> {
-          System.err.println("usage: ./sluice bench estimator [--requests N] [--seed S] [--vllm-version current|0.11]");
-          System.exit(2);
-        }
+  /** {@code ./sluice bench estimator}: its options. */
+  @Command(name = "estimator", description = "Estimator live: Sluice in front of mock pools (cl100k, o200k); "
+      + "errors and Azure-trace misroutes vs fixed 4.0 and the paper's EMA.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "600",
+        description = "prompts per category (default ${DEFAULT-VALUE}); the trace part sends 5 N per trace")
+    int requests;
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--vllm-version", paramLabel = "current|0.11", defaultValue = "current",
+        description = "the mocks' length refusals (default ${DEFAULT-VALUE})")
+    String version;
+
+    @Override
+    public Integer call() throws Exception {
+      EstimatorLiveBench bench = new EstimatorLiveBench();
+      bench.version = VllmVersion.named(version);
+      try {
+        bench.run(requests, seed);
+      } finally {
+        bench.vertx.close().await(5, TimeUnit.SECONDS);
       }
-    }
-    EstimatorLiveBench bench = new EstimatorLiveBench();
-    bench.version = version;
-    try {
-      bench.run(requests, seed);
-    } finally {
-      bench.vertx.close().await(5, TimeUnit.SECONDS);
+      return 0;
     }
   }
 
@@ -162,7 +188,10 @@ public final class EstimatorLiveBench {
         + ROLLING + " ≤ 10%) |");
     System.out.println("|---|---|---|---|---|---|");
     Map<String, Map<ContentCategory, String>> rows = new LinkedHashMap<>();
-    for (Map.Entry<String, Function<DispatcherMetrics, DispatcherHooks>> e : estimators.entrySet()) {
+    for (Map.Entry<String, Candidate> e : estimators.entrySet()) {
+      if (e.getValue().routingOnly()) {
+        continue;
+      }
       Dispatcher node = node(e.getValue(), 8192, shortPort, longPort);
       Map<ContentCategory, List<double[]>> errors = new EnumMap<>(ContentCategory.class);
       try {
@@ -190,7 +219,9 @@ public final class EstimatorLiveBench {
     }
     for (ContentCategory c : CATEGORIES) {
       for (String est : estimators.keySet()) {
-        System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", c.id(), est, rows.get(c.id() + "|" + est).get(c));
+        if (rows.containsKey(c.id() + "|" + est)) {
+          System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", c.id(), est, rows.get(c.id() + "|" + est).get(c));
+        }
       }
     }
     System.out.println();
@@ -321,14 +352,16 @@ public final class EstimatorLiveBench {
         mode.name().toLowerCase(Locale.ROOT), reqs.size(), mix, LONG_CONTEXT, TRACE_CONCURRENCY);
     System.out.println("| estimator | threshold | short-eligible | eligible sent long | too long sent short (retried) "
         + "| retried and served by long | client-visible context errors (fit the largest pool) "
+        + "| counted by /tokenize (timed out, failed, busy) | count latency p50 / p99 "
         + "| calibration samples from refusals |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
-    for (Map.Entry<String, Function<DispatcherMetrics, DispatcherHooks>> e : estimators.entrySet()) {
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    for (Map.Entry<String, Candidate> e : estimators.entrySet()) {
       Dispatcher[] nodes = new Dispatcher[THRESHOLDS.length];
       for (int t = 0; t < THRESHOLDS.length; t++) {
         nodes[t] = node(e.getValue(), THRESHOLDS[t], shortPorts[t], longPort);
       }
       Result[][] results = new Result[THRESHOLDS.length][reqs.size()];
+      String[] counts = new String[THRESHOLDS.length];
       try {
         AtomicInteger next = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(TRACE_CONCURRENCY);
@@ -354,6 +387,9 @@ public final class EstimatorLiveBench {
           f.get();
         }
         workers.shutdown();
+        for (int t = 0; t < THRESHOLDS.length; t++) {
+          counts[t] = exactCounts(nodes[t].exactCounter().meters(), reqs.size());
+        }
       } finally {
         for (Dispatcher node : nodes) {
           node.stop().await(10, TimeUnit.SECONDS);
@@ -361,15 +397,16 @@ public final class EstimatorLiveBench {
       }
       for (int t = 0; t < THRESHOLDS.length; t++) {
         int threshold = THRESHOLDS[t];
-        int served = 0;
         int eligible = 0;
         int over = 0;
         int tooLong = 0;
         int under = 0;
         int recovered = 0;
         int visible = 0;
+        int served = 0;
         for (int i = 0; i < reqs.size(); i++) {
           Result r = results[t][i];
+          served += r.status() == 200 ? 1 : 0;
           TraceRequest q = reqs.get(i);
           int prompt = r.status() == 200 ? r.actual() : q.intended();
           boolean fits = prompt + q.maxTokens() <= threshold;
@@ -387,17 +424,32 @@ public final class EstimatorLiveBench {
           if (r.status() != 200 && prompt + q.maxTokens() <= LONG_CONTEXT) {
             visible++;
           }
-          served += r.status() == 200 ? 1 : 0;
         }
-        // every 200 gave one sample from its usage; the rest came from refusals the node retried
+        // every 200 gave one sample, from its usage or its exact count; the rest came from refusals the node retried
         long samples = observed.get(nodes[t]).sum();
         long fromRefusals = samples - served;
-        System.out.printf(Locale.ROOT, "| %s | %d | %d | %s (%d) | %s (%d of %d) | %d | %d | %d of %d (%s) |%n",
+        System.out.printf(Locale.ROOT, "| %s | %d | %d | %s (%d) | %s (%d of %d) | %d | %d | %s | %d of %d (%s) |%n",
             e.getKey(), threshold, eligible, pct(over / (double) eligible), over, pct(under / (double) tooLong), under,
-            tooLong, recovered, visible, fromRefusals, samples, pct(fromRefusals / (double) samples));
+            tooLong, recovered, visible, counts[t], fromRefusals, samples, pct(fromRefusals / (double) samples));
       }
     }
     System.out.println();
+  }
+
+  /** The share of requests counted by a pool's tokenizer, the ones that asked in vain, and the wait of the counted. */
+  private static String exactCounts(ExactCountMeters m, int requests) {
+    long counted = m.countedTotal();
+    if (counted + m.failedTotal(TokenizeClient.Reason.TIMEOUT) + m.failedTotal(TokenizeClient.Reason.ERROR)
+        + m.failedTotal(TokenizeClient.Reason.BUSY) == 0) {
+      return "– | –";
+    }
+    double[] p = new double[2];
+    for (ValueAtPercentile v : m.latency().takeSnapshot().percentileValues()) {
+      p[v.percentile() < 0.9 ? 0 : 1] = v.value(TimeUnit.MILLISECONDS);
+    }
+    return String.format(Locale.ROOT, "%s (%d, %d, %d) | %.2f / %.2f ms", pct(counted / (double) requests),
+        m.failedTotal(TokenizeClient.Reason.TIMEOUT), m.failedTotal(TokenizeClient.Reason.ERROR),
+        m.failedTotal(TokenizeClient.Reason.BUSY), p[0], p[1]);
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------------------
@@ -410,10 +462,9 @@ public final class EstimatorLiveBench {
     return mock.actualPort();
   }
 
-  private Dispatcher node(Function<DispatcherMetrics, DispatcherHooks> hooks, int shortContext, int shortPort,
-      int longPort) {
+  private Dispatcher node(Candidate candidate, int shortContext, int shortPort, int longPort) {
     DispatcherMetrics metrics = new DispatcherMetrics();
-    DispatcherHooks h = hooks.apply(metrics);
+    DispatcherHooks h = candidate.hooks().apply(metrics);
     LongAdder samples = new LongAdder();
     Estimator counted = new Estimator() {
       @Override
@@ -429,7 +480,8 @@ public final class EstimatorLiveBench {
     };
     Dispatcher node = Dispatcher.start(vertx, NodeConfig.load(new String[] {"--host", "127.0.0.1", "--port", "0",
             "--pool", "short=" + shortContext + "@http://127.0.0.1:" + shortPort,
-            "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}, Map.of()).dispatcher(),
+            "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}, Map.of()).dispatcher()
+            .withEstimator(candidate.settings()),
         new DispatcherHooks(counted, h.taps(), h.askUpstreamForUsage(), h.calibration()), metrics, 2).await();
     observed.put(node, samples);
     return node;

@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench mock-rps}: closed-loop non-streaming requests per second against one mock vLLM. Each of
@@ -25,44 +28,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * With {@code --spawn}, the mock is started as a child process (pinned with taskset to {@code --mock-cpu}) and
  * stopped afterwards; otherwise it must already listen on {@code --port}.
  */
-public final class MockRpsBench {
+@Command(name = "mock-rps", description = "Closed-loop non-streaming req/s against one mock vLLM (instant timing).")
+public final class MockRpsBench implements Callable<Integer> {
 
-  private static final String HELP = """
-      usage: ./sluice bench mock-rps [--spawn] [--mock-cpu N] [--port N] [--connections N] [--warmup S]
-                                     [--seconds S] [--max-tokens N] [--tokenizer bytes|cl100k|o200k]
-                                     [--stream]
-      """;
+  @Option(names = "--spawn", description = "start the mock as a child process (pinned to --mock-cpu), stop it after")
+  boolean spawn;
+  @Option(names = "--mock-cpu", paramLabel = "N", description = "CPU list for the spawned mock (taskset -c)")
+  String mockCpu;
+  @Option(names = "--port", paramLabel = "N", defaultValue = "18600", description = "the mock's port (default ${DEFAULT-VALUE})")
+  int port;
+  @Option(names = "--connections", paramLabel = "N", defaultValue = "64", description = "closed loops (default ${DEFAULT-VALUE})")
+  int connections;
+  @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "warm-up seconds (default ${DEFAULT-VALUE})")
+  int warmup;
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "15", description = "measured seconds (default ${DEFAULT-VALUE})")
+  int seconds;
+  @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "16", description = "max_tokens (default ${DEFAULT-VALUE})")
+  int maxTokens;
+  @Option(names = "--tokenizer", paramLabel = "bytes|cl100k|o200k", defaultValue = "bytes",
+      description = "the spawned mock's tokenizer (default ${DEFAULT-VALUE})")
+  String tokenizer;
+  @Option(names = "--stream", description = "ask for SSE streams")
+  boolean stream;
 
-  private MockRpsBench() {
-  }
-
-  public static void main(String[] args) throws Exception {
-    boolean spawn = false;
-    String mockCpu = null;
-    int port = 18_600;
-    int connections = 64;
-    int warmup = 5;
-    int seconds = 15;
-    int maxTokens = 16;
-    String tokenizer = "bytes";
-    boolean stream = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--spawn" -> spawn = true;
-        case "--mock-cpu" -> mockCpu = args[++i];
-        case "--port" -> port = Integer.parseInt(args[++i]);
-        case "--connections" -> connections = Integer.parseInt(args[++i]);
-        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-        case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
-        case "--tokenizer" -> tokenizer = args[++i];
-        case "--stream" -> stream = true;
-        default -> {
-          System.out.print(HELP);
-          return;
-        }
-      }
-    }
+  @Override
+  public Integer call() throws Exception {
     Process mock = spawn ? spawnMock(mockCpu, port, tokenizer) : null;
     try {
       run(port, connections, warmup, seconds, maxTokens, stream, mock == null ? -1 : mock.pid());
@@ -72,6 +62,7 @@ public final class MockRpsBench {
         mock.waitFor();
       }
     }
+    return 0;
   }
 
   private static Process spawnMock(String cpu, int port, String tokenizer) throws Exception {

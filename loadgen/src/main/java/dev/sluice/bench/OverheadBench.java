@@ -20,8 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench overhead}: what a proxy costs. Starts an {@code instant} mock vLLM, a Sluice dispatcher in
@@ -32,13 +35,40 @@ import org.HdrHistogram.Histogram;
  * <p>Each proxy gets the same CPUs to itself; the mock and the generator share the others. Both proxies keep an
  * access log (Sluice its default one, nginx a buffered one), as they would in service.
  */
-public final class OverheadBench {
+@Command(name = "overhead", description = "Proxy overhead: direct vs Sluice vs nginx over instant mocks.")
+public final class OverheadBench implements Callable<Integer> {
 
-  static final String USAGE = """
-      usage: ./sluice bench overhead [--rates 2000,5000,10000] [--duration 20s] [--warmup 5s] [--stream]
-                                     [--prompt-tokens 256] [--max-tokens 16] [--closed 64] [--closed-duration 10s] [--prime 15s]
-                                     [--proxy-cpus 1] [--mock-cpus 0] [--connections 256] [--repeat 1] [--no-nginx]
-      """;
+  @Option(names = "--rates", paramLabel = "R,R...", split = ",", defaultValue = "2000,5000,10000",
+      description = "open-loop rates (default ${DEFAULT-VALUE})")
+  List<Double> rates;
+  @Option(names = "--duration", paramLabel = "D", defaultValue = "20s", description = "per rate (default ${DEFAULT-VALUE})")
+  String duration;
+  @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s", description = "per rate (default ${DEFAULT-VALUE})")
+  String warmup;
+  @Option(names = "--stream", description = "SSE streams")
+  boolean stream;
+  @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "256", description = "(default ${DEFAULT-VALUE})")
+  int promptTokens;
+  @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "16", description = "(default ${DEFAULT-VALUE})")
+  int maxTokens;
+  @Option(names = "--closed", paramLabel = "N", defaultValue = "64",
+      description = "requests in flight of the closed-loop maximum (default ${DEFAULT-VALUE})")
+  int closed;
+  @Option(names = "--closed-duration", paramLabel = "D", defaultValue = "10s", description = "(default ${DEFAULT-VALUE})")
+  String closedDuration;
+  @Option(names = "--prime", paramLabel = "D", defaultValue = "15s",
+      description = "unrecorded closed-loop pass over every target first (default ${DEFAULT-VALUE})")
+  String prime;
+  @Option(names = "--proxy-cpus", paramLabel = "LIST", description = "CPUs of the proxy under test (default: the last)")
+  String proxyCpus;
+  @Option(names = "--mock-cpus", paramLabel = "LIST", description = "CPUs of the mock and generator (default: the others)")
+  String mockCpus;
+  @Option(names = "--connections", paramLabel = "N", defaultValue = "256", description = "(default ${DEFAULT-VALUE})")
+  int connections;
+  @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "rounds (default ${DEFAULT-VALUE})")
+  int repeats;
+  @Option(names = "--no-nginx", description = "compare with Sluice only")
+  boolean noNginx;
 
   private static final long READY_TIMEOUT_MILLIS = 60_000;
   private static final String MODEL = "sluice-bench";
@@ -62,39 +92,16 @@ public final class OverheadBench {
     }
   }
 
-  private OverheadBench() {
-  }
-
-  public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    List<String> flags = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        System.out.print(USAGE);
-        return;
-      }
-      if (args[i].equals("--stream") || args[i].equals("--no-nginx")) {
-        flags.add(args[i]);
-      } else {
-        o.put(args[i].substring(2), args[++i]);
-      }
-    }
-    List<Double> rates = new ArrayList<>();
-    for (String r : o.getOrDefault("rates", "2000,5000,10000").split(",")) {
-      rates.add(Double.parseDouble(r.strip()));
-    }
-    boolean stream = flags.contains("--stream");
+  @Override
+  public Integer call() throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
     // the proxy under test alone on the last CPU, everything that makes load on the others
-    String proxyCpus = o.getOrDefault("proxy-cpus", Integer.toString(cores - 1));
-    String mockCpus = o.getOrDefault("mock-cpus", cores > 2 ? "0-" + (cores - 2) : "0");
-    long duration = Loadgen.parseDuration(o.getOrDefault("duration", "20s"));
-    long warmup = Loadgen.parseDuration(o.getOrDefault("warmup", "5s"));
-    int closed = Integer.parseInt(o.getOrDefault("closed", "64"));
-    long closedDuration = Loadgen.parseDuration(o.getOrDefault("closed-duration", "10s"));
-    int connections = Integer.parseInt(o.getOrDefault("connections", "256"));
-    long primeNanos = Loadgen.parseDuration(o.getOrDefault("prime", "15s"));
-    int repeats = Integer.parseInt(o.getOrDefault("repeat", "1"));
+    String proxyCpus = this.proxyCpus != null ? this.proxyCpus : Integer.toString(cores - 1);
+    String mockCpus = this.mockCpus != null ? this.mockCpus : cores > 2 ? "0-" + (cores - 2) : "0";
+    long duration = Loadgen.parseDuration(this.duration);
+    long warmup = Loadgen.parseDuration(this.warmup);
+    long closedDuration = Loadgen.parseDuration(this.closedDuration);
+    long primeNanos = Loadgen.parseDuration(prime);
 
     List<Process> children = new ArrayList<>();
     Path tmp = Files.createTempDirectory("sluice-overhead");
@@ -110,11 +117,11 @@ public final class OverheadBench {
       targets.add(new Target("direct", mockPort, null));
       int sluicePort = freePort();
       Process sluice = java(proxyCpus, tmp.resolve("dispatcher.log"), "dispatcher", "--port",
-          Integer.toString(sluicePort), "--pool", "short=8192@http://127.0.0.1:" + mockPort);
+          Integer.toString(sluicePort), "--management-port", "0", "--pool", "short=8192@http://127.0.0.1:" + mockPort);
       children.add(sluice);
       awaitPort(sluicePort, sluice);
       targets.add(new Target("sluice", sluicePort, sluice));
-      String nginx = flags.contains("--no-nginx") ? null : onPath("nginx");
+      String nginx = noNginx ? null : onPath("nginx");
       if (nginx != null) {
         int nginxPort = freePort();
         Process p = nginx(nginx, proxyCpus, tmp, nginxPort, mockPort);
@@ -126,11 +133,11 @@ public final class OverheadBench {
       }
 
       Loadgen.Options base = Loadgen.parse(new String[] {"--target", "http://127.0.0.1:" + mockPort, "--rate", "1",
-          "--prompt-tokens", o.getOrDefault("prompt-tokens", "256"), "--max-tokens",
-          o.getOrDefault("max-tokens", "16"), "--bodies", "256", "--no-progress"});
+          "--prompt-tokens", Integer.toString(promptTokens), "--max-tokens",
+          Integer.toString(maxTokens), "--bodies", "256", "--no-progress"});
       Loadgen.Options withStream = stream ? Loadgen.parse(new String[] {"--target", "http://127.0.0.1:" + mockPort,
-          "--rate", "1", "--stream", "--prompt-tokens", o.getOrDefault("prompt-tokens", "256"), "--max-tokens",
-          o.getOrDefault("max-tokens", "16"), "--bodies", "256", "--no-progress"}) : base;
+          "--rate", "1", "--stream", "--prompt-tokens", Integer.toString(promptTokens), "--max-tokens",
+          Integer.toString(maxTokens), "--bodies", "256", "--no-progress"}) : base;
       Loadgen.Prepared prepared = Loadgen.prepare(withStream);
       int verticles = Math.max(1, cores);
       Vertx vertx = Loadgen.vertx(verticles);
@@ -192,6 +199,7 @@ public final class OverheadBench {
     } finally {
       stop(children);
     }
+    return 0;
   }
 
   /** Stops the child processes, each given 5 s to exit before it is killed. */

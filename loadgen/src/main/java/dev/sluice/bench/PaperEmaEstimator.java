@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.CategoryClassifier;
+import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -43,7 +44,8 @@ final class PaperEmaEstimator implements Estimator {
     int prompt = tokens(bytes, calibrated ? s.mean() : PRIOR);
     int routing = tokens(bytes, calibrated ? s.low() : PRIOR);
     int reserve = facts.maxTokens() >= 0 ? facts.maxTokens() : defaultReserve;
-    return new Budget(facts.model(), category.id(), bytes, prompt, routing, reserve, calibrated, true);
+    return new Budget(facts.model(), category.id(), bytes, null, prompt, prompt, routing, reserve, calibrated, true,
+        EstimateSource.CALIBRATED);
   }
 
   private static int tokens(long bytes, double ratio) {

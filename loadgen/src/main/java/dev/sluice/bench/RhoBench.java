@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench rho}: saturated per-instance throughput of the engine model, in virtual time, on the
@@ -20,14 +23,23 @@ import java.util.SplittableRandom;
  * completions after a warm-up are counted. rho = short-instance throughput / homogeneous-instance throughput,
  * both on the requests that fit the short pool.
  */
-public final class RhoBench {
+@Command(name = "rho", description = "Engine model: short vs homogeneous instance throughput on the Azure conv mix.")
+public final class RhoBench implements Callable<Integer> {
 
-  private static final String HELP = """
-      usage: ./sluice bench rho [--trace CSV] [--requests N] [--seed N] [--timing gpu|instant]
-                                [--max-num-batched-tokens N]
-        --trace     Azure trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens); default the shared conv trace
-        --requests  completions measured per instance after warm-up (default 20000)
-      """;
+  @Option(names = "--trace", paramLabel = "CSV", description = "Azure trace CSV (TIMESTAMP,ContextTokens,"
+      + "GeneratedTokens); default the shared conv trace")
+  Path trace;
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "20000",
+      description = "completions measured per instance after warm-up (default ${DEFAULT-VALUE})")
+  int requests;
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+  long seed;
+  @Option(names = "--timing", paramLabel = "gpu|instant", defaultValue = "gpu",
+      description = "step cost model (default ${DEFAULT-VALUE})")
+  String timing;
+  @Option(names = "--max-num-batched-tokens", paramLabel = "N", defaultValue = "-1",
+      description = "step budget of both shapes (default: conf/mock's)")
+  int budget;
 
   /** One request's lengths. */
   record Lengths(int prompt, int output) {
@@ -38,28 +50,10 @@ public final class RhoBench {
       double meanRunning, double meanStepMs, long preemptions, double meanTtftMs) {
   }
 
-  private RhoBench() {
-  }
-
-  public static void main(String[] args) throws Exception {
-    Path trace = null;
-    int requests = 20_000;
-    long seed = 1;
-    CostModel cost = CostModel.GPU;
-    int budget = -1;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--trace" -> trace = Path.of(args[++i]);
-        case "--requests" -> requests = Integer.parseInt(args[++i]);
-        case "--seed" -> seed = Long.parseLong(args[++i]);
-        case "--timing" -> cost = CostModel.named(args[++i]);
-        case "--max-num-batched-tokens" -> budget = Integer.parseInt(args[++i]);
-        default -> {
-          System.out.print(HELP);
-          return;
-        }
-      }
-    }
+  @Override
+  public Integer call() throws Exception {
+    CostModel cost = CostModel.named(timing);
+    Path trace = this.trace;
     if (trace == null) {
       trace = sharedData().resolve("azure").resolve("AzureLLMInferenceTrace_conv.csv");
     }
@@ -91,6 +85,7 @@ public final class RhoBench {
     }
     double rho = s.requestsPerSec() / h.requestsPerSec();
     System.out.printf(Locale.ROOT, "rho = %.3f   savings alpha*(1-1/rho) = %.3f%n", rho, alpha * (1 - 1 / rho));
+    return 0;
   }
 
   /** Runs one instance saturated and measures completions after the first {@code requests / 5}. */

@@ -5,12 +5,17 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import dev.sluice.calibration.CalibrationParams;
+import dev.sluice.cli.Cli;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.CalibratingEstimator;
 import dev.sluice.dispatcher.estimate.Estimator;
+import dev.sluice.dispatcher.estimate.Estimators;
 import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
 import dev.sluice.dispatcher.scan.BodyScanner;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.scan.ScanLimits;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,6 +29,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,13 +47,22 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ./sluice bench scanner [jmh options]}: the request-path cost of reading a chat body, i.e. the
- * body scanner plus the estimator, against Jackson's non-blocking parser alone skipping every token.
+ * body scanner plus the estimator, against Jackson's non-blocking parser alone skipping every token. Two
+ * estimators: a fixed ratio ({@code scanAndEstimate}, the scanner's own cost) and the calibrating one the
+ * dispatcher routes with, its byte-class regression learned on a few samples first
+ * ({@code scanAndEstimateClasses}).
  *
  * <p>Bodies are realistic chat requests (a system and a user message, sampling fields, streaming on)
  * whose user content is English prose or Japanese from the shared corpus, serialised with raw UTF-8,
@@ -74,6 +89,27 @@ public class ScannerBench {
   private Buffer[] chunks;
   private byte[][] rawChunks;
   private final Estimator estimator = new FixedRatioEstimator(4.0);
+  private final Estimator calibrating = learned();
+
+  /** The dispatcher's estimator, with a calibrated regression for the benchmark's model. */
+  private static Estimator learned() {
+    Estimator e = Estimators.calibrating(CalibrationParams.defaults(), CalibratingEstimator.Model.CLASSES,
+        new SimpleMeterRegistry());
+    for (int i = 0; i < 20; i++) {
+      for (String kind : new String[] {"ascii", "cjk"}) {
+        try {
+          byte[] body = body(kind, 1024 << (i % 4));
+          BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+          scanner.feed(Buffer.buffer(body));
+          Budget b = e.estimate(scanner.finish(), null, DEFAULT_RESERVE);
+          e.observe(b, b.promptEstimate() + i % 7);
+        } catch (IOException ex) {
+          throw new java.io.UncheckedIOException(ex);
+        }
+      }
+    }
+    return e;
+  }
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
@@ -95,6 +131,16 @@ public class ScannerBench {
     }
     RequestFacts facts = scanner.finish();
     return estimator.estimate(facts, null, DEFAULT_RESERVE);
+  }
+
+  @Benchmark
+  public Budget scanAndEstimateClasses() {
+    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    for (Buffer chunk : chunks) {
+      scanner.feed(chunk);
+    }
+    RequestFacts facts = scanner.finish();
+    return calibrating.estimate(facts, null, DEFAULT_RESERVE);
   }
 
   @Benchmark
@@ -175,18 +221,36 @@ public class ScannerBench {
    * through. {@code --cpu [seconds]} instead times the same work in this JVM by thread CPU time, which
    * gives a per-core figure even when the machine is oversubscribed and wall-clock rates are not.
    */
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("--cpu")) {
-      double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-      System.out.println(cpuTimed(seconds));
-      return;
+  /** {@code ./sluice bench scanner}: JMH, or {@code --cpu} for thread CPU time in this JVM. */
+  @Command(name = "scanner", description = {"Body scanner + estimator vs Jackson alone: JMH (its options, such as "
+      + "-f 1 -wi 3 -i 5 -prof gc -p size=4096, pass through), or --cpu."})
+  static final class Run implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--cpu", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "1",
+        description = "time each case by thread CPU time in this JVM instead, SECONDS per case (default 1)")
+    Double cpuSeconds;
+    @Unmatched
+    List<String> jmhOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      if (cpuSeconds != null) {
+        System.out.println(cpuTimed(cpuSeconds));
+        return 0;
+      }
+      CommandLineOptions jmh;
+      try {
+        jmh = new CommandLineOptions(jmhOptions.toArray(String[]::new));
+      } catch (CommandLineOptionException e) {
+        throw Cli.usageError(spec, "JMH refuses " + String.join(" ", jmhOptions) + ": " + e.getMessage());
+      }
+      runJmh(jmh);
+      return 0;
     }
-    CommandLineOptions cli = new CommandLineOptions(args);
-    if (cli.shouldHelp()) {
-      System.out.println("./sluice bench scanner [JMH options] | --cpu [seconds per case]\n");
-      cli.showHelp();
-      return;
-    }
+  }
+
+  private static void runJmh(CommandLineOptions cli) throws Exception {
     OptionsBuilder builder = new OptionsBuilder();
     builder.parent(cli);
     if (cli.getIncludes().isEmpty()) {
@@ -202,7 +266,7 @@ public class ScannerBench {
   static String cpuTimed(double seconds) throws IOException {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "%-16s %-6s %7s %8s %12s %14s", "benchmark", "text", "size", "body B",
+    lines.add(String.format(Locale.ROOT, "%-22s %-6s %7s %8s %12s %14s", "benchmark", "text", "size", "body B",
         "cpu ns/op", "MB/s per core"));
     Blackhole bh = new Blackhole(
         "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
@@ -213,17 +277,21 @@ public class ScannerBench {
         bench.size = target;
         bench.setUp();
         int bodyBytes = Arrays.stream(bench.rawChunks).mapToInt(c -> c.length).sum();
-        for (String name : new String[] {"jacksonSkipAll", "scanAndEstimate"}) {
-          Runnable op = name.equals("jacksonSkipAll") ? () -> {
-            try {
-              bench.jacksonSkipAll(bh);
-            } catch (IOException e) {
-              throw new IllegalStateException(e);
-            }
-          } : () -> bh.consume(bench.scanAndEstimate());
+        for (String name : new String[] {"jacksonSkipAll", "scanAndEstimate", "scanAndEstimateClasses"}) {
+          Runnable op = switch (name) {
+            case "jacksonSkipAll" -> () -> {
+              try {
+                bench.jacksonSkipAll(bh);
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            };
+            case "scanAndEstimate" -> () -> bh.consume(bench.scanAndEstimate());
+            default -> () -> bh.consume(bench.scanAndEstimateClasses());
+          };
           timeCpu(cpu, op, seconds / 2); // warm-up
           double nanos = timeCpu(cpu, op, seconds);
-          lines.add(String.format(Locale.ROOT, "%-16s %-6s %7d %8d %12.0f %14.0f", name, kind, target, bodyBytes,
+          lines.add(String.format(Locale.ROOT, "%-22s %-6s %7d %8d %12.0f %14.0f", name, kind, target, bodyBytes,
               nanos, bodyBytes * 1000.0 / nanos));
         }
       }
@@ -258,7 +326,7 @@ public class ScannerBench {
   /** Throughput in MB/s of body bytes, and allocation per request when the gc profiler ran. */
   static String summary(Collection<RunResult> results) throws IOException {
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, "%-16s %-6s %7s %8s %10s %9s %12s", "benchmark", "text", "size",
+    lines.add(String.format(Locale.ROOT, "%-22s %-6s %7s %8s %10s %9s %12s", "benchmark", "text", "size",
         "body B", "ns/op", "MB/s", "alloc B/op"));
     for (RunResult r : results) {
       String name = r.getParams().getBenchmark();
@@ -267,7 +335,7 @@ public class ScannerBench {
       int bodyBytes = body(kind, target).length;
       double nanos = r.getPrimaryResult().getScore();
       Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-      lines.add(String.format(Locale.ROOT, "%-16s %-6s %7d %8d %10.0f %9.0f %12s",
+      lines.add(String.format(Locale.ROOT, "%-22s %-6s %7d %8d %10.0f %9.0f %12s",
           name.substring(name.lastIndexOf('.') + 1), kind, target, bodyBytes, nanos, bodyBytes * 1000.0 / nanos,
           alloc == null ? "-" : String.format(Locale.ROOT, "%.0f", alloc.getScore())));
     }

@@ -24,13 +24,16 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench soak}: overload and an endpoint kill against a dispatcher with admission on.
@@ -47,43 +50,39 @@ import org.HdrHistogram.Histogram;
  * client failures without a status), whether every request got exactly one outcome, admitted TTFT and
  * rejection latency percentiles, and the highest used heap seen.
  */
-public final class SoakBench {
+@Command(name = "soak", description = "Overload at 2x capacity and an endpoint kill against admission "
+    + "(outcomes, TTFT, heap).")
+public final class SoakBench implements Callable<Integer> {
 
-  private SoakBench() {
+  @Option(names = "--endpoints", paramLabel = "N", defaultValue = "2", description = "paced SSE upstreams (default ${DEFAULT-VALUE})")
+  int endpoints;
+  @Option(names = "--slots", paramLabel = "N", defaultValue = "16", description = "admitted requests per endpoint (default ${DEFAULT-VALUE})")
+  int slots;
+  @Option(names = "--tokens", paramLabel = "N", defaultValue = "40", description = "events per answer (default ${DEFAULT-VALUE})")
+  int tokens;
+  @Option(names = "--token-ms", paramLabel = "MS", defaultValue = "25", description = "between events (default ${DEFAULT-VALUE})")
+  long tokenMs;
+  @Option(names = "--ttft-ms", paramLabel = "MS", defaultValue = "50", description = "before the first event (default ${DEFAULT-VALUE})")
+  long ttftMs;
+  @Option(names = "--overload", paramLabel = "X", defaultValue = "2.0", description = "phase 2 rate over capacity (default ${DEFAULT-VALUE})")
+  double overload;
+  @Option(names = "--baseline-s", paramLabel = "S", defaultValue = "15", description = "phase 1 seconds at half capacity (default ${DEFAULT-VALUE})")
+  int baselineSeconds;
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "60", description = "phase 2 seconds (default ${DEFAULT-VALUE})")
+  int seconds;
+  @Option(names = "--kill-at", paramLabel = "F", defaultValue = "0.5", description = "share of phase 2 after which the last endpoint is killed (default ${DEFAULT-VALUE})")
+  double killAt;
+  @Option(names = "--wait-ms", paramLabel = "MS", defaultValue = "20", description = "admission wait for a slot before 429 (default ${DEFAULT-VALUE})")
+  long waitMs;
+
+  @Override
+  public Integer call() throws Exception {
+    run(new Options(endpoints, slots, tokens, tokenMs, ttftMs, overload, baselineSeconds, seconds, killAt, waitMs));
+    return 0;
   }
 
   private record Options(int endpoints, int slots, int tokens, long tokenMs, long ttftMs, double overload,
       int baselineSeconds, int seconds, double killAt, long waitMs) {
-
-    static Options parse(String[] args) {
-      int endpoints = 2;
-      int slots = 16;
-      int tokens = 40;
-      long tokenMs = 25;
-      long ttftMs = 50;
-      double overload = 2.0;
-      int baseline = 15;
-      int seconds = 60;
-      double killAt = 0.5;
-      long waitMs = 20;
-      for (int i = 0; i + 1 < args.length; i += 2) {
-        String v = args[i + 1];
-        switch (args[i]) {
-          case "--endpoints" -> endpoints = Integer.parseInt(v);
-          case "--slots" -> slots = Integer.parseInt(v);
-          case "--tokens" -> tokens = Integer.parseInt(v);
-          case "--token-ms" -> tokenMs = Long.parseLong(v);
-          case "--ttft-ms" -> ttftMs = Long.parseLong(v);
-          case "--overload" -> overload = Double.parseDouble(v);
-          case "--baseline-s" -> baseline = Integer.parseInt(v);
-          case "--seconds" -> seconds = Integer.parseInt(v);
-          case "--kill-at" -> killAt = Double.parseDouble(v);
-          case "--wait-ms" -> waitMs = Long.parseLong(v);
-          default -> throw new IllegalArgumentException("unknown option " + args[i]);
-        }
-      }
-      return new Options(endpoints, slots, tokens, tokenMs, ttftMs, overload, baseline, seconds, killAt, waitMs);
-    }
 
     double serviceSeconds() {
       return (ttftMs + tokens * tokenMs) / 1000.0;
@@ -115,13 +114,7 @@ public final class SoakBench {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("--help")) {
-      System.out.println("usage: ./sluice bench soak [--endpoints 2] [--slots 16] [--tokens 40] [--token-ms 25] "
-          + "[--ttft-ms 50] [--overload 2.0] [--baseline-s 15] [--seconds 60] [--kill-at 0.5] [--wait-ms 20]");
-      return;
-    }
-    Options o = Options.parse(args);
+  private static void run(Options o) throws Exception {
     Vertx vertx = Vertx.vertx();
     List<HttpServer> upstreams = new ArrayList<>();
     for (int i = 0; i < o.endpoints(); i++) {

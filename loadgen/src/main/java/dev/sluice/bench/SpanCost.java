@@ -5,6 +5,7 @@ import dev.sluice.dispatcher.admission.Priority;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.health.OutlierPolicy;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.pool.Endpoint;
@@ -54,7 +55,8 @@ final class SpanCost {
         AdmissionPolicy.DEFAULTS, false, Map.of(), 1), new DispatcherMetrics());
     Pool pool = upstreams.current().pool("short");
     Endpoint endpoint = pool.endpoints().get(0);
-    Budget budget = new Budget("m", "prose", 1024, 256, 300, 16, true, true);
+    Budget budget = new Budget("m", "prose", 1024, c -> 0, 256, 256, 300, 16, true, true,
+        EstimateSource.CALIBRATED);
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
         "%nspan work per request, %d requests a mode, thread CPU time; load average %s%n", requests,
         Files.readString(Path.of("/proc/loadavg")).strip()));

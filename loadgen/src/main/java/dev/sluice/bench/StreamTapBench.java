@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./sluice bench stream-taps [seconds per case]}: the relay's own work on a 2xx event stream, by thread
@@ -70,8 +73,22 @@ public final class StreamTapBench {
     return -1;
   }
 
-  public static void main(String[] args) {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+  /** {@code ./sluice bench stream-taps [SECONDS]}. */
+  @Command(name = "stream-taps", description = "The relay's work per 2xx event stream: usage taps, error-event "
+      + "watch, stream head (thread CPU time).")
+  static final class Run implements Callable<Integer> {
+    @Parameters(paramLabel = "SECONDS", arity = "0..1", defaultValue = "1",
+        description = "CPU seconds per case (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Override
+    public Integer call() {
+      StreamTapBench.run(seconds);
+      return 0;
+    }
+  }
+
+  static void run(double seconds) {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     long[] sink = new long[1];
     System.out.printf(Locale.ROOT, "%-26s %7s %9s %12s %10s%n", "case", "tokens", "bytes", "cpu ns/op", "ns per KB");

@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (thread CPU time, which the machine's other load barely moves) and what exporting them costs the SDK's
  * threads, for a request traced and for the 99 in 100 that are not.
  */
-public final class TracingBench {
+@Command(name = "tracing", description = "Dispatcher CPU per request with tracing off, sampled at 1% and at 100% "
+    + "(OTLP to an in-process collector); --help lists its options.")
+public final class TracingBench implements Callable<Integer> {
 
   static final String USAGE = """
       usage: ./sluice bench tracing [--rate 1000] [--duration 15s] [--warmup 5s] [--rounds 3] [--prime 10s]
@@ -47,10 +52,19 @@ public final class TracingBench {
   private record Row(String mode, double cpuMillisPerRequest, RunResult result) {
   }
 
-  private TracingBench() {
+  @Unmatched
+  List<String> options = new ArrayList<>();
+
+  public TracingBench() {
   }
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public Integer call() throws Exception {
+    run(options.toArray(String[]::new));
+    return 0;
+  }
+
+  static void run(String[] args) throws Exception {
     Map<String, String> o = new LinkedHashMap<>();
     boolean spansOnly = false;
     for (int i = 0; i < args.length; i++) {
@@ -145,7 +159,8 @@ public final class TracingBench {
       List<Process> children) throws Exception {
     int port = OverheadBench.freePort();
     Process p = OverheadBench.java(cpus, tmp.resolve("dispatcher-" + name.replace("%", "pct") + ".log"), env,
-        "dispatcher", "--port", Integer.toString(port), "--pool", "short=8192@http://127.0.0.1:" + mockPort);
+        "dispatcher", "--port", Integer.toString(port), "--management-port", "0",
+        "--pool", "short=8192@http://127.0.0.1:" + mockPort);
     children.add(p);
     OverheadBench.awaitPort(port, p);
     return new Mode(name, port, p);

@@ -1,13 +1,12 @@
 package dev.sluice.demo;
 
+import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.DispatcherMain;
 import dev.sluice.dispatcher.savings.LiveFigures;
-import dev.sluice.calibration.ContentCategory;
 import dev.sluice.loadgen.ArrivalPlan;
 import dev.sluice.loadgen.AzureTrace;
 import dev.sluice.loadgen.ChatBody;
 import dev.sluice.loadgen.Corpus;
-import dev.sluice.loadgen.HtmlReport;
 import dev.sluice.loadgen.LoadRun;
 import dev.sluice.loadgen.LoadSpec;
 import dev.sluice.loadgen.Loadgen;
@@ -52,6 +51,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Demo {
   static final String MODEL = "sluice-demo";
+  /** The one page the demo writes, beside both fleets' JSON reports. */
+  static final String COMPARISON_PAGE = "comparison.html";
   static final String SHORT = "short";
   static final String LONG = "long";
   static final int SHORT_INSTANCES = 2;
@@ -90,29 +91,19 @@ public final class Demo {
     this.out = out;
   }
 
-  public static void main(String[] args) throws Exception {
-    DemoOptions options;
-    try {
-      options = DemoOptions.parse(args, "true".equalsIgnoreCase(System.getenv("CI")));
-    } catch (IllegalArgumentException e) {
-      System.err.println("sluice demo: " + e.getMessage());
-      System.err.print(DemoOptions.HELP);
-      System.exit(2);
-      return;
-    }
-    if (options == null) {
-      System.out.print(DemoOptions.HELP);
-      return;
-    }
+  /**
+   * {@code ./sluice demo}: runs on {@code System.out} with the members' INFO chatter off and a Ctrl-C hook that
+   * stops what the run started.
+   */
+  static DemoSummary runUntilDone(DemoOptions options) throws Exception {
     // the members' INFO chatter would bury the summary; warnings and errors still show
     HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING);
     Demo demo = new Demo(options, System.out);
     // Ctrl-C: stop the nodes (their Hazelcast members) and the mocks this run started
     Thread hook = new Thread(demo::stopAll, "sluice-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    DemoSummary summary;
     try {
-      summary = demo.run();
+      return demo.run();
     } finally {
       demo.stopAll();
       try {
@@ -121,7 +112,6 @@ public final class Demo {
         // already shutting down
       }
     }
-    System.exit(summary.passed() ? 0 : 1);
   }
 
   /** Runs the demo in this JVM (no exit) and returns what it measured; everything it started is stopped. */
@@ -246,7 +236,7 @@ public final class Demo {
       String metrics = n.dispatcher().metrics().scrape();
       under += (long) metric(metrics, "sluice_misroutes_total{kind=\"under\"");
       over += (long) metric(metrics, "sluice_misroutes_total{kind=\"over\"");
-      calibration.add(calibration(n.dispatcher().port()));
+      calibration.add(calibration(n.dispatcher().managementPort()));
     }
     DemoSummary.Fleet routedSummary = fleet(routedFleet, routed, "routed", started);
     DemoSummary.Fleet homSummary = fleet(homFleet, homogeneous, "homogeneous", started);
@@ -271,15 +261,18 @@ public final class Demo {
       problems.add(String.format(Locale.ROOT, "sluice_rho was not measured within the %.0f s saturation phase",
           saturation.seconds()));
     }
+    Path page = options.outDir().resolve(COMPARISON_PAGE);
     DemoSummary draft = new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration,
         clusterMembers, alphaTrue, alphaLive, rho, saturation.rho(), saturation.seconds(), rho > 1 ? projected : 0,
         planned.savingsSimulated(), planned.instancesHomogeneous(), planned.instancesRouted() + " ("
-        + planned.instancesShort() + " + " + planned.instancesLong() + ")", problems, "");
+        + planned.instancesShort() + " + " + planned.instancesLong() + ")", problems,
+        page.toAbsolutePath().toString(), "");
+    Files.writeString(page, ComparisonPage.render(draft, planned, options));
     String text = DemoText.render(draft, planned, options, (System.nanoTime() - started) / 1e9);
     out.print(text);
     return new DemoSummary(routedSummary, homSummary, split, poolTtft, under, over, calibration, clusterMembers,
         alphaTrue, alphaLive, rho, saturation.rho(), saturation.seconds(), draft.projectedSavings(),
-        draft.simulatedSavings(), draft.instancesHomogeneous(), draft.instancesRouted(), problems, text);
+        draft.simulatedSavings(), draft.instancesHomogeneous(), draft.instancesRouted(), problems, draft.page(), text);
   }
 
   private static int rowsUsed(ArrivalPlan plan) {
@@ -437,15 +430,16 @@ public final class Demo {
     }
     double wallSeconds = options.warmupSeconds() + options.measureSeconds();
     Files.createDirectories(options.outDir());
-    Path html = options.outDir().resolve("demo-" + label + ".html");
-    JsonObject config = new JsonObject().put("demo", label).put("instances", fleet.instances.size())
-        .put("timeScale", options.timeScale()).put("ratePerGpuSecond", options.rate())
-        .put("trace", "AzureLLMInferenceTrace_conv.csv").put("stream", true);
-    Files.writeString(html, HtmlReport.render(Report.json(r, config)));
+    Path file = options.outDir().resolve(label + ".json");
+    JsonObject config = new JsonObject().put("target", "demo " + label + " fleet").put("demo", label)
+        .put("instances", fleet.instances.size()).put("timeScale", options.timeScale())
+        .put("ratePerGpuSecond", options.rate()).put("trace", "AzureLLMInferenceTrace_conv.csv").put("stream", true);
+    JsonObject report = Report.json(r, config);
+    Files.writeString(file, report.encodePrettily() + "\n");
     RunResult.Group g = r.overall();
     return new DemoSummary.Fleet(fleet.instances.size(), r.completed(), r.errors(), ms(g.ttft(), 50),
         ms(g.ttft(), 99), ms(g.latency(), 50), ms(g.latency(), 99), preemptions,
-        tokens / wallSeconds / fleet.instances.size(), html.toAbsolutePath().toString());
+        tokens / wallSeconds / fleet.instances.size(), report, file.toAbsolutePath().toString());
   }
 
   /** Share of the slice's requests whose true prompt plus output fits the short context. */

@@ -35,9 +35,14 @@ final class DemoFleet implements AutoCloseable {
   final List<DispatcherMain.Node> nodes = new ArrayList<>();
   private volatile boolean closed;
 
-  /** Starts one mock instance of {@code shape}, time-scaled, counting prompt tokens with cl100k. */
+  /**
+   * Starts one mock instance of {@code shape}, time-scaled, counting prompt tokens with cl100k, without a prefix
+   * cache: the demo sends its slice's bodies again and again (the saturation burst is nothing else), and a cache
+   * would serve every repeat nearly free, which the traffic the slice stands for never gets.
+   */
   Instance mock(String pool, PoolShape shape, double timeScale) {
-    MockVllm mock = new MockVllm(MockConfig.of(shape, CostModel.GPU, PromptCounter.Mode.CL100K)
+    PoolShape uncached = shape.withPrefixCaching(false);
+    MockVllm mock = new MockVllm(MockConfig.of(uncached, CostModel.GPU, PromptCounter.Mode.CL100K)
         .withModel(Demo.MODEL).withTimeScale(timeScale));
     mocks.deployVerticle(mock).await();
     Instance i = new Instance(pool, mock.actualPort());
@@ -60,11 +65,12 @@ final class DemoFleet implements AutoCloseable {
 
   /**
    * Starts a dispatcher node from a command line (the same path {@code ./sluice dispatcher} takes), with its
-   * access log off: the demo prints its own summary, not a line per request.
+   * access log off (the demo prints its own summary, not a line per request) and its management listener on a
+   * free port (several nodes run side by side).
    */
   DispatcherMain.Node node(List<String> args) {
-    DispatcherMain.Node node =
-        DispatcherMain.start(args.toArray(String[]::new), Map.of("SLUICE_ACCESS_LOG_ENABLED", "false")).await();
+    DispatcherMain.Node node = DispatcherMain.start(args.toArray(String[]::new),
+        Map.of("SLUICE_ACCESS_LOG_ENABLED", "false", "SLUICE_MANAGEMENT_PORT", "0")).await();
     nodes.add(node);
     return node;
   }

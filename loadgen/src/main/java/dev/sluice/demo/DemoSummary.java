@@ -1,5 +1,6 @@
 package dev.sluice.demo;
 
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ import java.util.Map;
  * @param instancesHomogeneous the planner's homogeneous fleet size for the slice
  * @param instancesRouted    the planner's routed fleet size (short + long)
  * @param problems           what makes the run fail (empty when it passed)
+ * @param page               the comparison page's path
  * @param text               the printed summary
  */
 public record DemoSummary(Fleet routed, Fleet homogeneous, Map<String, Long> routedSplit,
@@ -31,7 +33,7 @@ public record DemoSummary(Fleet routed, Fleet homogeneous, Map<String, Long> rou
     long misroutesOver, List<Map<String, Double>> calibration, List<Integer> clusterMembers, double alphaTrue,
     double alphaLive, double rho, double rhoLive, double saturationSeconds, double projectedSavings,
     double simulatedSavings,
-    int instancesHomogeneous, String instancesRouted, List<String> problems, String text) {
+    int instancesHomogeneous, String instancesRouted, List<String> problems, String page, String text) {
 
   /**
    * One fleet's run, times in wall milliseconds.
@@ -41,9 +43,12 @@ public record DemoSummary(Fleet routed, Fleet homogeneous, Map<String, Long> rou
    * @param errors        failed requests
    * @param preemptions   vllm:num_preemptions_total over its mocks (whole run)
    * @param outputTokensPerSecondPerInstance generation tokens per wall second per instance (whole run)
+   * @param report        its load generator report (schema sluice.loadgen.v1)
+   * @param reportFile    where that report was written
    */
   public record Fleet(int instances, long completed, long errors, double ttftP50, double ttftP99, double e2eP50,
-      double e2eP99, long preemptions, double outputTokensPerSecondPerInstance, String html) {
+      double e2eP99, long preemptions, double outputTokensPerSecondPerInstance, JsonObject report,
+      String reportFile) {
 
     double errorShare() {
       long all = completed + errors;

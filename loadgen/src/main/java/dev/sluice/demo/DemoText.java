@@ -68,7 +68,8 @@ final class DemoText {
     f(b, "  live       same %d instances, same slice: TTFT p99 %.0f ms routed vs %.0f ms homogeneous "
         + "(one short run on a shared machine: read it as a sanity check, the planner sizes each fleet to the SLO)%n",
         s.routed().instances(), s.routed().ttftP99(), s.homogeneous().ttftP99());
-    f(b, "%nHTML reports: %s%n              %s%n", s.routed().html(), s.homogeneous().html());
+    f(b, "%nComparison page: %s%nJSON reports:    %s%n                 %s%n", s.page(), s.routed().reportFile(),
+        s.homogeneous().reportFile());
     if (s.problems().isEmpty()) {
       f(b, "%nDEMO PASSED%n");
     } else {

@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * A discrete-time model of one vLLM (V1 scheduler) instance: continuous batching, chunked prefill, paged KV
- * cache allocated on demand and preemption by recompute. Time is virtual (nanoseconds) and only moves when the
- * caller says so, so the same model drives the live mock (wall clock, scaled) and the planner's discrete-event
- * simulation. Each rule and the vLLM source it follows: docs/engine-model.md.
+ * cache allocated on demand, automatic prefix caching and preemption by recompute. Time is virtual (nanoseconds)
+ * and only moves when the caller says so, so the same model drives the live mock (wall clock, scaled) and the
+ * planner's discrete-event simulation. Each rule and the vLLM source it follows: docs/engine-model.md.
  *
  * <p>One step at a time is in flight. A step's batch is chosen when it starts and its tokens appear when it
  * ends, {@link CostModel#stepNanos} later. Scheduling per step, as V1's {@code Scheduler.schedule} does it:
@@ -25,6 +25,13 @@ import java.util.Map;
  *       gate, {@link PoolShape#reserveFullIsl()}) the free blocks would hold their whole current sequence. The
  *       first one that does not fit stops admission.</li>
  * </ol>
+ * With prefix caching ({@link PoolShape#enablePrefixCaching()}, vLLM V1's default) every full block is cached by
+ * the hash of its tokens and of everything before them, and stays findable after its sequence lets it go until
+ * the least recently freed blocks are reused ({@link KvBlocks}). A waiting sequence, new or preempted, starts at
+ * the longest run of its leading full blocks found in the cache (never its last token: its logits are needed),
+ * prefills only the rest, and the admission checks count only the blocks still to take. A request's tokens are
+ * its {@link TokenIds}; one submitted by counts alone has content of its own, so only its own resume after a
+ * preemption can hit.
  * A sequence whose computed length catches up with its token count samples one output token at step end;
  * after {@code maxOutputTokens} tokens it finishes and frees its blocks. A preempted sequence recomputes its
  * prompt and the tokens it already produced, then continues (no token is reported twice).
@@ -36,44 +43,19 @@ import java.util.Map;
  */
 public final class Engine {
 
-  private enum State { WAITING, RUNNING, DONE }
-
-  /** One request's progress. */
-  private static final class Seq {
-    final long id;
-    final int promptTokens;
-    final int maxOutputTokens;
-    final long arrivalNanos;
-    int numTokens;      // prompt + generated so far
-    int computed;       // tokens whose KV is in the cache
-    int generated;
-    int blocks;
-    int scheduled;      // tokens in the in-flight step
-    long firstTokenNanos = -1;
-    int preemptions;
-    boolean aborted;
-    State state = State.WAITING;
-
-    Seq(long id, int promptTokens, int maxOutputTokens, long arrivalNanos) {
-      this.id = id;
-      this.promptTokens = promptTokens;
-      this.maxOutputTokens = maxOutputTokens;
-      this.arrivalNanos = arrivalNanos;
-      this.numTokens = promptTokens;
-    }
-  }
-
   private final PoolShape shape;
   private final CostModel cost;
   private EngineListener listener;
 
-  private final ArrayList<Seq> running = new ArrayList<>();
-  private final ArrayDeque<Seq> waiting = new ArrayDeque<>();
-  private final Map<Long, Seq> live = new HashMap<>();
-  private final ArrayList<Seq> batch = new ArrayList<>();
-  private final ArrayList<Seq> pendingAborts = new ArrayList<>();
+  private final ArrayList<Sequence> running = new ArrayList<>();
+  private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+  private final Map<Long, Sequence> live = new HashMap<>();
+  private final ArrayList<Sequence> batch = new ArrayList<>();
+  private final ArrayList<Sequence> pendingAborts = new ArrayList<>();
+  private final KvBlocks kv;
+  private final boolean byContent;
 
-  private int freeBlocks;
+  private long serials;
   private long now;
   private boolean inFlight;
   private long stepEnd;
@@ -85,9 +67,30 @@ public final class Engine {
   private long abortedTotal;
   private long stepsTotal;
   private long busyNanos;
+  private long prefixQueries;
+  private long prefixHits;
+  private long resumedPrefixQueries;
+  private long resumedPrefixHits;
 
-  /** @throws IllegalArgumentException with vLLM's words when vLLM would refuse to start with {@code shape} */
+  /**
+   * An engine for requests known by their token counts alone ({@link #submit(long, long, int, int)}): each
+   * request's content is its own, so its blocks are kept as counts (O(1) per request, see {@link CountedBlocks}).
+   *
+   * @throws IllegalArgumentException with vLLM's words when vLLM would refuse to start with {@code shape}
+   */
   public Engine(PoolShape shape, CostModel cost, EngineListener listener) {
+    this(shape, cost, listener, false);
+  }
+
+  /**
+   * An engine for requests known by their token ids ({@link #submit(long, long, TokenIds, int)}), whose blocks
+   * are shared by content (O(1) per block, see {@link ContentBlocks}). It takes requests by counts too.
+   */
+  public static Engine byTokenIds(PoolShape shape, CostModel cost, EngineListener listener) {
+    return new Engine(shape, cost, listener, true);
+  }
+
+  private Engine(PoolShape shape, CostModel cost, EngineListener listener, boolean byContent) {
     String refusal = shape.startupError();
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
@@ -95,7 +98,8 @@ public final class Engine {
     this.shape = shape;
     this.cost = cost;
     this.listener = listener == null ? EngineListener.NONE : listener;
-    this.freeBlocks = shape.numGpuBlocks();
+    this.byContent = byContent;
+    this.kv = KvBlocks.forShape(shape, byContent);
   }
 
   public void setListener(EngineListener listener) {
@@ -111,13 +115,30 @@ public final class Engine {
   }
 
   /**
-   * Queues a request arriving at {@code timeNanos} (not before the engine clock). The engine first advances
-   * to that time, so steps ending earlier are delivered before the request joins the waiting queue.
+   * Queues a request arriving at {@code timeNanos} (not before the engine clock) whose content is its own: no
+   * other request shares a block with it. The engine first advances to that time, so steps ending earlier are
+   * delivered before the request joins the waiting queue.
    *
    * @throws IllegalArgumentException if the id is live, counts are below 1, the request exceeds
    *     {@code maxModelLen} (the server answers 400 before this), or it could never fit the KV cache
    */
   public void submit(long timeNanos, long id, int promptTokens, int maxOutputTokens) {
+    submit(timeNanos, id, promptTokens, maxOutputTokens, null);
+  }
+
+  /**
+   * Queues a request by its token ids, so that it shares cached blocks with other requests of the same prefix.
+   *
+   * @see #submit(long, long, int, int)
+   */
+  public void submit(long timeNanos, long id, TokenIds tokens, int maxOutputTokens) {
+    if (!byContent) {
+      throw new IllegalStateException("an engine for requests by counts takes no token ids (use Engine.byTokenIds)");
+    }
+    submit(timeNanos, id, tokens.prompt().length, maxOutputTokens, tokens);
+  }
+
+  private void submit(long timeNanos, long id, int promptTokens, int maxOutputTokens, TokenIds tokens) {
     if (promptTokens < 1 || maxOutputTokens < 1) {
       throw new IllegalArgumentException("prompt and output tokens must be >= 1");
     }
@@ -132,7 +153,7 @@ public final class Engine {
       throw new IllegalArgumentException("request id " + id + " is already live");
     }
     advanceTo(timeNanos);
-    Seq s = new Seq(id, promptTokens, maxOutputTokens, timeNanos);
+    Sequence s = new Sequence(id, serials++, tokens, promptTokens, maxOutputTokens, timeNanos);
     live.put(id, s);
     waiting.addLast(s);
   }
@@ -144,12 +165,12 @@ public final class Engine {
    * @return false if the id is unknown or already finished
    */
   public boolean abort(long id) {
-    Seq s = live.remove(id);
+    Sequence s = live.remove(id);
     if (s == null) {
       return false;
     }
     s.aborted = true;
-    if (inFlight && s.state == State.RUNNING && s.scheduled > 0) {
+    if (inFlight && s.state == Sequence.State.RUNNING && s.scheduled > 0) {
       pendingAborts.add(s);
     } else {
       drop(s);
@@ -219,8 +240,37 @@ public final class Engine {
     return waiting.size();
   }
 
+  /** Blocks some sequence holds; cached blocks nobody holds count as free, as vLLM counts them. */
   public int usedBlocks() {
-    return shape.numGpuBlocks() - freeBlocks;
+    return shape.numGpuBlocks() - kv.free();
+  }
+
+  /** Blocks the prefix cache can find now, held or free. */
+  public int cachedBlocks() {
+    return kv.cachedBlocks();
+  }
+
+  /**
+   * Tokens of new requests looked up in the prefix cache, counted when they are admitted: their whole prompt
+   * ({@code vllm:prefix_cache_queries}). Zero without prefix caching.
+   */
+  public long prefixCacheQueriesTotal() {
+    return prefixQueries;
+  }
+
+  /** Of {@link #prefixCacheQueriesTotal()}, the tokens found cached ({@code vllm:prefix_cache_hits}). */
+  public long prefixCacheHitsTotal() {
+    return prefixHits;
+  }
+
+  /** Tokens of preempted requests looked up when they are admitted again (vLLM counts these apart). */
+  public long resumedPrefixCacheQueriesTotal() {
+    return resumedPrefixQueries;
+  }
+
+  /** Of {@link #resumedPrefixCacheQueriesTotal()}, the tokens found cached: recompute a preemption did not cost. */
+  public long resumedPrefixCacheHitsTotal() {
+    return resumedPrefixHits;
   }
 
   /** Fraction of KV blocks allocated, 0..1 ({@code vllm:kv_cache_usage_perc}). */
@@ -260,7 +310,7 @@ public final class Engine {
 
   /** Output tokens produced so far by a live request, or -1 if it is not live. */
   public int generated(long id) {
-    Seq s = live.get(id);
+    Sequence s = live.get(id);
     return s == null ? -1 : s.generated;
   }
 
@@ -281,17 +331,16 @@ public final class Engine {
 
     int i = 0;
     while (i < running.size() && budget > 0) {
-      Seq s = running.get(i);
+      Sequence s = running.get(i);
       int n = Math.min(s.numTokens - s.computed, budget);
       boolean fits = true;
       while (true) {
         int need = blocksFor(s.computed + n) - s.blocks;
-        if (need <= freeBlocks) {
-          freeBlocks -= need;
-          s.blocks += need;
+        if (need <= kv.free()) {
+          kv.take(s, need);
           break;
         }
-        Seq victim = running.remove(running.size() - 1);
+        Sequence victim = running.remove(running.size() - 1);
         preempt(victim);
         preempted = true;
         if (victim == s) {
@@ -302,6 +351,7 @@ public final class Engine {
       if (!fits) {
         break;
       }
+      kv.offer(s, s.computed + n);
       s.scheduled = n;
       budget -= n;
       batch.add(s);
@@ -310,22 +360,26 @@ public final class Engine {
 
     if (!preempted) {
       while (budget > 0 && running.size() < shape.maxNumSeqs() && !waiting.isEmpty()) {
-        Seq s = waiting.peekFirst();
-        // prefix caching (a later issue) plugs in here: a preempted or repeated prompt whose full blocks are
-        // still cached would start at computed = those blocks' tokens, and the gate and the chunk below would
-        // count only the blocks still to allocate
-        if (shape.reserveFullIsl() && blocksFor(s.numTokens) - s.blocks > freeBlocks) {
+        Sequence s = waiting.peekFirst();   // holds no blocks: new, or preempted and freed
+        // the leading full blocks found cached, never the one holding its last token (its logits are needed)
+        int hit = kv.caching ? kv.lookup(s, (s.numTokens - 1) / shape.blockSize()) : 0;
+        int evictable = kv.evictable(hit);   // cached blocks nobody holds: taking them uses up free blocks too
+        int hitTokens = hit * shape.blockSize();
+        if (shape.reserveFullIsl() && blocksFor(s.numTokens) - hit + evictable > kv.free()) {
           break;  // the whole current sequence would not fit: wait rather than be preempted mid-prefill
         }
-        int n = Math.min(s.numTokens - s.computed, budget);
-        int need = blocksFor(s.computed + n) - s.blocks;
-        if (need > freeBlocks) {
+        int n = Math.min(s.numTokens - hitTokens, budget);
+        int fresh = blocksFor(hitTokens + n) - hit;
+        if (fresh + evictable > kv.free()) {
           break;
         }
         waiting.pollFirst();
-        freeBlocks -= need;
-        s.blocks += need;
-        s.state = State.RUNNING;
+        kv.takeHits(s, hit);
+        s.computed = hitTokens;
+        kv.take(s, fresh);
+        kv.offer(s, hitTokens + n);
+        countLookup(s, hitTokens);
+        s.state = Sequence.State.RUNNING;
         s.scheduled = n;
         budget -= n;
         running.add(s);
@@ -340,7 +394,7 @@ public final class Engine {
     long decodeSeqs = 0;
     long contextTokens = 0;
     for (int k = 0; k < batch.size(); k++) {
-      Seq s = batch.get(k);
+      Sequence s = batch.get(k);
       if (s.generated > 0 && s.computed == s.numTokens - 1) {
         decodeSeqs++;
       } else {
@@ -355,18 +409,33 @@ public final class Engine {
     inFlight = true;
   }
 
-  // V1's _preempt_request. With prefix caching on (vLLM's default) the freed full blocks would stay in the
-  // cache as evictable and a resume could hit them; without it (this model) the resume recomputes everything
-  private void preempt(Seq s) {
-    freeBlocks += s.blocks;
-    s.blocks = 0;
+  // V1's _preempt_request: with prefix caching the freed full blocks stay cached, so the resume can find them
+  private void preempt(Sequence s) {
+    kv.release(s, true);
     s.computed = 0;
     s.scheduled = 0;
     s.preemptions++;
-    s.state = State.WAITING;
+    s.state = Sequence.State.WAITING;
     waiting.addFirst(s);
     preemptionsTotal++;
     listener.onPreempt(s.id, now);
+  }
+
+  // V1 records a lookup when the request is admitted, so a request waiting several steps counts once
+  private void countLookup(Sequence s, int hitTokens) {
+    if (s.cachedTokens < 0) {
+      s.cachedTokens = hitTokens;
+    }
+    if (!kv.caching) {
+      return;
+    }
+    if (s.preemptions > 0) {
+      resumedPrefixQueries += s.numTokens;
+      resumedPrefixHits += hitTokens;
+    } else {
+      prefixQueries += s.numTokens;
+      prefixHits += hitTokens;
+    }
   }
 
   private void finishStep() {
@@ -374,10 +443,10 @@ public final class Engine {
     inFlight = false;
     boolean anyDone = false;
     for (int k = 0; k < batch.size(); k++) {
-      Seq s = batch.get(k);
+      Sequence s = batch.get(k);
       int n = s.scheduled;
       s.scheduled = 0;
-      if (s.aborted || s.state != State.RUNNING) {
+      if (s.aborted || s.state != Sequence.State.RUNNING) {
         continue;  // aborted while the step ran
       }
       s.computed += n;
@@ -393,15 +462,14 @@ public final class Engine {
         promptTokensTotal += s.promptTokens;
       }
       listener.onToken(s.id, index, now);
-      if (s.generated >= s.maxOutputTokens && s.state == State.RUNNING) {
-        freeBlocks += s.blocks;
-        s.blocks = 0;
-        s.state = State.DONE;
+      if (s.generated >= s.maxOutputTokens && s.state == Sequence.State.RUNNING) {
+        kv.release(s, false);
+        s.state = Sequence.State.DONE;
         live.remove(s.id);
         finishedTotal++;
         anyDone = true;
         listener.onFinish(new RequestTimes(s.id, s.promptTokens, s.generated, s.arrivalNanos, s.firstTokenNanos,
-            now, s.preemptions));
+            now, s.preemptions, Math.max(0, s.cachedTokens)));
       }
     }
     batch.clear();
@@ -416,20 +484,19 @@ public final class Engine {
     }
   }
 
-  private static boolean isDone(Seq s) {
-    return s.state == State.DONE;
+  private static boolean isDone(Sequence s) {
+    return s.state == Sequence.State.DONE;
   }
 
   /** Removes an aborted sequence from its queue and frees its blocks. */
-  private void drop(Seq s) {
-    if (s.state == State.RUNNING) {
+  private void drop(Sequence s) {
+    if (s.state == Sequence.State.RUNNING) {
       running.remove(s);
-    } else if (s.state == State.WAITING) {
+    } else if (s.state == Sequence.State.WAITING) {
       waiting.remove(s);
     }
-    freeBlocks += s.blocks;
-    s.blocks = 0;
-    s.state = State.DONE;
+    kv.release(s, false);
+    s.state = Sequence.State.DONE;
     abortedTotal++;
   }
 }

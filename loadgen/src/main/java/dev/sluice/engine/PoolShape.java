@@ -16,10 +16,12 @@ import java.util.Properties;
  * @param reserveFullIsl vLLM's {@code scheduler_reserve_full_isl} (default true): a waiting or preempted request
  *                       is admitted only when KV blocks for its whole current sequence are free, not just for
  *                       its first prefill chunk
+ * @param enablePrefixCaching vLLM's {@code enable_prefix_caching} (default true in V1): full KV blocks are
+ *                       cached by content and a request reuses the longest cached run of its leading blocks
  * @param gpu            the GPU whose vLLM defaults fill in what a shape file does not say
  */
 public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpuBlocks, int maxNumBatchedTokens,
-    int blockSize, boolean reserveFullIsl, GpuClass gpu) {
+    int blockSize, boolean reserveFullIsl, boolean enablePrefixCaching, GpuClass gpu) {
 
   /** vLLM's KV block size for CUDA attention backends. */
   public static final int DEFAULT_BLOCK_SIZE = 16;
@@ -33,10 +35,11 @@ public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpu
     }
   }
 
-  /** A shape with vLLM's default admission gate on an A100-80GB. */
+  /** A shape with vLLM's default admission gate and prefix caching on an A100-80GB. */
   public PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpuBlocks, int maxNumBatchedTokens,
       int blockSize) {
-    this(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, true, GpuClass.A100_80GB);
+    this(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, true, true,
+        GpuClass.A100_80GB);
   }
 
   /**
@@ -53,28 +56,38 @@ public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpu
   }
 
   public PoolShape withMaxModelLen(int v) {
-    return new PoolShape(name, v, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl, gpu);
+    return new PoolShape(name, v, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl,
+        enablePrefixCaching, gpu);
   }
 
   public PoolShape withMaxNumSeqs(int v) {
-    return new PoolShape(name, maxModelLen, v, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl, gpu);
+    return new PoolShape(name, maxModelLen, v, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl,
+        enablePrefixCaching, gpu);
   }
 
   public PoolShape withNumGpuBlocks(int v) {
-    return new PoolShape(name, maxModelLen, maxNumSeqs, v, maxNumBatchedTokens, blockSize, reserveFullIsl, gpu);
+    return new PoolShape(name, maxModelLen, maxNumSeqs, v, maxNumBatchedTokens, blockSize, reserveFullIsl,
+        enablePrefixCaching, gpu);
   }
 
   public PoolShape withMaxNumBatchedTokens(int v) {
-    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, v, blockSize, reserveFullIsl, gpu);
+    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, v, blockSize, reserveFullIsl,
+        enablePrefixCaching, gpu);
   }
 
   public PoolShape withReserveFullIsl(boolean v) {
-    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, v, gpu);
+    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, v,
+        enablePrefixCaching, gpu);
+  }
+
+  public PoolShape withPrefixCaching(boolean v) {
+    return new PoolShape(name, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl,
+        v, gpu);
   }
 
   public PoolShape withName(String v) {
     return new PoolShape(v, maxModelLen, maxNumSeqs, numGpuBlocks, maxNumBatchedTokens, blockSize, reserveFullIsl,
-        gpu);
+        enablePrefixCaching, gpu);
   }
 
   /** Sequences the KV cache holds when every one of them grows to {@code contextTokens}. */
@@ -128,21 +141,27 @@ public record PoolShape(String name, int maxModelLen, int maxNumSeqs, int numGpu
   /**
    * {@code max_model_len} and {@code num_gpu_blocks} are required; {@code gpu} defaults to a100-80gb (the GPU of
    * the {@code gpu} step-cost profile), {@code max_num_batched_tokens} and {@code max_num_seqs} to vLLM's
-   * defaults for that GPU (the latter capped at the former, as vLLM caps it), {@code block_size} to 16 and
-   * {@code scheduler_reserve_full_isl} to true.
+   * defaults for that GPU (the latter capped at the former, as vLLM caps it), {@code block_size} to 16,
+   * {@code scheduler_reserve_full_isl} and {@code enable_prefix_caching} to true.
    */
   static PoolShape fromProperties(String name, Properties p) {
     String gpuSpec = p.getProperty("gpu");
     GpuClass gpu = gpuSpec == null ? GpuClass.A100_80GB : GpuClass.parse(gpuSpec);
-    String gate = p.getProperty("scheduler_reserve_full_isl", "true").trim();
-    if (!gate.equals("true") && !gate.equals("false")) {
-      throw new IllegalArgumentException("scheduler_reserve_full_isl is true or false: " + gate);
-    }
     int budget = intProp(p, "max_num_batched_tokens", gpu.defaultMaxNumBatchedTokens());
     // like vllm serve, a defaulted max_num_seqs never exceeds the step budget; a stated one may (and is refused)
     int seqs = intProp(p, "max_num_seqs", Math.min(gpu.defaultMaxNumSeqs(), budget));
     return new PoolShape(name, intProp(p, "max_model_len", null), seqs, intProp(p, "num_gpu_blocks", null), budget,
-        intProp(p, "block_size", DEFAULT_BLOCK_SIZE), Boolean.parseBoolean(gate), gpu);
+        intProp(p, "block_size", DEFAULT_BLOCK_SIZE), boolProp(p, "scheduler_reserve_full_isl"),
+        boolProp(p, "enable_prefix_caching"), gpu);
+  }
+
+  /** A true|false key, true when absent (both of the shape's switches default to on, as in vLLM). */
+  private static boolean boolProp(Properties p, String key) {
+    String v = p.getProperty(key, "true").trim();
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(key + " is true or false: " + v);
+    }
+    return v.equals("true");
   }
 
   /** Parses a shape from properties text (for tests and embedded use). */

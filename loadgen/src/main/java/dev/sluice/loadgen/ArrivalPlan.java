@@ -3,6 +3,9 @@ package dev.sluice.loadgen;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.AhrensDieterMarsagliaTsangGammaSampler;
+import org.apache.commons.rng.sampling.distribution.ContinuousSampler;
 
 /**
  * The whole open-loop schedule, computed before the run: request {@code i} is due {@code offsetsNanos[i]} after the
@@ -79,6 +82,35 @@ public record ArrivalPlan(long[] offsetsNanos, int[] template) {
   }
 
   /**
+   * Gamma-distributed gaps with shape {@code burstiness} and mean {@code 1 / rate}: 1 is a Poisson process, below 1
+   * arrivals come in bursts (coefficient of variation {@code 1 / sqrt(burstiness)}), above 1 they are more regular.
+   * As vLLM's benchmark does, the gaps are rescaled so that the run's mean rate is exactly {@code rate}: the
+   * {@code ceil(duration * rate)} arrivals start at zero and the next one would fall exactly at the end.
+   */
+  public static ArrivalPlan gamma(double rate, long durationNanos, int templates, long seed, double burstiness) {
+    checkRate(rate);
+    if (!(burstiness > 0) || Double.isInfinite(burstiness)) {
+      throw new IllegalArgumentException("burstiness must be a finite number > 0");
+    }
+    int n = (int) Math.ceil(durationNanos / NANOS_PER_SECOND * rate);
+    SplittableRandom random = new SplittableRandom(seed);
+    UniformRandomProvider bits = random::nextLong;
+    ContinuousSampler gaps = AhrensDieterMarsagliaTsangGammaSampler.of(bits, burstiness, 1.0 / burstiness);
+    double[] at = new double[n + 1];
+    for (int i = 1; i <= n; i++) {
+      at[i] = at[i - 1] + gaps.sample();
+    }
+    double scale = n == 0 ? 0 : durationNanos / at[n];
+    long[] offsets = new long[n];
+    int[] template = new int[n];
+    for (int i = 0; i < n; i++) {
+      offsets[i] = Math.min(durationNanos - 1, (long) (at[i] * scale));
+      template[i] = i % templates;
+    }
+    return new ArrivalPlan(offsets, template);
+  }
+
+  /**
    * Replays a trace: row {@code r}'s offset times {@code timeScale} (below 1 compresses time), template {@code r}.
    * When the scaled trace is shorter than the run it starts over, one mean gap after its last row.
    */
@@ -145,6 +177,56 @@ public record ArrivalPlan(long[] offsetsNanos, int[] template) {
           : (long) (w + (s - rampSpan));
     }
     return new ArrivalPlan(warped, template);
+  }
+
+  /** This plan with every offset moved later by {@code nanos} and every template by {@code templateShift}. */
+  public ArrivalPlan shifted(long nanos, int templateShift, int templates) {
+    long[] offsets = new long[offsetsNanos.length];
+    int[] shifted = new int[template.length];
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = offsetsNanos[i] + nanos;
+      shifted[i] = (template[i] + templateShift) % templates;
+    }
+    return new ArrivalPlan(offsets, shifted);
+  }
+
+  /** Plans laid end to end; each part's offsets must already start where the previous one ends. */
+  public static ArrivalPlan concat(List<ArrivalPlan> parts) {
+    int n = 0;
+    for (ArrivalPlan p : parts) {
+      n += p.size();
+    }
+    long[] offsets = new long[n];
+    int[] template = new int[n];
+    int at = 0;
+    for (ArrivalPlan p : parts) {
+      System.arraycopy(p.offsetsNanos, 0, offsets, at, p.size());
+      System.arraycopy(p.template, 0, template, at, p.size());
+      at += p.size();
+    }
+    for (int i = 1; i < n; i++) {
+      if (offsets[i] < offsets[i - 1]) {
+        throw new IllegalArgumentException("concatenated plans overlap at entry " + i);
+      }
+    }
+    return new ArrivalPlan(offsets, template);
+  }
+
+  /**
+   * The same arrival times alternated over {@code targets}: entry {@code i} goes to {@code targetOf.applyAsInt(i)},
+   * and the k-th entry of every target sends the body the k-th entry of this plan sends, so every target receives
+   * the same sequence of bodies.
+   */
+  public ArrivalPlan alternated(int targets, java.util.function.IntUnaryOperator targetOf) {
+    if (targets <= 1) {
+      return this;
+    }
+    int[] next = new int[targets];
+    int[] alternated = new int[template.length];
+    for (int i = 0; i < alternated.length; i++) {
+      alternated[i] = template[next[targetOf.applyAsInt(i)]++];
+    }
+    return new ArrivalPlan(offsetsNanos, alternated);
   }
 
   /** The time scale that makes the trace's mean arrival rate equal {@code rate}. */

@@ -2,6 +2,7 @@ package dev.sluice.loadgen;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Encodes an OpenAI chat-completions request body straight from UTF-8 prompt bytes: non-ASCII stays raw UTF-8 (as
@@ -16,14 +17,44 @@ public final class ChatBody {
 
   public static byte[] encode(String model, byte[] promptUtf8, int maxTokens, boolean stream) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(promptUtf8.length + promptUtf8.length / 16 + 128);
+    open(out, model);
+    message(out, "user", promptUtf8);
+    close(out, maxTokens, stream);
+    return out.toByteArray();
+  }
+
+  /** A body with the given messages, in order. */
+  public static byte[] encode(String model, List<Dataset.Message> messages, int maxTokens, boolean stream) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    open(out, model);
+    for (int i = 0; i < messages.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      message(out, messages.get(i).role(), messages.get(i).content().getBytes(StandardCharsets.UTF_8));
+    }
+    close(out, maxTokens, stream);
+    return out.toByteArray();
+  }
+
+  private static void open(ByteArrayOutputStream out, String model) {
     ascii(out, "{\"model\":\"");
     escape(out, model.getBytes(StandardCharsets.UTF_8));
-    ascii(out, "\",\"messages\":[{\"role\":\"user\",\"content\":\"");
-    escape(out, promptUtf8);
-    ascii(out, "\"}],\"max_tokens\":");
+    ascii(out, "\",\"messages\":[");
+  }
+
+  private static void message(ByteArrayOutputStream out, String role, byte[] contentUtf8) {
+    ascii(out, "{\"role\":\"");
+    escape(out, role.getBytes(StandardCharsets.UTF_8));
+    ascii(out, "\",\"content\":\"");
+    escape(out, contentUtf8);
+    ascii(out, "\"}");
+  }
+
+  private static void close(ByteArrayOutputStream out, int maxTokens, boolean stream) {
+    ascii(out, "],\"max_tokens\":");
     ascii(out, Integer.toString(maxTokens));
     ascii(out, stream ? ",\"stream\":true}" : ",\"stream\":false}");
-    return out.toByteArray();
   }
 
   static void escape(ByteArrayOutputStream out, byte[] utf8) {

@@ -1,37 +1,45 @@
 package dev.sluice.loadgen;
 
+import java.util.List;
+
 /**
  * How to drive one run, everything but the schedule and the bodies.
  *
- * @param host              target host
- * @param port              target port
- * @param path              request path, e.g. {@code /v1/chat/completions}
+ * @param targets           where requests go; with several, the schedule alternates over them ({@link RunLayout})
  * @param stream            whether bodies ask for SSE streaming (events are counted as tokens)
- * @param maxInflight       cap over all verticles; a due request finding it reached is counted blocked
- * @param connections       HTTP/1.1 connections over all verticles
+ * @param maxInflight       cap over all verticles of requests in flight or waiting for a concurrency slot; a due
+ *                          request finding it reached is counted blocked
+ * @param connections       HTTP/1.1 connections over all verticles, per target
  * @param verticles         event-loop verticles sharing the schedule (one per core by default)
  * @param warmupNanos       leading part of the schedule that is sent but not recorded
- * @param sloTtftMillis     a completed request meeting this TTFT counts toward goodput; 0 = every completed request
+ * @param sloTtftMillis     goodput counts a completed request only if its TTFT is at most this; 0 = no TTFT objective
+ * @param sloTpotMillis     ... and its TPOT is at most this (0 for a request of one event); 0 = no TPOT objective
  * @param timeoutMillis     idle timeout of each request
  * @param closedConcurrency when above 0, ignore the schedule: keep this many requests in flight (closed loop)
  * @param closedNanos       length of a closed-loop run
  * @param pacer             wake the event loops from a separate thread when a request is due, instead of relying on
  *                          their 1 ms tick alone (sub-millisecond send lag at the cost of some CPU)
+ * @param maxConcurrency    when above 0, at most this many requests in flight per target; a due request waits for a
+ *                          slot, and the wait is part of its latency (recorded apart as queue wait)
+ * @param records           keep one record per request for {@code --records}
+ * @param vllmView          also record TTFT, end-to-end latency and TPOT as vLLM's benchmark defines them
  */
 public record LoadSpec(
-    String host,
-    int port,
-    String path,
+    List<Endpoint> targets,
     boolean stream,
     int maxInflight,
     int connections,
     int verticles,
     long warmupNanos,
     double sloTtftMillis,
+    double sloTpotMillis,
     long timeoutMillis,
     int closedConcurrency,
     long closedNanos,
-    boolean pacer) {
+    boolean pacer,
+    int maxConcurrency,
+    boolean records,
+    boolean vllmView) {
 
   public static final String DEFAULT_PATH = "/v1/chat/completions";
   public static final int DEFAULT_MAX_INFLIGHT = 4096;
@@ -40,20 +48,67 @@ public record LoadSpec(
   /** A run whose send-lag p99 exceeds this did not keep to its schedule. */
   public static final double MAX_SEND_LAG_P99_MILLIS = 2.0;
 
+  /** One HTTP target. */
+  public record Endpoint(String host, int port, String path) {
+
+    @Override
+    public String toString() {
+      return "http://" + host + ":" + port + path;
+    }
+  }
+
+  public LoadSpec {
+    targets = List.copyOf(targets);
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("at least one target");
+    }
+  }
+
   public static LoadSpec openLoop(String host, int port, String path, boolean stream, int maxInflight, int connections,
       int verticles, long warmupNanos, double sloTtftMillis, long timeoutMillis) {
-    return new LoadSpec(host, port, path, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        timeoutMillis, 0, 0, false);
+    return new LoadSpec(List.of(new Endpoint(host, port, path)), stream, maxInflight, connections, verticles,
+        warmupNanos, sloTtftMillis, 0, timeoutMillis, 0, 0, false, 0, false, false);
   }
 
   public LoadSpec closedLoop(int concurrency, long nanos) {
-    return new LoadSpec(host, port, path, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        timeoutMillis, concurrency, nanos, pacer);
+    return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, concurrency, nanos, pacer, maxConcurrency, records, vllmView);
   }
 
   public LoadSpec withPacer(boolean on) {
-    return new LoadSpec(host, port, path, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        timeoutMillis, closedConcurrency, closedNanos, on);
+    return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, on, maxConcurrency, records, vllmView);
+  }
+
+  public LoadSpec withTargets(List<Endpoint> list) {
+    return new LoadSpec(list, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView);
+  }
+
+  public LoadSpec withSloTpot(double millis) {
+    return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        millis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView);
+  }
+
+  /**
+   * At most {@code n} requests in flight per target (0 = no cap). The slots are split evenly over the verticles,
+   * which take every other request in turn, so the cap acts like one semaphore per target; when {@code n} does not
+   * divide evenly one verticle drives the load, lest the loop with fewer slots fall behind the others.
+   */
+  public LoadSpec withMaxConcurrency(int n) {
+    int loops = n > 0 && n % verticles != 0 ? 1 : verticles;
+    return new LoadSpec(targets, stream, maxInflight, connections, loops, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, n, records, vllmView);
+  }
+
+  public LoadSpec withRecords(boolean on) {
+    return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, on, vllmView);
+  }
+
+  public LoadSpec withVllmView(boolean on) {
+    return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, on);
   }
 
   static int share(int total, int index, int parts) {

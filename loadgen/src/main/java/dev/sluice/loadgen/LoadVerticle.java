@@ -16,8 +16,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One event loop's share of the load. A 1 ms periodic tick, plus a check after every response, hands the due part
- * of the schedule to the HTTP client; each request carries its intended start, and every latency is measured from
- * it. Nothing here blocks or locks.
+ * of the schedule to the HTTP client of the entry's target; each request carries its intended start, and every
+ * latency is measured from it. Under a concurrency cap a due request that finds no free slot waits in a queue and is
+ * sent the moment one frees up. Nothing here blocks or locks.
  */
 final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
@@ -27,17 +28,30 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
   private final LoadSpec spec;
   private final ArrivalPlan plan;
-  private final Buffer[] bodies;
+  private final Bodies bodies;
+  private final RunLayout layout;
   private final long startNanos;
   private final long measureFromNanos;
   private final int share;
   private final int maxInflight;
   private final long sloTtftNanos;
-  final Metrics metrics = new Metrics();
+  private final long sloTpotNanos;
+  /** One per group of the layout. */
+  final Metrics[] groups;
+  /** One row per entry of this share when records are kept, else null. */
+  final RequestLog log;
+  /** Whether this verticle has handed out all of its share of the schedule and sent everything that waited. */
+  volatile boolean scheduleDone;
 
   private OpenLoopDriver driver;
-  private HttpClientAgent client;
-  private RequestOptions requestOptions;
+  private HttpClientAgent[] clients;
+  private RequestOptions[] requestOptions;
+  /** Requests in flight or waiting for a slot, over all targets (the {@code maxInflight} cap). */
+  private int pending;
+  /** Concurrency slots per target on this verticle, or 0 for no cap. */
+  private final int slots;
+  private int[] busySlots;
+  private WaitQueue[] waiting;
   private long timerId = -1;
   /** When the next request of this share is due; read by the pacer thread. */
   private volatile long nextDueNanos = Long.MAX_VALUE;
@@ -45,28 +59,47 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
   private long closedEndNanos;
   private int nextClosedBody;
 
-  LoadVerticle(LoadSpec spec, ArrivalPlan plan, Buffer[] bodies, long startNanos, int share) {
+  LoadVerticle(LoadSpec spec, ArrivalPlan plan, Bodies bodies, RunLayout layout, long startNanos, int share) {
     this.spec = spec;
     this.plan = plan;
     this.bodies = bodies;
+    this.layout = layout;
     this.startNanos = startNanos;
     this.measureFromNanos = startNanos + spec.warmupNanos();
     this.share = share;
     int cap = spec.closedConcurrency() > 0 ? spec.closedConcurrency() : spec.maxInflight();
     this.maxInflight = Math.max(1, LoadSpec.share(cap, share, spec.verticles()));
     this.sloTtftNanos = spec.sloTtftMillis() > 0 ? (long) (spec.sloTtftMillis() * 1e6) : Long.MAX_VALUE;
+    this.sloTpotNanos = spec.sloTpotMillis() > 0 ? (long) (spec.sloTpotMillis() * 1e6) : Long.MAX_VALUE;
+    this.slots = spec.maxConcurrency() > 0 ? Math.max(1, LoadSpec.share(spec.maxConcurrency(), share, spec.verticles()))
+        : 0;
+    this.groups = new Metrics[layout.groups()];
+    for (int g = 0; g < groups.length; g++) {
+      groups[g] = new Metrics(spec.vllmView());
+    }
+    this.log = spec.records() && spec.closedConcurrency() == 0
+        ? new RequestLog(RequestLog.size(plan.size(), share, spec.verticles())) : null;
   }
 
   @Override
   public Future<?> start() {
     int connections = Math.max(1, LoadSpec.share(spec.connections(), share, spec.verticles()));
-    client = vertx.createHttpClient(
-        new HttpClientOptions().setDefaultHost(spec.host()).setDefaultPort(spec.port()).setKeepAlive(true)
-            .setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(connections));
-    requestOptions = new RequestOptions().setMethod(HttpMethod.POST).setURI(spec.path())
-        .setIdleTimeout(spec.timeoutMillis()).putHeader("content-type", "application/json")
-        .putHeader("accept", spec.stream() ? "text/event-stream" : "application/json");
+    int targets = spec.targets().size();
+    clients = new HttpClientAgent[targets];
+    requestOptions = new RequestOptions[targets];
+    busySlots = new int[targets];
+    waiting = new WaitQueue[targets];
+    for (int t = 0; t < targets; t++) {
+      LoadSpec.Endpoint target = spec.targets().get(t);
+      clients[t] = vertx.createHttpClient(
+          new HttpClientOptions().setDefaultHost(target.host()).setDefaultPort(target.port()).setKeepAlive(true)
+              .setTcpNoDelay(true),
+          new PoolOptions().setHttp1MaxSize(connections));
+      requestOptions[t] = new RequestOptions().setMethod(HttpMethod.POST).setURI(target.path())
+          .setIdleTimeout(spec.timeoutMillis()).putHeader("content-type", "application/json")
+          .putHeader("accept", spec.stream() ? "text/event-stream" : "application/json");
+      waiting[t] = new WaitQueue();
+    }
     if (spec.closedConcurrency() > 0) {
       long delay = Math.max(1, (startNanos - System.nanoTime()) / 1_000_000);
       vertx.setTimer(delay, id -> startClosedLoop());
@@ -83,17 +116,36 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
-    return client == null ? Future.succeededFuture() : client.close();
+    Future<?> closed = Future.succeededFuture();
+    for (HttpClientAgent c : clients == null ? new HttpClientAgent[0] : clients) {
+      closed = closed.eventually(c::close);
+    }
+    return closed;
   }
 
   private void tick() {
     driver.fire(System.nanoTime(), this);
     nextDueNanos = driver.nextDueNanos();
-    if (driver.finished() && !metrics.scheduleDone) {
-      metrics.scheduleDone = true;
-      vertx.cancelTimer(timerId);
-      timerId = -1;
+    checkDone();
+  }
+
+  private void checkDone() {
+    if (driver.finished() && !scheduleDone && nothingWaiting()) {
+      scheduleDone = true;
+      if (timerId >= 0) {
+        vertx.cancelTimer(timerId);
+        timerId = -1;
+      }
     }
+  }
+
+  private boolean nothingWaiting() {
+    for (WaitQueue q : waiting) {
+      if (!q.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -118,18 +170,36 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
   @Override
   public boolean hasCapacity() {
-    return metrics.inflight < maxInflight;
+    return pending < maxInflight;
   }
 
   @Override
   public void send(int index, long intendedNanos) {
-    send(bodies[plan.template()[index]], intendedNanos);
+    int target = layout.targetOf(index);
+    Metrics m = groups[layout.groupOf(index, intendedNanos - startNanos)];
+    pending++;
+    m.inflight++;
+    if (slots > 0 && busySlots[target] >= slots) {
+      waiting[target].add(index, intendedNanos);
+      return;
+    }
+    long now = System.nanoTime();
+    if (intendedNanos >= measureFromNanos) {
+      m.sendLag.recordValue(Math.max(0, now - intendedNanos) / NANOS_PER_MICRO);
+      if (slots > 0) {
+        m.queueWait.recordValue(0);
+      }
+    }
+    dispatch(index, target, m, intendedNanos, now);
   }
 
   @Override
   public void blocked(int index, long intendedNanos) {
     if (intendedNanos >= measureFromNanos) {
-      metrics.blocked++;
+      groups[layout.groupOf(index, intendedNanos - startNanos)].blocked++;
+    }
+    if (log != null) {
+      log.blocked(index / spec.verticles());
     }
   }
 
@@ -143,35 +213,56 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
   private void sendClosed() {
     long now = System.nanoTime();
     if (now >= closedEndNanos) {
-      if (metrics.inflight == 0) {
-        metrics.scheduleDone = true;
+      if (pending == 0) {
+        scheduleDone = true;
       }
       return;
     }
-    nextClosedBody = (nextClosedBody + 1) % bodies.length;
-    send(bodies[nextClosedBody], now);
+    nextClosedBody = (nextClosedBody + 1) % bodies.size();
+    pending++;
+    groups[0].inflight++;
+    dispatch(-1, 0, groups[0], now, now);
   }
 
-  private void send(Buffer body, long intendedNanos) {
-    long now = System.nanoTime();
+  /** Sends plan entry {@code index} (-1 in a closed loop) to {@code target} now. */
+  private void dispatch(int index, int target, Metrics m, long intendedNanos, long now) {
     boolean measured = intendedNanos >= measureFromNanos;
     if (measured) {
-      metrics.sent++;
-      metrics.sendLag.recordValue(Math.max(0, now - intendedNanos) / NANOS_PER_MICRO);
+      m.sent++;
     }
-    metrics.inflight++;
-    Exchange exchange = new Exchange(intendedNanos, measured);
-    client.request(requestOptions).compose(request -> request.send(body)).onComplete(exchange);
+    busySlots[target]++;
+    int body = index < 0 ? nextClosedBody : plan.template()[index];
+    int row = log == null || index < 0 ? -1 : index / spec.verticles();
+    if (row >= 0) {
+      log.sent(row, now);
+    }
+    Exchange exchange = new Exchange(m, target, body, row, intendedNanos, now, measured);
+    clients[target].request(requestOptions[target]).compose(request -> request.send(bodies.buffers()[body]))
+        .onComplete(exchange);
   }
 
-  /** After each response the loop is awake anyway: hand out whatever became due since the last tick. */
-  private void afterResponse() {
-    metrics.inflight--;
+  /** After each response the loop is awake anyway: free the slot, then hand out whatever became due. */
+  private void afterResponse(Metrics m, int target) {
+    pending--;
+    m.inflight--;
+    busySlots[target]--;
+    WaitQueue queue = waiting[target];
+    if (!queue.isEmpty()) {
+      long now = System.nanoTime();
+      long intended = queue.headIntended();
+      int index = queue.remove();
+      Metrics waited = groups[layout.groupOf(index, intended - startNanos)];
+      if (intended >= measureFromNanos) {
+        waited.queueWait.recordValue(Math.max(0, now - intended) / NANOS_PER_MICRO);
+      }
+      dispatch(index, target, waited, intended, now);
+    }
     if (driver != null) {
       if (!driver.finished()) {
         driver.fire(System.nanoTime(), this);
         nextDueNanos = driver.nextDueNanos();
       }
+      checkDone();
     } else {
       sendClosed();
     }
@@ -180,18 +271,29 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
   /** One request's response, from headers to end. */
   private final class Exchange implements Handler<AsyncResult<HttpClientResponse>> {
 
+    private final Metrics m;
+    private final int target;
+    private final int body;
+    private final int row;
     private final long intended;
+    private final long sentNanos;
     private final boolean measured;
     private final SseCounter sse;
     private Metrics.Latencies pool;
+    private String poolName;
     private int status;
     private long firstNanos;
     private long lastNanos;
     private long events;
     private boolean finished;
 
-    Exchange(long intended, boolean measured) {
+    Exchange(Metrics m, int target, int body, int row, long intended, long sentNanos, boolean measured) {
+      this.m = m;
+      this.target = target;
+      this.body = body;
+      this.row = row;
       this.intended = intended;
+      this.sentNanos = sentNanos;
       this.measured = measured;
       this.sse = spec.stream() ? new SseCounter() : null;
     }
@@ -204,8 +306,8 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       }
       HttpClientResponse response = result.result();
       status = response.statusCode();
-      String poolName = response.getHeader(POOL_HEADER);
-      pool = poolName == null ? null : metrics.pool(poolName);
+      poolName = response.getHeader(POOL_HEADER);
+      pool = poolName == null ? null : m.pool(poolName);
       response.handler(this::onChunk);
       response.exceptionHandler(this::fail);
       response.endHandler(v -> onEnd());
@@ -250,36 +352,52 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       }
       finished = true;
       long now = System.nanoTime();
+      if (firstNanos == 0) {
+        firstNanos = now;
+      }
       if (measured) {
         if (status >= 200 && status < 300) {
-          if (firstNanos == 0) {
-            firstNanos = now;
-          }
           if (sse == null) {
             recordTtft(firstNanos);
           }
           long e2e = (now - intended) / NANOS_PER_MICRO;
-          boolean good = firstNanos - intended <= sloTtftNanos;
-          long tpot = events > 1 ? (lastNanos - firstNanos) / (events - 1) / NANOS_PER_MICRO : -1;
-          complete(metrics.overall, e2e, tpot, good);
+          long tpotNanos = events > 1 ? (lastNanos - firstNanos) / (events - 1) : -1;
+          boolean good = firstNanos - intended <= sloTtftNanos && Math.max(0, tpotNanos) <= sloTpotNanos;
+          int promptTokens = bodies.promptTokens(body);
+          complete(m.overall, e2e, tpotNanos, good, promptTokens, now);
           if (pool != null) {
-            complete(pool, e2e, tpot, good);
+            complete(pool, e2e, tpotNanos, good, promptTokens, now);
           }
-          metrics.completed++;
+          m.completed++;
+          m.lastEndNanos = now;
         } else {
           countError(Integer.toString(status));
         }
       }
-      afterResponse();
+      if (row >= 0) {
+        log.finished(row, status, firstNanos, now, (int) events, poolName);
+      }
+      afterResponse(m, target);
     }
 
-    private void complete(Metrics.Latencies l, long e2eMicros, long tpotMicros, boolean good) {
+    private void complete(Metrics.Latencies l, long e2eMicros, long tpotNanos, boolean good, int promptTokens,
+        long now) {
       l.latency.recordValue(e2eMicros);
-      if (tpotMicros >= 0) {
-        l.tpot.recordValue(tpotMicros);
+      if (tpotNanos >= 0) {
+        l.tpot.recordValue(tpotNanos / NANOS_PER_MICRO);
+      }
+      if (l.vllmTtft != null) {
+        // vLLM: from the send, to the first and the last event; TPOT over completion tokens - 1 (the first event
+        // of a chat stream is the role chunk, so completion tokens = events - 1)
+        l.vllmTtft.recordValue(Math.max(0, firstNanos - sentNanos) / NANOS_PER_MICRO);
+        l.vllmLatency.recordValue(Math.max(0, (sse == null ? now : lastNanos) - sentNanos) / NANOS_PER_MICRO);
+        if (events > 2) {
+          l.vllmTpot.recordValue((lastNanos - firstNanos) / (events - 2) / NANOS_PER_MICRO);
+        }
       }
       l.completed++;
       l.tokens += events;
+      l.inputTokens += promptTokens;
       if (good) {
         l.good++;
       }
@@ -287,7 +405,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
     private void recordTtft(long atNanos) {
       long micros = Math.max(0, atNanos - intended) / NANOS_PER_MICRO;
-      metrics.overall.ttft.recordValue(micros);
+      m.overall.ttft.recordValue(micros);
       if (pool != null) {
         pool.ttft.recordValue(micros);
       }
@@ -295,7 +413,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
     private void recordItl(long gapNanos, long count) {
       long micros = Math.max(0, gapNanos) / NANOS_PER_MICRO;
-      metrics.overall.itl.recordValueWithCount(micros, count);
+      m.overall.itl.recordValueWithCount(micros, count);
       if (pool != null) {
         pool.itl.recordValueWithCount(micros, count);
       }
@@ -306,15 +424,20 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
         return;
       }
       finished = true;
+      String kind = kind(cause);
       if (measured) {
-        countError(kind(cause));
+        countError(kind);
       }
-      afterResponse();
+      if (row >= 0) {
+        log.finished(row, status > 0 ? status : RequestLog.code(kind), firstNanos, System.nanoTime(), (int) events,
+            poolName);
+      }
+      afterResponse(m, target);
     }
 
     private void countError(String kind) {
-      metrics.errors++;
-      metrics.error(kind);
+      m.errors++;
+      m.error(kind);
       if (pool != null) {
         pool.errors++;
       }
@@ -329,5 +452,50 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       return "timeout";
     }
     return "connection";
+  }
+
+  /** Due requests waiting for a concurrency slot, oldest first: a growable ring of (index, intended start). */
+  static final class WaitQueue {
+    private int[] index = new int[16];
+    private long[] intended = new long[16];
+    private int head;
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    void add(int i, long at) {
+      if (size == index.length) {
+        int[] ni = new int[size * 2];
+        long[] na = new long[size * 2];
+        for (int k = 0; k < size; k++) {
+          ni[k] = index[(head + k) % size];
+          na[k] = intended[(head + k) % size];
+        }
+        index = ni;
+        intended = na;
+        head = 0;
+      }
+      int tail = (head + size) % index.length;
+      index[tail] = i;
+      intended[tail] = at;
+      size++;
+    }
+
+    long headIntended() {
+      return intended[head];
+    }
+
+    int remove() {
+      int i = index[head];
+      head = (head + 1) % index.length;
+      size--;
+      return i;
+    }
   }
 }

@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * What one load verticle records. Every field is written by that verticle's event loop only (single writer); the
- * collector thread reads counters and takes interval histograms from the recorders, which is what
- * {@link SingleWriterRecorder} is built for. Latencies are recorded in microseconds.
+ * What one load verticle records for one group of a run ({@link RunLayout}). Every field is written by that
+ * verticle's event loop only (single writer); the collector thread reads counters and takes interval histograms from
+ * the recorders, which is what {@link SingleWriterRecorder} is built for. Latencies are recorded in microseconds.
  */
 final class Metrics {
 
@@ -20,14 +20,29 @@ final class Metrics {
     final SingleWriterRecorder ttft = new SingleWriterRecorder(DIGITS);
     final SingleWriterRecorder itl = new SingleWriterRecorder(DIGITS);
     final SingleWriterRecorder tpot = new SingleWriterRecorder(DIGITS);
+    /** vLLM's definitions (null unless asked for): TTFT and latency from the actual send, TPOT over tokens - 1. */
+    final SingleWriterRecorder vllmTtft;
+    final SingleWriterRecorder vllmLatency;
+    final SingleWriterRecorder vllmTpot;
     volatile long completed;
     volatile long good;
     volatile long tokens;
     volatile long errors;
+    /** Prompt tokens of the completed requests, as the bodies were sized. */
+    volatile long inputTokens;
+
+    Latencies(boolean vllmView) {
+      vllmTtft = vllmView ? new SingleWriterRecorder(DIGITS) : null;
+      vllmLatency = vllmView ? new SingleWriterRecorder(DIGITS) : null;
+      vllmTpot = vllmView ? new SingleWriterRecorder(DIGITS) : null;
+    }
   }
 
+  private final boolean vllmView;
   final SingleWriterRecorder sendLag = new SingleWriterRecorder(DIGITS);
-  final Latencies overall = new Latencies();
+  /** Time a request waited for a concurrency slot (0 when it found one); recorded only under a concurrency cap. */
+  final SingleWriterRecorder queueWait = new SingleWriterRecorder(DIGITS);
+  final Latencies overall;
   final ConcurrentHashMap<String, Latencies> pools = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, LongAdder> errorsByKind = new ConcurrentHashMap<>();
 
@@ -36,15 +51,20 @@ final class Metrics {
   volatile long blocked;
   volatile long completed;
   volatile long errors;
-  /** Requests in flight right now, warm-up included. */
+  /** Requests of this group in flight or waiting for a slot right now, warm-up included. */
   volatile long inflight;
-  /** Whether this verticle has handed out all of its share of the schedule. */
-  volatile boolean scheduleDone;
+  /** When the last measured response of this group ended (0 = none yet). */
+  volatile long lastEndNanos;
+
+  Metrics(boolean vllmView) {
+    this.vllmView = vllmView;
+    this.overall = new Latencies(vllmView);
+  }
 
   Latencies pool(String name) {
     Latencies l = pools.get(name);
     if (l == null) {
-      l = new Latencies();
+      l = new Latencies(vllmView);
       pools.put(name, l);
     }
     return l;

@@ -34,15 +34,21 @@ public final class Report {
         .put("completedRate", round(r.completedRate()))
         .put("valid", r.valid())
         .put("validity", r.valid() ? "send-lag p99 within " + LoadSpec.MAX_SEND_LAG_P99_MILLIS + " ms"
-            : String.format(Locale.ROOT, "INVALID: send-lag p99 %.2f ms > %.1f ms, the generator was saturated",
+            : String.format(Locale.ROOT, "INVALID: send-lag p99 %.2f ms > %.1f ms, the generator fell behind",
                 r.sendLagP99Millis(), LoadSpec.MAX_SEND_LAG_P99_MILLIS))
         .put("errorsByKind", new JsonObject(Map.copyOf(r.errorsByKind())))
-        .put("sendLagMs", percentiles(r.sendLag()));
-    group(out, r.overall(), r.durationNanos(), config.getDouble("sloTtftMs", 0.0));
+        .put("sendLagMs", percentiles(r.sendLag()))
+        .put("queueWaitMs", percentiles(r.queueWait()))
+        .put("spanS", round(r.spanNanos() / 1e9));
+    double sloTtft = config.getDouble("sloTtftMs", 0.0);
+    double sloTpot = config.getDouble("sloTpotMs", 0.0);
+    group(out, r.overall(), r.durationNanos(), sloTtft, sloTpot);
+    out.getJsonObject("goodput").put("ofScheduled",
+        r.scheduled() == 0 ? 0 : round((double) r.overall().good() / r.scheduled()));
     JsonObject pools = new JsonObject();
     r.pools().forEach((name, g) -> {
       JsonObject p = new JsonObject();
-      group(p, g, r.durationNanos(), config.getDouble("sloTtftMs", 0.0));
+      group(p, g, r.durationNanos(), sloTtft, sloTpot);
       pools.put(name, p);
     });
     out.put("pools", pools);
@@ -56,14 +62,17 @@ public final class Report {
     return out;
   }
 
-  private static void group(JsonObject out, RunResult.Group g, long durationNanos, double sloTtftMs) {
+  private static void group(JsonObject out, RunResult.Group g, long durationNanos, double sloTtftMs,
+      double sloTpotMs) {
     double seconds = durationNanos / 1e9;
     out.put("completed", g.completed())
         .put("errors", g.errors())
+        .put("inputTokens", g.inputTokens())
         .put("outputEvents", g.tokens())
         .put("outputEventsPerS", seconds == 0 ? 0 : round(g.tokens() / seconds))
         .put("goodput", new JsonObject()
             .put("sloTtftMs", sloTtftMs)
+            .put("sloTpotMs", sloTpotMs)
             .put("requests", g.good())
             .put("rate", seconds == 0 ? 0 : round(g.good() / seconds))
             .put("fraction", g.completed() + g.errors() == 0 ? 0 : round((double) g.good() / (g.completed() + g.errors()))))
@@ -138,16 +147,37 @@ public final class Report {
     b.append(String.format(Locale.ROOT, "%-18s %8s %9s %9s %9s %9s %9s %9s%n", "ms", "count", "mean", "p50", "p90",
         "p99", "p99.9", "max"));
     row(b, "send lag", report.getJsonObject("sendLagMs"));
+    JsonObject config = report.getJsonObject("config");
+    if (config.getInteger("maxConcurrency", 0) > 0) {
+      row(b, "queue wait", report.getJsonObject("queueWaitMs"));
+    }
     groupRows(b, "", report);
     report.getJsonObject("pools").forEach(e -> groupRows(b, e.getKey() + " ", (JsonObject) e.getValue()));
+    if (config.getInteger("maxConcurrency", 0) > 0) {
+      b.append(String.format(Locale.ROOT, "latency and ttft include the wait for one of %d concurrency slots per "
+          + "target (queue wait above)%n", config.getInteger("maxConcurrency")));
+    }
     JsonObject goodput = report.getJsonObject("goodput");
-    Object slo = goodput.getValue("sloTtftMs");
-    String objective = slo instanceof Number ms && ms.doubleValue() > 0 ? "TTFT <= " + slo + " ms"
-        : "no --slo-ttft: every completed request";
-    b.append(String.format(Locale.ROOT, "goodput (%s): %d requests, %.1f req/s, %.1f%%%n",
-        objective, goodput.getLong("requests"), goodput.getDouble("rate"),
-        goodput.getDouble("fraction") * 100));
+    b.append(String.format(Locale.ROOT, "goodput (%s): %d requests, %.1f req/s, %.1f%% of answered, %.1f%% of "
+        + "scheduled%n", objective(goodput), goodput.getLong("requests"), goodput.getDouble("rate"),
+        goodput.getDouble("fraction") * 100, goodput.getDouble("ofScheduled", 0.0) * 100));
     return b.toString();
+  }
+
+  /** {@code TTFT <= 200 ms and TPOT <= 50 ms}, or that every completed request counts. */
+  static String objective(JsonObject goodput) {
+    double ttft = goodput.getDouble("sloTtftMs", 0.0);
+    double tpot = goodput.getDouble("sloTpotMs", 0.0);
+    if (ttft <= 0 && tpot <= 0) {
+      return "no SLO: every completed request";
+    }
+    String t = ttft > 0 ? "TTFT <= " + num(ttft) + " ms" : "";
+    String p = tpot > 0 ? "TPOT <= " + num(tpot) + " ms" : "";
+    return t.isEmpty() ? p : p.isEmpty() ? t : t + " and " + p;
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
 
   private static void groupRows(StringBuilder b, String prefix, JsonObject g) {

@@ -14,6 +14,8 @@ import org.HdrHistogram.Histogram;
  * @param overall        all pools together
  * @param pools          by the {@code x-sluice-pool} response header, when the target sets it
  * @param timeline       one point per second of the measured phase
+ * @param queueWait      time requests waited for a concurrency slot (empty without a concurrency cap)
+ * @param spanNanos      from the start of the measured phase to the end of its last successful response
  */
 public record RunResult(
     long scheduled,
@@ -27,11 +29,39 @@ public record RunResult(
     Histogram sendLag,
     Group overall,
     Map<String, Group> pools,
-    List<Second> timeline) {
+    List<Second> timeline,
+    Histogram queueWait,
+    long spanNanos) {
 
-  /** Latencies and counts of one pool, or of all. */
+  /** A result without a concurrency cap or a measured span. */
+  public RunResult(long scheduled, long sent, long completed, long errors, long blocked, long unfinished,
+      long durationNanos, Map<String, Long> errorsByKind, Histogram sendLag, Group overall, Map<String, Group> pools,
+      List<Second> timeline) {
+    this(scheduled, sent, completed, errors, blocked, unfinished, durationNanos, errorsByKind, sendLag, overall, pools,
+        timeline, LoadRun.newHistogram(), 0);
+  }
+
+  /**
+   * Latencies and counts of one pool, or of all.
+   *
+   * @param tokens       SSE events of the completed requests
+   * @param inputTokens  prompt tokens of the completed requests, as their bodies were sized (0 when not known)
+   * @param vllm         the same requests measured as vLLM's benchmark does, or null when not recorded
+   */
   public record Group(long completed, long good, long tokens, long errors, Histogram latency, Histogram ttft,
-      Histogram itl, Histogram tpot) {
+      Histogram itl, Histogram tpot, long inputTokens, VllmView vllm) {
+
+    public Group(long completed, long good, long tokens, long errors, Histogram latency, Histogram ttft,
+        Histogram itl, Histogram tpot) {
+      this(completed, good, tokens, errors, latency, ttft, itl, tpot, 0, null);
+    }
+  }
+
+  /**
+   * TTFT and end-to-end latency from the actual send (vLLM starts its clock there, after any wait for a concurrency
+   * slot), and TPOT as (last event - first event) / (completion tokens - 1) with one role event per stream.
+   */
+  public record VllmView(Histogram ttft, Histogram latency, Histogram tpot) {
   }
 
   /**

@@ -19,8 +19,8 @@ final class Metrics {
   static final String[] NAMES = {
       "vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc",
       "vllm:num_preemptions_total", "vllm:prompt_tokens_total", "vllm:generation_tokens_total",
-      "vllm:time_to_first_token_seconds", "vllm:e2e_request_latency_seconds", "vllm:cache_config_info",
-      "vllm:request_success_total"};
+      "vllm:prefix_cache_queries_total", "vllm:prefix_cache_hits_total", "vllm:time_to_first_token_seconds",
+      "vllm:e2e_request_latency_seconds", "vllm:cache_config_info", "vllm:request_success_total"};
 
   /** A cumulative histogram, vLLM bucket bounds. */
   static final class Histogram {
@@ -67,6 +67,10 @@ final class Metrics {
         engine.preemptionsTotal());
     counter(b, "vllm:prompt_tokens", "Number of prefill tokens processed.", engine.promptTokensTotal());
     counter(b, "vllm:generation_tokens", "Number of generation tokens processed.", engine.generationTokensTotal());
+    counter(b, "vllm:prefix_cache_queries", "Prefix cache queries, in terms of number of queried tokens.",
+        engine.prefixCacheQueriesTotal());
+    counter(b, "vllm:prefix_cache_hits", "Prefix cache hits, in terms of number of cached tokens.",
+        engine.prefixCacheHitsTotal());
     b.append("# HELP vllm:request_success_total Count of successfully processed requests.\n")
         .append("# TYPE vllm:request_success_total counter\n")
         .append("vllm:request_success_total{engine=\"0\",finished_reason=\"length\",model_name=\"").append(model)
@@ -76,6 +80,7 @@ final class Metrics {
     b.append("# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n")
         .append("# TYPE vllm:cache_config_info gauge\n")
         .append("vllm:cache_config_info{block_size=\"").append(engine.shape().blockSize())
+        .append("\",enable_prefix_caching=\"").append(engine.shape().enablePrefixCaching() ? "True" : "False")
         .append("\",engine=\"0\",num_gpu_blocks=\"").append(engine.shape().numGpuBlocks())
         .append("\"} 1.0\n");
     return b.toString();

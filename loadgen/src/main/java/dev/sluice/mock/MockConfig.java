@@ -6,6 +6,8 @@ import dev.sluice.engine.PoolShape;
 /**
  * Everything one mock vLLM instance needs.
  *
+ * @param host             address to bind: every interface, or one such as 127.0.0.2 to run endpoints on
+ *                         distinct loopback addresses
  * @param port             listen port (0 = any)
  * @param shape            engine capacity (max_model_len, max_num_seqs, KV blocks, token budget)
  * @param cost             step cost model ({@code gpu} or {@code instant})
@@ -17,7 +19,7 @@ import dev.sluice.engine.PoolShape;
  * @param exitOnDeath      when the die-after fault fires, also exit the JVM (CLI only)
  * @param api              how the server answers beyond capacity and timing
  */
-public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer, String model,
+public record MockConfig(String host, int port, PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer, String model,
     double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath, Api api) {
 
   /**
@@ -61,28 +63,34 @@ public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounte
   }
 
   public static MockConfig of(PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer) {
-    return new MockConfig(0, shape, cost, tokenizer, MockDefaults.MODEL, 1.0, MockDefaults.DEFAULT_MAX_TOKENS,
+    return new MockConfig(MockDefaults.HOST, 0, shape, cost, tokenizer, MockDefaults.MODEL, 1.0, MockDefaults.DEFAULT_MAX_TOKENS,
         Faults.NONE, false, Api.CURRENT);
   }
 
+  /** Listening on {@code address} and {@code listenPort} (0 = any). */
+  public MockConfig withAddress(String address, int listenPort) {
+    return new MockConfig(address, listenPort, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults,
+        exitOnDeath, api);
+  }
+
   public MockConfig withFaults(Faults f) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath, api);
   }
 
   public MockConfig withCost(CostModel c) {
-    return new MockConfig(port, shape, c, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, c, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withTimeScale(double s) {
-    return new MockConfig(port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withModel(String m) {
-    return new MockConfig(port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withApi(Api a) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, a);
+    return new MockConfig(host, port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, a);
   }
 
   public MockConfig withUsageNullChunks(boolean b) {
@@ -90,6 +98,6 @@ public record MockConfig(int port, PoolShape shape, CostModel cost, PromptCounte
   }
 
   public MockConfig withDefaultMaxTokens(int n) {
-    return new MockConfig(port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath, api);
   }
 }

@@ -3,6 +3,8 @@ package dev.sluice.mock;
 /** Defaults of the vLLM mock, in one place. */
 final class MockDefaults {
 
+  /** Every interface, like vLLM's {@code --host} default. */
+  static final String HOST = "0.0.0.0";
   static final int PORT = 8000;
   static final String MODEL = "meta-llama/Meta-Llama-3-70B-Instruct";
   static final String PROFILE = "short";

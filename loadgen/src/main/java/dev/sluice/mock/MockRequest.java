@@ -16,12 +16,23 @@ import java.util.List;
  * @param maxTokens      {@code max_completion_tokens}, else {@code max_tokens}; -1 when absent or null
  * @param maxTokensParam the name of the field {@code maxTokens} came from (vLLM names it in its errors)
  * @param texts          prompt texts: message contents (string or text parts) or the completions prompt
- * @param messages       number of chat messages
+ * @param roles          each chat message's role, in order
+ * @param messageEnds    message {@code m}'s texts are {@code texts[messageEnds[m - 1], messageEnds[m])}
  * @param textChars      total chars of {@code texts}
- * @param promptTokenIds token ids given directly as a completions prompt (counted as they are)
+ * @param tokenIds       token ids given directly as a completions prompt (counted as they are)
  */
 record MockRequest(String model, boolean stream, StreamOptions options, int maxTokens, String maxTokensParam,
-    List<String> texts, int messages, long textChars, int promptTokenIds) {
+    List<String> texts, List<String> roles, int[] messageEnds, long textChars, int[] tokenIds) {
+
+  /** Number of chat messages. */
+  int messages() {
+    return roles.size();
+  }
+
+  /** Number of token ids given directly as the prompt. */
+  int promptTokenIds() {
+    return tokenIds.length;
+  }
 
   /**
    * {@code stream_options}.
@@ -87,9 +98,10 @@ record MockRequest(String model, boolean stream, StreamOptions options, int maxT
     int maxTokens = -1;
     int maxCompletionTokens = -1;
     List<String> texts = new ArrayList<>(4);
-    int messages = 0;
+    List<String> roles = new ArrayList<>(4);
+    List<Integer> ends = new ArrayList<>(4);
     long chars = 0;
-    int tokenIds = 0;
+    List<Integer> tokenIds = new ArrayList<>(0);
     boolean hasPrompt = false;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -114,16 +126,20 @@ record MockRequest(String model, boolean stream, StreamOptions options, int maxT
             }
             hasPrompt = true;
             while (p.nextToken() == JsonToken.START_OBJECT) {
-              messages++;
+              String role = "";
               while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
                 if (name.equals("content")) {
                   chars += readContent(p, v, texts);
+                } else if (name.equals("role") && v == JsonToken.VALUE_STRING) {
+                  role = p.getText();
                 } else {
                   p.skipChildren();
                 }
               }
+              roles.add(role);
+              ends.add(texts.size());
             }
           }
           case "prompt" -> {
@@ -144,7 +160,7 @@ record MockRequest(String model, boolean stream, StreamOptions options, int maxT
                   texts.add(s);
                   chars += s.length();
                 } else if (e == JsonToken.VALUE_NUMBER_INT) {
-                  tokenIds++;
+                  tokenIds.add(p.getIntValue());
                 } else {
                   p.skipChildren();
                 }
@@ -168,7 +184,9 @@ record MockRequest(String model, boolean stream, StreamOptions options, int maxT
     }
     boolean completionTokens = maxCompletionTokens >= 0;
     return new MockRequest(model, stream, options, completionTokens ? maxCompletionTokens : maxTokens,
-        completionTokens ? "max_completion_tokens" : "max_tokens", texts, messages, chars, tokenIds);
+        completionTokens ? "max_completion_tokens" : "max_tokens", texts, roles,
+        ends.stream().mapToInt(Integer::intValue).toArray(), chars,
+        tokenIds.stream().mapToInt(Integer::intValue).toArray());
   }
 
   private static StreamOptions readStreamOptions(JsonParser p) throws IOException {

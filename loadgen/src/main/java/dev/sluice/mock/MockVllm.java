@@ -3,6 +3,7 @@ package dev.sluice.mock;
 import dev.sluice.engine.Engine;
 import dev.sluice.engine.EngineListener;
 import dev.sluice.engine.RequestTimes;
+import dev.sluice.engine.TokenIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -72,6 +73,7 @@ public final class MockVllm extends VerticleBase {
 
   private final MockConfig config;
   private final PromptCounter counter;
+  private final int[] outputCycle;
   private final byte[] modelJson;
   private final Metrics metrics;
   private final Map<Long, Live> live = new HashMap<>();
@@ -88,6 +90,7 @@ public final class MockVllm extends VerticleBase {
   public MockVllm(MockConfig config) {
     this.config = config;
     this.counter = new PromptCounter(config.tokenizer());
+    this.outputCycle = counter.outputCycle(Wire.WORDS);
     this.modelJson = Wire.jsonString(config.model());
     this.metrics = new Metrics(config.model());
     this.faultRandom = new SplittableRandom(config.faults().seed());
@@ -95,14 +98,14 @@ public final class MockVllm extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    engine = new Engine(config.shape(), config.cost(), new Events());
+    engine = Engine.byTokenIds(config.shape(), config.cost(), new Events());
     startWall = System.nanoTime();
     modelsBody = new JsonObject().put("object", "list").put("data", new JsonArray().add(new JsonObject()
         .put("id", config.model()).put("object", "model").put("created", System.currentTimeMillis() / 1000)
         .put("owned_by", "vllm").put("root", config.model()).putNull("parent")
         .put("max_model_len", config.shape().maxModelLen()).put("permission", new JsonArray()))).toBuffer();
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()).setTcpNoDelay(true)
-        .setIdleTimeout(0));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setTcpNoDelay(true).setIdleTimeout(0));
     server.requestHandler(this::handle);
     return server.listen();
   }
@@ -136,6 +139,8 @@ public final class MockVllm extends VerticleBase {
       completion(req, true);
     } else if (method == HttpMethod.POST && path.equals("/v1/completions")) {
       completion(req, false);
+    } else if (method == HttpMethod.POST && path.equals("/tokenize")) {
+      Tokenize.handle(req, config, counter, vertx);
     } else if (method == HttpMethod.GET && path.equals("/health")) {
       req.response().end();
     } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
@@ -197,22 +202,23 @@ public final class MockVllm extends VerticleBase {
       return;
     }
     if (counter.isExpensive(parsed.textChars())) {
-      vertx.executeBlocking(() -> countPrompt(parsed, chat))
-          .onSuccess(tokens -> admit(req, parsed, chat, tokens, fault, arrival))
+      vertx.executeBlocking(() -> promptIds(parsed, chat))
+          .onSuccess(ids -> admit(req, parsed, chat, ids, fault, arrival))
           .onFailure(err -> sendError(req, 500, err.toString(), "InternalServerError", null));
     } else {
-      admit(req, parsed, chat, countPrompt(parsed, chat), fault, arrival);
+      admit(req, parsed, chat, promptIds(parsed, chat), fault, arrival);
     }
   }
 
-  private int countPrompt(MockRequest r, boolean chat) {
-    int tokens = chat ? counter.chatPromptTokens(r.texts(), r.messages()) : counter.completionPromptTokens(r.texts());
-    return tokens + r.promptTokenIds();
+  private int[] promptIds(MockRequest r, boolean chat) {
+    return chat ? counter.chatPromptIds(r.texts(), r.roles(), r.messageEnds())
+        : counter.completionPromptIds(r.texts(), r.tokenIds());
   }
 
   /** Applies vLLM's admission and length validation, then queues the request in the engine. */
-  private void admit(HttpServerRequest req, MockRequest r, boolean chat, int prompt, Faults.Kind fault,
+  private void admit(HttpServerRequest req, MockRequest r, boolean chat, int[] promptIds, Faults.Kind fault,
       long arrival) {
+    int prompt = promptIds.length;
     HttpServerResponse response = req.response();
     if (response.closed() || dead) {
       return;
@@ -258,7 +264,7 @@ public final class MockVllm extends VerticleBase {
     }
     long id = nextId++;
     try {
-      engine.submit(virtualNow(), id, prompt, output);
+      engine.submit(virtualNow(), id, new TokenIds(promptIds, outputCycle), output);
     } catch (IllegalArgumentException e) {
       sendError(req, 400, e.getMessage(), "BadRequestError", null);
       return;

@@ -1,136 +1,178 @@
 package dev.sluice.mock;
 
+import dev.sluice.cli.Cli;
 import dev.sluice.engine.CostModel;
 import dev.sluice.engine.PoolShape;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
-import java.util.Map;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
-/** {@code ./sluice mock-vllm}: runs one mock vLLM instance until killed. */
-public final class MockVllmMain {
+/**
+ * {@code ./sluice mock-vllm}: runs one mock vLLM instance until killed. Its options, in this one class, map onto
+ * {@link MockConfig}.
+ */
+@Command(name = "mock-vllm", description = "A vLLM-faithful mock server over the engine model: API, errors, "
+    + "token counts, batching, KV cache, preemption and faults.")
+public final class MockVllmMain implements Callable<Integer> {
 
-  private static final String HELP = """
-      usage: ./sluice mock-vllm [options]
-        --profile short|long|homogeneous   pool shape from conf/mock/<name>.properties (default short)
-        --port N                           listen port (default 8000; 0 = any)
-        --max-model-len N                  override the profile's max_model_len
-        --max-num-seqs N                   override max_num_seqs
-        --kv-blocks N                      override num_gpu_blocks (blocks of 16 tokens)
-        --max-num-batched-tokens N         override the per-step token budget (prefill chunk); like vLLM, the
-                                           mock refuses to start when it is below max_num_seqs
-        --scheduler-reserve-full-isl true|false
-                                           admit a request only when its whole sequence fits the free KV blocks
-                                           (vLLM's default, true) or when its first chunk does (false)
-        --tokenizer cl100k|o200k|bytes     prompt token counting (default cl100k; bytes = UTF-8 bytes / 4)
-        --timing gpu|instant               step cost model (default gpu)
-        --time-scale X                     run X virtual seconds per wall second (default 1)
-        --model NAME                       served model name
-        --default-max-tokens N             output length when a request has no max_tokens (default 256)
-        --vllm-version current|0.11        length-error wording and stream_options defaults (default current)
-        --usage-null-chunks true|false     with include_usage, put "usage":null on the other chunks
-                                           (OpenAI and vLLM up to 0.6; default false)
-        --max-num-queued-reqs N            refuse with 503 beyond N waiting plus running requests (default 0: none)
-        --length-errors-in-stream true|false
-                                           refuse a too-long stream with a 200 and an error event, as SGLang
-                                           does (default false: vLLM's 400)
-      fault injection (fractions of completion requests; seeded):
-        --fail-503 F  --fail-500 F  --reset-mid-stream F  --hang F  --garbage F
-        --fail-in-stream F                 a 200 stream whose first event is vLLM's error event
-        --fail-mid-stream F                vLLM's error event after a couple of content chunks
-        --die-after N                      stop serving and exit after N completion requests
-        --fault-seed N
-      """;
+  @Spec
+  CommandSpec spec;
 
-  private MockVllmMain() {
+  @Option(names = "--profile", paramLabel = "short|long|homogeneous", defaultValue = MockDefaults.PROFILE,
+      description = "pool shape from conf/mock/<name>.properties (default ${DEFAULT-VALUE})")
+  String profile;
+  @Option(names = "--host", paramLabel = "ADDR", defaultValue = MockDefaults.HOST, description = "address to bind "
+      + "(default ${DEFAULT-VALUE}; e.g. 127.0.0.2 for one of several endpoints on distinct loopback addresses)")
+  String host;
+  @Option(names = "--port", paramLabel = "N", defaultValue = "" + MockDefaults.PORT,
+      description = "listen port (default ${DEFAULT-VALUE}; 0 = any)")
+  int port;
+  @Option(names = "--max-model-len", paramLabel = "N", description = "override the profile's max_model_len")
+  Integer maxModelLen;
+  @Option(names = "--max-num-seqs", paramLabel = "N", description = "override max_num_seqs")
+  Integer maxNumSeqs;
+  @Option(names = "--kv-blocks", paramLabel = "N", description = "override num_gpu_blocks (blocks of 16 tokens)")
+  Integer kvBlocks;
+  @Option(names = "--max-num-batched-tokens", paramLabel = "N", description = "override the per-step token budget "
+      + "(prefill chunk); like vLLM, the mock refuses to start when it is below max_num_seqs")
+  Integer maxNumBatchedTokens;
+  @Option(names = "--scheduler-reserve-full-isl", paramLabel = "true|false", arity = "1",
+      description = "admit a request only when its whole sequence fits the free KV blocks (vLLM's default, true) "
+          + "or when its first chunk does (false)")
+  Boolean reserveFullIsl;
+  @Option(names = "--enable-prefix-caching", paramLabel = "true|false", arity = "1",
+      description = "reuse cached KV blocks of a prompt's prefix (vLLM V1's default, true)")
+  Boolean prefixCaching;
+  @Option(names = "--tokenizer", paramLabel = "cl100k|o200k|bytes", defaultValue = MockDefaults.TOKENIZER,
+      description = "prompt token counting (default ${DEFAULT-VALUE}; bytes = UTF-8 bytes / 4)")
+  String tokenizer;
+  @Option(names = "--timing", paramLabel = "gpu|instant", defaultValue = MockDefaults.TIMING,
+      description = "step cost model (default ${DEFAULT-VALUE})")
+  String timing;
+  @Option(names = "--time-scale", paramLabel = "X", defaultValue = "1",
+      description = "run X virtual seconds per wall second (default ${DEFAULT-VALUE})")
+  double timeScale;
+  @Option(names = "--model", paramLabel = "NAME", defaultValue = MockDefaults.MODEL,
+      description = "served model name (default ${DEFAULT-VALUE})")
+  String model;
+  @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "" + MockDefaults.DEFAULT_MAX_TOKENS,
+      description = "output length when a request has no max_tokens (default ${DEFAULT-VALUE})")
+  int defaultMaxTokens;
+  @Option(names = "--vllm-version", paramLabel = "current|0.11", defaultValue = "current",
+      description = "length-error wording and stream_options defaults (default ${DEFAULT-VALUE})")
+  String vllmVersion;
+  @Option(names = "--usage-null-chunks", paramLabel = "true|false", arity = "1", description = "with "
+      + "include_usage, put \"usage\":null on the other chunks (OpenAI and vLLM up to 0.6; default false)")
+  boolean usageNullChunks;
+  @Option(names = "--max-num-queued-reqs", paramLabel = "N", defaultValue = "0",
+      description = "refuse with 503 beyond N waiting plus running requests (default 0: none)")
+  int maxNumQueuedReqs;
+  @Option(names = "--length-errors-in-stream", paramLabel = "true|false", arity = "1", description = "refuse a "
+      + "too-long stream with a 200 and an error event, as SGLang does (default false: vLLM's 400)")
+  boolean lengthErrorsInStream;
+  @Option(names = "--fail-503", paramLabel = "F", description = "fault injection: share of completion requests "
+      + "answered 503 (seeded, like every fault below)")
+  double fail503;
+  @Option(names = "--fail-500", paramLabel = "F", description = "share answered 500")
+  double fail500;
+  @Option(names = "--reset-mid-stream", paramLabel = "F", description = "share whose connection is reset "
+      + "after a couple of content chunks")
+  double resetMidStream;
+  @Option(names = "--hang", paramLabel = "F", description = "share never answered")
+  double hang;
+  @Option(names = "--garbage", paramLabel = "F", description = "share answered with bytes that are not HTTP")
+  double garbage;
+  @Option(names = "--fail-in-stream", paramLabel = "F",
+      description = "share answered with a 200 stream whose first event is vLLM's error event")
+  double failInStream;
+  @Option(names = "--fail-mid-stream", paramLabel = "F",
+      description = "share with vLLM's error event after a couple of content chunks")
+  double failMidStream;
+  @Option(names = "--die-after", paramLabel = "N", defaultValue = "0",
+      description = "stop serving and exit after N completion requests (default 0: never)")
+  long dieAfter;
+  @Option(names = "--fault-seed", paramLabel = "N", defaultValue = "1", description = "seed of the faults (default 1)")
+  long faultSeed;
+
+  public MockVllmMain() {
   }
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public Integer call() throws Exception {
     MockConfig config;
     try {
-      config = parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("mock-vllm: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    if (config == null) {
-      System.out.print(HELP);
-      return;
+      config = config();
+    } catch (IllegalArgumentException | IOException e) {
+      throw Cli.usageError(spec, e.getMessage());
     }
     Vertx vertx = Vertx.vertx();
     MockVllm mock = new MockVllm(config);
-    vertx.deployVerticle(mock).await();
+    try {
+      vertx.deployVerticle(mock).await();
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw new Cli.Failure("cannot start: " + e.getMessage(), e);
+    }
     PoolShape s = config.shape();
-    System.out.printf("mock-vllm listening on port %d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
-            + "kv_blocks=%d budget=%d timing=%s x%.3g tokenizer=%s vllm=%s%n", mock.actualPort(), config.model(),
-        s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(), s.maxNumBatchedTokens(), config.cost().name(),
-        config.timeScale(), config.tokenizer().name().toLowerCase(), config.api().version().label());
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("mock-vllm listening on %s:%d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
+            + "kv_blocks=%d budget=%d prefix_caching=%s timing=%s x%.3g tokenizer=%s vllm=%s%n", config.host(),
+        mock.actualPort(), config.model(), s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(),
+        s.maxNumBatchedTokens(), s.enablePrefixCaching(), config.cost().name(), config.timeScale(),
+        config.tokenizer().name().toLowerCase(), config.api().version().label());
+    out.flush();
+    // the event loops serve; this thread only waits for the JVM to stop
+    new CountDownLatch(1).await();
+    return Cli.EXIT_OK;
   }
 
-  /** Parses the command line; null when help was asked for. */
-  public static MockConfig parse(String[] args) throws Exception {
-    Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        return null;
-      }
-      if (!a.startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("bad option '" + a + "' (see --help)");
-      }
-      opts.put(a.substring(2), args[++i]);
+  /** Parses a command line into a configuration; a bad one fails with an IllegalArgumentException. */
+  public static MockConfig parse(String[] args) throws IOException {
+    MockVllmMain command = new MockVllmMain();
+    try {
+      new CommandLine(command).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    PoolShape shape = PoolShape.named(opts.getOrDefault("profile", MockDefaults.PROFILE));
-    if (opts.containsKey("max-model-len")) {
-      shape = shape.withMaxModelLen(Integer.parseInt(opts.get("max-model-len")));
+    return command.config();
+  }
+
+  /** The configuration these options describe; vLLM's own start-up refusals are refused here too. */
+  MockConfig config() throws IOException {
+    PoolShape shape = PoolShape.named(profile);
+    if (maxModelLen != null) {
+      shape = shape.withMaxModelLen(maxModelLen);
     }
-    if (opts.containsKey("max-num-seqs")) {
-      shape = shape.withMaxNumSeqs(Integer.parseInt(opts.get("max-num-seqs")));
+    if (maxNumSeqs != null) {
+      shape = shape.withMaxNumSeqs(maxNumSeqs);
     }
-    if (opts.containsKey("kv-blocks")) {
-      shape = shape.withNumGpuBlocks(Integer.parseInt(opts.get("kv-blocks")));
+    if (kvBlocks != null) {
+      shape = shape.withNumGpuBlocks(kvBlocks);
     }
-    if (opts.containsKey("max-num-batched-tokens")) {
-      shape = shape.withMaxNumBatchedTokens(Integer.parseInt(opts.get("max-num-batched-tokens")));
+    if (maxNumBatchedTokens != null) {
+      shape = shape.withMaxNumBatchedTokens(maxNumBatchedTokens);
     }
-    if (opts.containsKey("scheduler-reserve-full-isl")) {
-      String gate = opts.get("scheduler-reserve-full-isl");
-      if (!gate.equals("true") && !gate.equals("false")) {
-        throw new IllegalArgumentException("--scheduler-reserve-full-isl is true or false, not '" + gate + "'");
-      }
-      shape = shape.withReserveFullIsl(gate.equals("true"));
+    if (reserveFullIsl != null) {
+      shape = shape.withReserveFullIsl(reserveFullIsl);
+    }
+    if (prefixCaching != null) {
+      shape = shape.withPrefixCaching(prefixCaching);
     }
     if (shape.startupError() != null) {
       throw new IllegalArgumentException(shape.startupError() + " (vLLM refuses to start with these settings)");
     }
-    Faults faults = new Faults(dbl(opts, "fail-503"), dbl(opts, "fail-500"), dbl(opts, "reset-mid-stream"),
-        dbl(opts, "hang"), dbl(opts, "garbage"), dbl(opts, "fail-in-stream"), dbl(opts, "fail-mid-stream"),
-        Long.parseLong(opts.getOrDefault("die-after", "0")), Long.parseLong(opts.getOrDefault("fault-seed", "1")));
-    MockConfig.Api api = new MockConfig.Api(VllmVersion.named(opts.getOrDefault("vllm-version", "current")),
-        Boolean.parseBoolean(opts.getOrDefault("usage-null-chunks", "false")),
-        Integer.parseInt(opts.getOrDefault("max-num-queued-reqs", "0")),
-        Boolean.parseBoolean(opts.getOrDefault("length-errors-in-stream", "false")));
-    MockConfig config = new MockConfig(Integer.parseInt(opts.getOrDefault("port", "" + MockDefaults.PORT)), shape,
-        CostModel.named(opts.getOrDefault("timing", MockDefaults.TIMING)),
-        PromptCounter.mode(opts.getOrDefault("tokenizer", MockDefaults.TOKENIZER)),
-        opts.getOrDefault("model", MockDefaults.MODEL), Double.parseDouble(opts.getOrDefault("time-scale", "1")),
-        Integer.parseInt(opts.getOrDefault("default-max-tokens", "" + MockDefaults.DEFAULT_MAX_TOKENS)), faults, true,
-        api);
-    for (String key : opts.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
-      }
-    }
-    return config;
-  }
-
-  private static final java.util.Set<String> KNOWN = java.util.Set.of("profile", "port", "max-model-len",
-      "max-num-seqs", "kv-blocks", "max-num-batched-tokens", "scheduler-reserve-full-isl", "tokenizer", "timing",
-      "time-scale", "model", "default-max-tokens", "fail-503", "fail-500", "reset-mid-stream", "hang", "garbage",
-      "die-after", "fault-seed", "usage-null-chunks", "vllm-version", "max-num-queued-reqs",
-      "length-errors-in-stream", "fail-in-stream", "fail-mid-stream");
-
-  private static double dbl(Map<String, String> opts, String key) {
-    return Double.parseDouble(opts.getOrDefault(key, "0"));
+    Faults faults = new Faults(fail503, fail500, resetMidStream, hang, garbage, failInStream, failMidStream,
+        dieAfter, faultSeed);
+    MockConfig.Api api = new MockConfig.Api(VllmVersion.named(vllmVersion), usageNullChunks, maxNumQueuedReqs,
+        lengthErrorsInStream);
+    return new MockConfig(host, port, shape, CostModel.named(timing), PromptCounter.mode(tokenizer), model, timeScale,
+        defaultMaxTokens, faults, true, api);
   }
 }

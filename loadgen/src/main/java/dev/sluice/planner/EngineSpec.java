@@ -19,8 +19,8 @@ public record EngineSpec(PoolShape shape, CostModel cost) {
   }
 
   public String describe() {
-    return String.format("%s(len %d, seqs %d, blocks %d, chunk %d, %s%s)", shape.name(), shape.maxModelLen(),
+    return String.format("%s(len %d, seqs %d, blocks %d, chunk %d, %s%s%s)", shape.name(), shape.maxModelLen(),
         shape.maxNumSeqs(), shape.numGpuBlocks(), shape.maxNumBatchedTokens(), cost.name(),
-        shape.reserveFullIsl() ? "" : ", first-chunk admission");
+        shape.reserveFullIsl() ? "" : ", first-chunk admission", shape.enablePrefixCaching() ? "" : ", no prefix cache");
   }
 }

@@ -1,27 +1,36 @@
 package dev.sluice.planner;
 
 import dev.sluice.calibration.ContentCategory;
+import dev.sluice.cli.Cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./sluice plan}: sizes a homogeneous and a routed fleet for a trace or a length distribution, at one
  * or more baseline {@code max_num_seqs}, and prints the comparison and its verdict. Exit status 2 for a bad
  * command line, 3 for a TTFT objective that no fleet size can meet.
  */
-public final class PlanCommand {
+@Command(name = "plan", description = "Size a homogeneous and a routed fleet for a trace or a length "
+    + "distribution, at each baseline max_num_seqs, and end with a verdict.",
+    customSynopsis = "sluice plan (--trace FILE | --cdf FILE --rate R) [OPTIONS]",
+    exitCodeList = {"0:planned", "2:bad command line", "3:a TTFT objective no fleet size can meet"})
+public final class PlanCommand implements Callable<Integer> {
   static final int DEFAULT_SHORT_CONTEXT = 8192;
   static final int DEFAULT_LONG_CONTEXT = 65536;
   /** TTFT P99 SLO: chunked prefill of a 4K prompt alone takes about half a second on the gpu profile. */
@@ -33,8 +42,6 @@ public final class PlanCommand {
   /** Output share of a total drawn from a length distribution (the split of the CDFs' source simulator). */
   static final double DEFAULT_OUTPUT_SHARE = 0.2;
   static final int[] SWEEP_THRESHOLDS = {2048, 4096, 8192};
-  /** Exit status for a command line that cannot be run. */
-  static final int EXIT_USAGE = 2;
   /** Exit status for a TTFT objective that no fleet size meets. */
   static final int EXIT_UNATTAINABLE = 3;
   /** Corpus categories whose bytes/token stand in for a trace's prompts when its name says nothing. */
@@ -42,154 +49,166 @@ public final class PlanCommand {
       "en_tech_debref_ch01");
   static final List<String> CODE = List.of("code_java_commons_lang3");
 
-  private static final Set<String> SWITCHES = Set.of("sweep", "json", "oracle", "no-scheduler-reserve-full-isl");
-  private static final Set<String> VALUED = Set.of("trace", "cdf", "rate", "duration", "arrivals", "output-share",
-      "profile", "short-context", "long-context", "baseline-max-num-seqs", "long-max-num-seqs",
-      "max-num-batched-tokens", "slo-ttft-p99", "slo-scope", "price-per-instance-hour", "router", "category",
-      "categories", "seed");
+  @Spec
+  CommandSpec spec;
 
-  private static final String USAGE = """
-      usage: ./sluice plan (--trace FILE | --cdf FILE --rate R) [options]
-        --trace FILE                 Azure LLM trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)
-        --cdf FILE                   a total-token length distribution instead (../shared/data/cdf/*.json: an array
-                                     of [tokens, cumulative_fraction] or an object with "cdf"), Poisson arrivals
-        --rate R                     requests/s: re-rates a trace (default: its own mean rate); required with --cdf
-        --duration S                 loop the re-rated trace to fill S seconds (default: one pass); with --cdf,
-                                     seconds of arrivals (default 300)
-        --arrivals trace|poisson     with --trace: keep its timing (default), or Poisson arrivals with sizes drawn
-                                     from it (what the closed form assumes)
-        --output-share F             with --cdf: share of each total that is output (default 0.2)
-        --profile NAME               engine step-time profile: gpu | instant (default gpu)
-        --short-context N            short pool max_model_len and routing threshold (default 8192)
-        --long-context N             long/homogeneous max_model_len (default 65536)
-        --baseline-max-num-seqs LIST max_num_seqs of the long configuration (homogeneous fleet and routed long pool)
-                                     to plan at, e.g. 16,64,256 (default: the most the KV cache holds at full
-                                     context, 16, and vLLM's default for the profile's GPU, 256 on an A100)
-        --long-max-num-seqs N        same as --baseline-max-num-seqs N
-        --max-num-batched-tokens N   step budget of every pool (default: vLLM's for the GPU, 2048 on an A100)
-        --no-scheduler-reserve-full-isl
-                                     admit on the first prefill chunk instead of the whole sequence (vLLM before
-                                     its full-sequence admission gate)
-        --slo-ttft-p99 MS            TTFT P99 SLO every fleet is sized to meet (default 2000)
-        --slo-scope auto|fleet|class fleet: P99 over all requests of a fleet; class: over short and long requests
-                                     separately, in both fleets; auto (default): fleet, or class when the longest
-                                     prompts cannot meet a fleet-wide P99 even alone
-        --price-per-instance-hour P  for the yearly cost (default 17.68 = 8 x $2.21 A100-hours)
-        --sweep                      plan for short thresholds 2048, 4096 and 8192
-        --router calibrated|fixed|oracle
-                                     calibrated (default): the dispatcher's calibration table learns
-                                     bytes/token online from the simulated usage; fixed: a settled ratio
-                                     one sd below the corpus mean; oracle: true token counts
-        --oracle                     same as --router oracle
-        --category NAME              calibration category of the prompts (default code for a *code* trace,
-                                     else prose)
-        --categories A,B             corpus categories for prompt bytes (default: code for a trace named
-                                     *code*, else English prose)
-        --seed S                     seed for prompt bytes and arrivals (default 1); same seed, same plan
-        --json                       print JSON
-      exit status: 0 planned, 2 bad command line, 3 a TTFT objective no fleet size can meet
-      """;
+  @Option(names = "--trace", paramLabel = "FILE",
+      description = "Azure LLM trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens)")
+  Path traceFile;
+  @Option(names = "--cdf", paramLabel = "FILE", description = {"a total-token length distribution instead "
+      + "(../shared/data/cdf/*.json: an array of [tokens, cumulative_fraction] or an object with \"cdf\"), "
+      + "Poisson arrivals"})
+  Path cdfFile;
+  @Option(names = "--rate", paramLabel = "R",
+      description = "requests/s: re-rates a trace (default: its own mean rate); required with --cdf")
+  Double rate;
+  @Option(names = "--duration", paramLabel = "S", description = "loop the re-rated trace to fill S seconds "
+      + "(default: one pass); with --cdf, seconds of arrivals (default 300)")
+  Double duration;
+  @Option(names = "--arrivals", paramLabel = "trace|poisson", description = "with --trace: keep its timing "
+      + "(default), or Poisson arrivals with sizes drawn from it (what the closed form assumes)")
+  String arrivals;
+  @Option(names = "--output-share", paramLabel = "F",
+      description = "with --cdf: share of each total that is output (default 0.2)")
+  Double outputShare;
+  @Option(names = "--profile", paramLabel = "NAME", defaultValue = "gpu",
+      description = "engine step-time profile: gpu | instant (default ${DEFAULT-VALUE})")
+  String profile;
+  @Option(names = "--short-context", paramLabel = "N", defaultValue = "" + DEFAULT_SHORT_CONTEXT,
+      description = "short pool max_model_len and routing threshold (default ${DEFAULT-VALUE})")
+  int shortContext;
+  @Option(names = "--long-context", paramLabel = "N", defaultValue = "" + DEFAULT_LONG_CONTEXT,
+      description = "long/homogeneous max_model_len (default ${DEFAULT-VALUE})")
+  int longContext;
+  @Option(names = {"--baseline-max-num-seqs", "--long-max-num-seqs"}, paramLabel = "N[,N...]", split = ",",
+      description = "max_num_seqs of the long configuration (homogeneous fleet and routed long pool) to plan at, "
+          + "e.g. 16,64,256 (default: the most the KV cache holds at full context, 16, and vLLM's default for "
+          + "the profile's GPU, 256 on an A100)")
+  List<Integer> baselineMaxNumSeqs;
+  @Option(names = "--max-num-batched-tokens", paramLabel = "N",
+      description = "step budget of every pool (default: vLLM's for the GPU, 2048 on an A100)")
+  Integer maxNumBatchedTokens;
+  @Option(names = "--no-scheduler-reserve-full-isl", description = "admit on the first prefill chunk instead of "
+      + "the whole sequence (vLLM before its full-sequence admission gate)")
+  boolean noReserveFullIsl;
+  @Option(names = "--no-enable-prefix-caching", description = "no prefix cache: a preempted request recomputes all "
+      + "it had (vLLM V1 keeps its full blocks cached, so its resume reuses what was not evicted)")
+  boolean noPrefixCaching;
+  @Option(names = "--slo-ttft-p99", paramLabel = "MS", defaultValue = "" + DEFAULT_SLO_MS,
+      description = "TTFT P99 SLO every fleet is sized to meet (default 2000)")
+  double sloMs;
+  @Option(names = "--slo-scope", paramLabel = "auto|fleet|class", defaultValue = "auto", description = "fleet: "
+      + "P99 over all requests of a fleet; class: over short and long requests separately, in both fleets; auto "
+      + "(default): fleet, or class when the longest prompts cannot meet a fleet-wide P99 even alone")
+  String sloScope;
+  @Option(names = "--price-per-instance-hour", paramLabel = "P", defaultValue = "" + DEFAULT_PRICE_PER_INSTANCE_HOUR,
+      description = "for the yearly cost (default 17.68 = 8 x $2.21 A100-hours)")
+  double price;
+  @Option(names = "--sweep", description = "plan for short thresholds 2048, 4096 and 8192")
+  boolean sweepThresholds;
+  @Option(names = "--router", paramLabel = "calibrated|fixed|oracle", defaultValue = "calibrated",
+      description = "calibrated (default): the dispatcher's calibration table learns bytes/token online from the "
+          + "simulated usage; fixed: a settled ratio one sd below the corpus mean; oracle: true token counts")
+  String router;
+  @Option(names = "--oracle", description = "same as --router oracle")
+  boolean oracle;
+  @Option(names = "--category", paramLabel = "NAME",
+      description = "calibration category of the prompts (default code for a *code* trace, else prose)")
+  String category;
+  @Option(names = "--categories", paramLabel = "A,B", split = ",", description = "corpus categories for prompt "
+      + "bytes (default: code for a trace named *code*, else English prose)")
+  List<String> categories;
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "seed for prompt bytes and arrivals (default 1); same seed, same plan")
+  long seed;
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
+  @Option(names = "--html", paramLabel = "FILE", description = "also write the plan as one offline HTML page "
+      + "(instances per pool, savings over thresholds, TTFT per class, preemptions); plans every --sweep threshold "
+      + "and --short-context so that the page can draw the savings curve")
+  Path html;
 
-  private PlanCommand() {
+  public PlanCommand() {
   }
 
-  public static void main(String[] args) throws Exception {
-    int status = run(args, System.out, System.err);
-    if (status != 0) {
-      System.exit(status);
-    }
+  /** A bad combination of options, in the command line's own error shape. */
+  private ParameterException usage(String problem) {
+    return Cli.usageError(spec, problem);
   }
 
-  /** Runs a plan; returns the exit status. */
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> opts;
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
     try {
-      opts = parse(args, SWITCHES, VALUED);
-    } catch (IllegalArgumentException e) {
-      return usage(err, e.getMessage());
-    }
-    if (opts == null) {
-      out.print(USAGE);
-      return 0;
-    }
-    try {
-      return plan(opts, out);
+      return plan(out);
     } catch (Planner.UnattainableSlo e) {
-      err.println("sluice plan: " + e.getMessage());
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
       return EXIT_UNATTAINABLE;
     } catch (IllegalArgumentException e) {
-      return usage(err, e.getMessage());
-    } catch (NoSuchFileException e) {
-      return usage(err, "no such file: " + e.getFile());
-    } catch (IOException e) {
-      return usage(err, "cannot read the workload: " + e.getMessage());
+      throw usage(e.getMessage());
+    } finally {
+      out.flush();
     }
   }
 
-  private static int usage(PrintStream err, String problem) {
-    err.println("sluice plan: " + problem);
-    err.print(USAGE);
-    return EXIT_USAGE;
-  }
-
-  private static int plan(Map<String, String> opts, PrintStream out) throws IOException {
-    if (opts.containsKey("trace") == opts.containsKey("cdf")) {
-      throw new IllegalArgumentException("give one of --trace FILE or --cdf FILE");
+  private int plan(PrintWriter out) throws IOException {
+    if ((traceFile != null) == (cdfFile != null)) {
+      throw usage("give one of --trace FILE or --cdf FILE");
     }
-    long seed = integer(opts, "seed", 1);
-    Path source = Path.of(opts.containsKey("trace") ? opts.get("trace") : opts.get("cdf"));
-    Trace trace = opts.containsKey("trace") ? trace(opts, source, seed) : cdfTrace(opts, source, seed);
-    String profile = opts.getOrDefault("profile", "gpu");
-    int longContext = (int) integer(opts, "long-context", DEFAULT_LONG_CONTEXT);
-    double sloMs = number(opts, "slo-ttft-p99", DEFAULT_SLO_MS);
-    double price = number(opts, "price-per-instance-hour", DEFAULT_PRICE_PER_INSTANCE_HOUR);
-    String router = opts.containsKey("oracle") ? "oracle" : opts.getOrDefault("router", "calibrated");
-    if (!List.of("calibrated", "fixed", "oracle").contains(router)) {
-      throw new IllegalArgumentException("--router is calibrated, fixed or oracle");
+    Path source = traceFile != null ? traceFile : cdfFile;
+    Trace trace = traceFile != null ? trace(source) : cdfTrace(source);
+    String routing = oracle ? "oracle" : router;
+    if (!List.of("calibrated", "fixed", "oracle").contains(routing)) {
+      throw usage("--router is calibrated, fixed or oracle, not '" + routing + "'");
     }
     boolean codeTrace = source.getFileName().toString().toLowerCase(Locale.ROOT).contains("code");
     PromptBytes bytes = null;
-    if (!router.equals("oracle")) {
-      List<String> categories = opts.containsKey("categories") ? List.of(opts.get("categories").split(","))
-          : codeTrace ? CODE : PROSE;
-      bytes = PromptBytes.fromCorpus(sharedData().resolve("corpus/chunk_tokens.tsv"), categories);
+    if (!routing.equals("oracle")) {
+      bytes = PromptBytes.fromCorpus(sharedData().resolve("corpus/chunk_tokens.tsv"),
+          categories != null ? categories : codeTrace ? CODE : PROSE);
     }
-    ContentCategory category = opts.containsKey("category") ? ContentCategory.byId(opts.get("category"))
+    ContentCategory promptCategory = category != null ? ContentCategory.byId(category)
         : codeTrace ? ContentCategory.CODE : ContentCategory.PROSE;
-    Planner.Scope scope = scope(opts.getOrDefault("slo-scope", "auto"));
-    List<Integer> thresholds = new ArrayList<>();
-    if (opts.containsKey("sweep")) {
+    Planner.Scope scope = scope(sloScope);
+    TreeSet<Integer> planned = new TreeSet<>();
+    if (sweepThresholds || html != null) {
       for (int t : SWEEP_THRESHOLDS) {
-        thresholds.add(t);
+        planned.add(t);
       }
-    } else {
-      thresholds.add((int) integer(opts, "short-context", DEFAULT_SHORT_CONTEXT));
     }
+    if (!sweepThresholds || spec.commandLine().getParseResult().hasMatchedOption("--short-context")) {
+      planned.add(shortContext);
+    }
+    List<Integer> thresholds = new ArrayList<>(planned);
 
     ShapeScaling shapes = ShapeScaling.shipped(profile);
-    if (opts.containsKey("max-num-batched-tokens")) {
-      shapes = shapes.withMaxNumBatchedTokens((int) integer(opts, "max-num-batched-tokens", 0));
+    if (maxNumBatchedTokens != null) {
+      shapes = shapes.withMaxNumBatchedTokens(maxNumBatchedTokens);
     }
-    if (opts.containsKey("no-scheduler-reserve-full-isl")) {
+    if (noReserveFullIsl) {
       shapes = shapes.withReserveFullIsl(false);
     }
-    List<Integer> baselines = baselines(opts, shapes, longContext);
+    if (noPrefixCaching) {
+      shapes = shapes.withPrefixCaching(false);
+    }
+    List<Integer> baselines = baselines(baselineMaxNumSeqs, shapes, longContext);
     for (int seqs : baselines) {
       String refusal = shapes.withLongMaxNumSeqs(seqs).longPool(longContext).shape().startupError();
       if (refusal != null) {
-        throw new IllegalArgumentException(refusal + ": vLLM refuses to start with max_num_seqs " + seqs
+        throw usage(refusal + ": vLLM refuses to start with max_num_seqs " + seqs
             + " (pass a larger --max-num-batched-tokens)");
       }
     }
     JsonArray sweep = new JsonArray();
+    List<PlanPage.Threshold> pages = new ArrayList<>();
     for (int threshold : thresholds) {
       Planner.Config config = new Planner.Config(threshold, longContext, sloMs / 1000, price, seed, scope);
       RoutingPolicy policy;
       DoubleSupplier ratio;
-      if (router.equals("calibrated")) {
-        CalibratedRouting routing = new CalibratedRouting(threshold, category);
-        policy = routing;
-        ratio = routing::conservativeBytesPerToken;
+      if (routing.equals("calibrated")) {
+        CalibratedRouting calibrated = new CalibratedRouting(threshold, promptCategory);
+        policy = calibrated;
+        ratio = calibrated::conservativeBytesPerToken;
       } else {
         double r = bytes == null ? 0 : bytes.conservativeRatio();
         policy = bytes == null ? RoutingPolicy.oracle(threshold) : RoutingPolicy.conservativeRatio(threshold, r);
@@ -197,7 +216,8 @@ public final class PlanCommand {
       }
       List<PlanReport> reports = Planner.plan(trace, config, shapes, bytes, policy, ratio, baselines);
       String verdict = Verdict.sentence(reports);
-      if (opts.containsKey("json")) {
+      pages.add(new PlanPage.Threshold(threshold, reports, verdict));
+      if (json) {
         sweep.add(toJson(reports, verdict));
       } else {
         out.print(reports.get(0).render());
@@ -206,53 +226,56 @@ public final class PlanCommand {
         out.println();
       }
     }
-    if (opts.containsKey("json")) {
+    if (json) {
       out.println(sweep.size() == 1 ? sweep.getJsonObject(0).encodePrettily()
           : new JsonObject().put("trace", source.toString()).put("sweep", sweep).encodePrettily());
+    }
+    if (html != null) {
+      Files.writeString(html, PlanPage.render(source.getFileName().toString(), pages, shapes, longContext));
+      if (!json) {
+        out.println("HTML page: " + html.toAbsolutePath());
+      }
     }
     return 0;
   }
 
-  private static Trace trace(Map<String, String> opts, Path file, long seed) throws IOException {
-    if (opts.containsKey("output-share")) {
-      throw new IllegalArgumentException("--output-share applies to --cdf; a trace has its own outputs");
+  private Trace trace(Path file) throws IOException {
+    if (outputShare != null) {
+      throw usage("--output-share applies to --cdf; a trace has its own outputs");
     }
     Trace trace = Trace.readAzureCsv(file);
-    double rate = number(opts, "rate", trace.meanRate());
-    double duration = number(opts, "duration", 0);
-    String arrivals = opts.getOrDefault("arrivals", "trace");
-    return switch (arrivals) {
-      case "trace" -> trace.rerated(rate, duration);
-      case "poisson" -> trace.poisson(rate, duration > 0 ? duration : trace.span() * trace.meanRate() / rate, seed);
-      default -> throw new IllegalArgumentException("--arrivals is trace or poisson, not '" + arrivals + "'");
+    double r = rate != null ? rate : trace.meanRate();
+    double d = duration != null ? duration : 0;
+    String mode = arrivals == null ? "trace" : arrivals;
+    return switch (mode) {
+      case "trace" -> trace.rerated(r, d);
+      case "poisson" -> trace.poisson(r, d > 0 ? d : trace.span() * trace.meanRate() / r, seed);
+      default -> throw usage("--arrivals is trace or poisson, not '" + mode + "'");
     };
   }
 
-  private static Trace cdfTrace(Map<String, String> opts, Path file, long seed) throws IOException {
-    if (!opts.containsKey("rate")) {
-      throw new IllegalArgumentException("--cdf needs --rate R (requests per second)");
+  private Trace cdfTrace(Path file) throws IOException {
+    if (rate == null) {
+      throw usage("--cdf needs --rate R (requests per second)");
     }
-    if (opts.containsKey("arrivals")) {
-      throw new IllegalArgumentException("--arrivals applies to --trace; a length distribution has Poisson arrivals");
+    if (arrivals != null) {
+      throw usage("--arrivals applies to --trace; a length distribution has Poisson arrivals");
     }
-    return Trace.fromCdf(LengthCdf.read(file), number(opts, "rate", 0), number(opts, "duration", DEFAULT_CDF_DURATION),
-        number(opts, "output-share", DEFAULT_OUTPUT_SHARE), seed);
+    return Trace.fromCdf(LengthCdf.read(file), rate, duration != null ? duration : DEFAULT_CDF_DURATION,
+        outputShare != null ? outputShare : DEFAULT_OUTPUT_SHARE, seed);
   }
 
   /** The baseline max_num_seqs values: as given, or the full-context-safe value and vLLM's default. */
-  static List<Integer> baselines(Map<String, String> opts, ShapeScaling shapes, int longContext) {
-    String list = opts.containsKey("baseline-max-num-seqs") ? opts.get("baseline-max-num-seqs")
-        : opts.get("long-max-num-seqs");
+  static List<Integer> baselines(List<Integer> given, ShapeScaling shapes, int longContext) {
     List<Integer> out = new ArrayList<>();
-    if (list == null) {
+    if (given == null || given.isEmpty()) {
       out.add(shapes.fullContextSafeMaxNumSeqs(longContext));
       if (shapes.vllmDefaultMaxNumSeqs() != out.get(0)) {
         out.add(shapes.vllmDefaultMaxNumSeqs());
       }
       return out;
     }
-    for (String v : list.split(",")) {
-      int seqs = parseInt("baseline-max-num-seqs", v.trim());
+    for (int seqs : given) {
       if (seqs < 1) {
         throw new IllegalArgumentException("--baseline-max-num-seqs values must be >= 1");
       }
@@ -302,90 +325,13 @@ public final class PlanCommand {
     return json;
   }
 
-  private static Planner.Scope scope(String value) {
+  private Planner.Scope scope(String value) {
     return switch (value) {
       case "auto" -> Planner.Scope.AUTO;
       case "fleet" -> Planner.Scope.FLEET;
       case "class" -> Planner.Scope.CLASS;
-      default -> throw new IllegalArgumentException("--slo-scope is auto, fleet or class, not '" + value + "'");
+      default -> throw usage("--slo-scope is auto, fleet or class, not '" + value + "'");
     };
-  }
-
-  /**
-   * Options as name to value, switches as "true"; null when help was asked for. Names outside {@code switches}
-   * and {@code valued} are refused, as is a valued option without its value.
-   */
-  static Map<String, String> parse(String[] args, Set<String> switches, Set<String> valued) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        return null;
-      }
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + a + "'");
-      }
-      String name = a.substring(2);
-      String value = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      if (switches.contains(name)) {
-        if (value != null) {
-          throw new IllegalArgumentException("--" + name + " takes no value");
-        }
-        opts.put(name, "true");
-      } else if (valued.contains(name)) {
-        if (value == null) {
-          if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-            throw new IllegalArgumentException("--" + name + " needs a value");
-          }
-          value = args[++i];
-        }
-        opts.put(name, value);
-      } else {
-        throw new IllegalArgumentException("unknown option --" + name);
-      }
-    }
-    return opts;
-  }
-
-  private static double number(Map<String, String> opts, String name, double fallback) {
-    String v = opts.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (!Double.isFinite(d)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " needs a number, not '" + v + "'");
-    }
-  }
-
-  private static long integer(Map<String, String> opts, String name, long fallback) {
-    String v = opts.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " needs a whole number, not '" + v + "'");
-    }
-  }
-
-  private static int parseInt(String name, String v) {
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " needs a whole number, not '" + v + "'");
-    }
   }
 
   /** The shared data folder: {@code sluice.shared}, else {@code ../shared/data} beside the install. */

@@ -4,39 +4,49 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice bench planner}: how long one fleet simulation of a long, fast trace takes. One run, no
  * early stop, on the homogeneous (long-configured) fleet, which has the most engine work per request.
  */
-public final class PlannerBench {
+@Command(name = "planner", description = "One planner fleet simulation: conv at 1,000 req/s for an hour.")
+public final class PlannerBench implements Callable<Integer> {
   static final String DEFAULT_TRACE = "azure/AzureLLMInferenceTrace_conv.csv";
   static final double DEFAULT_RATE = 1000;
   static final double DEFAULT_DURATION = 3600;
   /** About what the conv trace needs at 1,000 req/s within a 2 s TTFT P99 on the gpu profile. */
   static final int DEFAULT_INSTANCES = 260;
 
-  private PlannerBench() {
-  }
+  @Option(names = "--trace", paramLabel = "FILE", description = "Azure trace CSV (default the shared conv trace)")
+  Path trace;
+  @Option(names = "--rate", paramLabel = "R", defaultValue = "" + DEFAULT_RATE, description = "re-rated to R req/s (default 1000)")
+  double rate;
+  @Option(names = "--duration", paramLabel = "S", defaultValue = "" + DEFAULT_DURATION,
+      description = "looped to fill S seconds (default 3600)")
+  double duration;
+  @Option(names = "--instances", paramLabel = "N", defaultValue = "" + DEFAULT_INSTANCES,
+      description = "fleet size (default ${DEFAULT-VALUE})")
+  int instances;
+  @Option(names = "--profile", paramLabel = "NAME", defaultValue = "gpu", description = "(default ${DEFAULT-VALUE})")
+  String profile;
+  @Option(names = "--pool", paramLabel = "long|short", defaultValue = "long",
+      description = "the configuration simulated (default ${DEFAULT-VALUE})")
+  String pool;
+  @Option(names = "--short-context", paramLabel = "N", defaultValue = "8192",
+      description = "with --pool short: its context (default ${DEFAULT-VALUE})")
+  int shortContext;
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> opts = PlanCommand.parse(args, Set.of(), Set.of("trace", "rate", "duration", "instances",
-        "profile", "pool", "short-context"));
-    if (opts == null) {
-      System.out.println("usage: ./sluice bench planner [--trace FILE] [--rate R] [--duration S] [--instances N]"
-          + " [--profile gpu] [--pool long|short] [--short-context N]");
-      return;
-    }
-    Path file = opts.containsKey("trace") ? Path.of(opts.get("trace"))
-        : PlanCommand.sharedData().resolve(DEFAULT_TRACE);
-    double rate = Double.parseDouble(opts.getOrDefault("rate", Double.toString(DEFAULT_RATE)));
-    double duration = Double.parseDouble(opts.getOrDefault("duration", Double.toString(DEFAULT_DURATION)));
-    int instances = Integer.parseInt(opts.getOrDefault("instances", Integer.toString(DEFAULT_INSTANCES)));
-    ShapeScaling shapes = ShapeScaling.shipped(opts.getOrDefault("profile", "gpu"));
-    EngineSpec spec = opts.getOrDefault("pool", "long").equals("short")
-        ? shapes.shortPool(Integer.parseInt(opts.getOrDefault("short-context", "8192")))
+  @Option(names = "--no-enable-prefix-caching", description = "no prefix cache in the engine")
+  boolean noPrefixCaching;
+
+  @Override
+  public Integer call() throws Exception {
+    Path file = trace != null ? trace : PlanCommand.sharedData().resolve(DEFAULT_TRACE);
+    ShapeScaling shapes = ShapeScaling.shipped(profile).withPrefixCaching(!noPrefixCaching);
+    EngineSpec spec = pool.equals("short") ? shapes.shortPool(shortContext)
         : shapes.longPool(PlanCommand.DEFAULT_LONG_CONTEXT);
 
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -64,5 +74,6 @@ public final class PlannerBench {
         r.ttftP99() * 1000, r.preemptions());
     System.out.printf(Locale.ROOT, "  time         simulation %.1f s wall, %.1f s CPU of the simulating thread "
         + "(trace load %.1f s); %.2f M steps/s%n", wall, cpu, loadSeconds, r.steps() / cpu / 1e6);
+    return 0;
   }
 }

@@ -63,6 +63,11 @@ public final class ShapeScaling {
     return new ShapeScaling(shortBase.withReserveFullIsl(on), longBase.withReserveFullIsl(on), cost, longSeqsFixed);
   }
 
+  /** Every pool with vLLM's prefix caching on (its default) or off. */
+  public ShapeScaling withPrefixCaching(boolean on) {
+    return new ShapeScaling(shortBase.withPrefixCaching(on), longBase.withPrefixCaching(on), cost, longSeqsFixed);
+  }
+
   /** The long configuration's {@code max_num_seqs} at which every sequence can grow to {@code longContext}. */
   public int fullContextSafeMaxNumSeqs(int longContext) {
     return longBase.fullContextSeqs(longContext);

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -81,7 +82,7 @@ class CurrentVllmEndToEndTest {
   }
 
   private long samples(int sluice, String category) {
-    JsonArray entries = rig.get(sluice, "/admin/calibration").json().getJsonArray("entries");
+    JsonArray entries = rig.get(rig.management(), "/admin/calibration").json().getJsonArray("entries");
     for (int i = 0; i < entries.size(); i++) {
       JsonObject e = entries.getJsonObject(i);
       if (Rig.MODEL.equals(e.getString("model")) && category.equals(e.getString("category"))) {
@@ -95,7 +96,10 @@ class CurrentVllmEndToEndTest {
   }
 
   private Misroute misroute(VllmVersion version) throws InterruptedException {
-    int sluice = sluice(version);
+    // the per-category ratios without the exact count: the digits reach the short pool and are refused there
+    int sluice = rig.sluice(rig.mock(Rig.mockConfig(Rig.SHORT_CONTEXT, CL100K).withApi(api(version))),
+        rig.mock(Rig.mockConfig(Rig.LONG_CONTEXT, CL100K).withApi(api(version))),
+        Map.of("SLUICE_ESTIMATOR_MODEL", "ratios", "SLUICE_ESTIMATOR_EXACT_COUNT", "false"));
     Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(digits(12_000), 16));
     String category = r.header("x-sluice-category");
     Rig.eventually(() -> samples(sluice, category) >= 1, "the long pool's usage sample");
@@ -207,7 +211,7 @@ class CurrentVllmEndToEndTest {
 
   /** The value of one sample of the node's {@code /metrics}, 0 when it is not there yet. */
   private double metric(int sluice, String sample) {
-    for (String line : rig.get(sluice, "/metrics").text().split("\n")) {
+    for (String line : rig.get(rig.management(), "/metrics").text().split("\n")) {
       if (line.startsWith(sample + " ")) {
         return Double.parseDouble(line.substring(sample.length() + 1));
       }

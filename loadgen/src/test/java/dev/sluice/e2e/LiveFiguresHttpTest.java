@@ -34,9 +34,9 @@ class LiveFiguresHttpTest {
       assertThat(rig.post(port, "/v1/chat/completions", Rig.chat("a short question " + i, 64)).status())
           .isEqualTo(200);
     }
-    Rig.eventually(() -> value(ALPHA, rig.get(port, "/metrics").text()) == 1.0, "sluice_alpha = 1");
+    Rig.eventually(() -> value(ALPHA, rig.get(rig.management(), "/metrics").text()) == 1.0, "sluice_alpha = 1");
     // tokens generated before the node's first scrape are its baseline, so traffic continues while polling
     Rig.eventually(() -> rig.post(port, "/v1/chat/completions", Rig.chat("one more", 64)).status() == 200
-        && value(SHORT_GEN, rig.get(port, "/metrics").text()) > 0, "short-pool generation tokens/s > 0");
+        && value(SHORT_GEN, rig.get(rig.management(), "/metrics").text()) > 0, "short-pool generation tokens/s > 0");
   }
 }

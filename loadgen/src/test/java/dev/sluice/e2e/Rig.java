@@ -72,18 +72,38 @@ final class Rig implements AutoCloseable {
 
   /** Starts the node in front of the two pools; returns its port. */
   int sluice(int shortPort, int longPort) {
-    return sluice(List.of(shortPort), longPort);
+    return sluice(List.of(shortPort), longPort, Map.of());
+  }
+
+  /** Starts the node in front of the two pools with these {@code SLUICE_*} variables; returns its port. */
+  int sluice(int shortPort, int longPort, Map<String, String> env) {
+    return sluice(List.of(shortPort), longPort, env);
   }
 
   /** The same with several endpoints in the short pool. */
   int sluice(List<Integer> shortPorts, int longPort) {
+    return sluice(shortPorts, longPort, Map.of());
+  }
+
+  private int sluice(List<Integer> shortPorts, int longPort, Map<String, String> env) {
     StringBuilder shortPool = new StringBuilder("short=" + SHORT_CONTEXT + "@");
     for (int i = 0; i < shortPorts.size(); i++) {
       shortPool.append(i == 0 ? "" : ",").append("http://127.0.0.1:").append(shortPorts.get(i));
     }
-    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1", "--pool", shortPool.toString(),
-        "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}).await();
+    node = DispatcherMain.start(new String[] {"--port", "0", "--host", "127.0.0.1", "--management-port", "0",
+        "--pool", shortPool.toString(),
+        "--pool", "long=" + LONG_CONTEXT + "@http://127.0.0.1:" + longPort}, env).await();
     return node.dispatcher().port();
+  }
+
+  /** The management listener's port of the node last started ({@code /metrics}, {@code /admin/*}). */
+  int management() {
+    return node.dispatcher().managementPort();
+  }
+
+  /** The running node. */
+  DispatcherMain.Node node() {
+    return node;
   }
 
   /**

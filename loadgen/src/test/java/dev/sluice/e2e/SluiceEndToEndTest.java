@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -112,7 +113,7 @@ class SluiceEndToEndTest {
   // ---- calibration, live ---------------------------------------------------------------------------------------
 
   private JsonObject entry(int sluice, String category) {
-    JsonArray entries = rig.get(sluice, "/admin/calibration").json().getJsonArray("entries");
+    JsonArray entries = rig.get(rig.management(), "/admin/calibration").json().getJsonArray("entries");
     for (int i = 0; i < entries.size(); i++) {
       JsonObject e = entries.getJsonObject(i);
       if (Rig.MODEL.equals(e.getString("model")) && category.equals(e.getString("category"))) {
@@ -195,17 +196,73 @@ class SluiceEndToEndTest {
   }
 
   private double underMisroutes(int sluice) {
-    Matcher m = UNDER.matcher(rig.get(sluice, "/metrics").text());
+    Matcher m = UNDER.matcher(rig.get(rig.management(), "/metrics").text());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   private record Misroute(Rig.Reply reply, double under) {
   }
 
+  /**
+   * The per-category ratio under-counts single digits; the byte classes count them, and an exact count would
+   * catch the request at the boundary: both are turned off here to reach the retry.
+   */
   private Misroute misroute() {
-    int sluice = startSluice();
+    int sluice = rig.sluice(rig.mock(Rig.SHORT_CONTEXT, PromptCounter.Mode.CL100K),
+        rig.mock(Rig.LONG_CONTEXT, PromptCounter.Mode.CL100K),
+        Map.of("SLUICE_ESTIMATOR_MODEL", "ratios", "SLUICE_ESTIMATOR_EXACT_COUNT", "false"));
     Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(digits(12_000), 16));
     return new Misroute(r, underMisroutes(sluice));
+  }
+
+  @Test
+  void theByteClassesCountWhatTheRatioUnderCounts() {
+    int sluice = startSluice();
+    Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(digits(12_000), 16));
+    int prompt = r.json().getJsonObject("usage").getInteger("prompt_tokens");
+    assertThat(new Object[] {r.status(), r.header("x-sluice-pool"), underMisroutes(sluice),
+        Math.abs(Integer.parseInt(r.header("x-sluice-prompt-estimate")) - prompt) < 0.1 * prompt})
+        .containsExactly(200, "long", 0.0, true);
+  }
+
+  /** Prose of about {@code tokens} cl100k tokens, from the narrative's start. */
+  private static String prose(int tokens) throws Exception {
+    Encoding cl100k = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+    String text = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("sluice.shared",
+        "../../shared"), "data", "corpus", "en_narrative_pride_ch01-12.txt"), StandardCharsets.UTF_8);
+    int lo = 0;
+    int hi = text.length();
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (cl100k.countTokensOrdinary(text.substring(0, mid)) <= tokens) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return text.substring(0, lo);
+  }
+
+  @Test
+  void aRequestAtTheBoundaryIsCountedByTheShortPoolsTokenizer() throws Exception {
+    // a deadline the first count meets on a loaded machine, over a connection made for it
+    int sluice = rig.sluice(rig.mock(Rig.SHORT_CONTEXT, PromptCounter.Mode.CL100K),
+        rig.mock(Rig.LONG_CONTEXT, PromptCounter.Mode.CL100K), Map.of("SLUICE_ESTIMATOR_EXACT_COUNT_DEADLINE_MS", "2000"));
+    // a prompt of 7,000 tokens and a reserve that puts its estimated band around the short pool's context
+    String text = prose(7_000);
+    dev.sluice.dispatcher.scan.BodyScanner scanner = new dev.sluice.dispatcher.scan.BodyScanner(
+        dev.sluice.dispatcher.scan.BodyScanner.Kind.CHAT, dev.sluice.dispatcher.scan.ScanLimits.DEFAULTS);
+    scanner.feed(Rig.chat(text, 1).toBuffer());
+    dev.sluice.dispatcher.estimate.Budget b = rig.node().dispatcher().hooks().estimator()
+        .estimate(scanner.finish(), null, 0);
+    int maxTokens = Rig.SHORT_CONTEXT - (b.promptLow() + b.promptRouting()) / 2;
+
+    Rig.Reply r = rig.post(sluice, CHAT, Rig.chat(text, maxTokens));
+
+    int prompt = r.json().getJsonObject("usage").getInteger("prompt_tokens");
+    assertThat(new Object[] {r.status(), r.header("x-sluice-estimate-source"), r.header("x-sluice-budget"),
+        r.header("x-sluice-pool")}).containsExactly(200, "tokenizer", Integer.toString(prompt + maxTokens),
+        prompt + maxTokens <= Rig.SHORT_CONTEXT ? "short" : "long");
   }
 
   @Test

@@ -29,6 +29,7 @@ class EngineTest {
     final List<RequestTimes> finished = new ArrayList<>();
     final List<Long> preempted = new ArrayList<>();
     final List<Long> preemptTimes = new ArrayList<>();
+    long resumedHits;
 
     @Override
     public void onToken(long id, int index, long t) {
@@ -181,18 +182,43 @@ class EngineTest {
     assertThat(randomRun(11).preempted).isNotEmpty();
   }
 
+  /**
+   * Blocks kept as counts and runs (the engine for requests by counts) give exactly what blocks kept one by one
+   * give (the engine for token ids), preemptions and the resumes that find their cached blocks included, with the
+   * admission gate and without it, with aborts of running and of preempted requests.
+   */
+  @Test
+  void blocksKeptAsCountsBehaveAsBlocksKeptOneByOne() {
+    PoolShape tight = shape(2048, 16, 200, 256);
+    for (PoolShape s : List.of(tight, tight.withReserveFullIsl(false))) {
+      Log counted = randomRun(11, s, false, true);
+      Log content = randomRun(11, s, true, true);
+      assertThat(counted.resumedHits).as("resumed hits").isPositive();
+      assertThat(counted.resumedHits).isEqualTo(content.resumedHits);
+      assertThat(counted.events).isEqualTo(content.events);
+    }
+  }
+
   private static Log randomRun(long seed) {
+    return randomRun(seed, shape(2048, 16, 200, 256), false, false);
+  }
+
+  private static Log randomRun(long seed, PoolShape shape, boolean byContent, boolean aborts) {
     Log log = new Log();
-    Engine e = new Engine(shape(2048, 16, 200, 256), CostModel.GPU, log);
+    Engine e = byContent ? Engine.byTokenIds(shape, CostModel.GPU, log) : new Engine(shape, CostModel.GPU, log);
     SplittableRandom rnd = new SplittableRandom(seed);
     long t = 0;
     for (int i = 0; i < 300; i++) {
       t += rnd.nextLong(5_000_000);
       e.submit(t, i, 1 + rnd.nextInt(1500), 1 + rnd.nextInt(400));
+      if (aborts && i % 37 == 36) {
+        e.abort(i - 5 - rnd.nextInt(20));   // running, waiting or preempted, or already finished
+      }
       assertThat(e.usedBlocks()).isBetween(0, 200);
     }
     e.drain();
     assertThat(e.usedBlocks()).isZero();
+    log.resumedHits = e.resumedPrefixCacheHitsTotal();
     return log;
   }
 
@@ -340,11 +366,12 @@ class EngineTest {
    * Two sequences of 64 prompt tokens in 10 blocks, with a 32-token budget: the newer one is preempted after 17
    * tokens each (see above). It comes back with 81 tokens, 6 blocks, while only 4 are free until the older one
    * finishes. With the gate it waits and is preempted once; admitted on its first 32-token chunk (2 blocks) it
-   * is preempted again and again as the two grow.
+   * is preempted again and again as the two grow. Without prefix caching: with it, the resume's cached blocks
+   * count among those its first chunk takes, which alone keeps it waiting here.
    */
   @Test
   void aPreemptedSequenceIsReadmittedOnlyWhenItsWholeSequenceFits() {
-    PoolShape tight = shape(4096, 8, 10, 32);
+    PoolShape tight = shape(4096, 8, 10, 32).withPrefixCaching(false);
     List<Integer> preemptions = new ArrayList<>();
     for (PoolShape s : List.of(tight, tight.withReserveFullIsl(false))) {
       Log log = new Log();

@@ -25,19 +25,7 @@ class ArrivalPlanTest {
 
   @Test
   void poissonGapsAreExponential() {
-    ArrivalPlan plan = ArrivalPlan.poisson(1_000, 60 * SECOND, 1, 7);
-    long[] t = plan.offsetsNanos();
-    double sum = 0;
-    double sumSq = 0;
-    for (int i = 1; i < t.length; i++) {
-      double gap = t[i] - t[i - 1];
-      sum += gap;
-      sumSq += gap * gap;
-    }
-    int n = t.length - 1;
-    double mean = sum / n;
-    double cv = Math.sqrt(sumSq / n - mean * mean) / mean;
-    assertThat(cv).isCloseTo(1.0, within(0.03));
+    assertThat(gapMeanAndCv(ArrivalPlan.poisson(1_000, 60 * SECOND, 1, 7))[1]).isCloseTo(1.0, within(0.03));
   }
 
   @Test
@@ -122,5 +110,78 @@ class ArrivalPlanTest {
     ArrivalPlan plan = ArrivalPlan.poisson(500, ArrivalPlan.rampedLength(3 * SECOND, SECOND), 1, 5)
         .rampWarmup(3 * SECOND);
     assertThat(plan.offsetsNanos()).isSorted();
+  }
+
+  /** Mean and coefficient of variation of the gaps between consecutive arrivals. */
+  private static double[] gapMeanAndCv(ArrivalPlan plan) {
+    long[] t = plan.offsetsNanos();
+    double sum = 0;
+    double sumSq = 0;
+    for (int i = 1; i < t.length; i++) {
+      double gap = t[i] - t[i - 1];
+      sum += gap;
+      sumSq += gap * gap;
+    }
+    int n = t.length - 1;
+    double mean = sum / n;
+    return new double[] {mean, Math.sqrt(sumSq / n - mean * mean) / mean};
+  }
+
+  @Test
+  void gammaArrivalsKeepTheMeanRateExactly() {
+    ArrivalPlan plan = ArrivalPlan.gamma(1_000, 20 * SECOND, 1, 3, 0.5);
+    assertThat(plan.size()).isEqualTo(20_000);
+    assertThat(gapMeanAndCv(plan)[0]).isCloseTo(1e6, within(1e6 * 0.001));
+    assertThat(plan.offsetsNanos()[0]).isZero();
+    assertThat(plan.offsetsNanos()[plan.size() - 1]).isLessThan(20 * SECOND);
+  }
+
+  @Test
+  void gammaBurstinessSetsTheCoefficientOfVariation() {
+    // gamma gaps of shape K have CV 1 / sqrt(K): bursty below 1, Poisson at 1, regular above
+    for (double k : new double[] {0.25, 1, 4}) {
+      double[] meanCv = gapMeanAndCv(ArrivalPlan.gamma(1_000, 60 * SECOND, 1, 11, k));
+      assertThat(meanCv[1]).as("CV at burstiness %s", k).isCloseTo(1 / Math.sqrt(k), within(0.04 / Math.sqrt(k)));
+    }
+  }
+
+  @Test
+  void gammaArrivalsAreReproducibleFromTheSeed() {
+    assertThat(ArrivalPlan.gamma(200, SECOND, 4, 9, 0.5).offsetsNanos())
+        .isEqualTo(ArrivalPlan.gamma(200, SECOND, 4, 9, 0.5).offsetsNanos())
+        .isNotEqualTo(ArrivalPlan.gamma(200, SECOND, 4, 10, 0.5).offsetsNanos());
+  }
+
+  @Test
+  void gammaRefusesANonPositiveBurstiness() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ArrivalPlan.gamma(10, SECOND, 1, 1, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void concatenatedStagesFollowEachOther() {
+    ArrivalPlan first = ArrivalPlan.constant(10, SECOND, 4);
+    ArrivalPlan second = ArrivalPlan.constant(20, SECOND, 4).shifted(SECOND, first.size() % 4, 4);
+    ArrivalPlan plan = ArrivalPlan.concat(List.of(first, second));
+    assertThat(plan.size()).isEqualTo(30);
+    assertThat(plan.countBefore(SECOND)).isEqualTo(10);
+    assertThat(plan.offsetsNanos()[10]).isEqualTo(SECOND);
+    assertThat(plan.template()[10]).isEqualTo(10 % 4);
+    assertThat(plan.offsetsNanos()).isSorted();
+  }
+
+  @Test
+  void alternatedTargetsEachGetTheSameBodySequence() {
+    ArrivalPlan plan = ArrivalPlan.constant(100, SECOND, 7);
+    RunLayout layout = RunLayout.single(2, 100, 0, 2);
+    ArrivalPlan alternated = plan.alternated(2, layout::targetOf);
+    java.util.List<Integer> a = new java.util.ArrayList<>();
+    java.util.List<Integer> b = new java.util.ArrayList<>();
+    for (int i = 0; i < alternated.size(); i++) {
+      (layout.targetOf(i) == 0 ? a : b).add(alternated.template()[i]);
+    }
+    assertThat(a).hasSize(50).isEqualTo(b);
+    assertThat(a.subList(0, 8)).containsExactly(0, 1, 2, 3, 4, 5, 6, 0);
+    assertThat(alternated.offsetsNanos()).isEqualTo(plan.offsetsNanos());
   }
 }

@@ -3,16 +3,14 @@ package dev.sluice.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.bench.InstantUpstream;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Runs the generator against real Vert.x servers on port 0. */
 class LiveRunTest {
@@ -20,20 +18,10 @@ class LiveRunTest {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
   private static final long STALL_MILLIS = 800;
 
-  private Vertx serverVertx;
-  private Vertx clientVertx;
+  @RegisterExtension
+  final TestServers servers = new TestServers();
 
-  @BeforeEach
-  void setUp() {
-    serverVertx = Vertx.vertx();
-    clientVertx = Loadgen.vertx(2);
-  }
 
-  @AfterEach
-  void tearDown() {
-    clientVertx.close().await();
-    serverVertx.close().await();
-  }
 
   private static Buffer[] bodies(boolean stream) throws Exception {
     PromptSynthesizer synth = new PromptSynthesizer(Corpus.load(TestData.corpus(), Corpus.Tokenizer.LLAMA3));
@@ -55,7 +43,7 @@ class LiveRunTest {
    */
   private int stallingServer() {
     long[] firstRequest = {0};
-    HttpServer server = serverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+    HttpServer server = servers.vertx().createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
       long now = System.nanoTime();
       if (firstRequest[0] == 0) {
         firstRequest[0] = now;
@@ -63,7 +51,7 @@ class LiveRunTest {
       Runnable answer = () -> req.response().putHeader("x-sluice-pool", "short")
           .end("{\"choices\":[{\"message\":{\"content\":\"ok\"}}]}");
       if (now - firstRequest[0] < SECOND) {
-        serverVertx.setTimer(STALL_MILLIS, id -> answer.run());
+        servers.vertx().setTimer(STALL_MILLIS, id -> answer.run());
       } else {
         answer.run();
       }
@@ -75,7 +63,7 @@ class LiveRunTest {
   void aStalledServerDoesNotLowerTheSendRate() throws Exception {
     int port = stallingServer();
     ArrivalPlan plan = ArrivalPlan.constant(200, 3 * SECOND, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, false), plan, bodies(false), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, false), plan, bodies(false), null).run();
     assertThat(r.sent()).isEqualTo(plan.size());
   }
 
@@ -83,7 +71,7 @@ class LiveRunTest {
   void aStalledServerShowsUpAsLatency() throws Exception {
     int port = stallingServer();
     ArrivalPlan plan = ArrivalPlan.constant(200, 3 * SECOND, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, false), plan, bodies(false), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, false), plan, bodies(false), null).run();
     // the first quarter second of the schedule (50 requests) reached the server inside the stall
     org.HdrHistogram.Histogram latency = r.overall().latency();
     assertThat(latency.getCountBetweenValues(STALL_MILLIS * 1000, latency.getMaxValue())).isGreaterThanOrEqualTo(50);
@@ -91,9 +79,9 @@ class LiveRunTest {
 
   @Test
   void withThePacerEveryScheduledRequestIsSentOnce() throws Exception {
-    int port = InstantUpstream.deploy(serverVertx, 0, 1).await();
+    int port = InstantUpstream.deploy(servers.vertx(), 0, 1).await();
     ArrivalPlan plan = ArrivalPlan.constant(500, SECOND, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, false).withPacer(true), plan, bodies(false), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, false).withPacer(true), plan, bodies(false), null).run();
     assertThat(r.completed()).isEqualTo(plan.size());
   }
 
@@ -101,34 +89,34 @@ class LiveRunTest {
   void responsesAreGroupedByThePoolHeader() throws Exception {
     int port = stallingServer();
     ArrivalPlan plan = ArrivalPlan.constant(100, SECOND / 2, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, false), plan, bodies(false), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, false), plan, bodies(false), null).run();
     assertThat(r.pools().get("short").completed()).isEqualTo(plan.size());
   }
 
   @Test
   void streamedResponsesYieldInterTokenSamples() throws Exception {
-    int port = InstantUpstream.deploy(serverVertx, 0, 1).await();
+    int port = InstantUpstream.deploy(servers.vertx(), 0, 1).await();
     ArrivalPlan plan = ArrivalPlan.constant(100, SECOND / 2, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, true), plan, bodies(true), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, true), plan, bodies(true), null).run();
     // every event after the first is one inter-token sample
     assertThat(r.overall().itl().getTotalCount()).isEqualTo(plan.size() * (InstantUpstream.STREAM_EVENTS - 1L));
   }
 
   @Test
   void refusedConnectionsAreCountedAsConnectionErrors() throws Exception {
-    HttpServer probe = serverVertx.createHttpServer().requestHandler(req -> req.response().end());
+    HttpServer probe = servers.vertx().createHttpServer().requestHandler(req -> req.response().end());
     int port = probe.listen(0).await().actualPort();
     probe.close().await();
     ArrivalPlan plan = ArrivalPlan.constant(50, SECOND / 2, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, false), plan, bodies(false), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, false), plan, bodies(false), null).run();
     assertThat(r.errorsByKind()).containsEntry("connection", (long) plan.size());
   }
 
   @Test
   void reportHasTheDocumentedSchema() throws Exception {
-    int port = InstantUpstream.deploy(serverVertx, 0, 1).await();
+    int port = InstantUpstream.deploy(servers.vertx(), 0, 1).await();
     ArrivalPlan plan = ArrivalPlan.constant(200, SECOND, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, true), plan, bodies(true), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, true), plan, bodies(true), null).run();
     JsonObject report = Report.json(r, new JsonObject().put("target", "http://127.0.0.1:" + port)
         .put("sloTtftMs", 50.0));
     assertThat(report.fieldNames()).contains("schema", "sent", "completed", "errors", "blocked", "achievedRate",
@@ -144,7 +132,7 @@ class LiveRunTest {
   void htmlReportIsSelfContained() throws Exception {
     int port = stallingServer();
     ArrivalPlan plan = ArrivalPlan.constant(100, SECOND, 8);
-    RunResult r = new LoadRun(clientVertx, spec(port, false), plan, bodies(false), null).run();
+    RunResult r = new LoadRun(servers.client(), spec(port, false), plan, bodies(false), null).run();
     String html = HtmlReport.render(Report.json(r, new JsonObject().put("target", "x")));
     assertThat(html).contains("<svg").doesNotContain("src=").doesNotContain("href=");
   }

@@ -24,13 +24,13 @@ class LoadgenOptionsTest {
   @Test
   void defaultsThePathToChatCompletions() {
     Loadgen.Options o = Loadgen.parse(new String[] {"--target", "http://127.0.0.1:9000", "--rate", "10"});
-    assertThat(o.spec().path()).isEqualTo(LoadSpec.DEFAULT_PATH);
+    assertThat(o.spec().targets().get(0).path()).isEqualTo(LoadSpec.DEFAULT_PATH);
   }
 
   @Test
   void keepsAnExplicitPath() {
     Loadgen.Options o = Loadgen.parse(new String[] {"--target", "http://127.0.0.1:9000/v1/completions", "--rate", "1"});
-    assertThat(o.spec().path()).isEqualTo("/v1/completions");
+    assertThat(o.spec().targets().get(0).path()).isEqualTo("/v1/completions");
   }
 
   @Test
@@ -55,5 +55,91 @@ class LoadgenOptionsTest {
   void maxTokensFromTheTraceUnlessGiven() {
     Loadgen.Options o = Loadgen.parse(new String[] {"--target", "http://h:1", "--trace", "t.csv"});
     assertThat(o.maxTokensSet()).isFalse();
+  }
+
+  private static Loadgen.Options parse(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--target";
+    all[1] = "http://h:1";
+    System.arraycopy(args, 0, all, 2, args.length);
+    return Loadgen.parse(all);
+  }
+
+  private static void refused(String message, String... args) {
+    assertThatThrownBy(() -> parse(args)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void burstinessMeansGammaArrivals() {
+    Loadgen.Options o = parse("--rate", "10", "--burstiness", "0.5");
+    assertThat(o.arrival()).isEqualTo("gamma");
+    assertThat(o.burstiness()).isEqualTo(0.5);
+    assertThat(o.toJson().getDouble("burstiness")).isEqualTo(0.5);
+    refused("--burstiness must be a number > 0", "--rate", "10", "--burstiness", "0");
+    refused("--burstiness takes a number", "--rate", "10", "--burstiness", "lots");
+    refused("takes no --arrival", "--rate", "10", "--burstiness", "2", "--arrival", "poisson");
+  }
+
+  @Test
+  void maxConcurrencyIsAPositiveCapOnAnOpenLoop() {
+    assertThat(parse("--rate", "10", "--max-concurrency", "8").spec().maxConcurrency()).isEqualTo(8);
+    refused("--max-concurrency must be >= 1", "--rate", "10", "--max-concurrency", "0");
+    refused("--max-concurrency takes a whole number", "--rate", "10", "--max-concurrency", "many");
+    refused("cannot go with --closed", "--closed", "4", "--max-concurrency", "2");
+  }
+
+  @Test
+  void stagesReplaceRateAndDuration() {
+    assertThat(parse("--stages", "5:10s,10:10s").stages()).hasSize(2);
+    refused("--stages takes RATE:DURATION", "--stages", "5:ten");
+    refused("--stages takes RATE:DURATION", "--stages", "0:10s");
+    refused("it takes no --rate", "--stages", "5:10s", "--rate", "5");
+  }
+
+  @Test
+  void aSweepNeedsAStartRateAndAnObjective() {
+    Loadgen.Options o = parse("--rate", "10", "--sweep", "--slo-ttft", "200", "--slo-share", "95");
+    assertThat(o.sweep()).isTrue();
+    assertThat(o.sloShare()).isEqualTo(0.95);
+    refused("--sweep needs an SLO", "--rate", "10", "--sweep");
+    refused("--slo-share is a percentage", "--rate", "10", "--sweep", "--slo-ttft", "1", "--slo-share", "150");
+    refused("go with --sweep", "--rate", "10", "--slo-share", "90");
+    refused("second --target", "--target", "http://h:2", "--rate", "10", "--sweep", "--slo-ttft", "1");
+    refused("--slo-tpot must be a number >= 0", "--rate", "10", "--slo-tpot", "-1");
+  }
+
+  @Test
+  void aDatasetNeedsItsFormatAndSuppliesThePrompts() {
+    Loadgen.Options o = parse("--rate", "1", "--dataset", "q.jsonl", "--dataset-format", "mtbench");
+    assertThat(o.datasetFormat()).isEqualTo(Dataset.Format.MTBENCH);
+    refused("--dataset needs --dataset-format", "--rate", "1", "--dataset", "q.jsonl");
+    refused("--dataset-format must be sharegpt, jsonl or mtbench", "--rate", "1", "--dataset", "q",
+        "--dataset-format", "csv");
+    refused("--dataset supplies the prompts", "--rate", "1", "--dataset", "q", "--dataset-format", "jsonl", "--mix",
+        "code:1");
+  }
+
+  @Test
+  void vllmResultsGoBesideTheReport() {
+    assertThat(parse("--rate", "1", "--report", "r.json", "--result-format", "vllm").spec().vllmView()).isTrue();
+    refused("--result-format takes vllm", "--rate", "1", "--result-format", "vllm");
+    refused("--result-format takes vllm", "--rate", "1", "--report", "r.json", "--result-format", "csv");
+  }
+
+  @Test
+  void targetsRepeat() {
+    Loadgen.Options o = parse("--target", "http://h:2/v1/chat/completions", "--rate", "10");
+    assertThat(o.targets()).hasSize(2);
+    assertThat(o.spec().targets()).extracting(LoadSpec.Endpoint::port).containsExactly(1, 2);
+    refused("--target nohost: give a URL", "--target", "nohost", "--rate", "1");
+    refused("--closed drives one target", "--target", "http://h:2", "--closed", "4");
+  }
+
+  @Test
+  void aValueIsNeededAfterAnOption() {
+    refused("--rate needs a value", "--rate");
+    refused("--seed takes a whole number", "--rate", "1", "--seed", "x");
+    refused("--duration takes a duration", "--rate", "1", "--duration", "soon");
   }
 }

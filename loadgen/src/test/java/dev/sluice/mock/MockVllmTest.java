@@ -485,6 +485,96 @@ class MockVllmTest {
         .containsExactly(13, 5);
   }
 
+  // ---- prefix caching ----------------------------------------------------------------------------------------
+
+  /**
+   * The same prompt twice: the second finds every full block but the one holding its last token. Both counters
+   * are in tokens, as vLLM's: queries are both prompts, hits the second's full blocks.
+   */
+  @Test
+  void aRepeatedPromptIsCountedAsQueriedAndHitTokens() throws Exception {
+    start(CostModel.INSTANT);
+    String text = corpus("en_narrative_pride_ch01-12.txt", 3000);
+    int prompt = new JsonObject(post("/v1/chat/completions", chat(text, 2)).body()).getJsonObject("usage")
+        .getInteger("prompt_tokens");
+    post("/v1/chat/completions", chat(text, 2));
+    assertThat(new double[] {metric("vllm:prefix_cache_queries_total"), metric("vllm:prefix_cache_hits_total")})
+        .containsExactly(2.0 * prompt, (prompt - 1) / 16 * 16.0);
+  }
+
+  /**
+   * A conversation's second turn is the first turn's messages, the answer as sent, and a new message. The answer
+   * tokenizes back to the tokens generated, so the second turn finds the first prompt and the answer's computed
+   * tokens (all but its last, which was sampled and never computed): {@code floor((p1 + a - 1) / 16)} blocks.
+   */
+  @Test
+  void aConversationsNextTurnFindsThePreviousPromptAndAnswerCached() throws Exception {
+    start(CostModel.INSTANT);
+    String question = corpus("en_doc_python_tutorial.rst", 1200);
+    JsonArray messages = new JsonArray().add(new JsonObject().put("role", "system").put("content", "Be brief."))
+        .add(new JsonObject().put("role", "user").put("content", question));
+    JsonObject first = new JsonObject(post("/v1/chat/completions",
+        new JsonObject().put("model", MODEL).put("messages", messages).put("max_tokens", 37)).body());
+    int p1 = first.getJsonObject("usage").getInteger("prompt_tokens");
+    String answer = first.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
+    messages.add(new JsonObject().put("role", "assistant").put("content", answer))
+        .add(new JsonObject().put("role", "user").put("content", "And then?"));
+    post("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", messages).put("max_tokens", 2));
+    assertThat(metric("vllm:prefix_cache_hits_total")).isEqualTo((p1 + 37 - 1) / 16 * 16.0);
+  }
+
+  /**
+   * With gpu timing a 4,000-token prompt is prefilled in 8 chunks of 512 tokens, about 470 ms of modelled time;
+   * again, it finds all but its last block cached and its first token comes after one short step. Slowed 4 times
+   * the first TTFT is at least ~1.9 s of wall time whatever the machine's load; the second is asserted below a
+   * tenth of it.
+   */
+  @Test
+  void aCacheHitShortensTheTimeToFirstToken() throws Exception {
+    start(MockConfig.of(SMALL, CostModel.GPU, PromptCounter.Mode.CL100K).withTimeScale(0.25));
+    String text = corpus("en_tech_debref_ch01.txt", 16_000);
+    post("/v1/chat/completions", chat(text, 1));
+    double first = metric("vllm:time_to_first_token_seconds_sum");
+    post("/v1/chat/completions", chat(text, 1));
+    double second = metric("vllm:time_to_first_token_seconds_sum") - first;
+    assertThat(first).isGreaterThan(1.8);
+    assertThat(second).isLessThan(first / 10);
+  }
+
+  @Test
+  void withoutPrefixCachingNothingIsFound() throws Exception {
+    start(MockConfig.of(SMALL.withPrefixCaching(false), CostModel.INSTANT, PromptCounter.Mode.CL100K));
+    String text = corpus("en_narrative_pride_ch01-12.txt", 3000);
+    post("/v1/chat/completions", chat(text, 2));
+    post("/v1/chat/completions", chat(text, 2));
+    assertThat(new double[] {metric("vllm:prefix_cache_queries_total"), metric("vllm:prefix_cache_hits_total")})
+        .containsExactly(0, 0);
+    assertThat(get("/metrics")).contains("enable_prefix_caching=\"False\"");
+  }
+
+  /** In bytes mode a next turn finds the previous turn's text, though not its answer. */
+  @Test
+  void bytesModeFindsThePreviousTurnsText() throws Exception {
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.BYTES));
+    String question = corpus("en_doc_python_tutorial.rst", 1200);
+    JsonArray messages = new JsonArray().add(new JsonObject().put("role", "user").put("content", question));
+    JsonObject first = new JsonObject(post("/v1/chat/completions",
+        new JsonObject().put("model", MODEL).put("messages", messages).put("max_tokens", 37)).body());
+    String answer = first.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
+    messages.add(new JsonObject().put("role", "assistant").put("content", answer))
+        .add(new JsonObject().put("role", "user").put("content", "And then?"));
+    post("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", messages).put("max_tokens", 2));
+    int textPieces = PromptCounter.bytesOf(question) / 4;
+    assertThat(metric("vllm:prefix_cache_hits_total")).isEqualTo(textPieces / 16 * 16.0);
+  }
+
+  @Test
+  void cliTurnsPrefixCachingOff() throws Exception {
+    assertThat(MockVllmMain.parse(new String[] {}).shape().enablePrefixCaching()).isTrue();
+    assertThat(MockVllmMain.parse(new String[] {"--enable-prefix-caching", "false"}).shape().enablePrefixCaching())
+        .isFalse();
+  }
+
   @Test
   void modelsListsMaxModelLen() {
     start(CostModel.INSTANT);
@@ -638,5 +728,23 @@ class MockVllmTest {
     MockConfig c = MockVllmMain.parse(new String[] {"--profile", "long", "--tokenizer", "bytes", "--port", "0"});
     assertThat(new Object[] {c.shape().maxModelLen(), c.shape().maxNumSeqs(), c.tokenizer()})
         .containsExactly(65536, 16, PromptCounter.Mode.BYTES);
+  }
+
+  @Test
+  void hostBindsOneLoopbackAddressOnly() throws Exception {
+    MockConfig parsed = MockVllmMain.parse(new String[] {"--host", "127.0.0.2", "--port", "0"});
+    assertThat(parsed.host()).isEqualTo("127.0.0.2");
+    start(MockConfig.of(SMALL, CostModel.INSTANT, PromptCounter.Mode.CL100K).withAddress("127.0.0.2", 0));
+    try (java.net.Socket there = new java.net.Socket("127.0.0.2", port)) {
+      assertThat(there.isConnected()).isTrue();
+    }
+    boolean refusedElsewhere;
+    try (java.net.Socket elsewhere = new java.net.Socket("127.0.0.1", port)) {
+      refusedElsewhere = false;
+    } catch (java.net.ConnectException e) {
+      refusedElsewhere = true;
+    }
+    assertThat(refusedElsewhere).isTrue();
+    assertThat(MockVllmMain.parse(new String[] {}).host()).isEqualTo("0.0.0.0");
   }
 }

@@ -2,11 +2,11 @@ package dev.sluice.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.Sluice;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -112,21 +112,21 @@ class PlanCommandTest {
   void anUnknownOptionIsAUsageError() throws Exception {
     Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "20", "--bogus");
     assertThat(o.status).isEqualTo(2);
-    assertThat(o.err).startsWith("sluice plan: unknown option --bogus\n").contains("usage: ./sluice plan");
+    assertThat(o.err).startsWith("sluice plan: unknown option: '--bogus'\n").contains("Usage: sluice plan");
   }
 
   @Test
   void aMissingValueIsAUsageError() throws Exception {
     Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate");
     assertThat(o.status).isEqualTo(2);
-    assertThat(o.err).startsWith("sluice plan: --rate needs a value\n");
+    assertThat(o.err).startsWith("sluice plan: missing required parameter for option '--rate' (R)\n");
   }
 
   @Test
   void aValueThatIsNotANumberIsAUsageError() throws Exception {
     Outcome o = outcome("--cdf", AGENT_HEAVY, "--rate", "fast");
     assertThat(o.status).isEqualTo(2);
-    assertThat(o.err).startsWith("sluice plan: --rate needs a number, not 'fast'\n");
+    assertThat(o.err).startsWith("sluice plan: invalid value for option '--rate': 'fast' is not a double\n");
   }
 
   @Test
@@ -146,11 +146,13 @@ class PlanCommandTest {
   }
 
   private static Outcome outcome(String... args) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = PlanCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] line = new String[args.length + 1];
+    line[0] = "plan";
+    System.arraycopy(args, 0, line, 1, args.length);
+    int status = Sluice.run(line, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Outcome(status, out.toString(), err.toString());
   }
 
   private static String run(String... args) throws Exception {

@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.call;
 
 import dev.sluice.dispatcher.admission.Priority;
+import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -11,6 +12,7 @@ import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
+import dev.sluice.dispatcher.protocol.LingeringClose;
 import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
@@ -21,6 +23,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * One client request from the moment it is accepted to the moment it ends: what the pipeline learned of it on
@@ -62,6 +65,9 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   /** The limiter that charged this request's key on its budget, to settle on its actual tokens; null: none did. */
   private KeyRateLimiter tokenCharger;
   private long tokensCharged;
+  /** Body bytes this request holds of the node's budget, given back once by {@link #bodyReleased()}. */
+  private BodyBudget bodyBudget;
+  private long heldBytes;
   private boolean ended;
   /** Sluice's own time on this request so far (what {@code sluice_overhead_seconds} records), and since when it runs. */
   private long ownNanos;
@@ -203,6 +209,35 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     return sent ? ownNanos : -1;
   }
 
+  /**
+   * Holds {@code bytes} more of the node's body budget for this request; false (nothing held) when the budget
+   * has not that many left.
+   */
+  public boolean holdBody(BodyBudget budget, long bytes) {
+    if (!budget.tryHold(bytes)) {
+      return false;
+    }
+    bodyBudget = budget;
+    heldBytes += bytes;
+    return true;
+  }
+
+  /** The body is read whole: from now on it holds {@code bodyBytes} of the budget, and gives back the rest. */
+  public void bodyRead(long bodyBytes) {
+    if (heldBytes > bodyBytes) {
+      bodyBudget.release(heldBytes - bodyBytes);
+      heldBytes = bodyBytes;
+    }
+  }
+
+  /** The request's body is no longer held (sent and answered, or the request ended): its bytes go back, once. */
+  public void bodyReleased() {
+    if (heldBytes > 0) {
+      bodyBudget.release(heldBytes);
+      heldBytes = 0;
+    }
+  }
+
   /** Whether the request has ended (answered, failed, refused, or its client left). */
   public boolean ended() {
     return ended;
@@ -248,15 +283,31 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   }
 
   private Future<Void> refuse(FailureKind kind, String message, String param, int retryAfterSeconds) {
+    return refuse(kind, message, param, retryAfterSeconds, false);
+  }
+
+  /** A refusal after which the connection closes, whatever the request (one beyond the connection cap). */
+  public Future<Void> refuseAndClose(FailureKind kind, String message) {
+    return refuse(kind, message, null, 0, true);
+  }
+
+  private Future<Void> refuse(FailureKind kind, String message, String param, int retryAfterSeconds,
+      boolean close) {
     if (ended) {
       return Future.succeededFuture();
     }
     if (pool != null) {
       response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     }
-    // a body not read yet is not read at all: the connection closes after the answer
-    Future<Void> written = ErrorResponses.send(response, kind, message, param, hasUnreadBody(), retryAfterSeconds);
+    // a body not read yet is not kept: it is dropped as it comes, and the connection closes after the answer
+    // (Vert.x alone would keep the connection for the next request once the body ended)
+    close |= hasUnreadBody();
+    Future<Void> written = ErrorResponses.send(response, kind, message, param,
+        close && request.version() != HttpVersion.HTTP_2, retryAfterSeconds);
     failed(kind);
+    if (close) {
+      LingeringClose.after(written, request);
+    }
     return written;
   }
 
@@ -303,6 +354,7 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     if (tokenCharger != null) {
       tokenCharger.settle(key, tokensCharged, actualTokens());
     }
+    bodyReleased();
     outcomes.record(this, status, failure, outcome);
   }
 
@@ -333,9 +385,12 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     trace.end(status, failure, outcome.label(), key == null ? null : key.name(), priority, pool, promptTokens);
   }
 
-  /** Whether the request still has body bytes on the wire that nobody will read. */
+  /**
+   * Whether the request still has body bytes on the wire that nobody will read (HTTP/1: the connection must
+   * close; an HTTP/2 stream is reset by the server instead, and may not say {@code Connection}).
+   */
   private boolean hasUnreadBody() {
-    if (request.isEnded()) {
+    if (request.isEnded() || request.version() == HttpVersion.HTTP_2) {
       return false;
     }
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);

@@ -20,6 +20,8 @@ import java.util.List;
  * @param bodyCapBytes         largest accepted request body
  * @param defaultOutputReserve output tokens assumed when a request names no max_tokens
  * @param timeouts             upstream timeouts
+ * @param modelsCacheMillis    how long the merged answer to {@code GET /v1/models} is kept
+ * @param estimator            the estimate that routes, and the exact count at pool boundaries
  */
 public record DispatcherConfig(
     String host,
@@ -27,7 +29,9 @@ public record DispatcherConfig(
     List<PoolConfig> pools,
     int bodyCapBytes,
     int defaultOutputReserve,
-    Timeouts timeouts) {
+    Timeouts timeouts,
+    long modelsCacheMillis,
+    EstimatorSettings estimator) {
 
   static final Key<DispatcherConfig, String> HOST =
       Key.of("host", Type.TEXT, DispatcherConfig::host).byDefault("0.0.0.0")
@@ -49,7 +53,13 @@ public record DispatcherConfig(
           DispatcherConfig::defaultOutputReserve).byDefault(1024).atLeast(0)
       .doc("output tokens assumed when a request names neither `max_tokens` nor `max_completion_tokens` "
           + "(see below)");
+  static final Key<DispatcherConfig, Long> MODELS_CACHE_MS = Key.of("models_cache_ms", Type.LONG,
+          DispatcherConfig::modelsCacheMillis).byDefault(10_000L).atLeast(0)
+      .doc("how long the merged answer to `GET /v1/models` is kept before the endpoints are asked again; `0`: "
+          + "asked every time (the lookups of requests arriving meanwhile are shared either way)");
   static final Sub<DispatcherConfig, Timeouts> TIMEOUTS = Sub.of(Timeouts.SECTION, DispatcherConfig::timeouts);
+  static final Sub<DispatcherConfig, EstimatorSettings> ESTIMATOR = Sub.of(EstimatorSettings.SECTION,
+      DispatcherConfig::estimator);
   /** Only a default for the pools: a pool's own keys win. */
   static final Sub<DispatcherConfig, ClientLimits> CLIENT = Sub.of(ClientLimits.SECTION, null);
   static final ListOf<DispatcherConfig, PoolConfig> POOLS = ListOf.of("pools", PoolConfig.SECTION,
@@ -65,8 +75,8 @@ public record DispatcherConfig(
   /** The top-level keys of the dispatcher. */
   public static final Section<DispatcherConfig> SECTION = Section.of(null,
           v -> new DispatcherConfig(v.get(HOST), v.get(PORT), v.get(POOLS), v.get(BODY_CAP_BYTES),
-              v.get(DEFAULT_OUTPUT_RESERVE), v.get(TIMEOUTS)).ordered(),
-          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, TIMEOUTS, CLIENT, POOLS)
+              v.get(DEFAULT_OUTPUT_RESERVE), v.get(TIMEOUTS), v.get(MODELS_CACHE_MS), v.get(ESTIMATOR)).ordered(),
+          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, MODELS_CACHE_MS, TIMEOUTS, ESTIMATOR, CLIENT, POOLS)
       .doc("the dispatcher", "");
 
   private static final DispatcherConfig DEFAULTS = SECTION.defaults();
@@ -101,8 +111,16 @@ public record DispatcherConfig(
     return SECTION.with(this, DEFAULT_OUTPUT_RESERVE, value);
   }
 
+  public DispatcherConfig withModelsCacheMillis(long value) {
+    return SECTION.with(this, MODELS_CACHE_MS, value);
+  }
+
   public DispatcherConfig withTimeouts(Timeouts value) {
     return SECTION.with(this, TIMEOUTS, value);
+  }
+
+  public DispatcherConfig withEstimator(EstimatorSettings value) {
+    return SECTION.with(this, ESTIMATOR, value);
   }
 
   /** Replaces the pool of the same name, or adds it. */
@@ -135,6 +153,7 @@ public record DispatcherConfig(
   private DispatcherConfig ordered() {
     List<PoolConfig> sorted = new ArrayList<>(pools);
     sorted.sort(Comparator.comparingInt(PoolConfig::context));
-    return new DispatcherConfig(host, port, sorted, bodyCapBytes, defaultOutputReserve, timeouts);
+    return new DispatcherConfig(host, port, sorted, bodyCapBytes, defaultOutputReserve, timeouts, modelsCacheMillis,
+        estimator);
   }
 }

@@ -36,6 +36,11 @@ public enum FailureKind {
   POOL_SATURATED(429, Type.SERVER, "pool_saturated", Fault.THROTTLED),
   /** No endpoint of the pool is available (all down or ejected): refused at admission without a try. */
   NO_HEALTHY_UPSTREAM(503, Type.SERVER, "no_healthy_upstream", Fault.ORIGIN),
+  /**
+   * The node is at one of its memory bounds: its connection cap (the request came on a connection beyond it),
+   * or its budget of buffered body bytes (refused before the body is read).
+   */
+  OVERLOADED(503, Type.SERVER, "overloaded", Fault.THROTTLED),
 
   // an upstream try failed before the first byte went to the client; Sluice answers when no try is left
   /** No endpoint of the pool could be connected to. */
@@ -221,7 +226,8 @@ public enum FailureKind {
 
   /** Whether the client should retry later ({@code Retry-After} is sent). */
   public boolean transientOverload() {
-    return this == UPSTREAM_UNREACHABLE || this == NO_HEALTHY_UPSTREAM || this == POOL_BUSY || this == POOL_SATURATED || this == RATE_LIMITED;
+    return this == UPSTREAM_UNREACHABLE || this == NO_HEALTHY_UPSTREAM || this == POOL_BUSY || this == POOL_SATURATED
+        || this == RATE_LIMITED || this == OVERLOADED;
   }
 
   /**

@@ -1,44 +1,59 @@
 package dev.sluice.dispatcher.estimate;
 
-import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.calibration.ClassView;
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.calibration.KeyView;
+import dev.sluice.calibration.NodeCalibration;
 import dev.sluice.dispatcher.scan.RequestFacts;
 
 /**
- * The self-calibrating estimator: {@code prompt = intercept + textBytes / ratio} per (model, category),
- * from the table's current view. The routing estimate uses the conservative ratio
- * ({@code mean - gamma * spread}); the unbiased one (mean ratio) is reported beside it.
+ * The self-calibrating estimator. By default it routes on each model's byte-class regression
+ * ({@code prompt = intercept + Σ weight(class) · count(class)}, {@link Model#CLASSES}); the per-category
+ * bytes-per-token ratios ({@link Model#RATIOS}) are learned beside it and can be routed on instead. The
+ * budget carries the band around the unbiased estimate: its upper edge routes, and a pool threshold inside
+ * it is worth an exact count.
  *
- * <p>The request path is a classification (a few divisions), one map lookup and one volatile array
- * read. Feedback goes to the table on whatever thread delivers it, and always pairs the upstream's count
- * with the raw byte count the estimate was made from, never with an estimate: feeding a corrected
- * estimate back would make the ratio converge to the wrong value.
+ * <p>The request path is a classification (a few divisions), one map lookup, one volatile read and one
+ * pass over the fixed list of byte classes, with no allocation but the budget. Feedback goes to both
+ * calibrations on whatever thread delivers it, and always pairs the upstream's count with the raw counts
+ * the estimate was made from, never with an estimate: feeding a corrected estimate back would make the
+ * calibration converge to the wrong value.
  */
 public final class CalibratingEstimator implements Estimator {
 
   /** Tokens added for a request carrying images; their count is not in the text. */
   public static final int DEFAULT_IMAGE_TOKENS = 1024;
 
-  private final CalibrationTable table;
+  /** Which learned calibration routes. */
+  public enum Model {
+    /** The byte-class regression per model. */
+    CLASSES,
+    /** The bytes-per-token ratio per (model, category). */
+    RATIOS
+  }
+
+  private final NodeCalibration calibration;
+  private final Model model;
   private final int imageTokens;
   private final EstimationListener listener;
 
-  public CalibratingEstimator(CalibrationTable table) {
-    this(table, DEFAULT_IMAGE_TOKENS, EstimationListener.NONE);
+  public CalibratingEstimator(NodeCalibration calibration) {
+    this(calibration, Model.CLASSES, DEFAULT_IMAGE_TOKENS, EstimationListener.NONE);
   }
 
-  public CalibratingEstimator(CalibrationTable table, int imageTokens, EstimationListener listener) {
+  public CalibratingEstimator(NodeCalibration calibration, Model model, int imageTokens,
+      EstimationListener listener) {
     if (imageTokens < 0) {
       throw new IllegalArgumentException("imageTokens must be >= 0");
     }
-    this.table = table;
+    this.calibration = calibration;
+    this.model = model;
     this.imageTokens = imageTokens;
     this.listener = listener == null ? EstimationListener.NONE : listener;
   }
 
-  public CalibrationTable table() {
-    return table;
+  public NodeCalibration calibration() {
+    return calibration;
   }
 
   @Override
@@ -47,14 +62,30 @@ public final class CalibratingEstimator implements Estimator {
     if (category == null) {
       category = CategoryClassifier.classify(facts);
     }
-    KeyView view = table.view(facts.model(), category);
     long bytes = facts.textBytes();
     int extra = facts.hasImages() ? imageTokens : 0;
-    int prompt = saturatedAdd(view.promptTokens(bytes), extra);
-    int routing = saturatedAdd(view.routingTokens(bytes), extra);
+    int prompt;
+    int low;
+    int routing;
+    boolean calibrated;
+    if (model == Model.CLASSES) {
+      ClassView view = calibration.classes().view(facts.model());
+      double tokens = view.tokens(facts.features(), bytes);
+      prompt = ClassView.ceil(tokens);
+      low = ClassView.ceil(view.lower(tokens));
+      routing = ClassView.ceil(view.upper(tokens));
+      calibrated = view.calibrated();
+    } else {
+      KeyView view = calibration.ratios().view(facts.model(), category);
+      prompt = view.promptTokens(bytes);
+      low = prompt;
+      routing = view.routingTokens(bytes);
+      calibrated = view.calibrated();
+    }
     int reserve = facts.maxTokens() >= 0 ? facts.maxTokens() : defaultReserve;
-    return new Budget(facts.model(), category.id(), bytes, prompt, routing, reserve, view.calibrated(),
-        category != ContentCategory.MULTIMODAL);
+    return new Budget(facts.model(), category.id(), bytes, facts.features(), saturatedAdd(prompt, extra),
+        saturatedAdd(low, extra), saturatedAdd(routing, extra), reserve, calibrated,
+        category != ContentCategory.MULTIMODAL, EstimateSource.CALIBRATED);
   }
 
   @Override
@@ -68,7 +99,10 @@ public final class CalibratingEstimator implements Estimator {
     }
     ContentCategory category = ContentCategory.byId(budget.category());
     if (category != null && category != ContentCategory.MULTIMODAL) {
-      table.observe(budget.model(), category, budget.textBytes(), actualPromptTokens);
+      calibration.ratios().observe(budget.model(), category, budget.textBytes(), actualPromptTokens);
+    }
+    if (budget.counts() != null) {
+      calibration.classes().observe(budget.model(), budget.counts(), budget.textBytes(), actualPromptTokens);
     }
   }
 

@@ -50,7 +50,7 @@ public final class CategoryClassifier {
     if (cjk >= MIXED_SHARE) {
       return ContentCategory.MIXED;
     }
-    if ((f.braces() + f.quotesAndColons()) / t >= STRUCTURE_SHARE) {
+    if (f.structure() / t >= STRUCTURE_SHARE) {
       return ContentCategory.JSON;
     }
     if ((f.codePunct() + INDENT_WEIGHT * f.leadingIndent()) / t >= CODE_SCORE) {

@@ -15,7 +15,8 @@ public final class FixedRatioEstimator implements Estimator {
     int prompt = (int) Math.ceil(facts.textBytes() / bytesPerToken);
     int perChoice = facts.maxTokens() >= 0 ? facts.maxTokens() : defaultReserve;
     String category = categoryOverride != null ? categoryOverride : "default";
-    return new Budget(facts.model(), category, facts.textBytes(), prompt, prompt, perChoice, false, false);
+    return new Budget(facts.model(), category, facts.textBytes(), null, prompt, prompt, prompt, perChoice, false, false,
+        EstimateSource.CALIBRATED);
   }
 
   @Override

@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Health of one upstream endpoint as every event loop sees it: passive outlier state fed by the relay,
- * active-probe state fed by the prober, and the last scraped load. Lock-free on the request path: a
- * success is one read (and a write only after failures); the rare ejection decision goes to the pool.
+ * active-probe state fed by the prober, the operator's drain, and the last scraped load. Lock-free on the
+ * request path: a success is one read (and a write only after failures); the rare ejection decision goes to
+ * the pool it is in now (discovery may regroup the pool's endpoints, and this entry moves with its endpoint).
  *
  * <p>Life cycle: available → (N consecutive faults) ejected for n × base → re-admitted on probation,
  * where a single fault ejects it again for longer, and the first success ends probation. A long clean
@@ -17,8 +18,9 @@ public final class EndpointHealth {
   private static final System.Logger LOG = System.getLogger("sluice.health");
 
   private final String url;
-  private final PoolHealth pool;
   private final OutlierPolicy policy;
+  /** The group it is in now; set by each {@link PoolHealth} that takes it in. */
+  private volatile PoolHealth pool;
 
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final AtomicInteger ejections = new AtomicInteger();
@@ -26,6 +28,7 @@ public final class EndpointHealth {
   private static final long NEVER = Long.MIN_VALUE;
   private volatile long ejectedUntilNanos = NEVER;
   private volatile boolean probation;
+  private volatile boolean drained;
 
   private volatile boolean probeHealthy = true;
   private int probeFailStreak;
@@ -33,10 +36,14 @@ public final class EndpointHealth {
 
   private volatile EndpointLoad load = EndpointLoad.UNKNOWN;
 
-  EndpointHealth(String url, PoolHealth pool, OutlierPolicy policy) {
+  /** A fresh entry (up, never ejected, not drained); it joins a {@link PoolHealth}. */
+  public EndpointHealth(String url, OutlierPolicy policy) {
     this.url = url;
-    this.pool = pool;
     this.policy = policy;
+  }
+
+  void joined(PoolHealth group) {
+    pool = group;
   }
 
   public String url() {
@@ -47,9 +54,21 @@ public final class EndpointHealth {
     return pool;
   }
 
-  /** Whether requests may go here now: probe says up and not ejected. */
+  /** Whether requests may go here now: probe says up, not ejected, not drained. */
   public boolean available(long nowNanos) {
-    return probeHealthy && !ejected(nowNanos);
+    return probeHealthy && !drained && !ejected(nowNanos);
+  }
+
+  /** Drained by an operator: no new requests, those in flight finish. Undone by {@code drain(false)}. */
+  public void drain(boolean on) {
+    if (drained != on) {
+      drained = on;
+      LOG.log(System.Logger.Level.INFO, "endpoint {0} {1}", url, on ? "drained" : "undrained");
+    }
+  }
+
+  public boolean drained() {
+    return drained;
   }
 
   public boolean ejected(long nowNanos) {
@@ -81,10 +100,11 @@ public final class EndpointHealth {
   public boolean recordFailure(long nowNanos) {
     int streak = consecutiveFailures.incrementAndGet();
     int threshold = probation ? 1 : policy.consecutiveFailures();
-    if (streak < threshold || ejected(nowNanos)) {
+    PoolHealth group = pool;
+    if (streak < threshold || ejected(nowNanos) || group == null) {
       return false;
     }
-    return pool.tryEject(this, nowNanos);
+    return group.tryEject(this, nowNanos);
   }
 
   /** Called by the pool under its lock once the share rules allow the ejection. */
@@ -96,7 +116,7 @@ public final class EndpointHealth {
     ejectionsTotal.incrementAndGet();
     ejectedUntilNanos = nowNanos + millis * 1_000_000L;
     LOG.log(System.Logger.Level.WARNING, "endpoint {0} of pool {1} ejected for {2} ms (ejection {3})",
-        url, pool.name(), Long.toString(millis), Integer.toString(n));
+        url, poolName(), Long.toString(millis), Integer.toString(n));
     return millis;
   }
 
@@ -106,14 +126,14 @@ public final class EndpointHealth {
       probeFailStreak = 0;
       if (++probeOkStreak >= policy.healthyThreshold() && !probeHealthy) {
         probeHealthy = true;
-        LOG.log(System.Logger.Level.INFO, "endpoint {0} of pool {1} is up again (probe)", url, pool.name());
+        LOG.log(System.Logger.Level.INFO, "endpoint {0} of pool {1} is up again (probe)", url, poolName());
       }
     } else {
       probeOkStreak = 0;
       if (++probeFailStreak >= policy.unhealthyThreshold() && probeHealthy) {
         probeHealthy = false;
         LOG.log(System.Logger.Level.WARNING, "endpoint {0} of pool {1} is down (probe failed {2} times)",
-            url, pool.name(), Integer.toString(probeFailStreak));
+            url, poolName(), Integer.toString(probeFailStreak));
       }
     }
   }
@@ -138,6 +158,11 @@ public final class EndpointHealth {
   public long ejectionRemainingNanos(long nowNanos) {
     long until = ejectedUntilNanos;
     return until != NEVER && until - nowNanos > 0 ? until - nowNanos : 0;
+  }
+
+  private String poolName() {
+    PoolHealth group = pool;
+    return group == null ? "?" : group.name();
   }
 
   @Override

@@ -16,22 +16,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Off the request path: probes every endpoint's {@code GET /health} and scrapes its {@code GET /metrics}
  * on timers, with its own small HTTP client (bounded pool and wait queue), and publishes the results
  * into the endpoints' {@link EndpointHealth}. A probe or scrape still running when the next tick comes is not
- * doubled. A failed scrape leaves the last snapshot to go stale rather than inventing zeros.
+ * doubled. A failed scrape leaves the last snapshot to go stale rather than inventing zeros. Each round probes
+ * the endpoints there are now ({@code targets} is asked every round), so discovery and reloads need no new
+ * prober.
  */
 public final class HealthProber {
+
+  /**
+   * One distinct endpoint: how a {@code GET} of a path is addressed to it, and the health entry of every pool
+   * that lists it (each pool judges its own share).
+   */
+  public record Target(Function<String, RequestOptions> request, List<EndpointHealth> entries) {
+    public Target {
+      entries = List.copyOf(entries);
+    }
+
+    /** A server at a plain URL ({@code http://host:port}, a path in it kept as a prefix). */
+    public static Target at(String baseUrl, List<EndpointHealth> entries) {
+      String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+      return new Target(path -> new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(base + path), entries);
+    }
+  }
 
   /** Larger /metrics bodies are not read: a scrape is a few KiB to a few hundred KiB on vLLM. */
   public static final long MAX_METRICS_BYTES = 8L * 1024 * 1024;
 
   private final Vertx vertx;
-  /** Distinct endpoint URL → the health entry of every pool that lists it (each pool judges its own share). */
-  private final Map<String, List<EndpointHealth>> endpoints;
+  /** Distinct endpoint URL → its target, as the pools are now. */
+  private final Supplier<Map<String, Target>> targets;
   private final OutlierPolicy policy;
   private final HttpClientAgent client;
   /** Every round starts here: begun on another thread, a reply could arrive before its body handler is set. */
@@ -40,19 +59,19 @@ public final class HealthProber {
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
   private final Set<String> scraping = ConcurrentHashMap.newKeySet();
 
-  /** @param endpoints distinct endpoint URL → its health entries, one per pool that lists it */
-  public HealthProber(Vertx vertx, OutlierPolicy policy, Map<String, List<EndpointHealth>> endpoints) {
+  /** @param targets distinct endpoint URL → its target, asked at every round */
+  public HealthProber(Vertx vertx, OutlierPolicy policy, Supplier<Map<String, Target>> targets) {
     this.vertx = vertx;
-    this.endpoints = Map.copyOf(endpoints);
+    this.targets = targets;
     this.policy = policy;
     this.context = vertx.getOrCreateContext();
-    int distinct = Math.max(1, endpoints.size());
+    // two connections per endpoint; a round never queues more than a probe and a scrape per endpoint
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
             .setConnectTimeout((int) policy.probeTimeoutMillis())
             .setKeepAlive(true)
             .setMaxRedirects(0),
-        new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(2 * distinct));
+        new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(-1));
   }
 
   /** Starts the timers (and runs a first round at once). */
@@ -81,9 +100,10 @@ public final class HealthProber {
 
   private Future<Void> probeRound() {
     List<Future<Void>> all = new ArrayList<>();
-    for (String url : endpoints.keySet()) {
+    for (Map.Entry<String, Target> e : targets.get().entrySet()) {
+      String url = e.getKey();
       if (probing.add(url)) {
-        all.add(probe(url).eventually(() -> {
+        all.add(probe(e.getValue()).eventually(() -> {
           probing.remove(url);
           return Future.succeededFuture();
         }));
@@ -99,9 +119,10 @@ public final class HealthProber {
 
   private Future<Void> scrapeRound() {
     List<Future<Void>> all = new ArrayList<>();
-    for (String url : endpoints.keySet()) {
+    for (Map.Entry<String, Target> e : targets.get().entrySet()) {
+      String url = e.getKey();
       if (scraping.add(url)) {
-        all.add(scrape(url).eventually(() -> {
+        all.add(scrape(e.getValue()).eventually(() -> {
           scraping.remove(url);
           return Future.succeededFuture();
         }));
@@ -123,25 +144,25 @@ public final class HealthProber {
    * Up when the server answers {@code /health} with anything below 500: a 404 still proves a live
    * OpenAI-compatible server that simply lacks the route; vLLM answers 200.
    */
-  private Future<Void> probe(String url) {
-    return get(url, "/health")
+  private Future<Void> probe(Target target) {
+    return get(target, "/health")
         .compose(response -> response.body().map(body -> response.statusCode()))
         .map(status -> status < 500)
         .otherwise(false)
         .map(ok -> {
-          endpoints.get(url).forEach(e -> e.recordProbe(ok));
+          target.entries().forEach(e -> e.recordProbe(ok));
           return null;
         });
   }
 
-  private Future<Void> scrape(String url) {
-    return get(url, "/metrics")
+  private Future<Void> scrape(Target target) {
+    return get(target, "/metrics")
         .compose(response -> {
           if (response.statusCode() != 200 || declaredTooLarge(response)) {
             return response.end().mapEmpty();
           }
           return response.body().map(body -> {
-            publish(endpoints.get(url), body);
+            publish(target.entries(), body);
             return null;
           });
         })
@@ -171,11 +192,8 @@ public final class HealthProber {
     }
   }
 
-  private Future<HttpClientResponse> get(String baseUrl, String path) {
-    String absoluteUri = (baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl) + path;
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setAbsoluteURI(absoluteUri)
+  private Future<HttpClientResponse> get(Target target, String path) {
+    RequestOptions options = target.request().apply(path)
         .setTimeout(policy.probeTimeoutMillis())
         .setFollowRedirects(false);
     return client.request(options).compose(request -> request.send());

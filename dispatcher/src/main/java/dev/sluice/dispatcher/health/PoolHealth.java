@@ -12,12 +12,21 @@ public final class PoolHealth {
   private final OutlierPolicy policy;
   private final EndpointHealth[] endpoints;
 
+  /** A group of fresh entries, one per URL. */
   public PoolHealth(String name, List<String> urls, OutlierPolicy policy) {
+    this(name, policy, urls.stream().map(u -> new EndpointHealth(u, policy)).toList());
+  }
+
+  /**
+   * A group of these entries, which join it: their ejections are judged against this group from now on (the
+   * group a pool's endpoints form after discovery changed them).
+   */
+  public PoolHealth(String name, OutlierPolicy policy, List<EndpointHealth> members) {
     this.name = name;
     this.policy = policy;
-    this.endpoints = new EndpointHealth[urls.size()];
-    for (int i = 0; i < endpoints.length; i++) {
-      endpoints[i] = new EndpointHealth(urls.get(i), this, policy);
+    this.endpoints = members.toArray(EndpointHealth[]::new);
+    for (EndpointHealth e : endpoints) {
+      e.joined(this);
     }
   }
 

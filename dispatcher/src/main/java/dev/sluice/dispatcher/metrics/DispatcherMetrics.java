@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.metrics;
 
 import dev.sluice.dispatcher.admission.Priority;
+import dev.sluice.dispatcher.balance.Chooser;
 import dev.sluice.dispatcher.error.FailureKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -109,11 +110,18 @@ public final class DispatcherMetrics {
     private final Timer duration;
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final Timer[] admissionWaits = new Timer[Priority.values().length];
+    private final Counter[] affinity = new Counter[Chooser.Result.values().length];
 
     private PoolMeters(String pool, Supplier<Number> inFlight) {
       this.pool = pool;
       this.aborted = requests("aborted");
       this.clientClosed = requests("client_closed");
+      for (Chooser.Result r : Chooser.Result.values()) {
+        affinity[r.ordinal()] = Counter.builder("sluice.affinity")
+            .description("Tries by how their endpoint relates to the request's affinity key: its home (hit), the "
+                + "next in its order (spill) or chosen by load alone (none)")
+            .tag("pool", pool).tag("result", r.name().toLowerCase(Locale.ROOT)).register(registry);
+      }
       this.budget = DistributionSummary.builder("sluice.budget")
           .description("Token budget used for routing (prompt estimate plus output reserve)")
           .baseUnit("tokens").tag("pool", pool).serviceLevelObjectives(BUDGET_BUCKETS).register(registry);
@@ -182,6 +190,11 @@ public final class DispatcherMetrics {
 
     public void durationNanos(long nanos) {
       duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** How one try's endpoint was chosen. */
+    public void affinity(Chooser.Result result) {
+      affinity[result.ordinal()].increment();
     }
 
     /** A try repeated before the commit point, by reason (connect, reset, status, context_length). */

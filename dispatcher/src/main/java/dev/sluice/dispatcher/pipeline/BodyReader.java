@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.pipeline;
 
+import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.scan.BodyScanner;
@@ -14,6 +15,11 @@ import io.vertx.core.http.HttpServerRequest;
  * The read-and-scan step: reads one completion request's body as it arrives, into a buffer bounded by the body
  * cap and through the streaming scanner, chunk by chunk, and hands the body and what the scanner found to the
  * next step. A body refused half-way is answered at once and its connection closed, so the rest is never read.
+ *
+ * <p>What the body costs is held against the node's {@link BodyBudget} before it is spent: {@link #READING_COST}
+ * bytes per body byte while it is read (the declared length before anything is read, or each chunk of a body of
+ * unknown length as it arrives), one byte per byte once it is read. A request the budget cannot take is refused
+ * with 503 {@code overloaded}; the {@link Call} gives the bytes back once the body is no longer held.
  */
 final class BodyReader {
   /** The step after reading. */
@@ -24,6 +30,13 @@ final class BodyReader {
 
   private static final String JSON = "application/json";
   private static final String CONTINUE = "100-continue";
+  private static final String OVERLOADED = "the dispatcher holds as many request bodies as it may; retry shortly";
+  /**
+   * Bytes of memory one body byte costs while it is read: the byte itself, and the two-byte character Jackson
+   * decodes it into when it is part of a string (it delivers a string only whole, so a long prompt is held as
+   * characters until it ends). Measured in docs/benchmarks.md, Memory bounds.
+   */
+  static final int READING_COST = 3;
   /** First allocation for bodies of unknown length; the buffer grows as chunks arrive. */
   private static final int INITIAL_CAPACITY = 4096;
 
@@ -31,20 +44,25 @@ final class BodyReader {
   private final HttpServerRequest request;
   private final BodyScanner.Kind kind;
   private final int cap;
+  private final BodyBudget budget;
   private final Next next;
   private Buffer body;
   /** {@code body} is a chunk as the server handed it over (not yet copied into a buffer of our own). */
   private boolean bodyIsChunk;
   /** Declared Content-Length, or -1. */
   private long declared = -1;
+  /** Prompt-text bytes hashed for the affinity key. */
+  private final int prefixBytes;
   private BodyScanner scanner;
   private boolean done;
 
-  BodyReader(Call call, BodyScanner.Kind kind, int cap, Next next) {
+  BodyReader(Call call, BodyScanner.Kind kind, int cap, BodyBudget budget, int prefixBytes, Next next) {
     this.call = call;
     this.request = call.request();
     this.kind = kind;
     this.cap = cap;
+    this.prefixBytes = prefixBytes;
+    this.budget = budget;
     this.next = next;
   }
 
@@ -59,7 +77,11 @@ final class BodyReader {
       refuse(FailureKind.BODY_TOO_LARGE, "request body of " + declared + " bytes is over the limit of " + cap, null);
       return;
     }
-    scanner = new BodyScanner(kind, ScanLimits.DEFAULTS);
+    if (declared > 0 && !call.holdBody(budget, declared * READING_COST)) {
+      refuse(FailureKind.OVERLOADED, OVERLOADED, null);
+      return;
+    }
+    scanner = new BodyScanner(kind, ScanLimits.DEFAULTS, prefixBytes);
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
     request.exceptionHandler(t -> {
@@ -88,6 +110,10 @@ final class BodyReader {
     int received = body == null ? 0 : body.length();
     if (received + chunk.length() > cap) {
       refuse(FailureKind.BODY_TOO_LARGE, "request body is over the limit of " + cap + " bytes", null);
+      return;
+    }
+    if (declared < 0 && !call.holdBody(budget, (long) chunk.length() * READING_COST)) {
+      refuse(FailureKind.OVERLOADED, OVERLOADED, null);
       return;
     }
     append(chunk);
@@ -146,6 +172,8 @@ final class BodyReader {
       return;
     }
     Buffer whole = body == null ? Buffer.buffer() : body;
+    // scanned: the characters are gone, the body stays held until the upstream answers
+    call.bodyRead(whole.length());
     // the next steps own the body now; this reader lives on only through the request's handlers
     body = null;
     call.ownTimeStarts();

@@ -6,10 +6,13 @@ import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.protocol.JsonReply;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
@@ -20,31 +23,86 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code GET /v1/models}: asks every endpoint of every pool, each within a timeout, and merges the lists by model
- * id, keeping the largest {@code max_model_len} any upstream states. An endpoint that is down or slow is left
- * out; only when none answers is the result an error.
+ * {@code GET /v1/models}: asks every endpoint of every pool (with the pool's upstream key), each within a timeout,
+ * and merges the lists by model id, keeping the largest {@code max_model_len} any upstream states. An endpoint
+ * that is down, slow or drained is left out; only when none answers is the result an error. The merged list is
+ * kept for {@code cacheMs} and shared by every event loop, and the lookups of one refresh are shared by every
+ * request that arrives meanwhile, so clients polling it do not fan out to the fleet.
  */
 public final class ModelList {
-  private final Upstreams upstreams;
-  private final long timeoutMs;
-
-  public ModelList(Upstreams upstreams, long timeoutMs) {
-    this.upstreams = upstreams;
-    this.timeoutMs = timeoutMs;
+  /** A merged list and when it was made. */
+  private record Merged(Buffer body, long atNanos) {
   }
 
-  /** Answers {@code call}, a {@code GET} (the front checked the method), on its event loop. */
+  private final Upstreams upstreams;
+  private final long timeoutMs;
+  private final long cacheNanos;
+  private volatile Merged merged;
+  private final AtomicReference<Future<Merged>> refreshing = new AtomicReference<>();
+
+  public ModelList(Upstreams upstreams, long timeoutMs, long cacheMs) {
+    this.upstreams = upstreams;
+    this.timeoutMs = timeoutMs;
+    this.cacheNanos = cacheMs * 1_000_000L;
+  }
+
+  /** Answers {@code call}, a {@code GET} (the front checked the method). */
   public void serve(Call call) {
-    ContextInternal context = (ContextInternal) Vertx.currentContext();
+    Merged known = merged;
+    if (known != null && System.nanoTime() - known.atNanos() < cacheNanos) {
+      answer(call, known);
+      return;
+    }
+    Context here = Vertx.currentContext();
+    refresh().onComplete(ar -> here.runOnContext(v -> {
+      if (ar.succeeded()) {
+        answer(call, ar.result());
+      } else {
+        call.refuse(FailureKind.UPSTREAM_UNREACHABLE, "no upstream answered /v1/models", null);
+      }
+    }));
+  }
+
+  private static void answer(Call call, Merged list) {
+    JsonReply.send(call.response(), 200, list.body());
+    call.answered(200);
+  }
+
+  /** The refresh in progress, or a new one. */
+  private Future<Merged> refresh() {
+    for (;;) {
+      Future<Merged> running = refreshing.get();
+      if (running != null) {
+        return running;
+      }
+      Promise<Merged> mine = Promise.promise();
+      if (refreshing.compareAndSet(null, mine.future())) {
+        // asked from this loop, with this loop's upstream clients
+        askAll((ContextInternal) Vertx.currentContext()).onComplete(ar -> {
+          if (ar.succeeded()) {
+            merged = ar.result();
+          }
+          refreshing.set(null);
+          mine.handle(ar);
+        });
+        return mine.future();
+      }
+    }
+  }
+
+  private Future<Merged> askAll(ContextInternal context) {
     List<Future<JsonObject>> asks = new ArrayList<>();
     for (Pool pool : upstreams.current().pools()) {
       for (Endpoint e : pool.endpoints()) {
-        asks.add(ask(context, pool, e));
+        if (!e.health().drained()) {
+          asks.add(ask(context, pool, e));
+        }
       }
     }
-    Future.join(asks).onComplete(ignored -> {
+    return Future.join(asks).transform(ignored -> {
       Map<String, JsonObject> byId = new LinkedHashMap<>();
       int answered = 0;
       for (Future<JsonObject> f : asks) {
@@ -54,24 +112,23 @@ public final class ModelList {
         }
       }
       if (answered == 0) {
-        call.refuse(FailureKind.UPSTREAM_UNREACHABLE, "no upstream answered /v1/models", null);
-        return;
+        return Future.failedFuture("no upstream answered");
       }
-      JsonReply.send(call.response(), 200,
-          new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(byId.values()))));
-      call.answered(200);
+      Buffer body = new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(byId.values())))
+          .toBuffer();
+      return Future.succeededFuture(new Merged(body, System.nanoTime()));
     });
   }
 
   private Future<JsonObject> ask(ContextInternal context, Pool pool, Endpoint e) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setHost(e.host())
-        .setPort(e.port())
-        .setSsl(e.ssl())
-        .setURI(e.uri("/v1/models"))
+    RequestOptions options = e.request(HttpMethod.GET, "/v1/models")
         .setConnectTimeout(timeoutMs)
         .setIdleTimeout(timeoutMs);
+    String auth = pool.upstreamAuthorization();
+    if (auth != null) {
+      // vLLM started with --api-key asks for it on /v1/models too
+      options.putHeader(HttpHeaders.AUTHORIZATION, auth);
+    }
     return pool.client(context).request(options)
         .compose(req -> req.send())
         .compose(r -> r.statusCode() == 200 ? r.body() : failed(r))

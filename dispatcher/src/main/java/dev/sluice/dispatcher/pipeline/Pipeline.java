@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.pipeline;
 
+import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Priority;
 import dev.sluice.dispatcher.admission.Ticket;
@@ -9,6 +10,7 @@ import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.Estimator;
+import dev.sluice.dispatcher.exact.ExactCounter;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
@@ -43,7 +45,9 @@ import io.vertx.core.http.HttpServerRequest;
  * accepted it, and nothing here blocks.
  *
  * <p>Collaborators, by step: {@code keys} (authenticate: client API keys, off when none are configured),
- * {@code bodyCapBytes} (read), {@code estimator} and {@code defaultOutputReserve} (estimate), {@code images} and
+ * {@code bodyCapBytes} and {@code bodies} (read: the largest body, and the node's budget of bodies held),
+ * {@code estimator}, {@code exactCounter} (the pool's tokenizer when the estimate straddles a pool's context; the
+ * step's only asynchronous part) and {@code defaultOutputReserve} (estimate), {@code images} and
  * {@code limiter} (police: media URLs the model server would fetch, per-key requests and tokens per minute),
  * {@code upstreams} (route: the current pool set), {@code relay} (relay: tries and the answer) and
  * {@code outcomes} (accept and finish: request ids and the record of every end).
@@ -58,7 +62,9 @@ public final class Pipeline {
 
   private final ApiKeys keys;
   private final int bodyCapBytes;
+  private final BodyBudget bodies;
   private final Estimator estimator;
+  private final ExactCounter exactCounter;
   private final int defaultOutputReserve;
   private final ImagePolicy images;
   private final KeyRateLimiter limiter;
@@ -68,12 +74,17 @@ public final class Pipeline {
   private final ModelList models;
   /** The step after reading, made once rather than per request. */
   private final BodyReader.Next afterRead = this::estimate;
+  /** Prompt-text bytes the scanner hashes for the affinity key; none with affinity off. */
+  private final int prefixBytes;
 
-  public Pipeline(ApiKeys keys, int bodyCapBytes, Estimator estimator, int defaultOutputReserve, ImagePolicy images,
-      KeyRateLimiter limiter, Upstreams upstreams, Relay relay, Outcomes outcomes, ModelList models) {
+  public Pipeline(ApiKeys keys, int bodyCapBytes, BodyBudget bodies, Estimator estimator, ExactCounter exactCounter,
+      int defaultOutputReserve, ImagePolicy images, KeyRateLimiter limiter, Upstreams upstreams, Relay relay,
+      Outcomes outcomes, ModelList models) {
     this.keys = keys;
     this.bodyCapBytes = bodyCapBytes;
+    this.bodies = bodies;
     this.estimator = estimator;
+    this.exactCounter = exactCounter;
     this.defaultOutputReserve = defaultOutputReserve;
     this.images = images;
     this.limiter = limiter;
@@ -81,6 +92,7 @@ public final class Pipeline {
     this.relay = relay;
     this.outcomes = outcomes;
     this.models = models;
+    this.prefixBytes = upstreams.routing().affinity() ? upstreams.routing().affinityPrefixBytes() : 0;
   }
 
   /**
@@ -92,21 +104,29 @@ public final class Pipeline {
       return wrongMethod(request, POST);
     }
     Call call = outcomes.open(request); // accept
-    ApiKey key = keys.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)); // authenticate
-    if (key == null) {
-      call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+    if (!authenticate(call)) { // authenticate
       return call;
     }
-    call.authenticated(key);
-    if (!prioritize(call, key)) {
+    if (!prioritize(call, call.key())) {
       return call;
     }
     RequestTrace trace = call.trace();
     if (trace != null) {
       trace.estimating();
     }
-    new BodyReader(call, kind, bodyCapBytes, afterRead).start(); // read and scan
+    new BodyReader(call, kind, bodyCapBytes, bodies, prefixBytes, afterRead).start(); // read and scan
     return call;
+  }
+
+  /** authenticate: the request's key, or a 401 before its body is read. */
+  private boolean authenticate(Call call) {
+    ApiKey key = keys.authenticate(call.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (key == null) {
+      call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
+      return false;
+    }
+    call.authenticated(key);
+    return true;
   }
 
   /**
@@ -133,9 +153,28 @@ public final class Pipeline {
     return true;
   }
 
-  /** estimate: the budget from what the scanner saw; the client may name the category. */
+  /**
+   * estimate: the budget from what the scanner saw (the client may name the category), counted by a pool's
+   * tokenizer when the estimate straddles that pool's context. The count is the step's one asynchronous part:
+   * a request that waits for it and whose client leaves meanwhile ends as client-closed, and the count is
+   * dropped.
+   */
   private void estimate(Call call, Buffer body, RequestFacts facts) {
-    Budget budget = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY), defaultOutputReserve);
+    Budget estimated = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY),
+        defaultOutputReserve);
+    Future<Budget> budget = exactCounter.count(call, body, facts, estimated);
+    if (budget.isComplete()) {
+      estimated(call, body, facts, budget.result());
+      return;
+    }
+    budget.onComplete(ar -> {
+      if (!call.ended()) {
+        estimated(call, body, facts, ar.result());
+      }
+    });
+  }
+
+  private void estimated(Call call, Buffer body, RequestFacts facts, Budget budget) {
     call.estimated(facts, budget);
     RequestTrace trace = call.trace();
     if (trace != null) {
@@ -243,13 +282,25 @@ public final class Pipeline {
     });
   }
 
-  /** {@code GET /v1/models}: every pool's models, merged. */
+  /** {@code GET /v1/models}: every pool's models, merged; with API keys on, it needs one like the completions. */
   public Call models(HttpServerRequest request) {
     if (request.method() != HttpMethod.GET) {
       return wrongMethod(request, GET);
     }
     Call call = outcomes.open(request);
-    models.serve(call);
+    if (authenticate(call)) {
+      models.serve(call);
+    }
+    return call;
+  }
+
+  /**
+   * A request on a connection beyond the node's connection cap: 503 {@code overloaded}, then the connection
+   * closes. Nothing of it is read.
+   */
+  public Call overCapacity(HttpServerRequest request) {
+    Call call = outcomes.open(request);
+    call.refuseAndClose(FailureKind.OVERLOADED, "the dispatcher holds as many connections as it may; retry shortly");
     return call;
   }
 

@@ -1,13 +1,18 @@
 package dev.sluice.dispatcher.pool;
 
 import dev.sluice.dispatcher.health.EndpointHealth;
+import dev.sluice.dispatcher.health.HealthProber;
 import dev.sluice.dispatcher.health.PoolPressure;
 import dev.sluice.dispatcher.health.SpillOver;
 import dev.sluice.dispatcher.route.PoolRouter;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The node's pools at one moment, smallest context first, with the router over them: an immutable snapshot. A
@@ -18,9 +23,11 @@ public final class PoolSet {
   private final List<Pool> pools;
   private final PoolRouter router;
   private final boolean spillOver;
+  private final Map<String, HealthProber.Target> probeTargets;
 
   PoolSet(List<Pool> pools, boolean spillOver) {
     this.pools = List.copyOf(pools);
+    this.probeTargets = probeTargets(this.pools);
     int[] contexts = new int[pools.size()];
     for (int i = 0; i < contexts.length; i++) {
       contexts[i] = pools.get(i).context();
@@ -74,17 +81,39 @@ public final class PoolSet {
     return next < 0 ? null : pools.get(next);
   }
 
-  /**
-   * Distinct endpoint URL → the health entry of every pool that lists it, for the prober: a URL is probed once,
-   * and each pool's entry hears the result.
-   */
-  public Map<String, List<EndpointHealth>> healthByUrl() {
-    Map<String, List<EndpointHealth>> byUrl = new LinkedHashMap<>();
+  /** The endpoint of this URL in any pool, or null. */
+  public Endpoint endpoint(String url) {
     for (Pool p : pools) {
       for (Endpoint e : p.endpoints()) {
-        byUrl.computeIfAbsent(e.url(), u -> new ArrayList<>()).add(e.health());
+        if (e.url().equals(url)) {
+          return e;
+        }
       }
     }
-    return byUrl;
+    return null;
+  }
+
+  /**
+   * Distinct endpoint URL → how to reach it and the health entry of every pool that lists it, for the prober: a
+   * URL is probed once, and each pool's entry hears the result.
+   */
+  public Map<String, HealthProber.Target> probeTargets() {
+    return probeTargets;
+  }
+
+  private static Map<String, HealthProber.Target> probeTargets(List<Pool> pools) {
+    Map<String, List<EndpointHealth>> entries = new LinkedHashMap<>();
+    Map<String, Function<String, RequestOptions>> requests = new LinkedHashMap<>();
+    for (Pool p : pools) {
+      for (Endpoint e : p.endpoints()) {
+        entries.computeIfAbsent(e.url(), u -> new ArrayList<>()).add(e.health());
+        // the pool's trust for an https endpoint: the prober's own client has none
+        requests.putIfAbsent(e.url(),
+            path -> e.request(HttpMethod.GET, path).setSslOptions(e.ssl() ? p.shared().tls() : null));
+      }
+    }
+    Map<String, HealthProber.Target> targets = new LinkedHashMap<>();
+    entries.forEach((url, health) -> targets.put(url, new HealthProber.Target(requests.get(url), health)));
+    return Collections.unmodifiableMap(targets);
   }
 }

@@ -47,20 +47,28 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
     this.bodyDeadlineMillis = limits.bodyDeadlineMillis();
   }
 
+  /** As the server's connection handler: watches the connection and forgets it when it closes. */
   @Override
   public void handle(HttpConnection connection) {
+    opened(connection);
+    connection.closeHandler(closed -> closed(connection));
+  }
+
+  /** Starts watching a connection; whoever owns its close handler calls {@link #closed}. */
+  void opened(HttpConnection connection) {
     if (connection.protocolVersion() == HttpVersion.HTTP_2) {
       return;
     }
     Watch watch = new Watch(connection, System.nanoTime());
     watches.put(connection, watch);
-    connection.closeHandler(closed -> {
-      Watch gone = watches.remove(connection);
-      if (gone != null) {
-        vertx.cancelTimer(gone.timerId);
-      }
-    });
     watch.schedule(headerDeadlineMillis);
+  }
+
+  void closed(HttpConnection connection) {
+    Watch gone = watches.remove(connection);
+    if (gone != null) {
+      vertx.cancelTimer(gone.timerId);
+    }
   }
 
   /**

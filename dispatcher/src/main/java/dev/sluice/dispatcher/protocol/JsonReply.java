@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.protocol;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,11 @@ public final class JsonReply {
   }
 
   public static Future<Void> send(HttpServerResponse response, int status, JsonObject body) {
-    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body.toBuffer());
+    return send(response, status, body.toBuffer());
+  }
+
+  /** A body already encoded (a cached answer). */
+  public static Future<Void> send(HttpServerResponse response, int status, Buffer json) {
+    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(json);
   }
 }

@@ -20,6 +20,8 @@ import java.util.function.Function;
  * cleartext HTTP/2 by default. Both are fixed here.
  */
 public final class ServerHardening {
+  /** How long a connection beyond the cap may take to send the request its 503 answers. */
+  public static final long REFUSED_GRACE_MS = 1_000;
 
   private ServerHardening() {
   }
@@ -45,5 +47,25 @@ public final class ServerHardening {
       Function<HttpServerRequest, ConnectionDeadlines.SlowBody> requestHandler) {
     ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, limits);
     return server.connectionHandler(deadlines).requestHandler(deadlines.track(requestHandler));
+  }
+
+  /**
+   * The same with the node's connection cap: a connection beyond it is closed after {@link #REFUSED_GRACE_MS}
+   * unless its first request was answered (the request handler asks {@link ConnectionLimit#refuses}).
+   */
+  public static HttpServer install(Vertx vertx, HttpServer server, ServerLimits limits, ConnectionLimit cap,
+      Function<HttpServerRequest, ConnectionDeadlines.SlowBody> requestHandler) {
+    ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, limits);
+    server.connectionHandler(connection -> {
+      if (!cap.opened(connection)) {
+        vertx.setTimer(REFUSED_GRACE_MS, id -> connection.close());
+      }
+      deadlines.opened(connection);
+      connection.closeHandler(closed -> {
+        deadlines.closed(connection);
+        cap.closed(connection);
+      });
+    });
+    return server.requestHandler(deadlines.track(requestHandler));
   }
 }

@@ -177,6 +177,7 @@ final class ClientWriter {
     response.putHeader(SluiceHeaders.POOL, pool.nameHeader());
     response.putHeader(SluiceHeaders.BUDGET, Integer.toString(budget.total()));
     response.putHeader(SluiceHeaders.PROMPT_ESTIMATE, Integer.toString(budget.promptEstimate()));
+    response.putHeader(SluiceHeaders.ESTIMATE_SOURCE, budget.source().header());
     response.putHeader(SluiceHeaders.CATEGORY, budget.category());
     // set, not add: an upstream that echoes the id must not make it appear twice
     response.headers().set(RequestIds.HEADER, id);

@@ -2,9 +2,12 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.balance.AffinityKey;
+import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
+import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.pool.PoolSet;
@@ -24,6 +27,10 @@ final class Exchange implements Call.Stage {
   private final Call call;
   private final PoolSet pools;
   private final Budget budget;
+  /** What the request weighs on an endpoint while in flight: its estimated prompt plus its output reserve. */
+  private final long weight;
+  /** Its conversation ({@link AffinityKey}), computed once for every try. */
+  private final long affinityKey;
   private final ResponseTap tap;
   private final boolean stripUsage;
   private final ClientWriter client;
@@ -52,6 +59,11 @@ final class Exchange implements Call.Stage {
     this.call = call;
     this.pools = call.pools();
     this.budget = call.budget();
+    this.weight = (long) budget.promptEstimate() + budget.outputReserve();
+    String session = call.request().getHeader(AffinityKey.SESSION_HEADER);
+    this.affinityKey = AffinityKey.choose(call.facts().promptCacheKey(),
+        session == null || session.isEmpty() ? AffinityKey.NONE : KeyHash.of(session), call.facts().user(),
+        call.facts().promptPrefix());
     this.body = body;
     this.tap = tap;
     this.stripUsage = stripUsage;
@@ -75,12 +87,17 @@ final class Exchange implements Call.Stage {
   }
 
   private void send(Endpoint avoid) {
-    Endpoint endpoint = pool.pick(avoid);
+    Endpoint endpoint = pool.pick(avoid, affinityKey, weight);
+    if (endpoint == null) {
+      // the pool's endpoints all went (drained, or gone from DNS) while the request waited for its slot
+      fail(FailureKind.NO_HEALTHY_UPSTREAM, "no healthy upstream in pool '" + pool.name() + "'");
+      return;
+    }
     call.tried(endpoint);
     tryCount++;
     RequestTrace trace = call.trace();
     Span span = trace == null ? null : trace.tryStarted(pool, endpoint, tryCount, retryReason, budget);
-    current = new UpstreamTry(this, relay, pool, endpoint, span);
+    current = new UpstreamTry(this, relay, pool, endpoint, weight, span);
     current.send(call.request(), body);
   }
 
@@ -290,7 +307,9 @@ final class Exchange implements Call.Stage {
     if (trace != null && tapped && UpstreamTry.isEventStream(t.response())) {
       trace.streaming();
     }
+    // sent whole and answered: the body is not needed for another try
     body = null;
+    call.bodyReleased();
   }
 
   private void complete(UpstreamTry t, Buffer last) {
@@ -303,7 +322,10 @@ final class Exchange implements Call.Stage {
       call.completionTokens(tap.completionTokens());
       if (promptTokens > 0) {
         call.promptTokens(promptTokens);
-        relay.estimator.observe(budget, promptTokens);
+        if (budget.source() != EstimateSource.TOKENIZER) {
+          // a counted budget was fed when it was counted: one sample per request
+          relay.estimator.observe(budget, promptTokens);
+        }
         countOverEstimate(promptTokens);
       }
     }

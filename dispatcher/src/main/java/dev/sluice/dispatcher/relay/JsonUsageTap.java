@@ -8,8 +8,8 @@ import io.vertx.core.buffer.Buffer;
  * {@code usage.completion_tokens}.
  */
 public final class JsonUsageTap implements ResponseTap {
-  private final UsageNumberScanner promptTokens = new UsageNumberScanner("prompt_tokens");
-  private final UsageNumberScanner inputTokens = new UsageNumberScanner("input_tokens");
+  private final UsageNumberScanner promptTokens = new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
+  private final UsageNumberScanner inputTokens = new UsageNumberScanner(UsageNumberScanner.INPUT_TOKENS);
   /** Null unless asked for: a scan more per byte. */
   private final UsageNumberScanner completionTokens;
 
@@ -18,7 +18,7 @@ public final class JsonUsageTap implements ResponseTap {
   }
 
   public JsonUsageTap(boolean countCompletion) {
-    this.completionTokens = countCompletion ? new UsageNumberScanner("completion_tokens") : null;
+    this.completionTokens = countCompletion ? new UsageNumberScanner(UsageNumberScanner.COMPLETION_TOKENS) : null;
   }
 
   @Override

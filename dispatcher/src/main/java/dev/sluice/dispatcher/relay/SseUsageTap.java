@@ -43,8 +43,9 @@ public final class SseUsageTap implements ResponseTap {
 
   private SseUsageTap(boolean strip, boolean countCompletion) {
     this.strip = strip;
-    this.passThroughScanner = strip ? null : new UsageNumberScanner("prompt_tokens");
-    this.passThroughCompletion = strip || !countCompletion ? null : new UsageNumberScanner("completion_tokens");
+    this.passThroughScanner = strip ? null : new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
+    this.passThroughCompletion = strip || !countCompletion ? null
+        : new UsageNumberScanner(UsageNumberScanner.COMPLETION_TOKENS);
   }
 
   /** Sluice injected {@code include_usage}: remove what the option added. */

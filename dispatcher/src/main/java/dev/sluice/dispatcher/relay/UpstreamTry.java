@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -47,6 +46,8 @@ final class UpstreamTry extends Watchdog.Watched {
   private final Relay relay;
   private final Pool pool;
   private final Endpoint endpoint;
+  /** The request's weight on the endpoint while this try is on it. */
+  private final long weight;
   /** This try's client span; null when the request is not traced. */
   private final Span span;
   private State state = State.AWAITING_HEADERS;
@@ -59,11 +60,12 @@ final class UpstreamTry extends Watchdog.Watched {
   private long sentAt;
   private long lastActivity;
 
-  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint, Span span) {
+  UpstreamTry(Exchange exchange, Relay relay, Pool pool, Endpoint endpoint, long weight, Span span) {
     this.exchange = exchange;
     this.relay = relay;
     this.pool = pool;
     this.endpoint = endpoint;
+    this.weight = weight;
     this.span = span;
   }
 
@@ -81,17 +83,11 @@ final class UpstreamTry extends Watchdog.Watched {
 
   /** Sends {@code body} with the client's headers (less hop-by-hop ones and its credentials) to the endpoint. */
   void send(HttpServerRequest client, Buffer body) {
-    endpoint.acquire();
+    endpoint.acquire(weight);
     exchange.sending();
     sentAt = System.nanoTime();
     watchUntil(sentAt + relay.firstByteNanos);
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
-        .setSsl(endpoint.ssl())
-        .setURI(endpoint.uri(client.uri()));
-    pool.client(exchange.context()).request(options)
+    pool.client(exchange.context()).request(endpoint.request(HttpMethod.POST, client.uri()))
         .compose(req -> {
           if (state == State.DONE) {
             req.reset();
@@ -354,7 +350,7 @@ final class UpstreamTry extends Watchdog.Watched {
     if (state != State.DONE) {
       state = State.DONE;
       unwatch();
-      endpoint.release();
+      endpoint.release(weight);
       if (span != null) {
         span.end();
       }
@@ -372,7 +368,7 @@ final class UpstreamTry extends Watchdog.Watched {
       if (req != null) {
         req.reset();
       }
-      endpoint.release();
+      endpoint.release(weight);
       if (span != null) {
         span.end();
       }

@@ -8,8 +8,9 @@ import io.vertx.core.buffer.Buffer;
  *
  * <p>Matching the key with both quotes is exact: inside a JSON string a quote is escaped, so the raw
  * bytes {@code "prompt_tokens"} followed by a colon can only be an object key, never text the model wrote.
+ * Also reads the {@code count} of a tokenizer's answer ({@code exact.TokenizeClient}).
  */
-final class UsageNumberScanner {
+public final class UsageNumberScanner {
   private static final int MATCHING = 0;
   private static final int AFTER_KEY = 1;
   private static final int AFTER_COLON = 2;
@@ -21,17 +22,33 @@ final class UsageNumberScanner {
   private long number;
   private int value = -1;
 
+  /** The keys the taps look for, each made once: a tap is made per response. */
+  static final byte[] PROMPT_TOKENS = quoted("prompt_tokens");
+  static final byte[] INPUT_TOKENS = quoted("input_tokens");
+  static final byte[] COMPLETION_TOKENS = quoted("completion_tokens");
+
+  /** @param quotedKey the key with its quotes, as {@link #quoted} makes it; shared, never written */
+  UsageNumberScanner(byte[] quotedKey) {
+    this.key = quotedKey;
+  }
+
   /** @param name the key without quotes */
-  UsageNumberScanner(String name) {
+  public UsageNumberScanner(String name) {
+    this(quoted(name));
+  }
+
+  /** A key's bytes with its two quotes. */
+  static byte[] quoted(String name) {
     byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    key = new byte[n.length + 2];
-    key[0] = '"';
-    System.arraycopy(n, 0, key, 1, n.length);
-    key[key.length - 1] = '"';
+    byte[] q = new byte[n.length + 2];
+    q[0] = '"';
+    System.arraycopy(n, 0, q, 1, n.length);
+    q[q.length - 1] = '"';
+    return q;
   }
 
   /** Feeds bytes {@code [from, to)} of {@code buf}. */
-  void feed(Buffer buf, int from, int to) {
+  public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
     for (int i = from; i < to; i++) {
       step(bytes.at(i));
@@ -39,7 +56,7 @@ final class UsageNumberScanner {
   }
 
   /** The end of the input: a number running to the very end is complete. */
-  void end() {
+  public void end() {
     if (state == IN_NUMBER) {
       value = (int) Math.min(Integer.MAX_VALUE, number);
       state = MATCHING;
@@ -47,7 +64,7 @@ final class UsageNumberScanner {
   }
 
   /** The last value found, or -1. */
-  int value() {
+  public int value() {
     return value;
   }
 

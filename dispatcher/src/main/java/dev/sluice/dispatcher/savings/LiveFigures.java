@@ -54,27 +54,44 @@ public final class LiveFigures {
   private long timer = -1;
   private final List<Meter> meters = new ArrayList<>();
 
-  /** Figures over the pools of {@code set} and their endpoints (a reload makes new figures). */
+  /** Figures over the pools of {@code set} and their endpoints. */
   public LiveFigures(Vertx vertx, PoolSet set, MeterRegistry registry) {
+    this(vertx, set, registry, null);
+  }
+
+  /**
+   * Figures over the pools of {@code set} and their endpoints, taking over from {@code previous} (null: none)
+   * what still applies: the rate windows of endpoints that stayed, the routed counts when the pools are the
+   * same, the planned rho. A reload or a discovery change makes new figures this way.
+   */
+  public LiveFigures(Vertx vertx, PoolSet set, MeterRegistry registry, LiveFigures previous) {
     this.vertx = vertx;
     this.registry = registry;
-    this.plannedRho = plannedFromProperty();
+    this.plannedRho = previous == null ? plannedFromProperty() : previous.plannedRho;
     for (Pool p : set.pools()) {
       pools.add(p.name());
       List<EndpointHealth> eps = p.health().endpoints();
       List<TokenRate> gen = new ArrayList<>();
       List<TokenRate> pr = new ArrayList<>();
-      for (int e = 0; e < eps.size(); e++) {
-        gen.add(new TokenRate(WINDOW_SECONDS));
-        pr.add(new TokenRate(WINDOW_SECONDS));
+      for (EndpointHealth e : eps) {
+        gen.add(previous == null ? null : previous.rate(previous.generation, e));
+        pr.add(previous == null ? null : previous.rate(previous.prompt, e));
       }
+      gen.replaceAll(r -> r == null ? new TokenRate(WINDOW_SECONDS) : r);
+      pr.replaceAll(r -> r == null ? new TokenRate(WINDOW_SECONDS) : r);
       endpoints.add(eps);
       generation.add(gen);
       prompt.add(pr);
     }
     int n = pools.size();
-    this.routed = new SlidingCounts(WINDOW_SECONDS, Math.max(1, n));
-    this.lastRouted = new long[n];
+    boolean samePools = previous != null && previous.pools.equals(pools);
+    this.routed = samePools ? previous.routed : new SlidingCounts(WINDOW_SECONDS, Math.max(1, n));
+    this.lastRouted = samePools ? previous.lastRouted : new long[n];
+    if (samePools) {
+      alpha = previous.alpha;
+      rho = previous.rho;
+      rhoMeasured = previous.rhoMeasured;
+    }
     this.poolGeneration = new double[n];
     this.poolPrompt = new double[n];
     this.poolRunning = new double[n];
@@ -116,6 +133,17 @@ public final class LiveFigures {
             .tag("pool", pool).tag("endpoint", endpoints.get(i).get(e).url()).register(registry));
       }
     }
+  }
+
+  /** The window of endpoint {@code e} in {@code rates}, or null when it had none. */
+  private TokenRate rate(List<List<TokenRate>> rates, EndpointHealth e) {
+    for (int i = 0; i < endpoints.size(); i++) {
+      int at = endpoints.get(i).indexOf(e);
+      if (at >= 0) {
+        return rates.get(i).get(at);
+      }
+    }
+    return null;
   }
 
   public LiveFigures start() {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import dev.sluice.dispatcher.balance.AffinityKey;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import java.io.IOException;
 import java.nio.CharBuffer;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,6 +69,8 @@ public final class BodyScanner implements AutoCloseable {
   private static final int F_MEDIA = 15;
   private static final int F_URL = 16;
   private static final int F_CONTINUOUS_USAGE = 17;
+  private static final int F_PROMPT_CACHE_KEY = 18;
+  private static final int F_USER = 19;
 
   private static final String[] ROLES = {"user", "assistant", "system", "tool", "developer", "function"};
 
@@ -75,6 +79,13 @@ public final class BodyScanner implements AutoCloseable {
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
   private final TextCounter text = new TextCounter();
+  /**
+   * The conversation's opening, hashed into the affinity key of a request that names no conversation: the prompt
+   * text up to the end of the first user message (chat) and at most the first prefix bytes of it.
+   */
+  private final TextHash prefix;
+  /** {@code prompt_cache_key} and {@code user}, hashed one value at a time. */
+  private final TextHash keyText = new TextHash(Long.MAX_VALUE);
 
   private int where = BEFORE;
   private int field = F_OTHER;
@@ -101,13 +112,25 @@ public final class BodyScanner implements AutoCloseable {
   private int streamOptionsStart = -1;
   private int includeUsageValueStart = -1;
   private int includeUsageValueEnd = -1;
+  private long promptCacheKey = AffinityKey.NONE;
+  private long user = AffinityKey.NONE;
+  private int promptFrom = -1;
+  private int promptEnd = -1;
 
   private boolean roleValid;
+  private boolean userRole;
   private boolean partIsText;
 
+  /** A scanner that hashes the default {@link RoutingConfig#affinityPrefixBytes()} of prompt text. */
   public BodyScanner(Kind kind, ScanLimits limits) {
+    this(kind, limits, RoutingConfig.DEFAULTS.affinityPrefixBytes());
+  }
+
+  /** @param prefixBytes prompt-text bytes hashed into {@link RequestFacts#promptPrefix()} (0: none) */
+  public BodyScanner(Kind kind, ScanLimits limits, int prefixBytes) {
     this.kind = kind;
     this.limits = limits;
+    this.prefix = new TextHash(prefixBytes);
     try {
       this.parser = factoryFor(limits).createNonBlockingByteArrayParser();
     } catch (IOException e) {
@@ -200,7 +223,7 @@ public final class BodyScanner implements AutoCloseable {
     return new RequestFacts(model, stream, leaveAlone,
         maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
         hasImages, hasRemoteMedia, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
-        includeUsageValueStart, includeUsageValueEnd);
+        includeUsageValueStart, includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, prefix.hash());
   }
 
   /** Releases the parser's buffers; idempotent. For bodies abandoned before {@link #finish()}. */
@@ -261,6 +284,9 @@ public final class BodyScanner implements AutoCloseable {
   private void onTop(JsonToken t) throws IOException {
     if (t == JsonToken.FIELD_NAME) {
       field = topField(parser.currentName());
+      if (field == F_MESSAGES || field == F_PROMPT) {
+        promptFrom = afterToken();
+      }
       return;
     }
     if (t == JsonToken.END_OBJECT) {
@@ -319,6 +345,7 @@ public final class BodyScanner implements AutoCloseable {
         if (t == JsonToken.VALUE_STRING) {
           hasPrompt = true;
           countText();
+          promptEnd = afterToken();
         } else if (t == JsonToken.START_ARRAY) {
           hasPrompt = true;
           where = PROMPT;
@@ -332,8 +359,21 @@ public final class BodyScanner implements AutoCloseable {
         }
         skipValue(t);
       }
+      case F_PROMPT_CACHE_KEY -> promptCacheKey = keyHash(t);
+      case F_USER -> user = keyHash(t);
       default -> skipValue(t);
     }
+  }
+
+  /** The hash of a string value; anything else names no conversation (the upstream judges its type). */
+  private long keyHash(JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_STRING) {
+      skipValue(t);
+      return AffinityKey.NONE;
+    }
+    keyText.reset();
+    parser.getText(keyText);
+    return keyText.hash();
   }
 
   private int topField(String name) {
@@ -347,6 +387,8 @@ public final class BodyScanner implements AutoCloseable {
       case "messages" -> kind == Kind.CHAT ? F_MESSAGES : F_OTHER;
       case "prompt" -> kind == Kind.COMPLETIONS ? F_PROMPT : F_OTHER;
       case "tools", "functions" -> F_TOOLS;
+      case "prompt_cache_key" -> F_PROMPT_CACHE_KEY;
+      case "user" -> F_USER;
       default -> F_OTHER;
     };
   }
@@ -356,11 +398,13 @@ public final class BodyScanner implements AutoCloseable {
       if (messages == 0) {
         throw new ScanException("'messages' must contain at least one message", "messages");
       }
+      promptEnd = afterToken();
       where = TOP;
       field = F_OTHER;
     } else if (t == JsonToken.START_OBJECT) {
       messages++;
       roleValid = false;
+      userRole = false;
       field = F_OTHER;
       where = MESSAGE;
     } else {
@@ -378,12 +422,16 @@ public final class BodyScanner implements AutoCloseable {
       if (!roleValid) {
         throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
       }
+      if (userRole) {
+        prefix.stop();   // the opening is the system prompt and the first user message: every turn repeats it
+      }
       where = MESSAGES;
       return;
     }
     switch (field) {
       case F_ROLE -> {
         roleValid = t == JsonToken.VALUE_STRING && isKnownRole();
+        userRole = roleValid && textEquals("user");
         if (!roleValid) {
           throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
         }
@@ -515,6 +563,7 @@ public final class BodyScanner implements AutoCloseable {
 
   private void onPrompt(JsonToken t) throws IOException {
     if (t == JsonToken.END_ARRAY) {
+      promptEnd = afterToken();
       where = TOP;
       field = F_OTHER;
     } else if (t == JsonToken.VALUE_STRING) {
@@ -527,6 +576,9 @@ public final class BodyScanner implements AutoCloseable {
   private void countText() throws IOException {
     text.beginString();
     parser.getText(text);
+    if (!prefix.full()) {
+      parser.getText(prefix);
+    }
     if (text.stringBytes() > limits.maxStringLength()) {
       throw new ScanException("a prompt string exceeds " + limits.maxStringLength() + " bytes", null);
     }

@@ -45,6 +45,16 @@ package dev.sluice.dispatcher.scan;
  * @param includeUsageValueStart offset of the {@code include_usage} value token ({@code true},
  *                              {@code false} or {@code null})
  * @param includeUsageValueEnd  offset one past the end of that token
+ * @param promptFrom            offset right after the key of the prompt carrier ({@code "messages"} or
+ *                              {@code "prompt"}, its last occurrence): its value follows after blanks and a
+ *                              colon. A tokenizer can be asked for the prompt without re-serialising it
+ * @param promptEnd             offset one past the end of that value
+ * @param promptCacheKey        the {@link dev.sluice.dispatcher.balance.KeyHash} of {@code prompt_cache_key}
+ *                              (a string), {@code AffinityKey.NONE} when absent
+ * @param user                  the hash of the OpenAI {@code user} field (a string), or none
+ * @param promptPrefix          the hash of the conversation's opening: the counted strings in order up to the end of
+ *                              the first user message (chat), at most as many bytes as the scanner was told; none
+ *                              when there is no prompt text
  */
 public record RequestFacts(
     String model,
@@ -62,5 +72,10 @@ public record RequestFacts(
     int bodyEnd,
     int streamOptionsStart,
     int includeUsageValueStart,
-    int includeUsageValueEnd) {
+    int includeUsageValueEnd,
+    int promptFrom,
+    int promptEnd,
+    long promptCacheKey,
+    long user,
+    long promptPrefix) {
 }

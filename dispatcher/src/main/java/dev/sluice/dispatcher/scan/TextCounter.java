@@ -12,40 +12,83 @@ import java.io.Writer;
  */
 final class TextCounter extends Writer {
 
-  // ASCII classes packed as 8-bit lanes of one long, so the hot loop does one table load and one add
-  // per ASCII char. Lanes are flushed every BLOCK chars, before any can overflow.
-  private static final int LETTER = 0;
-  private static final int DIGIT = 8;
-  private static final int SPACE = 16;
-  private static final int NEWLINE = 24;
-  private static final int BRACE = 32;
-  private static final int QUOTE_COLON = 40;
-  private static final int CODE_PUNCT = 48;
-  private static final int BLOCK = 255;
-  private static final long[] ASCII_LANES = asciiLanes();
-  // Per 256-char page of the BMP: wholly CJK, wholly other, or mixed (and surrogates): one load decides
-  // most chars of CJK text.
-  private static final byte OTHER_PAGE = 0;
-  private static final byte CJK_PAGE = 1;
-  private static final byte MIXED_PAGE = 2;
-  private static final byte[] PAGES = pages();
+  // Each char has a class (3 bits): what it is to the pieces a BPE pre-tokenizer cuts (see TextFeatures).
+  // The edge of a string counts as a line break.
+  private static final int C_LETTER = 0;
+  private static final int C_DIGIT = 1;
+  private static final int C_BLANK = 2;
+  private static final int C_BREAK = 3;
+  private static final int C_STRUCTURE = 4;
+  private static final int C_CODE = 5;
+  private static final int C_PUNCT = 6;
+  private static final int C_NON_ASCII = 7;
+  private static final byte[] CLASSES = classes();
+  /** The window of a string's start: two edges. */
+  private static final int EDGE_WINDOW = C_BREAK << 3 | C_BREAK;
+  // Every count as a 5-bit lane of one long. Each char adds one entry of TRIPLES, looked up by its class
+  // and its two neighbours' (its successor is the char just read): one load and one add count all of
+  // them at once, with no branch. Every BLOCK chars, before any lane can overflow, the lanes are spread
+  // into two longs of 10-bit lanes (even and odd lanes): four operations, and those hold 32 blocks.
+  private static final int LANE_BITS = 5;
+  private static final int LANE_MASK = (1 << LANE_BITS) - 1;
+  private static final int BLOCK = LANE_MASK;
+  private static final long EVEN_LANES = evenLanes();
+  private static final int SPREAD_BITS = 2 * LANE_BITS;
+  private static final long SPREAD_MASK = (1L << SPREAD_BITS) - 1;
+  private static final int BLOCKS_PER_SPREAD = (int) (SPREAD_MASK / BLOCK);
+  private static final int DIGIT = 0;
+  private static final int PUNCT = 1;
+  private static final int STRUCTURE = 2;
+  private static final int CODE_PUNCT = 3;
+  private static final int WORD = 4;
+  private static final int NUMBER = 5;
+  private static final int PUNCT_RUN = 6;
+  private static final int LINE_BREAK = 7;
+  private static final int SPACE_DIGIT = 8;
+  private static final int ATTACHED = 9;
+  private static final int SPACE_RUN = 10;
+  /** A line break followed by a blank: the block may hold indentation. */
+  private static final int INDENT_HINT = 11;
+  private static final long[] TRIPLES = triples();
+  // Every char's entry (one int): its class in the top 3 bits, and below, the UTF-8 counts it adds, as
+  // lanes summed over a block: 2-byte, 3-byte and 4-byte chars (5 bits each), non-ASCII chars (5 bits) and
+  // CJK bytes (7 bits). One load per char, no branch; a 256 KiB table, of which ASCII text touches 512 bytes.
+  private static final int CLASS_SHIFT = 29;
+  private static final int TWO_SHIFT = 0;
+  private static final int THREE_SHIFT = 5;
+  private static final int FOUR_SHIFT = 10;
+  private static final int NON_ASCII_SHIFT = 15;
+  private static final int CJK_SHIFT = 20;
+  private static final int CJK_MASK = 0x7F;
+  private static final int[] CHARS = chars();
 
   private long textBytes;
   private long stringBytes;
   private long cjkBytes;
-  private long otherNonAsciiBytes;
-  private long letters;
+  private long twoByte;
+  private long threeByte;
+  private long fourByte;
   private long digits;
-  private long whitespace;
-  private long newlines;
-  private long braces;
-  private long quotesAndColons;
+  private long punct;
+  private long structure;
   private long codePunct;
   private long leadingIndent;
+  private long strings;
+  private long words;
+  private long numbers;
+  private long punctRuns;
+  private long lineBreaks;
+  private long spaceDigits;
+  private long attachedPunct;
+  private long spaceRuns;
   private boolean lineStart;
+  /** Classes of the last two chars read (3 bits each); the last one is counted once its successor is read. */
+  private int window = EDGE_WINDOW;
 
-  /** Starts a new prompt string: its first char is at the start of a line. */
+  /** Starts a new prompt string: its first char is at the start of a line and of a run. */
   void beginString() {
+    endString();
+    strings++;
     stringBytes = 0;
     lineStart = true;
   }
@@ -60,72 +103,75 @@ final class TextCounter extends Writer {
   }
 
   TextFeatures features() {
-    return new TextFeatures(cjkBytes, otherNonAsciiBytes, letters, digits, whitespace, newlines, braces,
-        quotesAndColons, codePunct, leadingIndent);
+    endString();
+    return new TextFeatures(cjkBytes, twoByte, threeByte, fourByte, digits, punct, structure, codePunct,
+        leadingIndent, strings, words, numbers, punctRuns, lineBreaks, spaceDigits, attachedPunct, spaceRuns);
+  }
+
+  /** Counts the string's last char, whose successor is the string's end. */
+  private void endString() {
+    long lanes = TRIPLES[window << 3 | C_BREAK];
+    add(lanes & EVEN_LANES, (lanes >>> LANE_BITS) & EVEN_LANES);
+    window = EDGE_WINDOW;
   }
 
   @Override
   public void write(char[] buf, int off, int len) {
-    long[] table = ASCII_LANES;
+    int[] chars = CHARS;
+    long[] triples = TRIPLES;
     int end = off + len;
     long cjk = 0;
-    long other = 0;
-    int nonAsciiChars = 0;
+    long two = 0;
+    long three = 0;
+    long four = 0;
+    long nonAscii = 0;
+    int win = window;
     boolean atLineStart = lineStart;
+    long even = 0;
+    long odd = 0;
+    int blocks = 0;
     for (int start = off; start < end; ) {
       int blockEnd = Math.min(end, start + BLOCK);
       long lanes = 0;
-      boolean indented = false;
+      int utf = 0;
       for (int i = start; i < blockEnd; i++) {
-        char c = buf[i];
-        // Unconditional add: ASCII is the common case; a non-ASCII char takes it back below.
-        long e = table[c & 0x7F];
-        lanes += e;
-        if (c == '\n' && i + 1 < end && isBlank(buf[i + 1])) {
-          indented = true;
-        }
-        if (c >= 0x80) {
-          lanes -= e;
-          nonAsciiChars++;
-          if (c < 0x800) {
-            other += 2;
-          } else {
-            byte page = PAGES[c >>> 8];
-            if (page == CJK_PAGE) {
-              cjk += 3;
-            } else if (page == OTHER_PAGE) {
-              other += 3;
-            } else if (c >= 0xD800 && c <= 0xDFFF) {
-              if (c < 0xDC00) {
-                // High surrogates D840..D8BF encode planes 2 and 3: the supplementary ideographs.
-                if (c >= 0xD840 && c < 0xD8C0) {
-                  cjk += 4;
-                } else {
-                  other += 4;
-                }
-              }
-            } else if (isCjk(c)) {
-              cjk += 3;
-            } else {
-              other += 3;
-            }
-          }
-        }
+        int e = chars[buf[i]];
+        // The class bits overflow out of the top; the lanes below hold a block's counts.
+        utf += e;
+        // The previous char, now that its successor is known.
+        win = (win << 3 | e >>> CLASS_SHIFT) & 0x1FF;
+        lanes += triples[win];
       }
-      addLanes(lanes);
+      two += (utf >>> TWO_SHIFT) & LANE_MASK;
+      three += (utf >>> THREE_SHIFT) & LANE_MASK;
+      four += (utf >>> FOUR_SHIFT) & LANE_MASK;
+      nonAscii += (utf >>> NON_ASCII_SHIFT) & LANE_MASK;
+      cjk += (utf >>> CJK_SHIFT) & CJK_MASK;
+      even += lanes & EVEN_LANES;
+      odd += (lanes >>> LANE_BITS) & EVEN_LANES;
+      if (++blocks == BLOCKS_PER_SPREAD) {
+        add(even, odd);
+        even = 0;
+        odd = 0;
+        blocks = 0;
+      }
       // Indentation needs the line-start state, a serial dependency that would slow every char; the
       // loop above only flags blocks that may hold some, which are then walked exactly.
-      if (indented || (atLineStart && isBlank(buf[start]))) {
+      if (lane(lanes, INDENT_HINT) != 0 || (atLineStart && isBlank(buf[start]))) {
         atLineStart = countIndent(buf, start, blockEnd, atLineStart);
       } else {
         atLineStart = endsAtLineStart(buf, start, blockEnd, atLineStart);
       }
       start = blockEnd;
     }
+    add(even, odd);
+    window = win & 0x3F;
     lineStart = atLineStart;
     cjkBytes += cjk;
-    otherNonAsciiBytes += other;
-    long bytes = (len - nonAsciiChars) + cjk + other;
+    twoByte += two;
+    threeByte += three;
+    fourByte += four;
+    long bytes = (len - nonAscii) + cjk + 2 * two + 3 * three + 4 * four;
     textBytes += bytes;
     stringBytes += bytes;
   }
@@ -198,49 +244,129 @@ final class TextCounter extends Writer {
         || (c >= 0xA960 && c <= 0xA97F); // hangul jamo extended-A
   }
 
-  private void addLanes(long lanes) {
-    letters += (lanes >>> LETTER) & 0xFF;
-    digits += (lanes >>> DIGIT) & 0xFF;
-    whitespace += (lanes >>> SPACE) & 0xFF;
-    newlines += (lanes >>> NEWLINE) & 0xFF;
-    braces += (lanes >>> BRACE) & 0xFF;
-    quotesAndColons += (lanes >>> QUOTE_COLON) & 0xFF;
-    codePunct += (lanes >>> CODE_PUNCT) & 0xFF;
+  private static long lane(long lanes, int lane) {
+    return (lanes >>> (lane * LANE_BITS)) & LANE_MASK;
   }
 
-  private static byte[] pages() {
-    byte[] pages = new byte[256];
-    for (int page = 0; page < 256; page++) {
-      int cjk = 0;
-      for (int c = page << 8; c < (page + 1) << 8; c++) {
-        cjk += isCjk((char) c) ? 1 : 0;
-      }
-      boolean surrogates = page >= 0xD8 && page <= 0xDF;
-      pages[page] = surrogates || (cjk > 0 && cjk < 256) ? MIXED_PAGE : cjk == 256 ? CJK_PAGE : OTHER_PAGE;
+  /** Lane {@code lane} from the spread longs: even lanes in {@code even}, odd ones in {@code odd}. */
+  private static long spread(long even, long odd, int lane) {
+    return ((lane % 2 == 0 ? even : odd) >>> (lane / 2 * SPREAD_BITS)) & SPREAD_MASK;
+  }
+
+  private void add(long even, long odd) {
+    digits += spread(even, odd, DIGIT);
+    punct += spread(even, odd, PUNCT);
+    structure += spread(even, odd, STRUCTURE);
+    codePunct += spread(even, odd, CODE_PUNCT);
+    words += spread(even, odd, WORD);
+    numbers += spread(even, odd, NUMBER);
+    punctRuns += spread(even, odd, PUNCT_RUN);
+    lineBreaks += spread(even, odd, LINE_BREAK);
+    spaceDigits += spread(even, odd, SPACE_DIGIT);
+    attachedPunct += spread(even, odd, ATTACHED);
+    spaceRuns += spread(even, odd, SPACE_RUN);
+  }
+
+  /** The 5-bit lanes 0, 2, 4, ... at their place: each gets a 10-bit field once the odd ones are moved out. */
+  private static long evenLanes() {
+    long m = 0;
+    for (int lane = 0; lane <= INDENT_HINT; lane += 2) {
+      m |= (long) LANE_MASK << (lane * LANE_BITS);
     }
-    return pages;
+    return m;
   }
 
-  private static long[] asciiLanes() {
-    long[] t = new long[128];
+  /**
+   * The counts of a char of class {@code c} between chars of classes {@code p} and {@code n}, for every
+   * (p, c, n): its own class counts; the starts of letter, digit and punctuation runs; line breaks not right
+   * after punctuation (which the pre-tokenizer puts with the punctuation); a digit after a blank; one
+   * punctuation char between a non-blank non-punctuation char and a letter; the start of a run of two or
+   * more blanks; and the indentation hint.
+   */
+  private static long[] triples() {
+    long[] t = new long[1 << 9];
+    for (int p = 0; p < 8; p++) {
+      for (int c = 0; c < 8; c++) {
+        for (int n = 0; n < 8; n++) {
+          boolean punct = isPunct(c);
+          long lanes = 0;
+          lanes |= c == C_DIGIT ? bit(DIGIT) : 0;
+          lanes |= punct ? bit(PUNCT) : 0;
+          lanes |= c == C_STRUCTURE ? bit(STRUCTURE) : 0;
+          lanes |= c == C_CODE ? bit(CODE_PUNCT) : 0;
+          lanes |= c == C_LETTER && p != C_LETTER ? bit(WORD) : 0;
+          lanes |= c == C_DIGIT && p != C_DIGIT ? bit(NUMBER) : 0;
+          lanes |= punct && !isPunct(p) ? bit(PUNCT_RUN) : 0;
+          lanes |= c == C_BREAK && p != C_BREAK && !isPunct(p) ? bit(LINE_BREAK) : 0;
+          lanes |= c == C_DIGIT && p == C_BLANK ? bit(SPACE_DIGIT) : 0;
+          lanes |= punct && !isPunct(p) && p != C_BLANK && n == C_LETTER ? bit(ATTACHED) : 0;
+          lanes |= c == C_BLANK && p != C_BLANK && n == C_BLANK ? bit(SPACE_RUN) : 0;
+          lanes |= c == C_BREAK && n == C_BLANK ? bit(INDENT_HINT) : 0;
+          t[p << 6 | c << 3 | n] = lanes;
+        }
+      }
+    }
+    return t;
+  }
+
+  private static boolean isPunct(int cls) {
+    return cls == C_STRUCTURE || cls == C_CODE || cls == C_PUNCT;
+  }
+
+  private static long bit(int lane) {
+    return 1L << (lane * LANE_BITS);
+  }
+
+  /**
+   * Every UTF-16 char's entry. A surrogate pair counts 4 bytes, attributed to its high half (the high
+   * surrogates D840..DBBF encode planes 2 and 3, the supplementary ideographs, which count as CJK); the
+   * low half counts only as a non-ASCII char.
+   */
+  private static int[] chars() {
+    int[] t = new int[1 << 16];
+    for (int c = 0; c < t.length; c++) {
+      int e;
+      if (c < 0x80) {
+        e = CLASSES[c] << CLASS_SHIFT;
+      } else {
+        e = C_NON_ASCII << CLASS_SHIFT | 1 << NON_ASCII_SHIFT;
+        if (c < 0x800) {
+          e |= 1 << TWO_SHIFT;
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+          if (c < 0xDC00) {
+            e |= c >= 0xD840 && c < 0xD8C0 ? 4 << CJK_SHIFT : 1 << FOUR_SHIFT;
+          }
+        } else if (isCjk((char) c)) {
+          e |= 3 << CJK_SHIFT;
+        } else {
+          e |= 1 << THREE_SHIFT;
+        }
+      }
+      t[c] = e;
+    }
+    return t;
+  }
+
+  /** The class of every ASCII char. */
+  private static byte[] classes() {
+    byte[] t = new byte[128];
+    java.util.Arrays.fill(t, (byte) C_PUNCT);
     for (char c = 'a'; c <= 'z'; c++) {
-      t[c] = 1L << LETTER;
-      t[Character.toUpperCase(c)] = 1L << LETTER;
+      t[c] = C_LETTER;
+      t[Character.toUpperCase(c)] = C_LETTER;
     }
     for (char c = '0'; c <= '9'; c++) {
-      t[c] = 1L << DIGIT;
+      t[c] = C_DIGIT;
     }
-    t[' '] = 1L << SPACE;
-    t['\t'] = 1L << SPACE;
-    t['\r'] = 1L << SPACE;
-    t['\n'] = (1L << SPACE) | (1L << NEWLINE);
-    for (char c : "{}[]".toCharArray()) {
-      t[c] = 1L << BRACE;
+    t[' '] = C_BLANK;
+    t['\t'] = C_BLANK;
+    t['\r'] = C_BREAK;
+    t['\n'] = C_BREAK;
+    for (char c : "{}[]\":".toCharArray()) {
+      t[c] = C_STRUCTURE;
     }
-    t['"'] = 1L << QUOTE_COLON;
-    t[':'] = 1L << QUOTE_COLON;
     for (char c : ";()=<>&|+*/%^~`".toCharArray()) {
-      t[c] = 1L << CODE_PUNCT;
+      t[c] = C_CODE;
     }
     return t;
   }

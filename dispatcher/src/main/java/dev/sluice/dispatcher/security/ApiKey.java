@@ -23,7 +23,7 @@ public record ApiKey(String name, String sha256Hex, long requestsPerMinute, long
   static final Key<ApiKey, String> NAME = Key.of("name", Type.TEXT, ApiKey::name).required().notBlank()
       .doc("label for logs and metrics (never the key)");
   static final Key<ApiKey, String> SHA256 = Key.of("sha256", Type.TEXT, ApiKey::sha256Hex).required()
-      .rule(h -> h.matches("[0-9a-fA-F]{64}"), "must be 64 hex digits")
+      .rule(ApiKey::isHash, "must be 64 hex digits")
       .doc("SHA-256 of the key, 64 hex digits (`./sluice hash-key`)");
   static final Key<ApiKey, Long> REQUESTS_PER_MINUTE = Key.of("requests_per_minute", Type.LONG,
       ApiKey::requestsPerMinute).byDefault(0L).atLeast(0).doc("requests allowed per minute; 0: no limit");
@@ -41,6 +41,11 @@ public record ApiKey(String name, String sha256Hex, long requestsPerMinute, long
       v -> new ApiKey(v.get(NAME), v.get(SHA256), v.get(REQUESTS_PER_MINUTE), v.get(TOKENS_PER_MINUTE),
           v.get(PRIORITY), v.get(MAX_PRIORITY)),
       NAME, SHA256, REQUESTS_PER_MINUTE, TOKENS_PER_MINUTE, PRIORITY, MAX_PRIORITY);
+
+  /** Whether {@code text} is a key's SHA-256 as the configuration stores it: 64 hex digits. */
+  public static boolean isHash(String text) {
+    return text.matches("[0-9a-fA-F]{64}");
+  }
 
   public ApiKey {
     NAME.verify(name);

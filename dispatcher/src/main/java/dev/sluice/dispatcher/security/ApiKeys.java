@@ -29,6 +29,11 @@ public final class ApiKeys {
     }
   }
 
+  /** Keys known only by their SHA-256 hashes (64 hex digits each), all under one name; none: off. */
+  public static ApiKeys ofHashes(String name, List<String> hashes) {
+    return new ApiKeys(hashes.stream().map(h -> new ApiKey(name, h, 0, 0)).toList());
+  }
+
   public boolean enabled() {
     return keys.length > 0;
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.Binding;
 import dev.sluice.config.ConfigException;
-import dev.sluice.dispatcher.DispatcherMain;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -155,16 +154,5 @@ class ConfigSchemaTest {
     }
     assertThat(loaded).contains("dispatcher-local.yaml", "dispatcher-vllm.yaml", "cluster-node-1.yaml",
         "cluster-node-2.yaml", "cluster-node-3.yaml");
-  }
-
-  @Test
-  void theCommandExitsWithStatus2AndNamesTheKey() throws Exception {
-    String[] args = file(BASE + "cluster: {publish_period_ms: 0}\n");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), DispatcherMain.class.getName(), args[0], args[1])
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).isEqualTo(2);
-    assertThat(out).contains("cluster.publish_period_ms must be > 0");
   }
 }

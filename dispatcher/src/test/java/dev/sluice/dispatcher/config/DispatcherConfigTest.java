@@ -91,7 +91,8 @@ class DispatcherConfigTest {
   void endpointMustBeHttp() {
     DispatcherConfig c = DispatcherConfig.defaults()
         .withPool(new PoolConfig("a", 10, List.of(URI.create("ftp://h/x"))));
-    assertThatThrownBy(c::validated).hasMessageContaining("pools[0].endpoints[0] must be an http:// or https:// URL");
+    assertThatThrownBy(c::validated).hasMessageContaining(
+        "pools[0].endpoints[0] must be an http://, https://, dns+http:// or dns+https:// URL");
   }
 
   @Test

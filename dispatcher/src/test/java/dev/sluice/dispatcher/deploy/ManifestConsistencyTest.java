@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kubernetes manifests, Prometheus annotations and Grafana dashboard agree with the dispatcher they
- * deploy: the ConfigMap loads with the real loader, ports, probe paths, discovery name, metrics path and
- * pool contexts match, and every sluice_* metric the dashboard charts exists.
+ * deploy: the ConfigMap loads with the real loader, ports (public, management, Hazelcast), probe paths, the
+ * cluster's discovery name, the metrics path and pool contexts match, every pool is found through a headless
+ * Service, the NetworkPolicy admits what it should, and every sluice_* metric the dashboard charts exists.
  */
 class ManifestConsistencyTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -71,10 +72,11 @@ class ManifestConsistencyTest {
     Files.writeString(conf, configMap().get("data").get(configFileName()).asText());
     loaded = NodeConfig.load(new String[] {"--config", conf.toString()}, Map.of());
     // a real node (single, no upstream reachable) for probe paths and a /metrics scrape
-    node = DispatcherMain.start(new String[] {"--host", "127.0.0.1", "--port", "0",
+    node = DispatcherMain.start(new String[] {"--host", "127.0.0.1", "--port", "0", "--management-port", "0",
         "--pool", "short=8192@http://127.0.0.1:9"}, Map.of("SLUICE_ACCESS_LOG_ENABLED", "false")).await();
-    get("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-    scrape = get("/metrics", null).body();
+    get(node.dispatcher().port(), "/v1/chat/completions",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    scrape = get(node.dispatcher().managementPort(), "/metrics", null).body();
   }
 
   @AfterAll
@@ -84,8 +86,9 @@ class ManifestConsistencyTest {
     }
   }
 
-  private static HttpResponse<String> get(String path, String post) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.dispatcher().port() + path));
+  private static HttpResponse<String> get(int port, String path, String post) throws IOException,
+      InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (post != null) {
       b.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(post));
     }
@@ -145,19 +148,34 @@ class ManifestConsistencyTest {
 
   @Test
   void containerPortsAreTheConfiguredOnes() {
-    assertThat(List.of(containerPort("http"), containerPort("hazelcast")))
-        .containsExactly(loaded.dispatcher().port(), loaded.cluster().port());
+    assertThat(List.of(containerPort("http"), containerPort("management"), containerPort("hazelcast")))
+        .containsExactly(loaded.dispatcher().port(), loaded.management().port(), loaded.cluster().port());
+    // the management listener must be reachable from the kubelet and Prometheus, not only from the pod
+    assertThat(loaded.management().host()).isEqualTo("0.0.0.0");
   }
 
   @Test
-  void probePathsAnswerOnARealNode() throws Exception {
+  void probesAskTheManagementPortAndAnswerOnARealNode() throws Exception {
     List<Integer> statuses = new ArrayList<>();
     for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
       JsonNode get = container().get(probe).get("httpGet");
-      assertThat(containerPort(get.get("port").asText())).isEqualTo(loaded.dispatcher().port());
-      statuses.add(get(get.get("path").asText(), null).statusCode());
+      assertThat(containerPort(get.get("port").asText())).isEqualTo(loaded.management().port());
+      statuses.add(get(node.dispatcher().managementPort(), get.get("path").asText(), null).statusCode());
     }
     assertThat(statuses).containsOnly(200);
+  }
+
+  @Test
+  void theHazelcastMemberBindsThePodsAddress() {
+    JsonNode podIp = null;
+    for (JsonNode e : container().get("env")) {
+      if (e.get("name").asText().equals("POD_IP")) {
+        podIp = e;
+      }
+    }
+    assertThat(podIp).as("POD_IP in the dispatcher's environment").isNotNull();
+    assertThat(podIp.at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("status.podIP");
+    assertThat(loaded.cluster().bindInterface()).as("cluster.interface left to the pod's IP").isNull();
   }
 
   @Test
@@ -180,10 +198,57 @@ class ManifestConsistencyTest {
   }
 
   @Test
-  void prometheusAnnotationsPointAtTheMetricsEndpoint() throws Exception {
+  void prometheusAnnotationsPointAtTheMetricsEndpointOfTheManagementPort() throws Exception {
     JsonNode a = dispatcherDeployment().at("/spec/template/metadata/annotations");
-    assertThat(a.get("prometheus.io/port").asInt()).isEqualTo(loaded.dispatcher().port());
-    assertThat(get(a.get("prometheus.io/path").asText(), null).body()).contains("sluice_requests");
+    assertThat(a.get("prometheus.io/port").asInt()).isEqualTo(loaded.management().port());
+    String path = a.get("prometheus.io/path").asText();
+    assertThat(get(node.dispatcher().managementPort(), path, null).body()).contains("sluice_requests");
+    // and the public port does not serve it
+    assertThat(get(node.dispatcher().port(), path, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void everyPoolIsFoundThroughAHeadlessService() {
+    for (PoolConfig pool : loaded.dispatcher().pools()) {
+      for (URI endpoint : pool.endpoints()) {
+        assertThat(endpoint.getScheme()).as(pool.name() + " endpoint").isEqualTo("dns+http");
+        JsonNode svc = kind("Service", endpoint.getHost());
+        assertThat(svc.at("/spec/clusterIP").asText()).as("Service " + endpoint.getHost()).isEqualTo("None");
+        assertThat(svc.at("/spec/publishNotReadyAddresses").asBoolean(false))
+            .as("a vLLM pod still loading its model must not be in DNS").isFalse();
+      }
+    }
+  }
+
+  @Test
+  void theNetworkPolicyAdmitsHazelcastFromDispatchersAndManagementFromMonitoringOnly() {
+    JsonNode policy = kind("NetworkPolicy", "sluice-dispatcher");
+    assertThat(policy.at("/spec/podSelector/matchLabels")).isEqualTo(dispatcherDeployment().at("/spec/selector/matchLabels"));
+    Map<String, JsonNode> fromByPort = new HashMap<>();
+    for (JsonNode rule : policy.at("/spec/ingress")) {
+      for (JsonNode port : rule.get("ports")) {
+        fromByPort.put(port.get("port").asText(), rule.get("from"));
+      }
+    }
+    assertThat(fromByPort.keySet()).containsExactlyInAnyOrder("http", "hazelcast", "management");
+    // every named port exists on the container
+    fromByPort.keySet().forEach(ManifestConsistencyTest::containerPort);
+    assertThat(fromByPort.get("http")).as("the API is open to clients").isNull();
+    JsonNode hazelcast = fromByPort.get("hazelcast");
+    assertThat(hazelcast).hasSize(1);
+    assertThat(hazelcast.get(0).at("/podSelector/matchLabels"))
+        .isEqualTo(dispatcherDeployment().at("/spec/template/metadata/labels"));
+    assertThat(hazelcast.get(0).has("namespaceSelector")).isFalse();
+    JsonNode management = fromByPort.get("management");
+    assertThat(management).hasSize(1);
+    assertThat(management.get(0).at("/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText())
+        .isEqualTo("monitoring");
+    assertThat(management.get(0).has("podSelector")).isFalse();
+    // the vLLM pods take requests from the dispatchers (and scrapes from monitoring), nothing goes around them
+    JsonNode vllm = kind("NetworkPolicy", "vllm");
+    assertThat(vllm.at("/spec/ingress/0/from/0/podSelector/matchLabels"))
+        .isEqualTo(dispatcherDeployment().at("/spec/template/metadata/labels"));
+    assertThat(vllm.at("/spec/podSelector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("vllm");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.calibration.CalibrationTable;
 import dev.sluice.calibration.ContentCategory;
+import dev.sluice.calibration.NodeCalibration;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import java.util.List;
 import java.util.Random;
@@ -15,8 +16,11 @@ class CalibratingEstimatorTest {
 
   private static final String JSON = "{\"code\": \"FR-75\", \"name\": \"Paris\", \"type\": \"Metropolitan department\"}";
 
-  private final CalibrationTable table = new CalibrationTable(CalibrationParams.defaults());
-  private final CalibratingEstimator estimator = new CalibratingEstimator(table);
+  private final NodeCalibration calibration = NodeCalibration.of(CalibrationParams.defaults());
+  private final CalibrationTable table = calibration.ratios();
+  /** Routing on the per-category ratios; the byte-class estimator has its own test. */
+  private final CalibratingEstimator estimator = new CalibratingEstimator(calibration,
+      CalibratingEstimator.Model.RATIOS, CalibratingEstimator.DEFAULT_IMAGE_TOKENS, null);
 
   private static RequestFacts jsonFacts(long bytes) {
     return Texts.facts("m", bytes, JSON, 100, false, false);
@@ -52,6 +56,7 @@ class CalibratingEstimatorTest {
       estimator.observe(b, 2000);
     }
     assertThat(table.entries()).allSatisfy(e -> assertThat(e.samples()).isZero());
+    assertThat(calibration.classes().view("m").samples()).isZero();
   }
 
   /**
@@ -65,7 +70,7 @@ class CalibratingEstimatorTest {
     for (int i = 0; i < 300; i++) {
       long bytes = 200 + rnd.nextInt(8000);
       Budget b = estimator.estimate(jsonFacts(bytes), null, 0);
-      estimator.observe(b, (int) Math.round(10 + bytes / trueRatio));
+      estimator.observe(b, (int) Math.round(10 + b.textBytes() / trueRatio));
     }
     assertThat(table.view("m", ContentCategory.JSON).bytesPerToken()).isCloseTo(trueRatio, Percentage.withPercentage(1));
   }
@@ -77,9 +82,10 @@ class CalibratingEstimatorTest {
       long bytes = 1000 + rnd.nextInt(4000);
       Budget honest = estimator.estimate(jsonFacts(bytes), null, 0);
       // a budget whose estimates are wildly off must not matter: only textBytes and the actual count do
-      Budget skewed = new Budget(honest.model(), honest.category(), honest.textBytes(), honest.promptEstimate() * 3,
-          honest.promptRouting() * 5, 0, honest.calibrated(), true);
-      estimator.observe(skewed, (int) Math.round(10 + bytes / 3.4));
+      Budget skewed = new Budget(honest.model(), honest.category(), honest.textBytes(), honest.counts(),
+          honest.promptEstimate() * 3, honest.promptLow() * 2, honest.promptRouting() * 5, 0, honest.calibrated(),
+          true, EstimateSource.CALIBRATED);
+      estimator.observe(skewed, (int) Math.round(10 + honest.textBytes() / 3.4));
     }
     assertThat(table.view("m", ContentCategory.JSON).bytesPerToken()).isCloseTo(3.4, Percentage.withPercentage(1));
   }
@@ -87,7 +93,8 @@ class CalibratingEstimatorTest {
   @Test
   void listenerSeesEverySample() {
     List<Integer> seen = new java.util.ArrayList<>();
-    CalibratingEstimator e = new CalibratingEstimator(table, 0, (b, actual) -> seen.add(actual));
+    CalibratingEstimator e = new CalibratingEstimator(calibration, CalibratingEstimator.Model.RATIOS, 0,
+        (b, actual) -> seen.add(actual));
     e.observe(e.estimate(jsonFacts(3000), null, 0), 1000);
     assertThat(seen).containsExactly(1000);
   }

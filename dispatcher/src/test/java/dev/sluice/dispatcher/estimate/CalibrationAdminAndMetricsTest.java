@@ -3,7 +3,7 @@ package dev.sluice.dispatcher.estimate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.CalibrationParams;
-import dev.sluice.calibration.CalibrationTable;
+import dev.sluice.calibration.NodeCalibration;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
@@ -13,22 +13,24 @@ class CalibrationAdminAndMetricsTest {
 
   private static final String JSON = "{\"code\": \"FR-75\", \"name\": \"Paris\"}";
 
-  private final CalibrationTable table = new CalibrationTable(CalibrationParams.defaults());
+  private final NodeCalibration calibration = NodeCalibration.of(CalibrationParams.defaults());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final CalibrationMetrics metrics = CalibrationMetrics.register(registry, table);
-  private final CalibratingEstimator estimator = new CalibratingEstimator(table, 0, metrics);
+  private final CalibrationMetrics metrics = CalibrationMetrics.register(registry, calibration);
+  private final CalibratingEstimator estimator = new CalibratingEstimator(calibration,
+      CalibratingEstimator.Model.CLASSES, 0, metrics);
 
   private void feed(int n) {
     for (int i = 0; i < n; i++) {
-      Budget b = estimator.estimate(Texts.facts("llama", 3000, JSON, 10, false, false), null, 0);
-      estimator.observe(b, 1210);
+      dev.sluice.dispatcher.scan.RequestFacts facts = Texts.facts("llama", 3000, JSON, 10, false, false);
+      Budget b = estimator.estimate(facts, null, 0);
+      estimator.observe(b, (int) Math.round(10 + facts.textBytes() / 2.5));
     }
   }
 
   @Test
   void adminListsEveryCategoryOfSeenModelsWithItsSource() {
     feed(12);
-    JsonObject body = CalibrationAdmin.json(table);
+    JsonObject body = CalibrationAdmin.json(calibration);
     JsonObject json = body.getJsonArray("entries").stream().map(JsonObject.class::cast)
         .filter(e -> e.getString("category").equals("json")).findFirst().orElseThrow();
     JsonObject prose = body.getJsonArray("entries").stream().map(JsonObject.class::cast)
@@ -42,12 +44,27 @@ class CalibrationAdminAndMetricsTest {
   }
 
   @Test
+  void adminShowsEachModelsByteClassWeights() {
+    feed(12);
+    JsonObject model = CalibrationAdmin.json(calibration).getJsonArray("models").getJsonObject(0);
+    assertThat(model.fieldNames()).containsExactlyInAnyOrder("model", "samples", "source", "interceptTokens",
+        "spread", "weights");
+    assertThat(model.getString("model")).isEqualTo("llama");
+    assertThat(model.getLong("samples")).isEqualTo(12);
+    assertThat(model.getString("source")).isEqualTo("calibrated");
+    assertThat(model.getJsonObject("weights").fieldNames()).containsExactlyElementsOf(
+        dev.sluice.calibration.ByteClass.layout());
+  }
+
+  @Test
   void calibrationGaugesAppearPerModelAndCategory() {
     feed(12);
     String scrape = registry.scrape();
     assertThat(gauge(scrape, "sluice_calibration_bytes_per_token{category=\"json\",model=\"llama\"}"))
         .isCloseTo(2.5, org.assertj.core.data.Offset.offset(0.01));
     assertThat(scrape).contains("sluice_calibration_samples{category=\"json\",model=\"llama\"} 12");
+    assertThat(scrape).contains("sluice_calibration_class_samples{model=\"llama\"} 12");
+    assertThat(scrape).contains("sluice_calibration_class_spread{model=\"llama\"}");
   }
 
   private static double gauge(String scrape, String series) {

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.scan.TextFeatures;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,30 +19,9 @@ class CategoryClassifierTest {
   private static List<Chunk> chunks;
 
   @BeforeAll
-  static void load() throws IOException {
-    Path corpus = Texts.shared().resolve("data/corpus");
-    List<String> lines = Files.readAllLines(corpus.resolve("chunk_tokens.tsv"));
-    List<String> h = Arrays.asList(lines.get(0).split("\t"));
-    Map<String, byte[]> files = new HashMap<>();
-    chunks = lines.subList(1, lines.size()).stream().map(l -> l.split("\t"))
-        .filter(f -> !f[h.indexOf("chunk_set")].equals("natural"))
-        .map(f -> {
-          byte[] all = files.computeIfAbsent(f[h.indexOf("source")], s -> read(corpus.resolve(s)));
-          int off = Integer.parseInt(f[h.indexOf("byte_offset")]);
-          int len = Integer.parseInt(f[h.indexOf("byte_length")]);
-          String text = new String(all, off, len, StandardCharsets.UTF_8);
-          String file = f[h.indexOf("category")];
-          return new Chunk(f[h.indexOf("chunk_set")], file, ContentCategory.ofCorpusFile(file), Texts.features(text),
-              len);
-        }).toList();
-  }
-
-  private static byte[] read(Path p) {
-    try {
-      return Files.readAllBytes(p);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  static void load() {
+    chunks = Texts.corpusChunks().stream().map(c -> new Chunk(c.set(), c.file(),
+        ContentCategory.ofCorpusFile(c.file()), Texts.features(c.text()), c.bytes())).toList();
   }
 
   private static Map<String, Double> accuracyByFile(String set) {

@@ -2,8 +2,16 @@ package dev.sluice.dispatcher.estimate;
 
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.scan.TextFeatures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Test helpers: the scanner's byte features computed from a string, and request facts around them. */
 final class Texts {
@@ -15,60 +23,47 @@ final class Texts {
     return p != null ? Path.of(p) : Path.of("..", "shared");
   }
 
-  static boolean isCjk(int cp) {
-    return (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF)
-        || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF)
-        || (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F)
-        || (cp >= 0x20000 && cp <= 0x2FFFF);
+  /** A chunk of a corpus file as chunk_tokens.tsv records it: its set (4096 or 512), file label and text. */
+  record CorpusChunk(String set, String file, String text, long bytes) {
   }
 
-  /** Counts as documented on {@link TextFeatures}. */
-  static TextFeatures features(String text) {
-    long cjk = 0, other = 0, letters = 0, digits = 0, ws = 0, nl = 0, braces = 0, qc = 0, punct = 0, indent = 0;
-    boolean lineStart = true;
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      i += Character.charCount(cp);
-      if (cp >= 128) {
-        int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-        if (isCjk(cp)) {
-          cjk += n;
-        } else {
-          other += n;
+  /** The 4 KiB and 512 B chunks of every corpus file (the MT-Bench prompts left out). */
+  static List<CorpusChunk> corpusChunks() {
+    Path corpus = shared().resolve("data/corpus");
+    try {
+      List<String> lines = Files.readAllLines(corpus.resolve("chunk_tokens.tsv"));
+      List<String> h = Arrays.asList(lines.get(0).split("\t"));
+      Map<String, byte[]> files = new HashMap<>();
+      List<CorpusChunk> out = new ArrayList<>();
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.split("\t");
+        String set = f[h.indexOf("chunk_set")];
+        if (set.equals("natural")) {
+          continue;
         }
-        lineStart = false;
-        continue;
+        byte[] all = files.computeIfAbsent(f[h.indexOf("source")], s -> read(corpus.resolve(s)));
+        int off = Integer.parseInt(f[h.indexOf("byte_offset")]);
+        int len = Integer.parseInt(f[h.indexOf("byte_length")]);
+        out.add(new CorpusChunk(set, f[h.indexOf("category")], new String(all, off, len, StandardCharsets.UTF_8),
+            len));
       }
-      char ch = (char) cp;
-      if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
-        letters++;
-      } else if (ch >= '0' && ch <= '9') {
-        digits++;
-      }
-      if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-        ws++;
-      }
-      if (ch == '\n') {
-        nl++;
-        lineStart = true;
-        continue;
-      }
-      if ("{}[]".indexOf(ch) >= 0) {
-        braces++;
-      }
-      if (ch == '"' || ch == ':') {
-        qc++;
-      }
-      if (";()=<>&|!+*/%^~".indexOf(ch) >= 0) {
-        punct++;
-      }
-      if ((ch == ' ' || ch == '\t') && lineStart) {
-        indent++;
-      } else if (ch != '\r') {
-        lineStart = false;
-      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return new TextFeatures(cjk, other, letters, digits, ws, nl, braces, qc, punct, indent);
+  }
+
+  private static byte[] read(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The scanner's counts of one prompt string. */
+  static TextFeatures features(String text) {
+    return TextFeatures.of(text);
   }
 
   static RequestFacts facts(String model, String text) {
@@ -77,23 +72,19 @@ final class Texts {
   }
 
   /**
-   * Facts for a text of {@code textBytes} bytes that looks like {@code sample} repeated: the sample's
-   * features scaled to that length.
+   * Facts for a text of about {@code textBytes} bytes made of {@code sample} repeated (each copy a line of
+   * its own), counted by the scanner.
    */
   static RequestFacts facts(String model, long textBytes, String sample, int maxTokens, boolean images,
       boolean tools) {
-    TextFeatures f = features(sample);
-    double k = textBytes / (double) sample.getBytes(StandardCharsets.UTF_8).length;
-    TextFeatures scaled = new TextFeatures(Math.round(f.cjkBytes() * k), Math.round(f.otherNonAsciiBytes() * k),
-        Math.round(f.letters() * k), Math.round(f.digits() * k), Math.round(f.whitespace() * k),
-        Math.round(f.newlines() * k), Math.round(f.braces() * k), Math.round(f.quotesAndColons() * k),
-        Math.round(f.codePunct() * k), Math.round(f.leadingIndent() * k));
-    return facts(model, textBytes, scaled, maxTokens, images, tools);
+    long sampleBytes = sample.getBytes(StandardCharsets.UTF_8).length + 1;
+    String text = (sample + "\n").repeat((int) Math.max(1, textBytes / sampleBytes));
+    return facts(model, text.getBytes(StandardCharsets.UTF_8).length, features(text), maxTokens, images, tools);
   }
 
   static RequestFacts facts(String model, long textBytes, TextFeatures f, int maxTokens, boolean images,
       boolean tools) {
     return new RequestFacts(model, false, false, maxTokens, 1, textBytes, 1, images, false, tools, true, f, -1, -1,
-        -1, -1);
+        -1, -1, -1, -1, 0, 0, 0);
   }
 }

@@ -48,7 +48,8 @@ class HealthProberTest {
 
   private HealthProber prober(PoolHealth health) {
     EndpointHealth e = health.endpoint(0);
-    return new HealthProber(vertx, health.policy(), Map.of(e.url(), List.of(e)));
+    Map<String, HealthProber.Target> targets = Map.of(e.url(), HealthProber.Target.at(e.url(), List.of(e)));
+    return new HealthProber(vertx, health.policy(), () -> targets);
   }
 
   private EndpointHealth endpoint() {

@@ -3,6 +3,9 @@ package dev.sluice.dispatcher.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.admission.AdmissionPolicy;
+import dev.sluice.dispatcher.balance.AffinityKey;
+import dev.sluice.dispatcher.balance.KeyHash;
+import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -29,6 +32,7 @@ class UpstreamsTest {
 
   private Vertx vertx;
   private Upstreams upstreams;
+  private final DispatcherMetrics metrics = new DispatcherMetrics();
 
   @BeforeEach
   void start() {
@@ -37,7 +41,7 @@ class UpstreamsTest {
         new Upstreams.Settings(Timeouts.DEFAULTS,
             OutlierPolicy.DEFAULTS.withEjection(2, 60_000, 120_000).withProbing(0, 500, 0),
             new AdmissionPolicy(4, 0, 0, 1, 5), true, Map.of("long", "k-long"), 2),
-        new DispatcherMetrics());
+        metrics);
   }
 
   @AfterEach
@@ -59,44 +63,87 @@ class UpstreamsTest {
         .filter(e -> e.url().equals(url)).findFirst().orElseThrow();
   }
 
+  private static final long NO_KEY = AffinityKey.NONE;
+
+  /**
+   * Without a key, the less loaded of two endpoints drawn at random: S1 (2,000 tokens in flight) loses every
+   * draw, S2 (idle) wins both draws it is in, S3 (1,000) only the one against S1.
+   */
   @Test
-  void picksTheEndpointWithFewestInFlight() {
-    endpoint(S1).acquire();
-    endpoint(S1).acquire();
-    endpoint(S3).acquire();
-    assertThat(shortPool().pick(null).url()).isEqualTo(S2);
+  void withoutAKeyTheLessLoadedOfTwoRandomEndpointsIsChosen() {
+    endpoint(S1).acquire(1_000);
+    endpoint(S1).acquire(1_000);
+    endpoint(S3).acquire(1_000);
+    Map<String, Integer> picked = new java.util.HashMap<>();
+    for (int i = 0; i < 600; i++) {
+      picked.merge(shortPool().pick(null, NO_KEY, 100).url(), 1, Integer::sum);
+    }
+    assertThat(picked).doesNotContainKey(S1);
+    assertThat(picked.get(S2)).isGreaterThan(300);
+    assertThat(picked.get(S3)).isBetween(100, 300);
   }
 
+  /** One 7,000-token request weighs more than three of 200: the fewest requests in flight would say otherwise. */
   @Test
-  void equallyBusyEndpointsTakeTurns() {
-    List<String> picked = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      picked.add(shortPool().pick(null).url());
+  void aRequestWeighsItsBudgetNotOne() {
+    endpoint(S1).acquire(7_000);
+    for (int i = 0; i < 3; i++) {
+      endpoint(S2).acquire(200);
     }
-    assertThat(picked.subList(0, 3)).doesNotHaveDuplicates().containsExactlyElementsOf(picked.subList(3, 6));
+    endpoint(S3).health().recordProbe(false);
+    endpoint(S3).health().recordProbe(false);
+    for (int i = 0; i < 20; i++) {
+      assertThat(shortPool().pick(null, NO_KEY, 300).url()).isEqualTo(S2);
+    }
+  }
+
+  /** With {@code routing.load: requests}, the least loaded by requests in flight: the one with a single request. */
+  @Test
+  void byRequestsTheFewestInFlightWinWhateverTheirSize() {
+    Upstreams byRequests = new Upstreams(vertx, List.of(pool("short", 1000, S1, S2, S3)),
+        new Upstreams.Settings(Timeouts.DEFAULTS, OutlierPolicy.DEFAULTS.withProbing(0, 500, 0),
+            new AdmissionPolicy(4, 0, 0, 1, 5), true, Map.of(), 2,
+            new RoutingConfig(false, 1024, 1.25, RoutingConfig.Load.REQUESTS)), new DispatcherMetrics());
+    try {
+      Pool p = byRequests.current().pool("short");
+      p.endpoints().get(0).acquire(7_000);
+      for (int i = 0; i < 3; i++) {
+        p.endpoints().get(1).acquire(200);
+        p.endpoints().get(2).acquire(200);
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(p.pick(null, NO_KEY, 300).url()).isEqualTo(S1);
+      }
+    } finally {
+      byRequests.close().await();
+    }
   }
 
   @Test
   void avoidsTheFailedEndpointWhenAnotherExists() {
     Endpoint failed = endpoint(S1);
     for (int i = 0; i < 10; i++) {
-      assertThat(shortPool().pick(failed)).isNotSameAs(failed);
+      assertThat(shortPool().pick(failed, NO_KEY, 100)).isNotSameAs(failed);
+      assertThat(shortPool().pick(failed, KeyHash.of("conversation-" + i), 100)).isNotSameAs(failed);
     }
   }
 
   @Test
   void aSingleEndpointIsPickedEvenWhenAvoided() {
     Endpoint only = endpoint(L1);
-    assertThat(upstreams.current().pool("long").pick(only)).isSameAs(only);
+    assertThat(upstreams.current().pool("long").pick(only, NO_KEY, 100)).isSameAs(only);
   }
 
+  /** S2's scrape says 5 requests wait there: each weighs as this request's budget, so idle S3 wins every draw. */
   @Test
   void theScrapedQueueCountsAsLoadAndAnUnavailableEndpointIsNotChosen() {
     long now = System.nanoTime();
     endpoint(S1).health().recordProbe(false);
     endpoint(S1).health().recordProbe(false);
     endpoint(S2).health().publishLoad(new EndpointLoad(8, 5, 0.5, now));
-    assertThat(shortPool().pick(null).url()).isEqualTo(S3);
+    for (int i = 0; i < 20; i++) {
+      assertThat(shortPool().pick(null, NO_KEY, 100).url()).isEqualTo(S3);
+    }
   }
 
   @Test
@@ -105,8 +152,28 @@ class UpstreamsTest {
     endpoint(S2).health().recordProbe(false);
     endpoint(S3).health().recordProbe(false);
     endpoint(S3).health().recordProbe(false);
-    endpoint(S3).acquire();
-    assertThat(shortPool().pick(endpoint(S1)).url()).isEqualTo(S2);
+    endpoint(S3).acquire(100);
+    assertThat(shortPool().pick(endpoint(S1), NO_KEY, 100).url()).isEqualTo(S2);
+  }
+
+  /**
+   * A key goes to its home every time while the pool is evenly loaded, as a hit; with the home the endpoint its
+   * previous try failed on, to the next in its order, as a spill. Both show in sluice_affinity_total.
+   */
+  @Test
+  void aKeyGoesToItsHomeAndSpillsWhenItCannot() {
+    long key = KeyHash.of("conversation-7");
+    Endpoint home = shortPool().pick(null, key, 100);
+    for (int i = 0; i < 5; i++) {
+      assertThat(shortPool().pick(null, key, 100)).isSameAs(home);
+    }
+    Endpoint next = shortPool().pick(home, key, 100);
+    assertThat(next).isNotSameAs(home);
+    assertThat(shortPool().pick(home, key, 100)).isSameAs(next);
+    String scrape = metrics.scrape();
+    assertThat(scrape).contains("sluice_affinity_total{pool=\"short\",result=\"hit\"} 6.0")
+        .contains("sluice_affinity_total{pool=\"short\",result=\"spill\"} 2.0");
+    assertThat(shortPool().affinityShare(home)).isEqualTo(6.0 / 8);
   }
 
   @Test
@@ -174,7 +241,7 @@ class UpstreamsTest {
   @Test
   void eachEventLoopGetsItsShareOfTheConnectionLimitsRoundedUp() {
     upstreams.reconfigure(List.of(new PoolConfig("short", 1000, List.of(URI.create(S1)),
-        new dev.sluice.dispatcher.config.ClientLimits(5, 0))), 0);
+        new dev.sluice.dispatcher.config.ClientLimits(5, 0), null)), 0);
     // two event loops in this node's settings
     assertThat(List.of(shortPool().perLoopLimits().getHttp1MaxSize(), shortPool().perLoopLimits().getMaxWaitQueueSize()))
         .containsExactly(3, 0);

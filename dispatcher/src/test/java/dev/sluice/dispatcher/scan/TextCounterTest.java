@@ -3,6 +3,7 @@ package dev.sluice.dispatcher.scan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TextCounterTest {
@@ -20,7 +21,7 @@ class TextCounterTest {
     return counter;
   }
 
-  /** Indentation, line feeds and a surrogate pair placed around the 255-char block boundary. */
+  /** Indentation, line feeds and a surrogate pair placed around the counter's 31-char blocks. */
   private static String tricky() {
     return "  lead\n" + "x".repeat(240) + "\n\t  code();\n    }\n日本\uD83D\uDE00 \n\n   end \n ";
   }
@@ -45,6 +46,51 @@ class TextCounterTest {
 
     assertThat(counter.features()).isEqualTo(Oracle.features(text));
     assertThat(counter.textBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  /** Every width of UTF-8 char, CJK and not, in random order and cut at random: the bytes and counts hold. */
+  @Test
+  void mixedScriptsMatchTheOracleAcrossCuts() {
+    String[] pieces = {"word", " ", "  ", "\n", "\n    ", "42", "{\"k\": [1, 2]}", "x = f(a);", "é", "Жук", "€",
+        "日本語", "한국어", "ｶﾀｶﾅ", "\uD83D\uDE00", "\uD840\uDC00", "\t", ".", "-->"};
+    java.util.Random rnd = new java.util.Random(17);
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < 5000) {
+      sb.append(pieces[rnd.nextInt(pieces.length)]);
+    }
+    String text = sb.toString();
+    for (int k = 0; k < 50; k++) {
+      int a = rnd.nextInt(text.length());
+      int b = a + rnd.nextInt(text.length() - a + 1);
+      TextCounter counter = counted(text, a, b);
+      assertThat(counter.features()).as("cuts %d %d", a, b).isEqualTo(Oracle.features(text));
+      assertThat(counter.textBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+  }
+
+  @Test
+  void aLoneHighSurrogateCountsFourBytesAndALoneLowNone() {
+    assertThat(counted("a\uD83D").textBytes()).isEqualTo(5);
+    assertThat(counted("a\uDE00").textBytes()).isEqualTo(1);
+    assertThat(counted("\uD840").features().cjkBytes()).isEqualTo(4);
+  }
+
+  @Test
+  void runsAreCountedWithBothNeighbours() {
+    // L P L S S P L P S D D P N S S L: what each run count sees in a short line of code
+    TextFeatures f = TextFeatures.of("a.b  \"c\" 12,\n  d");
+
+    assertThat(List.of(f.words(), f.numbers(), f.punctRuns(), f.lineBreaks(), f.spaceDigits(), f.attachedPunct(),
+        f.spaceRuns(), f.strings())).containsExactly(4L, 1L, 4L, 0L, 1L, 1L, 2L, 1L);
+  }
+
+  @Test
+  void eachStringIsARunOfItsOwn() {
+    // "ab" then "cd": two words, not one; a string's edge is a line break, so one that starts with a
+    // line break adds no run
+    TextFeatures f = TextFeatures.of("ab", "cd", "\nx", "x\n");
+
+    assertThat(List.of(f.words(), f.lineBreaks(), f.strings())).containsExactly(4L, 1L, 4L);
   }
 
   @Test
