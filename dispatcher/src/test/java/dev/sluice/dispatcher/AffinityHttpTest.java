@@ -104,9 +104,9 @@ class AffinityHttpTest extends TwoPoolHttpFixture {
         assertThat(send(turn("", t), null)).isEqualTo(200);
       }
     })).as("the prompt's opening").hasSize(1);
-    String metrics = http.get("/metrics").text();
+    String metrics = admin.get("/metrics").text();
     assertThat(metrics).contains("sluice_affinity_total{pool=\"short\",result=\"hit\"} 48.0");
-    JsonArray endpoints = http.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0)
+    JsonArray endpoints = admin.get("/admin/pools").json().getJsonArray("pools").getJsonObject(0)
         .getJsonArray("endpoints");
     double share = 0;
     for (int i = 0; i < endpoints.size(); i++) {
@@ -129,7 +129,7 @@ class AffinityHttpTest extends TwoPoolHttpFixture {
         assertThat(send(turn("prompt_cache_key", t), null)).isEqualTo(200);
       }
     })).hasSizeGreaterThan(1);
-    assertThat(http.get("/metrics").text()).contains("sluice_affinity_total{pool=\"short\",result=\"none\"} 30.0")
+    assertThat(admin.get("/metrics").text()).contains("sluice_affinity_total{pool=\"short\",result=\"none\"} 30.0")
         .contains("sluice_affinity_total{pool=\"short\",result=\"hit\"} 0.0");
   }
 }
