@@ -2,6 +2,8 @@ package dev.sluice.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testkit.Eventually;
+import dev.sluice.testkit.FreePorts;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -60,21 +62,21 @@ class GracefulLeaveTest {
     LocalMember master = start(cluster, ports.get(0), ports);
     LocalMember b = start(cluster, ports.get(1), ports);
     LocalMember c = start(cluster, ports.get(2), ports);
-    Eventually.waitFor(CONVERGE, "three members everywhere",
-        () -> List.of(master, b, c).stream().allMatch(m -> m.node.status().members().size() == 3));
+    Eventually.eventually(() -> List.of(master, b, c).stream().allMatch(m -> m.node.status().members().size() == 3),
+        "three members everywhere", CONVERGE);
     String masterAddress = address(master);
     String cAddress = address(c);
 
     int before = records.size();
     master.close();
-    Eventually.waitFor(CONVERGE, "the master gone from both views",
-        () -> b.node.status().members().size() == 2 && c.node.status().members().size() == 2);
-    Eventually.waitFor(CONVERGE, "the departure noted", () -> mentions(masterAddress, Level.INFO));
+    Eventually.eventually(() -> b.node.status().members().size() == 2 && c.node.status().members().size() == 2,
+        "the master gone from both views", CONVERGE);
+    Eventually.eventually(() -> mentions(masterAddress, Level.INFO), "the departure noted", CONVERGE);
     Thread.sleep(SETTLE_MILLIS);
     assertThat(warnings(records.subList(before, records.size()))).isEmpty();
 
     c.kill();
-    Eventually.waitFor(CONVERGE, "the death reported at WARNING", () -> !warningsAbout(cAddress).isEmpty());
+    Eventually.eventually(() -> !warningsAbout(cAddress).isEmpty(), "the death reported at WARNING", CONVERGE);
   }
 
   private LocalMember start(String cluster, int port, List<Integer> ports) throws Exception {

@@ -2,6 +2,7 @@ package dev.sluice.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testkit.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -115,7 +116,7 @@ class NetnsPartitionTest {
     for (int i = 0; i < NAMES.length; i++) {
       procs.add(startMember(NAMES[i], ns(NAMES[i]), memberIp(i), seeds));
     }
-    Eventually.waitFor(SLOW, "one cluster of three", () -> procs.stream().allMatch(p -> p.members() == 3));
+    Eventually.eventually(() -> procs.stream().allMatch(p -> p.members() == 3), "one cluster of three", SLOW);
   }
 
   @AfterAll
@@ -135,26 +136,26 @@ class NetnsPartitionTest {
     Proc c = procs.get(2);
     a.learn("before-a");
     c.learn("before-c");
-    Eventually.waitFor(SLOW, "shared before the split",
-        () -> b.hasAdopted("before-a") && b.hasAdopted("before-c") && a.hasAdopted("before-c") && c.hasAdopted("before-a"));
+    Eventually.eventually(() -> b.hasAdopted("before-a") && b.hasAdopted("before-c") && a.hasAdopted("before-c") && c.hasAdopted("before-a"),
+        "shared before the split", SLOW);
 
     setLink(c, "down");
-    Eventually.waitFor(SLOW, "two sides: {A,B} and {C}",
-        () -> a.members() == 2 && b.members() == 2 && c.members() == 1);
+    Eventually.eventually(() -> a.members() == 2 && b.members() == 2 && c.members() == 1,
+        "two sides: {A,B} and {C}", SLOW);
     long servedA = a.served();
     long servedC = c.served();
     a.learn("during-a");
     c.learn("during-c");
-    Eventually.waitFor(SLOW, "each side learns on its own", () -> b.hasAdopted("during-a") && a.reachable()
-        && c.reachable());
+    Eventually.eventually(() -> b.hasAdopted("during-a") && a.reachable()
+        && c.reachable(), "each side learns on its own", SLOW);
     boolean isolated = !c.hasAdopted("during-a") && !a.hasAdopted("during-c");
     boolean keptOld = a.hasAdopted("before-c") && c.hasAdopted("before-a");
     boolean servedDuring = a.served() > servedA && c.served() > servedC;
 
     setLink(c, "up");
-    Eventually.waitFor(SLOW, "merged back into three", () -> procs.stream().allMatch(p -> p.members() == 3));
-    Eventually.waitFor(SLOW, "converged after the merge", () -> a.hasAdopted("during-c") && b.hasAdopted("during-c")
-        && c.hasAdopted("during-a"));
+    Eventually.eventually(() -> procs.stream().allMatch(p -> p.members() == 3), "merged back into three", SLOW);
+    Eventually.eventually(() -> a.hasAdopted("during-c") && b.hasAdopted("during-c")
+        && c.hasAdopted("during-a"), "converged after the merge", SLOW);
 
     assertThat(List.of(isolated, keptOld, servedDuring, procs.stream().allMatch(p -> p.errors() == 0)))
         .as("isolated during split, kept old knowledge, served during split, no request-path errors")

@@ -8,6 +8,8 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.calibration.CalibrationKey;
 import dev.sluice.calibration.CalibrationState;
 import dev.sluice.calibration.KeyStats;
+import dev.sluice.testkit.Eventually;
+import dev.sluice.testkit.FreePorts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,19 +38,20 @@ class RejectedEntryClusterTest {
     intruderConfig.getMemberAttributeConfig().setAttribute(HazelcastStateTable.NODE_ID_ATTRIBUTE, INTRUDER);
     HazelcastInstance intruder = Hazelcast.newHazelcastInstance(intruderConfig);
     try {
-      Eventually.waitFor(WAIT, "the intruder joined", () -> node.node.status().members().contains(INTRUDER));
+      Eventually.eventually(() -> node.node.status().members().contains(INTRUDER), "the intruder joined", WAIT);
       CalibrationKey sane = new CalibrationKey("llama", "prose");
       publish(intruder, System.currentTimeMillis(), sane, new KeyStats(200, 200, 3.9, 8, 0.2));
-      Eventually.waitFor(WAIT, "a sane entry is merged", () -> node.calibration.adopted().containsKey(sane));
+      Eventually.eventually(() -> node.calibration.adopted().containsKey(sane), "a sane entry is merged", WAIT);
       assertThat(node.node.rejectedEntries()).isZero();
 
       CalibrationKey negative = new CalibrationKey("llama", "code");
       publish(intruder, System.currentTimeMillis(), negative, new KeyStats(200, 200, -3.0, 8, 0.2));
-      Eventually.waitFor(WAIT, "the negative ratio is dropped and counted", () -> node.node.rejectedEntries() >= 1);
+      Eventually.eventually(() -> node.node.rejectedEntries() >= 1, "the negative ratio is dropped and counted", WAIT);
       CalibrationKey ahead = new CalibrationKey("llama", "json");
       publish(intruder, System.currentTimeMillis() + 365L * 24 * 3600 * 1000, ahead, new KeyStats(200, 200, 3, 8, 0.2));
       long before = node.node.rejectedEntries();
-      Eventually.waitFor(WAIT, "a year-ahead entry is dropped and counted", () -> node.node.rejectedEntries() > before);
+      Eventually.eventually(() -> node.node.rejectedEntries() > before,
+          "a year-ahead entry is dropped and counted", WAIT);
       assertThat(node.calibration.adopted()).doesNotContainKeys(negative, ahead);
     } finally {
       intruder.getLifecycleService().terminate();

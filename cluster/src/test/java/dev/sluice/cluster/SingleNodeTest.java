@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.calibration.CalibrationKey;
 import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
+import dev.sluice.testkit.Eventually;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ class SingleNodeTest {
   @Test
   void singleNodeReportsItselfAsTheOnlyReachableMember() throws Exception {
     ClusterNode node = ClusterNode.start(vertx, config(), new TestCalibration()).await(20, TimeUnit.SECONDS);
-    Eventually.waitFor(Duration.ofSeconds(10), "a few rounds", () -> node.status().rounds() >= 3);
+    Eventually.eventually(() -> node.status().rounds() >= 3, "a few rounds", Duration.ofSeconds(10));
     ClusterStatus s = node.status();
     assertThat(s.mode().equals("single") && s.reachable() && s.members().equals(java.util.List.of(s.nodeId())))
         .as("status %s", s.toJson()).isTrue();

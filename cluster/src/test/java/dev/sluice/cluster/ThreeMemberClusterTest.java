@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.sluice.calibration.CalibrationKey;
 import dev.sluice.calibration.ClassStats;
 import dev.sluice.calibration.KeyStats;
+import dev.sluice.testkit.Eventually;
+import dev.sluice.testkit.FreePorts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +45,8 @@ class ThreeMemberClusterTest {
     a = started(LocalMember.start(LocalMember.config(CLUSTER, ports.get(0), ports)));
     b = started(LocalMember.start(LocalMember.config(CLUSTER, ports.get(1), ports)));
     c = started(LocalMember.start(LocalMember.config(CLUSTER, ports.get(2), ports)));
-    Eventually.waitFor(CONVERGE, "three members everywhere",
-        () -> List.of(a, b, c).stream().allMatch(m -> m.node.status().members().size() == 3));
+    Eventually.eventually(() -> List.of(a, b, c).stream().allMatch(m -> m.node.status().members().size() == 3),
+        "three members everywhere", CONVERGE);
   }
 
   private static LocalMember started(LocalMember m) {
@@ -64,11 +66,11 @@ class ThreeMemberClusterTest {
     a.calibration.learn("qwen", A_CLASSES);
     a.calibration.learn(CODE, A_LEARNED);
     // A's round after next certainly carries the sample; B's and C's second rounds after that read it.
-    Eventually.waitFor(CONVERGE, "A publishes", () -> a.node.status().rounds() >= aRounds + 2);
+    Eventually.eventually(() -> a.node.status().rounds() >= aRounds + 2, "A publishes", CONVERGE);
     long bRounds = b.node.status().rounds();
     long cRounds = c.node.status().rounds();
-    Eventually.waitFor(CONVERGE, "B and C each finish two more rounds",
-        () -> b.node.status().rounds() >= bRounds + 2 && c.node.status().rounds() >= cRounds + 2);
+    Eventually.eventually(() -> b.node.status().rounds() >= bRounds + 2 && c.node.status().rounds() >= cRounds + 2,
+        "B and C each finish two more rounds", CONVERGE);
     assertThat(List.of(b.calibration.adopted().get(CODE), c.calibration.adopted().get(CODE)))
         .containsOnly(A_LEARNED);
     assertThat(List.of(b.calibration.adoptedClasses().get("qwen"), c.calibration.adoptedClasses().get("qwen")))
@@ -87,13 +89,13 @@ class ThreeMemberClusterTest {
   @Test
   @Order(3)
   void killingAWithoutLeavingKeepsItsCalibrationInBAndC() {
-    Eventually.waitFor(CONVERGE, "B has A's state", () -> b.calibration.adopted().containsKey(CODE));
+    Eventually.eventually(() -> b.calibration.adopted().containsKey(CODE), "B has A's state", CONVERGE);
     String aId = a.id();
     AtomicReference<Throwable> requestPathError = new AtomicReference<>();
     Thread requests = servingLoop(requestPathError);
     a.kill();
-    Eventually.waitFor(CONVERGE, "B and C see A gone and carry it",
-        () -> b.node.status().carried().contains(aId) && c.node.status().carried().contains(aId));
+    Eventually.eventually(() -> b.node.status().carried().contains(aId) && c.node.status().carried().contains(aId),
+        "B and C see A gone and carry it", CONVERGE);
     // Past A's entry TTL: the knowledge now lives only in what B and C carry.
     Eventually.sleep(3500);
     requests.interrupt();

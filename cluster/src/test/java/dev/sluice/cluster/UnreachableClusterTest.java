@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.calibration.CalibrationKey;
 import dev.sluice.calibration.KeyStats;
+import dev.sluice.testkit.Eventually;
+import dev.sluice.testkit.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +41,9 @@ class UnreachableClusterTest {
     registry = new SimpleMeterRegistry();
     new ClusterMetrics(a.node).bindTo(registry);
     b.calibration.learn(JSON, B_LEARNED);
-    Eventually.waitFor(CONVERGE, "A adopts B's state", () -> B_LEARNED.equals(a.calibration.adopted().get(JSON)));
+    Eventually.eventually(() -> B_LEARNED.equals(a.calibration.adopted().get(JSON)), "A adopts B's state", CONVERGE);
     a.hazelcast().getLifecycleService().terminate();
-    Eventually.waitFor(CONVERGE, "A fails a few rounds", () -> a.node.status().consecutiveFailures() >= 3);
+    Eventually.eventually(() -> a.node.status().consecutiveFailures() >= 3, "A fails a few rounds", CONVERGE);
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.testkit.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;

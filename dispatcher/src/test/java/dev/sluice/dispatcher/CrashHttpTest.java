@@ -9,6 +9,7 @@ import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.relay.ResponseTap;
 import dev.sluice.dispatcher.relay.ResponseTapFactory;
 import dev.sluice.dispatcher.scan.RequestFacts;
+import dev.sluice.testkit.Eventually;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

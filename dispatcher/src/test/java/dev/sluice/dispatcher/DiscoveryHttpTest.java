@@ -1,6 +1,6 @@
 package dev.sluice.dispatcher;
 
-import static dev.sluice.dispatcher.Eventually.eventually;
+import static dev.sluice.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.config.NodeConfig;

@@ -8,6 +8,7 @@ import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
+import dev.sluice.testkit.Eventually;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import java.util.List;

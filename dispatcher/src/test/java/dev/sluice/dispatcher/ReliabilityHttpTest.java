@@ -1,7 +1,7 @@
 package dev.sluice.dispatcher;
 
 import dev.sluice.calibration.CalibrationParams;
-import static dev.sluice.dispatcher.Eventually.eventually;
+import static dev.sluice.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.admission.AdmissionPolicy;

@@ -37,7 +37,7 @@ class ArchitectureDocTest {
     Path here = Path.of("").toAbsolutePath();
     repo = Files.exists(here.resolve("docs")) ? here : here.getParent();
     doc = Files.readString(repo.resolve("docs/architecture.md"));
-    try (Stream<Path> files = Stream.of("config", "cluster", "dispatcher", "loadgen")
+    try (Stream<Path> files = Stream.of("testkit", "config", "cluster", "dispatcher", "loadgen")
         .map(m -> repo.resolve(m).resolve("src/main/java")).flatMap(ArchitectureDocTest::javaFiles)) {
       sources = files.collect(Collectors.toMap(p -> p.getFileName().toString().replace(".java", ""),
           ArchitectureDocTest::text, (a, b) -> a + b));

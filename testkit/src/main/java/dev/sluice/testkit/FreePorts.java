@@ -1,4 +1,4 @@
-package dev.sluice.cluster;
+package dev.sluice.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,13 +7,16 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Picks ports that are free right now on 127.0.0.1 (held open together so they are distinct). */
-final class FreePorts {
-
+/**
+ * Ports free right now on 127.0.0.1, for what must know its port before it starts (a Hazelcast member list, a
+ * child process). A server a test starts itself listens on port 0 instead.
+ */
+public final class FreePorts {
   private FreePorts() {
   }
 
-  static List<Integer> pick(int n) {
+  /** {@code n} distinct ports: held open together while they are picked, then released. */
+  public static List<Integer> pick(int n) {
     List<ServerSocket> held = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
@@ -29,9 +32,14 @@ final class FreePorts {
         try {
           s.close();
         } catch (IOException ignored) {
-          // a port we could not close stays taken; the member start will say so
+          // a port that could not be closed stays taken; whatever binds it next says so
         }
       }
     }
+  }
+
+  /** One port. */
+  public static int pick() {
+    return pick(1).get(0);
   }
 }
