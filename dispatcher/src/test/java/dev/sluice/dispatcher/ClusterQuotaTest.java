@@ -46,6 +46,11 @@ class ClusterQuotaTest {
 
   /** One node: its clustered Vert.x, upstream, dispatcher and a client towards it. */
   private record Node(Vertx vertx, FakeUpstream upstream, Dispatcher dispatcher, Http http, HttpClient client) {
+
+    /** The node's management listener: /admin/keys. */
+    Http admin() {
+      return new Http(vertx, client, dispatcher.managementPort());
+    }
     void close() {
       try {
         dispatcher.stop().await(20, TimeUnit.SECONDS);
@@ -158,7 +163,7 @@ class ClusterQuotaTest {
     // each request reserves 610-odd tokens and uses 16: on budgets alone the minute would hold four of them
     int[] outcome = spread(nodes, 20, 600);
     assertThat(outcome[0]).isEqualTo(20);
-    JsonObject keys = nodes.get(0).http().get("/admin/keys").json();
+    JsonObject keys = nodes.get(0).admin().get("/admin/keys").json();
     JsonObject tenant = keys.getJsonArray("keys").getJsonObject(0);
     assertThat(tenant.getString("name")).isEqualTo("tenant");
     assertThat(tenant.getString("scope")).isEqualTo("cluster");
@@ -182,7 +187,7 @@ class ClusterQuotaTest {
     // its share: half the minute's 60, plus half the refill
     assertThat(outcome[0]).isLessThanOrEqualTo(30 + (int) Math.ceil(seconds / 2));
     assertThat(outcome[0]).isGreaterThanOrEqualTo(25);
-    JsonObject tenant = alone.http().get("/admin/keys").json().getJsonArray("keys").getJsonObject(0);
+    JsonObject tenant = alone.admin().get("/admin/keys").json().getJsonArray("keys").getJsonObject(0);
     assertThat(tenant.getString("scope")).isEqualTo("share");
   }
 }

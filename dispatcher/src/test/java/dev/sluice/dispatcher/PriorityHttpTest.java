@@ -139,7 +139,7 @@ class PriorityHttpTest extends TwoPoolHttpFixture {
     assertThat(high).as("high p99 %.1f ms against low p99 %.1f ms", high, low).isLessThan(low / 3);
     assertThat(seen.get("chat").latencies.size()).isGreaterThan(seen.get("app").latencies.size())
         .isGreaterThan(seen.get("batch").latencies.size());
-    String metrics = http.get("/metrics").text();
+    String metrics = admin.get("/metrics").text();
     assertThat(metrics).contains("sluice_admission_wait_seconds_count{pool=\"short\",priority=\"high\"}")
         .contains("sluice_admission_wait_seconds_count{pool=\"short\",priority=\"low\"}");
   }
