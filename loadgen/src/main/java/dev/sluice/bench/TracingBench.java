@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Option;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,12 +37,6 @@ import java.util.concurrent.atomic.AtomicLong;
     + "(OTLP to an in-process collector); --help lists its options.")
 public final class TracingBench implements Callable<Integer> {
 
-  static final String USAGE = """
-      usage: ./sluice bench tracing [--rate 1000] [--duration 15s] [--warmup 5s] [--rounds 3] [--prime 10s]
-                                    [--prompt-tokens 256] [--max-tokens 16] [--proxy-cpus 1] [--mock-cpus 0]
-                                    [--spans-only] [--span-requests 300000]
-      """;
-
   private static final String MODEL = "sluice-bench";
 
   /** One dispatcher: how it traces, and its process. */
@@ -52,44 +46,48 @@ public final class TracingBench implements Callable<Integer> {
   private record Row(String mode, double cpuMillisPerRequest, RunResult result) {
   }
 
-  @Unmatched
-  List<String> options = new ArrayList<>();
+  @Option(names = "--rate", paramLabel = "R", defaultValue = "1000",
+      description = "open-loop requests/s sent to each dispatcher in turn (default ${DEFAULT-VALUE})")
+  double rate;
+  @Option(names = "--duration", paramLabel = "D", defaultValue = "15s", description = "recorded run (default ${DEFAULT-VALUE})")
+  String duration;
+  @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s", description = "unrecorded start (default ${DEFAULT-VALUE})")
+  String warmup;
+  @Option(names = "--prime", paramLabel = "D", defaultValue = "10s",
+      description = "closed-loop priming of each dispatcher (default ${DEFAULT-VALUE})")
+  String prime;
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "rounds (default ${DEFAULT-VALUE})")
+  int rounds;
+  @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "256",
+      description = "prompt size (default ${DEFAULT-VALUE})")
+  int promptTokens;
+  @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "16", description = "(default ${DEFAULT-VALUE})")
+  int maxTokens;
+  @Option(names = "--proxy-cpus", paramLabel = "CPUS", description = "the dispatchers' CPUs (default: the last)")
+  String proxyCpus;
+  @Option(names = "--mock-cpus", paramLabel = "CPUS", description = "the mock's and generator's (default: the others)")
+  String mockCpus;
+  @Option(names = "--spans-only", description = "only the span work in this process, no dispatchers")
+  boolean spansOnly;
+  @Option(names = "--span-requests", paramLabel = "N", defaultValue = "300000",
+      description = "requests per mode of the span work (default ${DEFAULT-VALUE})")
+  int spanRequests;
 
   public TracingBench() {
   }
 
   @Override
   public Integer call() throws Exception {
-    run(options.toArray(String[]::new));
-    return 0;
-  }
-
-  static void run(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>();
-    boolean spansOnly = false;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        System.out.print(USAGE);
-        return;
-      }
-      if (args[i].equals("--spans-only")) {
-        spansOnly = true;
-        continue;
-      }
-      o.put(args[i].substring(2), args[++i]);
-    }
-    System.out.print(SpanCost.measure(Integer.parseInt(o.getOrDefault("span-requests", "300000"))));
+    System.out.print(SpanCost.measure(spanRequests));
     if (spansOnly) {
-      return;
+      return 0;
     }
-    double rate = Double.parseDouble(o.getOrDefault("rate", "1000"));
-    long duration = Loadgen.parseDuration(o.getOrDefault("duration", "15s"));
-    long warmup = Loadgen.parseDuration(o.getOrDefault("warmup", "5s"));
-    long prime = Loadgen.parseDuration(o.getOrDefault("prime", "10s"));
-    int rounds = Integer.parseInt(o.getOrDefault("rounds", "3"));
+    long duration = Loadgen.parseDuration(this.duration);
+    long warmup = Loadgen.parseDuration(this.warmup);
+    long prime = Loadgen.parseDuration(this.prime);
     int cores = Runtime.getRuntime().availableProcessors();
-    String proxyCpus = o.getOrDefault("proxy-cpus", Integer.toString(cores - 1));
-    String mockCpus = o.getOrDefault("mock-cpus", cores > 2 ? "0-" + (cores - 2) : "0");
+    String proxyCpus = this.proxyCpus != null ? this.proxyCpus : Integer.toString(cores - 1);
+    String mockCpus = this.mockCpus != null ? this.mockCpus : cores > 2 ? "0-" + (cores - 2) : "0";
 
     String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
     List<Process> children = new ArrayList<>();
@@ -120,8 +118,8 @@ public final class TracingBench implements Callable<Integer> {
           proxyCpus, tmp, mockPort, children));
 
       Loadgen.Prepared prepared = Loadgen.prepare(Loadgen.parse(new String[] {"--target",
-          "http://127.0.0.1:" + mockPort, "--rate", "1", "--prompt-tokens", o.getOrDefault("prompt-tokens", "256"),
-          "--max-tokens", o.getOrDefault("max-tokens", "16"), "--bodies", "256", "--no-progress"}));
+          "http://127.0.0.1:" + mockPort, "--rate", "1", "--prompt-tokens", Integer.toString(promptTokens),
+          "--max-tokens", Integer.toString(maxTokens), "--bodies", "256", "--no-progress"}));
       for (Mode m : modes) {
         // the same closed-loop pass for each first, so no mode pays for its own cold JIT in the measured rounds
         LoadSpec spec = LoadSpec.openLoop("127.0.0.1", m.port(), LoadSpec.DEFAULT_PATH, false, 32, 32, verticles, 0,
@@ -153,6 +151,7 @@ public final class TracingBench implements Callable<Integer> {
       OverheadBench.stop(children);
       vertx.close().await();
     }
+    return 0;
   }
 
   private static Mode dispatcher(String name, Map<String, String> env, String cpus, Path tmp, int mockPort,

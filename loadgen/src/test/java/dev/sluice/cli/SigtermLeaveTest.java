@@ -59,7 +59,8 @@ class SigtermLeaveTest {
         "--add-opens", "java.management/sun.management=ALL-UNNAMED",
         "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Sluice.class.getName(), "dispatcher",
-        "--host", "127.0.0.1", "--port", "0", "--pool", "short=8192@http://127.0.0.1:9", "--cluster",
+        "--host", "127.0.0.1", "--port", "0", "--management-port", "0", "--pool", "short=8192@http://127.0.0.1:9",
+        "--cluster",
         "--cluster-name", cluster, "--members", members, "--hz-port", Integer.toString(hzPort),
         "--hz-interface", "127.0.0.1"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())

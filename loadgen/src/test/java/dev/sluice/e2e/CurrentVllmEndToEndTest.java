@@ -233,8 +233,9 @@ class CurrentVllmEndToEndTest {
     int serving = rig.mock(Rig.SHORT_CONTEXT, CL100K);
     int sluice = rig.sluice(List.of(failing, serving), rig.mock(Rig.LONG_CONTEXT, CL100K));
     List<String> wrong = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      Rig.Reply r = rig.post(sluice, CHAT, stream(""));
+    // distinct conversations (the user field is an affinity key) until one had the failing endpoint as its home
+    for (int i = 0; i < 40 && metric(sluice, STREAM_ERROR_RETRIES) < 1; i++) {
+      Rig.Reply r = rig.post(sluice, CHAT, stream("").put("user", "user-" + i));
       if (r.status() != 200 || r.text().contains("\"error\"") || !r.text().endsWith("data: [DONE]\n\n")) {
         wrong.add(r.status() + " " + r.text());
       }

@@ -77,7 +77,9 @@ class SweepTest {
    */
   @Test
   void findsTheCapacityOfAGpuTimedMockAsTheKnee() throws Exception {
-    PoolShape shape = new PoolShape("one-seq", 4096, 1, 1024, 512, 16);
+    // no prefix cache: the bodies repeat, and cached prefixes would make the service time shorter than the
+    // cost model's figure for a whole prefill
+    PoolShape shape = new PoolShape("one-seq", 4096, 1, 1024, 512, 16).withPrefixCaching(false);
     MockConfig config = MockConfig.of(shape, CostModel.GPU, PromptCounter.Mode.CL100K);
     MockVllm mock = new MockVllm(config);
     servers.vertx().deployVerticle(mock).await();

@@ -105,6 +105,9 @@ public final class TokenizeClient {
     });
     client.request(target)
         .compose(req -> {
+          // a reset or a dropped connection fails the result below; unhandled, Vert.x would log it as SEVERE
+          req.exceptionHandler(ignored -> {
+          });
           if (result.future().isComplete()) {
             req.reset();
             return Future.failedFuture(new Failure(Reason.TIMEOUT, "deadline passed before sending"));
