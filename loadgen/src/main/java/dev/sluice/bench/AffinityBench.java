@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code ./sluice bench affinity conversations|mixed|growth}: the endpoint choice, variant against variant, each
@@ -54,9 +55,11 @@ public final class AffinityBench implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "conversations|mixed|growth", description = "which comparison to run")
   String which;
-  @Parameters(index = "1..*", paramLabel = "--OPTION VALUE", arity = "0..*", description = "options of the "
-      + "comparison: conversations and growth take --sessions, --turns, --think-time, --prompt-tokens, "
-      + "--max-tokens, --mocks, --seed, --report; mixed takes --rate, --duration, --mocks, --seed")
+  /**
+   * The comparison's options: conversations and growth take --sessions, --turns, --think-time, --prompt-tokens,
+   * --max-tokens, --mocks, --seed, --report; mixed takes --rate, --duration, --mocks, --seed.
+   */
+  @Unmatched
   List<String> rest = new ArrayList<>();
 
   @Override
@@ -114,7 +117,7 @@ public final class AffinityBench implements Callable<Integer> {
   /** TTFT over turns 2 and later (the ones a cache can serve), pooled from the per-turn histograms. */
   private record Later(double p50, double p99) {
     static Later of(Conversations.Result r) {
-      org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3_600_000_000L, 3);
+      org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(Conversations.HOUR_NANOS, 3);
       for (int k = 1; k < r.turns().size() - 1; k++) {
         h.add(r.turns().get(k).ttftHistogram());
       }
@@ -160,7 +163,7 @@ public final class AffinityBench implements Callable<Integer> {
     for (int i = 0; i < variants.size(); i++) {
       JsonObject ttft = reports.get(i).getJsonObject("ttftMs");
       System.out.printf(Locale.ROOT, "%-24s %10d %7.0f ms %7.0f ms %7.0f ms%n", variants.get(i).name(),
-          reports.get(i).getJsonObject("counts").getLong("completed"), ttft.getDouble("p50"), ttft.getDouble("p90"),
+          reports.get(i).getLong("completed"), ttft.getDouble("p50"), ttft.getDouble("p90"),
           ttft.getDouble("p99"));
     }
   }

@@ -88,9 +88,12 @@ public final class Conversations {
     }
   }
 
+  /** The longest TTFT a histogram holds: an hour, so that a turn queued behind a saturated pool is still counted. */
+  public static final long HOUR_NANOS = 3_600_000_000_000L;
+
   /** What happened to the turns of one index (turn 1, turn 2, ...) over all conversations. */
   public static final class TurnStats {
-    final Histogram ttft = new Histogram(3_600_000_000L, 3);
+    final Histogram ttft = new Histogram(HOUR_NANOS, 3);
     long answered;
     long failed;
     long promptTokens;
