@@ -5,7 +5,7 @@ import dev.sluice.cli.CompletionCommand;
 import dev.sluice.cli.Version;
 import dev.sluice.config.ConfigException;
 import dev.sluice.dispatcher.DispatcherMain;
-import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.NodeConfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -9,7 +9,6 @@ import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.admission.RetryBudget;
 import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.exact.ExactCountMeters;
 import dev.sluice.dispatcher.exact.ExactCounter;
 import dev.sluice.dispatcher.front.FrontVerticle;

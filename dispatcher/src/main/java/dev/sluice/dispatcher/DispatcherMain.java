@@ -7,7 +7,6 @@ import dev.sluice.cluster.ClusterNode;
 import dev.sluice.cluster.ClusteredVertx;
 import dev.sluice.dispatcher.admin.ManagementConfig;
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.lifecycle.ConfigWatcher;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.observe.AccessLog;

@@ -3,7 +3,6 @@ package dev.sluice.dispatcher;
 import static dev.sluice.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.pool.DiscoveryConfig;
 import dev.sluice.dispatcher.pool.Pool;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.config.ClientLimits;
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import io.vertx.core.http.HttpMethod;

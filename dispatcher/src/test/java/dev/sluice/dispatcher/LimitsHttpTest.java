@@ -3,7 +3,6 @@ package dev.sluice.dispatcher;
 import static dev.sluice.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.protocol.NodeLimits;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import java.io.ByteArrayOutputStream;

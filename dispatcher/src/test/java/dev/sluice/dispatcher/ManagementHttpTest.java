@@ -4,7 +4,6 @@ import static dev.sluice.testkit.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.admin.ManagementConfig;
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.security.ApiKeys;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.ConfigException;
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.pool.DiscoveryConfig;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;

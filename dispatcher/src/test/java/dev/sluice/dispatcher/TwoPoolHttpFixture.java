@@ -1,7 +1,6 @@
 package dev.sluice.dispatcher;
 
 import dev.sluice.dispatcher.config.DispatcherConfig;
-import dev.sluice.dispatcher.config.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.estimate.FixedRatioEstimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;

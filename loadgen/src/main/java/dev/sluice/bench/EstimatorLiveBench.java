@@ -5,7 +5,7 @@ import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.Dispatcher;
 import dev.sluice.dispatcher.DispatcherHooks;
 import dev.sluice.dispatcher.config.EstimatorSettings;
-import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.NodeConfig;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.CalibratingEstimator;
 import dev.sluice.dispatcher.estimate.Estimator;

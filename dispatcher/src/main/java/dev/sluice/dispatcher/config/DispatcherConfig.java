@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The dispatcher's own keys, at the top level of the file: the HTTP front, the upstream timeouts and the
- * pools. Immutable; bound with the rest of a node's configuration by {@link NodeConfig}, or built in code
- * and checked by {@link #validated()} before anything starts.
+ * pools. Immutable; bound with the rest of a node's configuration by {@code dev.sluice.dispatcher.NodeConfig},
+ * or built in code and checked by {@link #validated()} before anything starts.
  *
  * @param host                 address the HTTP front binds to
  * @param port                 its port (0 picks a free one)

@@ -3,6 +3,7 @@ package dev.sluice.dispatcher.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.Reference;
+import dev.sluice.dispatcher.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

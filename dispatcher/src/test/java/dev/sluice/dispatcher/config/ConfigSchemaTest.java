@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.Binding;
 import dev.sluice.config.ConfigException;
+import dev.sluice.dispatcher.NodeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

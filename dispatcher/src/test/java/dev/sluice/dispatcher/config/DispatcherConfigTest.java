@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.ConfigException;
+import dev.sluice.dispatcher.NodeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

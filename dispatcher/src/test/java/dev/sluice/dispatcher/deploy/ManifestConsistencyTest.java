@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.dispatcher.DispatcherMain;
-import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.NodeConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import java.io.IOException;
 import java.net.URI;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.config.ConfigException;
-import dev.sluice.dispatcher.config.NodeConfig;
+import dev.sluice.dispatcher.NodeConfig;
 import dev.sluice.dispatcher.security.ApiKeys;
 import dev.sluice.dispatcher.security.ImagePolicy;
 import java.nio.file.Files;

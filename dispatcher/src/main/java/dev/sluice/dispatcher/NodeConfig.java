@@ -1,11 +1,12 @@
-package dev.sluice.dispatcher.config;
+package dev.sluice.dispatcher;
 
 import dev.sluice.cluster.ClusterConfig;
 import dev.sluice.config.Binding;
 import dev.sluice.config.Section;
 import dev.sluice.config.Sub;
-import dev.sluice.dispatcher.balance.RoutingConfig;
 import dev.sluice.dispatcher.admin.ManagementConfig;
+import dev.sluice.dispatcher.balance.RoutingConfig;
+import dev.sluice.dispatcher.config.DispatcherConfig;
 import dev.sluice.dispatcher.observe.ObserveSettings;
 import dev.sluice.dispatcher.pool.DiscoveryConfig;
 import dev.sluice.dispatcher.protocol.NodeLimits;
