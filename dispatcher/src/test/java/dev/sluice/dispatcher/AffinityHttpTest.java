@@ -119,8 +119,8 @@ class AffinityHttpTest extends TwoPoolHttpFixture {
   }
 
   /**
-   * With affinity off the same conversation's 30 turns go by load alone (power of two choices among idle
-   * endpoints): more than one endpoint serves them, none counts as a hit.
+   * With affinity off the same conversation's 30 turns go by load alone (the least loaded, ties from a random
+   * start among idle endpoints): more than one endpoint serves them, none counts as a hit.
    */
   @Test
   void withAffinityOffTheTurnsGoByLoadAlone() {

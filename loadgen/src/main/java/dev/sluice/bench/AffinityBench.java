@@ -34,7 +34,7 @@ import picocli.CommandLine.Unmatched;
  *       {@code --mocks} instances, affinity on against off: prefix-cache hit rate (from the mocks' /metrics)
  *       and TTFT p50/p99;</li>
  *   <li>{@code mixed}: the Azure conv trace's sizes, open loop, over the same pool without keys: budget-weighted
- *       power of two choices against the least loaded by requests in flight ({@code routing.load});</li>
+ *       least budget in flight against the least loaded by requests in flight ({@code routing.load});</li>
  *   <li>{@code growth}: conversations that outgrow the short pool's context, over a short and a long pool: the
  *       TTFT of the turn that moves, and how often a conversation changes pools.</li>
  * </ul>
@@ -141,7 +141,7 @@ public final class AffinityBench implements Callable<Integer> {
 
   private static void mixed(Map<String, String> o) throws Exception {
     List<Variant> variants = List.of(
-        new Variant("budget, power of two", List.of("--routing-affinity", "off"), Map.of("SLUICE_ROUTING_LOAD", "budget")),
+        new Variant("budget, least loaded", List.of("--routing-affinity", "off"), Map.of("SLUICE_ROUTING_LOAD", "budget")),
         new Variant("requests, least loaded", List.of("--routing-affinity", "off"),
             Map.of("SLUICE_ROUTING_LOAD", "requests")));
     Path dir = Files.createTempDirectory("sluice-affinity-mixed");

@@ -17,11 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * is a {@link Result#HIT} when it is the home, a {@link Result#SPILL} when the home was over the bound, down,
  * drained or the endpoint the previous try failed on.
  *
- * <p><b>Without</b>: the power of two random choices: two distinct eligible endpoints drawn at random, the less
- * loaded one taken. Close to the least loaded, without every node and event loop herding onto the same one
- * between two scrapes (Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing", 2001). Or the
- * least loaded of all ({@code routing.load: requests}, Sluice's rule before budget weighting), ties taken from a
- * random start.
+ * <p><b>Without</b>: the least loaded of all, ties taken from a random start; or, in a large pool, the power of
+ * two random choices: two distinct eligible endpoints drawn at random, the less loaded one taken, close to the
+ * least loaded without every node and event loop herding onto the same one between two scrapes (Mitzenmacher,
+ * "The Power of Two Choices in Randomized Load Balancing", 2001). The pool decides which.
  */
 public final class Chooser {
 

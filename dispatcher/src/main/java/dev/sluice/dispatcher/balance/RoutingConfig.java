@@ -18,7 +18,7 @@ public record RoutingConfig(boolean affinity, int affinityPrefixBytes, double af
 
   /** What an endpoint's load counts. */
   public enum Load {
-    /** Budget tokens in flight, the scraped queue and cache ({@link BudgetLoad}); power of two choices. */
+    /** Budget tokens in flight, the scraped queue and cache ({@link BudgetLoad}); the least loaded, or the pair. */
     BUDGET,
     /** Requests in flight plus the scraped queue; the least loaded endpoint (Sluice before budget weighting). */
     REQUESTS
@@ -40,7 +40,8 @@ public record RoutingConfig(boolean affinity, int affinityPrefixBytes, double af
 
   static final Key<RoutingConfig, Load> LOAD = Key.of("load", Type.choice(loadWords()), RoutingConfig::load)
       .byDefault(Load.BUDGET).doc("`budget`: an endpoint's load is the budget tokens in flight with the scraped queue "
-          + "and cache, and a request without a key goes to the less loaded of two endpoints drawn at random; "
+          + "and cache, and a request without a key goes to the least loaded endpoint (in a pool of more than 8, the "
+          + "less loaded of two drawn at random); "
           + "`requests`: the requests in flight plus the scraped queue, and the least loaded endpoint");
 
   /** The {@code routing:} section. */

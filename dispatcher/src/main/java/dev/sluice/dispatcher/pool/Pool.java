@@ -30,6 +30,12 @@ public final class Pool {
   private final PoolAdmission admission;
   private final long loadStaleMillis;
   private final RoutingConfig routing;
+  /**
+   * Up to this many endpoints a keyless try scans them all for the least budget in flight: on four mocks that
+   * lowered TTFT p99 by 10–17% against the random pair (docs/benchmarks.md, "Endpoint choice"). Beyond it the
+   * pair keeps nodes and event loops from herding onto the same endpoint between scrapes.
+   */
+  static final int FULL_SCAN_MAX = 8;
   /** Each endpoint's rendezvous seed, by position. */
   private final long[] seeds;
 
@@ -141,8 +147,9 @@ public final class Pool {
   /**
    * The endpoint for a try of a request of {@code budget} tokens whose affinity key is {@code key}, among the
    * available endpoints other than {@code avoid} ({@link Chooser}): with a key (and {@code routing.affinity} on)
-   * the key's home or the next in its order within the load bound, else the less loaded of two drawn at random
-   * (or, with {@code routing.load: requests}, the least loaded by requests in flight and queued).
+   * the key's home or the next in its order within the load bound, else the least loaded by budget tokens in
+   * flight (the less loaded of two drawn at random in a pool of more than {@value #FULL_SCAN_MAX} endpoints), or
+   * with {@code routing.load: requests} the least loaded by requests in flight and queued.
    * When none is available, the least busy one other than {@code avoid} (admission saw an available endpoint a
    * moment ago); {@code avoid} itself only when it is the only one. A drained endpoint is never chosen; null
    * when the pool has no endpoint left to choose (discovery found none, or all are drained). Counts the choice
@@ -176,7 +183,7 @@ public final class Pool {
     boolean keyed = key != AffinityKey.NONE && routing.affinity();
     int chosen = !chooser.any() ? -1
         : keyed ? chooser.affinity(key, seeds, routing.affinityLoadFactor())
-        : byBudget ? chooser.powerOfTwo() : chooser.leastLoaded();
+        : byBudget && n > FULL_SCAN_MAX ? chooser.powerOfTwo() : chooser.leastLoaded();
     Endpoint e;
     Chooser.Result result;
     if (chosen >= 0) {
