@@ -25,6 +25,9 @@ import java.util.function.Consumer;
  * the event loop by the cluster layer (through {@link NodeCalibration}).
  */
 public final class ClassTable {
+  /** Samples between two solves of a calibrated model's view: 1/8 of the solves, a lag far below the window. */
+  static final int REBUILD_EVERY = 8;
+
 
   private final ClassParams params;
   private final ClassFit fit;
@@ -88,7 +91,15 @@ public final class ClassTable {
       double u = before.calibrated() ? textBytes / (textBytes + p.spreadHalfBytes()) : 0;
       row.devSum = beta * row.devSum + u * Math.min(1.0, error / predicted);
       row.devWeight = beta * row.devWeight + u;
-      row.view = build(row);
+      // Solving the equations is the costly part and runs on an event loop for every response; once the view is
+      // calibrated, one sample moves its weights by about 1/window, so they are solved again every REBUILD_EVERY
+      // samples. The counts and the spread are new in every view.
+      if (!before.calibrated() || ++row.unsolved >= REBUILD_EVERY) {
+        row.view = build(row);
+        row.unsolved = 0;
+      } else {
+        row.view = view(row, before.theta());
+      }
     }
     return KeyMoments.Verdict.ACCEPTED;
   }
@@ -113,11 +124,19 @@ public final class ClassTable {
     return out;
   }
 
-  /** What this node has learned itself, per model (models without samples are left out). */
+  /**
+   * What this node has learned itself, per model (models without samples are left out). Called off the request
+   * path (publishing, saving), it also solves the views that samples since the last solve have left behind, so
+   * that what a node publishes or saves is what it routes on.
+   */
   public Map<String, ClassStats> localState() {
     Map<String, ClassStats> out = new HashMap<>();
     rows.forEach((model, row) -> {
       synchronized (row) {
+        if (row.unsolved > 0) {
+          row.view = build(row);
+          row.unsolved = 0;
+        }
         if (row.samples > 0) {
           out.put(model, new ClassStats(row.samples, row.weight, row.moments, row.devSum, row.devWeight));
         }
@@ -158,7 +177,12 @@ public final class ClassTable {
   /** The view of a row's local and cluster state; call holding the row's monitor. */
   private ClassView build(Row row) {
     ClassStats cluster = row.cluster;
-    double[] theta = fit.solve(row.moments, cluster == null ? null : cluster.raw(), row.work);
+    return view(row, fit.solve(row.moments, cluster == null ? null : cluster.raw(), row.work));
+  }
+
+  /** A view of the row's counts and spread over these weights; call holding the row's monitor. */
+  private ClassView view(Row row, double[] theta) {
+    ClassStats cluster = row.cluster;
     long samples = row.samples + (cluster == null ? 0 : cluster.samples());
     double devSum = row.devSum + (cluster == null ? 0 : cluster.devSum());
     double devWeight = row.devWeight + (cluster == null ? 0 : cluster.devWeight());
@@ -168,6 +192,8 @@ public final class ClassTable {
   }
 
   private static final class Row {
+    /** Samples added since the view was last solved. */
+    int unsolved;
     double[] moments = new double[ClassStats.length()];
     final double[] work = new double[ClassStats.dimension() * ClassStats.dimension()];
     long samples;

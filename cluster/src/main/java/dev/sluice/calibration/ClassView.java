@@ -30,6 +30,11 @@ public final class ClassView {
     this.maxInterceptTokens = p.maxInterceptTokens();
   }
 
+  /** The weights, shared with a view built over them again (never written). */
+  double[] theta() {
+    return theta;
+  }
+
   /**
    * Unbiased prompt tokens of a text with these counts: the intercept plus each class's weight times its
    * count, at least the text's bytes over {@link ClassParams#floorBytesPerToken()} and at most what they can

@@ -59,12 +59,6 @@ public final class Upstreams {
           RoutingConfig.DEFAULTS);
     }
 
-    /** With the default routing. */
-    public Settings(Timeouts timeouts, OutlierPolicy outliers, AdmissionPolicy admission, boolean spillOver,
-        Map<String, String> upstreamKeys, int eventLoops, DiscoveryConfig discovery) {
-      this(timeouts, outliers, admission, spillOver, upstreamKeys, eventLoops, discovery, RoutingConfig.DEFAULTS);
-    }
-
     /** Without DNS discovery settings. */
     public Settings(Timeouts timeouts, OutlierPolicy outliers, AdmissionPolicy admission, boolean spillOver,
         Map<String, String> upstreamKeys, int eventLoops, RoutingConfig routing) {
