@@ -277,9 +277,10 @@ final class Binder {
 
   private static <R> void checkRules(Section<R> section, R value, String path) {
     for (Section.Rule<R> r : section.rules()) {
-      if (!r.ok().test(value)) {
+      String problem = r.problem().apply(value);
+      if (problem != null) {
         String at = r.member() == null ? label(path) : path + r.member().name();
-        throw new ConfigException(Invalid.at(at, r.problem()));
+        throw new ConfigException(Invalid.at(at, problem));
       }
     }
   }

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
 public final class Section<R> {
 
   /** A rule on the whole record, reported at {@code member} (at the section itself when null). */
-  record Rule<R>(Predicate<R> ok, Member<R, ?> member, String problem) {
+  /** A rule over several keys: {@code problem} says what is wrong with a record, or null when nothing is. */
+  record Rule<R>(Function<R, String> problem, Member<R, ?> member) {
   }
 
   private final String name;
@@ -55,8 +56,13 @@ public final class Section<R> {
 
   /** A rule over several keys, reported at {@code member}'s path: {@code must be >= base_ejection_ms}. */
   public Section<R> rule(Predicate<R> ok, Member<R, ?> member, String problem) {
+    return rule(value -> ok.test(value) ? null : problem, member);
+  }
+
+  /** A rule whose problem names what it found ({@code 'lng' is not a pool}); null: the record is fine. */
+  public Section<R> rule(Function<R, String> problem, Member<R, ?> member) {
     List<Rule<R>> more = new ArrayList<>(rules);
-    more.add(new Rule<>(ok, member, problem));
+    more.add(new Rule<>(problem, member));
     return new Section<>(name, build, members, more, title, doc);
   }
 
