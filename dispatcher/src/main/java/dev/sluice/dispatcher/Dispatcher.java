@@ -21,6 +21,7 @@ import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.protocol.ConnectionLimit;
 import dev.sluice.dispatcher.relay.Relay;
+import dev.sluice.dispatcher.route.ResponseHomes;
 import dev.sluice.dispatcher.reliability.ReliabilityConfig;
 import dev.sluice.dispatcher.savings.LiveFigures;
 import dev.sluice.dispatcher.security.ApiKeys;
@@ -85,7 +86,7 @@ public final class Dispatcher {
     this.accessLog = accessLog;
     this.tracing = tracing;
     accessLog.bindTo(metrics.registry());
-    this.upstreams = new Upstreams(vertx, config.pools(), new Upstreams.Settings(config.timeouts(),
+    this.upstreams = new Upstreams(vertx, config.pools(), config.models(), new Upstreams.Settings(config.timeouts(),
         reliability.health(), reliability.admission(), reliability.spillOver(), reliability.upstreamKeys(),
         instances, node.discovery(), node.routing()), metrics);
     this.retries = new RetryBudget(reliability.retryRatio(), reliability.retryMin());
@@ -93,16 +94,17 @@ public final class Dispatcher {
     connections.bindTo(metrics.registry());
     this.bodies = new BodyBudget(node.limits().maxBufferedBodyBytes());
     bodies.bindTo(metrics.registry());
+    ResponseHomes responseHomes = new ResponseHomes();
     Relay relay = new Relay(vertx, hooks.estimator(), hooks.taps(), hooks.askUpstreamForUsage(), config.timeouts(),
-        retries, metrics);
-    this.exactCounter = new ExactCounter(vertx, upstreams, hooks.estimator(), config.estimator(),
+        retries, metrics, responseHomes);
+    this.exactCounter = new ExactCounter(vertx, hooks.estimator(), config.estimator(),
         new ExactCountMeters(metrics.registry()));
     // clustered, a key's limits are the cluster's: leased from the buckets all nodes share
     KeyRateLimiter limiter = new KeyRateLimiter(reliability.keys(), System.nanoTime(), QuotaLedger.of(vertx));
     this.pipeline = new Pipeline(new ApiKeys(reliability.keys()), config.bodyCapBytes(), bodies, hooks.estimator(),
         exactCounter, config.defaultOutputReserve(), reliability.images(), limiter, upstreams, relay,
         new Outcomes(metrics, accessLog, tracing),
-        new ModelList(upstreams, config.timeouts().modelsMs(), config.modelsCacheMillis()));
+        new ModelList(upstreams, config.timeouts().modelsMs(), config.modelsCacheMillis()), responseHomes);
     this.management = new ManagementRoutes(metrics, this::ready, this::cluster, hooks.calibration(), upstreams,
         ApiKeys.ofHashes("management", node.management().keys()), limiter, reliability.keys());
     this.liveFigures = new LiveFigures(vertx, upstreams.current(), metrics.registry());
@@ -286,9 +288,9 @@ public final class Dispatcher {
     if (!valid.estimator().equals(current.estimator())) {
       restartOnly.add("estimator");
     }
-    if (!valid.pools().equals(current.pools())) {
-      config = current.withPools(valid.pools());
-      upstreams.reconfigure(valid.pools(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
+    if (!valid.pools().equals(current.pools()) || !valid.models().equals(current.models())) {
+      config = current.withPools(valid.pools()).withModels(valid.models());
+      upstreams.reconfigure(valid.pools(), valid.models(), reliability.admission().maxWaitMillis() + SETTLE_MARGIN_MS);
     }
     return restartOnly;
   }

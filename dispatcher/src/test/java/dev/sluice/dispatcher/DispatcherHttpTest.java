@@ -423,7 +423,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
   @Test
   void unknownPathIs404() {
     start(twoPools());
-    assertError(http.get("/v1/embeddings"), 404, "not_found", null);
+    assertError(http.get("/v1/images/generations"), 404, "not_found", null);
   }
 
   @Test

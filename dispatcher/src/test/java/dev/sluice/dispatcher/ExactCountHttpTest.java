@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher;
 
+import dev.sluice.dispatcher.api.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.calibration.CalibrationParams;
@@ -75,7 +76,7 @@ class ExactCountHttpTest extends TwoPoolHttpFixture {
   }
 
   private Budget estimate(String body) {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     scanner.feed(Buffer.buffer(body));
     return dispatcher.hooks().estimator().estimate(scanner.finish(), null, 256);
   }

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.dispatcher.api.Api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -99,7 +100,7 @@ public class ScannerBench {
       for (String kind : new String[] {"ascii", "cjk"}) {
         try {
           byte[] body = body(kind, 1024 << (i % 4));
-          BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+          BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
           scanner.feed(Buffer.buffer(body));
           Budget b = e.estimate(scanner.finish(), null, DEFAULT_RESERVE);
           e.observe(b, b.promptEstimate() + i % 7);
@@ -125,7 +126,7 @@ public class ScannerBench {
 
   @Benchmark
   public Budget scanAndEstimate() {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     for (Buffer chunk : chunks) {
       scanner.feed(chunk);
     }
@@ -135,7 +136,7 @@ public class ScannerBench {
 
   @Benchmark
   public Budget scanAndEstimateClasses() {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     for (Buffer chunk : chunks) {
       scanner.feed(chunk);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.e2e;
 
+import dev.sluice.dispatcher.api.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.knuddels.jtokkit.Encodings;
@@ -251,7 +252,7 @@ class SluiceEndToEndTest {
     // a prompt of 7,000 tokens and a reserve that puts its estimated band around the short pool's context
     String text = prose(7_000);
     dev.sluice.dispatcher.scan.BodyScanner scanner = new dev.sluice.dispatcher.scan.BodyScanner(
-        dev.sluice.dispatcher.scan.BodyScanner.Kind.CHAT, dev.sluice.dispatcher.scan.ScanLimits.DEFAULTS);
+        Api.CHAT, dev.sluice.dispatcher.scan.ScanLimits.DEFAULTS);
     scanner.feed(Rig.chat(text, 1).toBuffer());
     dev.sluice.dispatcher.estimate.Budget b = rig.node().dispatcher().hooks().estimator()
         .estimate(scanner.finish(), null, 0);

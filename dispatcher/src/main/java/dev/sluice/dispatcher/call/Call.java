@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.call;
 
 import dev.sluice.dispatcher.admission.Priority;
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind.Outcome;
@@ -9,8 +10,8 @@ import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.observe.AccessRecord;
 import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Ladder;
 import dev.sluice.dispatcher.pool.Pool;
-import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
 import dev.sluice.dispatcher.protocol.LingeringClose;
 import dev.sluice.dispatcher.protocol.SluiceHeaders;
@@ -51,12 +52,18 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
   private final RequestTrace trace;
   private final long accepted = System.nanoTime();
   private Stage stage;
+  /** The API the request was sent to; chat until the front says otherwise (it decides the error shape). */
+  private Api api = Api.CHAT;
   private ApiKey key;
   private Priority priority = Priority.NORMAL;
   private RequestFacts facts;
   private Budget budget;
-  private PoolSet pools;
+  private Ladder ladder;
   private Pool pool;
+  /** The client named its model by an alias: the model's own name goes upstream. */
+  private boolean aliased;
+  /** The endpoint that made the response this request continues, to try first; null: none. */
+  private String home;
   private Endpoint endpoint;
   private int tries;
   private long firstByteAt;
@@ -103,6 +110,15 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     return trace;
   }
 
+  public Api api() {
+    return api;
+  }
+
+  /** The request is for {@code value}: its errors take that API's shape. */
+  public void serves(Api value) {
+    api = value;
+  }
+
   public ApiKey key() {
     return key;
   }
@@ -133,18 +149,44 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     budget = value;
   }
 
-  /** The pool set the request was routed in; it keeps it to the end, whatever reloads happen meanwhile. */
-  public PoolSet pools() {
-    return pools;
+  /**
+   * Its model's pools, from the pool set it was routed in; it keeps them to the end, whatever reloads happen
+   * meanwhile. Null before the model was looked up.
+   */
+  public Ladder ladder() {
+    return ladder;
+  }
+
+  /**
+   * The model the request names was found: it may go to the pools of {@code value}. {@code byAlias}: the client
+   * used an alias, and the upstream gets the model's own name.
+   */
+  public void climbs(Ladder value, boolean byAlias) {
+    ladder = value;
+    aliased = byAlias;
+  }
+
+  /** Whether the body names the model by an alias that the upstream would not know. */
+  public boolean aliased() {
+    return aliased;
   }
 
   public Pool pool() {
     return pool;
   }
 
-  /** The request goes to {@code value} of {@code set} (the first pool, or a larger one on a retry). */
-  public void routed(PoolSet set, Pool value) {
-    pools = set;
+  /** The URL of the endpoint that holds the state the request continues, or null. */
+  public String home() {
+    return home;
+  }
+
+  /** The request continues state that {@code endpointUrl} holds: its first try goes there while it can. */
+  public void continues(String endpointUrl) {
+    home = endpointUrl;
+  }
+
+  /** The request goes to {@code value} of its ladder (the first pool, or a larger one on a retry). */
+  public void routed(Pool value) {
     pool = value;
   }
 
@@ -302,7 +344,7 @@ public final class Call implements Handler<Void>, ConnectionDeadlines.SlowBody {
     // a body not read yet is not kept: it is dropped as it comes, and the connection closes after the answer
     // (Vert.x alone would keep the connection for the next request once the body ended)
     close |= hasUnreadBody();
-    Future<Void> written = ErrorResponses.send(response, kind, message, param,
+    Future<Void> written = ErrorResponses.send(response, api.errorShape(), kind, message, param,
         close && request.version() != HttpVersion.HTTP_2, retryAfterSeconds);
     failed(kind);
     if (close) {

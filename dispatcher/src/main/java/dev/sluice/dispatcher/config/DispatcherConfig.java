@@ -7,7 +7,9 @@ import dev.sluice.config.Sub;
 import dev.sluice.config.Type;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The dispatcher's own keys, at the top level of the file: the HTTP front, the upstream timeouts and the
@@ -17,6 +19,8 @@ import java.util.List;
  * @param host                 address the HTTP front binds to
  * @param port                 its port (0 picks a free one)
  * @param pools                upstream pools, ordered by context, smallest first
+ * @param models               the models served, each with its ladder of pools; empty: one implicit model, any
+ *                             name, every pool
  * @param bodyCapBytes         largest accepted request body
  * @param defaultOutputReserve output tokens assumed when a request names no max_tokens
  * @param timeouts             upstream timeouts
@@ -27,6 +31,7 @@ public record DispatcherConfig(
     String host,
     int port,
     List<PoolConfig> pools,
+    List<ModelConfig> models,
     int bodyCapBytes,
     int defaultOutputReserve,
     Timeouts timeouts,
@@ -71,18 +76,46 @@ public record DispatcherConfig(
       .flag("--pool", PoolConfig.SPEC, PoolConfig::parseSpec, PoolConfig.NAME)
       .doc("the pools, in any order; the node orders them by context. `--pool` replaces the file's pool of "
           + "the same name, else adds one");
+  static final ListOf<DispatcherConfig, ModelConfig> MODELS = ListOf.of("models", ModelConfig.SECTION,
+          DispatcherConfig::models)
+      .doc("the models the node serves, each with its own ladder of pools (see \"Many models\" below); none: "
+          + "one model under any name, over every pool");
 
   /** The top-level keys of the dispatcher. */
   public static final Section<DispatcherConfig> SECTION = Section.of(null,
-          v -> new DispatcherConfig(v.get(HOST), v.get(PORT), v.get(POOLS), v.get(BODY_CAP_BYTES),
+          v -> new DispatcherConfig(v.get(HOST), v.get(PORT), v.get(POOLS), v.get(MODELS), v.get(BODY_CAP_BYTES),
               v.get(DEFAULT_OUTPUT_RESERVE), v.get(TIMEOUTS), v.get(MODELS_CACHE_MS), v.get(ESTIMATOR)).ordered(),
-          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, MODELS_CACHE_MS, TIMEOUTS, ESTIMATOR, CLIENT, POOLS)
+          HOST, PORT, BODY_CAP_BYTES, DEFAULT_OUTPUT_RESERVE, MODELS_CACHE_MS, TIMEOUTS, ESTIMATOR, CLIENT, POOLS,
+          MODELS)
+      .rule(DispatcherConfig::modelsProblem, MODELS)
       .doc("the dispatcher", "");
 
   private static final DispatcherConfig DEFAULTS = SECTION.defaults();
 
   public DispatcherConfig {
     pools = List.copyOf(pools);
+    models = List.copyOf(models);
+  }
+
+  /** What is wrong across {@code models:} and {@code pools:}, or null: a name used twice, a pool not defined. */
+  private static String modelsProblem(DispatcherConfig config) {
+    Set<String> pools = new HashSet<>();
+    config.pools().forEach(p -> pools.add(p.name()));
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < config.models().size(); i++) {
+      ModelConfig model = config.models().get(i);
+      for (String name : model.names()) {
+        if (!names.add(name)) {
+          return "[" + i + "] '" + name + "' already names another model or alias";
+        }
+      }
+      for (String pool : model.pools()) {
+        if (!pools.contains(pool)) {
+          return "[" + i + "].pools '" + pool + "' is not a pool in 'pools:'";
+        }
+      }
+    }
+    return null;
   }
 
   /** Defaults everywhere, with no pools yet. */
@@ -101,6 +134,10 @@ public record DispatcherConfig(
   /** These pools, ordered by context like every bound configuration's. */
   public DispatcherConfig withPools(List<PoolConfig> value) {
     return SECTION.with(this, POOLS, value);
+  }
+
+  public DispatcherConfig withModels(List<ModelConfig> value) {
+    return SECTION.with(this, MODELS, value);
   }
 
   public DispatcherConfig withBodyCapBytes(int value) {
@@ -153,7 +190,7 @@ public record DispatcherConfig(
   private DispatcherConfig ordered() {
     List<PoolConfig> sorted = new ArrayList<>(pools);
     sorted.sort(Comparator.comparingInt(PoolConfig::context));
-    return new DispatcherConfig(host, port, sorted, bodyCapBytes, defaultOutputReserve, timeouts, modelsCacheMillis,
-        estimator);
+    return new DispatcherConfig(host, port, sorted, models, bodyCapBytes, defaultOutputReserve, timeouts,
+        modelsCacheMillis, estimator);
   }
 }

@@ -21,6 +21,8 @@ public enum FailureKind {
   /** {@code x-sluice-priority} asks for a class above the highest the key may use. */
   PRIORITY_NOT_ALLOWED(403, Type.INVALID, "priority_not_allowed", Fault.CLIENT),
   NOT_FOUND(404, Type.INVALID, "not_found", Fault.CLIENT),
+  /** The request names a model the node does not serve (its {@code models:}): no upstream is asked. */
+  MODEL_NOT_FOUND(404, Type.INVALID, "model_not_found", Fault.CLIENT),
   METHOD_NOT_ALLOWED(405, Type.INVALID, "method_not_allowed", Fault.CLIENT),
   /** The body did not arrive within the body deadline (slowloris). */
   REQUEST_TIMEOUT(408, Type.INVALID, "request_timeout", Fault.CLIENT),

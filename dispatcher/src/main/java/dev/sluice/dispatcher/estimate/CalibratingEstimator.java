@@ -63,7 +63,8 @@ public final class CalibratingEstimator implements Estimator {
       category = CategoryClassifier.classify(facts);
     }
     long bytes = facts.textBytes();
-    int extra = facts.hasImages() ? imageTokens : 0;
+    // token ids given as such are counted exactly; images are estimated apart from the text
+    int extra = (facts.hasImages() ? imageTokens : 0) + facts.tokenIds();
     int prompt;
     int low;
     int routing;
@@ -85,7 +86,8 @@ public final class CalibratingEstimator implements Estimator {
     int reserve = facts.maxTokens() >= 0 ? facts.maxTokens() : defaultReserve;
     return new Budget(facts.model(), category.id(), bytes, facts.features(), saturatedAdd(prompt, extra),
         saturatedAdd(low, extra), saturatedAdd(routing, extra), reserve, calibrated,
-        category != ContentCategory.MULTIMODAL, EstimateSource.CALIBRATED);
+        // a count that includes token ids or images says nothing about the text's bytes per token
+        category != ContentCategory.MULTIMODAL && facts.tokenIds() == 0, EstimateSource.CALIBRATED);
   }
 
   @Override

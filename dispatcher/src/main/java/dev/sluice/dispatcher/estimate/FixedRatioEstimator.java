@@ -12,7 +12,7 @@ public final class FixedRatioEstimator implements Estimator {
 
   @Override
   public Budget estimate(RequestFacts facts, String categoryOverride, int defaultReserve) {
-    int prompt = (int) Math.ceil(facts.textBytes() / bytesPerToken);
+    int prompt = (int) Math.ceil(facts.textBytes() / bytesPerToken) + facts.tokenIds();
     int perChoice = facts.maxTokens() >= 0 ? facts.maxTokens() : defaultReserve;
     String category = categoryOverride != null ? categoryOverride : "default";
     return new Budget(facts.model(), category, facts.textBytes(), null, prompt, prompt, prompt, perChoice, false, false,

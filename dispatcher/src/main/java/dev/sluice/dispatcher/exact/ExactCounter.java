@@ -7,8 +7,7 @@ import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.pool.Endpoint;
 import dev.sluice.dispatcher.pool.Pool;
-import dev.sluice.dispatcher.pool.PoolSet;
-import dev.sluice.dispatcher.pool.Upstreams;
+import dev.sluice.dispatcher.pool.Ladder;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,21 +22,20 @@ import io.vertx.core.internal.ContextInternal;
  * its estimate as it would without this step. The count is also a calibration sample, taken here; the
  * relay does not feed the response's usage again for a counted budget.
  *
- * <p>Requests with images or tools are not counted (vLLM would process the images to count them); their
+ * <p>Only chat and completions bodies are counted ({@code /tokenize} renders those), on the ladder of the
+ * request's model. Requests with images or tools are not counted (vLLM would process the images to count them); their
  * estimate carries its own margin.
  */
 public final class ExactCounter {
   private final Vertx vertx;
-  private final Upstreams upstreams;
   private final Estimator estimator;
   private final TokenizeClient client;
   private final ExactCountMeters meters;
   private final boolean enabled;
 
-  public ExactCounter(Vertx vertx, Upstreams upstreams, Estimator estimator, EstimatorSettings settings,
+  public ExactCounter(Vertx vertx, Estimator estimator, EstimatorSettings settings,
       ExactCountMeters meters) {
     this.vertx = vertx;
-    this.upstreams = upstreams;
     this.estimator = estimator;
     this.meters = meters;
     this.enabled = settings.exactCount();
@@ -54,15 +52,17 @@ public final class ExactCounter {
    * nothing needs counting. Call on the request's event loop.
    */
   public Future<Budget> count(Call call, Buffer body, RequestFacts facts, Budget budget) {
-    if (!enabled || facts.hasImages() || facts.hasTools() || budget.source() != EstimateSource.CALIBRATED) {
+    // /tokenize renders chat and completions bodies only; a body with token ids is partly counted already
+    if (!enabled || !facts.api().completionLike() || facts.tokenIds() > 0 || facts.hasImages() || facts.hasTools()
+        || budget.source() != EstimateSource.CALIBRATED) {
       return Future.succeededFuture(budget);
     }
-    PoolSet pools = upstreams.current();
-    int candidate = StraddleRule.candidate(pools.router(), budget.lowTotal(), budget.total());
+    Ladder ladder = call.ladder();
+    int candidate = StraddleRule.candidate(ladder.router(), budget.lowTotal(), budget.total());
     if (candidate < 0) {
       return Future.succeededFuture(budget);
     }
-    Pool pool = pools.pool(candidate);
+    Pool pool = ladder.pool(candidate);
     Endpoint endpoint = pool.pickToAsk();
     Buffer tokenize = TokenizeBody.of(body, facts);
     if (endpoint == null || tokenize == null) {

@@ -1,12 +1,12 @@
 package dev.sluice.dispatcher.front;
 
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.admin.ManagementRoutes;
 import dev.sluice.dispatcher.pipeline.Pipeline;
 import dev.sluice.dispatcher.protocol.ConnectionDeadlines;
 import dev.sluice.dispatcher.protocol.ConnectionLimit;
 import dev.sluice.dispatcher.protocol.ServerHardening;
 import dev.sluice.dispatcher.protocol.ServerLimits;
-import dev.sluice.dispatcher.scan.BodyScanner;
 import dev.sluice.dispatcher.security.TlsCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,7 +21,8 @@ import java.util.function.IntConsumer;
 
 /**
  * The accept step: the public listener, one instance per event loop, and the switch from a path to what serves
- * it: the request pipeline for the OpenAI API ({@code /v1/*}), and the two probe paths {@code /health/live} and
+ * it: the request pipeline for each routed {@link Api} (OpenAI's chat, completions, responses and embeddings,
+ * Anthropic's messages, vLLM's tokenize and detokenize), {@code /v1/models}, and the two probe paths {@code /health/live} and
  * {@code /health/ready} (a load balancer's health check). Everything else, {@code /metrics} and
  * {@code /admin/*} included, is a 404 here: operators use the management listener. A path nothing serves is a
  * 404, a known path with another method a 405, both answered (and logged) by the pipeline; a request on a
@@ -104,13 +105,11 @@ public final class FrontVerticle extends VerticleBase {
       return pipeline.overCapacity(request);
     }
     String path = request.path();
+    Api api = Api.at(path);
+    if (api != null) {
+      return pipeline.completion(request, api);
+    }
     switch (path) {
-      case "/v1/chat/completions" -> {
-        return pipeline.completion(request, BodyScanner.Kind.CHAT);
-      }
-      case "/v1/completions" -> {
-        return pipeline.completion(request, BodyScanner.Kind.COMPLETIONS);
-      }
       case "/v1/models" -> {
         return pipeline.models(request);
       }

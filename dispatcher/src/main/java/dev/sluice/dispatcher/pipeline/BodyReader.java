@@ -1,6 +1,7 @@
 package dev.sluice.dispatcher.pipeline;
 
 import dev.sluice.dispatcher.admission.BodyBudget;
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.scan.BodyScanner;
@@ -42,7 +43,7 @@ final class BodyReader {
 
   private final Call call;
   private final HttpServerRequest request;
-  private final BodyScanner.Kind kind;
+  private final Api api;
   private final int cap;
   private final BodyBudget budget;
   private final Next next;
@@ -56,10 +57,10 @@ final class BodyReader {
   private BodyScanner scanner;
   private boolean done;
 
-  BodyReader(Call call, BodyScanner.Kind kind, int cap, BodyBudget budget, int prefixBytes, Next next) {
+  BodyReader(Call call, Api api, int cap, BodyBudget budget, int prefixBytes, Next next) {
     this.call = call;
     this.request = call.request();
-    this.kind = kind;
+    this.api = api;
     this.cap = cap;
     this.prefixBytes = prefixBytes;
     this.budget = budget;
@@ -81,7 +82,7 @@ final class BodyReader {
       refuse(FailureKind.OVERLOADED, OVERLOADED, null);
       return;
     }
-    scanner = new BodyScanner(kind, ScanLimits.DEFAULTS, prefixBytes);
+    scanner = new BodyScanner(api, ScanLimits.DEFAULTS, prefixBytes);
     request.handler(this::onChunk);
     request.endHandler(v -> onEnd());
     request.exceptionHandler(t -> {

@@ -3,7 +3,9 @@ package dev.sluice.dispatcher.pipeline;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Ladder;
 import dev.sluice.dispatcher.pool.Pool;
+import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.protocol.JsonReply;
 import io.vertx.core.Context;
@@ -19,6 +21,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code GET /v1/models}: asks every endpoint of every pool (with the pool's upstream key), each within a timeout,
+ * {@code GET /v1/models}. A node with {@code models:} answers from them alone: every model and alias, each with the
+ * largest context of its ladder as {@code max_model_len} (through Sluice a request that fits any of its pools is
+ * served). Without, it asks every endpoint of every pool (with the pool's upstream key), each within a timeout,
  * and merges the lists by model id, keeping the largest {@code max_model_len} any upstream states. An endpoint
  * that is down, slow or drained is left out; only when none answers is the result an error. The merged list is
  * kept for {@code cacheMs} and shared by every event loop, and the lookups of one refresh are shared by every
@@ -51,6 +56,11 @@ public final class ModelList {
 
   /** Answers {@code call}, a {@code GET} (the front checked the method). */
   public void serve(Call call) {
+    PoolSet pools = upstreams.current();
+    if (pools.hasModels()) {
+      answer(call, new Merged(configured(pools), System.nanoTime()));
+      return;
+    }
     Merged known = merged;
     if (known != null && System.nanoTime() - known.atNanos() < cacheNanos) {
       answer(call, known);
@@ -64,6 +74,22 @@ public final class ModelList {
         call.refuse(FailureKind.UPSTREAM_UNREACHABLE, "no upstream answered /v1/models", null);
       }
     }));
+  }
+
+  /** The configured models and aliases, in OpenAI's list shape. */
+  private static Buffer configured(PoolSet pools) {
+    JsonArray data = new JsonArray();
+    long created = System.currentTimeMillis() / 1000;
+    List<Ladder> ladders = new ArrayList<>(pools.models());
+    ladders.sort(Comparator.comparing(Ladder::model));
+    for (Ladder ladder : ladders) {
+      for (String name : ladder.names()) {
+        data.add(new JsonObject().put("id", name).put("object", "model").put("created", created)
+            .put("owned_by", "sluice").put("root", ladder.model())
+            .put("max_model_len", ladder.largest().context()));
+      }
+    }
+    return new JsonObject().put("object", "list").put("data", data).toBuffer();
   }
 
   private static void answer(Call call, Merged list) {

@@ -4,6 +4,7 @@ import dev.sluice.dispatcher.admission.BodyBudget;
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Priority;
 import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.call.Outcomes;
 import dev.sluice.dispatcher.error.FailureKind;
@@ -11,12 +12,12 @@ import dev.sluice.dispatcher.error.Refusal;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.exact.ExactCounter;
+import dev.sluice.dispatcher.pool.Ladder;
 import dev.sluice.dispatcher.pool.Pool;
-import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.pool.Upstreams;
 import dev.sluice.dispatcher.protocol.SluiceHeaders;
 import dev.sluice.dispatcher.relay.Relay;
-import dev.sluice.dispatcher.scan.BodyScanner;
+import dev.sluice.dispatcher.route.ResponseHomes;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.security.ApiKey;
 import dev.sluice.dispatcher.security.ApiKeys;
@@ -33,10 +34,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The life of one completion request, one method per step, in the order the request lives them:
+ * The life of one request to one of the routed {@link Api}s, one method per step, in the order the request lives
+ * them:
  *
  * <pre>
- *   accept → authenticate → read and scan → estimate → police → route → admit → relay → (finish)
+ *   accept → authenticate → read and scan → find the model → estimate → police → route → admit → relay → (finish)
  * </pre>
  *
  * Each step hands the request to the next, or ends it through its {@link Call}, whose single end records it.
@@ -49,11 +51,14 @@ import io.vertx.core.http.HttpServerRequest;
  * {@code estimator}, {@code exactCounter} (the pool's tokenizer when the estimate straddles a pool's context; the
  * step's only asynchronous part) and {@code defaultOutputReserve} (estimate), {@code images} and
  * {@code limiter} (police: media URLs the model server would fetch, per-key requests and tokens per minute),
- * {@code upstreams} (route: the current pool set), {@code relay} (relay: tries and the answer) and
+ * {@code upstreams} (find the model: its ladder in the current pool set), {@code homes} (route: where the
+ * Responses answers a request continues were made), {@code relay} (relay: tries and the answer) and
  * {@code outcomes} (accept and finish: request ids and the record of every end).
  */
 public final class Pipeline {
   private static final CharSequence ALLOW = HttpHeaders.createOptimized("allow");
+  /** Anthropic's clients send their key here rather than as a bearer token. */
+  private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
   /** Longest wait for a lease of the cluster's units, and how many leases a request may wait for. */
   private static final long LEASE_WAIT_MS = 250;
   private static final int LEASE_WAITS = 2;
@@ -72,14 +77,15 @@ public final class Pipeline {
   private final Relay relay;
   private final Outcomes outcomes;
   private final ModelList models;
+  private final ResponseHomes homes;
   /** The step after reading, made once rather than per request. */
-  private final BodyReader.Next afterRead = this::estimate;
+  private final BodyReader.Next afterRead = this::findModel;
   /** Prompt-text bytes the scanner hashes for the affinity key; none with affinity off. */
   private final int prefixBytes;
 
   public Pipeline(ApiKeys keys, int bodyCapBytes, BodyBudget bodies, Estimator estimator, ExactCounter exactCounter,
       int defaultOutputReserve, ImagePolicy images, KeyRateLimiter limiter, Upstreams upstreams, Relay relay,
-      Outcomes outcomes, ModelList models) {
+      Outcomes outcomes, ModelList models, ResponseHomes homes) {
     this.keys = keys;
     this.bodyCapBytes = bodyCapBytes;
     this.bodies = bodies;
@@ -92,18 +98,20 @@ public final class Pipeline {
     this.relay = relay;
     this.outcomes = outcomes;
     this.models = models;
+    this.homes = homes;
     this.prefixBytes = upstreams.routing().affinity() ? upstreams.routing().affinityPrefixBytes() : 0;
   }
 
   /**
-   * A request to {@code /v1/chat/completions} or {@code /v1/completions}. Returns its call, which answers the
-   * body deadline if the body does not arrive in time.
+   * A request to one of the routed APIs ({@code /v1/chat/completions}, {@code /v1/responses}, ...). Returns its
+   * call, which answers the body deadline if the body does not arrive in time.
    */
-  public Call completion(HttpServerRequest request, BodyScanner.Kind kind) {
+  public Call completion(HttpServerRequest request, Api api) {
     if (request.method() != HttpMethod.POST) {
       return wrongMethod(request, POST);
     }
     Call call = outcomes.open(request); // accept
+    call.serves(api);
     if (!authenticate(call)) { // authenticate
       return call;
     }
@@ -114,13 +122,21 @@ public final class Pipeline {
     if (trace != null) {
       trace.estimating();
     }
-    new BodyReader(call, kind, bodyCapBytes, bodies, prefixBytes, afterRead).start(); // read and scan
+    new BodyReader(call, api, bodyCapBytes, bodies, prefixBytes, afterRead).start(); // read and scan
     return call;
   }
 
-  /** authenticate: the request's key, or a 401 before its body is read. */
+  /**
+   * authenticate: the request's key ({@code Authorization: Bearer}, or Anthropic's {@code x-api-key}), or a 401
+   * before its body is read.
+   */
   private boolean authenticate(Call call) {
-    ApiKey key = keys.authenticate(call.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String authorization = call.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (authorization == null && keys.enabled()) {
+      String key = call.request().getHeader(X_API_KEY);
+      authorization = key == null ? null : "Bearer " + key;
+    }
+    ApiKey key = keys.authenticate(authorization);
     if (key == null) {
       call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
       return false;
@@ -154,6 +170,28 @@ public final class Pipeline {
   }
 
   /**
+   * find the model: the ladder of pools of the model the request names (any name, over every pool, when the node
+   * has no {@code models:}). An unknown model is refused without asking an upstream; an alias goes on as its
+   * model, whose own name the upstream will get.
+   */
+  private void findModel(Call call, Buffer body, RequestFacts facts) {
+    String named = facts.model();
+    Ladder ladder = upstreams.current().ladder(named);
+    if (ladder == null) {
+      if (named == null) {
+        call.refuse(FailureKind.INVALID_REQUEST, "'model' is required: this node serves several models", "model");
+      } else {
+        call.refuse(FailureKind.MODEL_NOT_FOUND, "The model '" + named + "' does not exist", "model");
+      }
+      return;
+    }
+    String own = ladder.model();
+    boolean alias = own != null && named != null && !own.equals(named);
+    call.climbs(ladder, alias);
+    estimate(call, body, own == null || own.equals(named) ? facts : facts.withModel(own));
+  }
+
+  /**
    * estimate: the budget from what the scanner saw (the client may name the category), counted by a pool's
    * tokenizer when the estimate straddles that pool's context. The count is the step's one asynchronous part:
    * a request that waits for it and whose client leaves meanwhile ends as client-closed, and the count is
@@ -161,7 +199,7 @@ public final class Pipeline {
    */
   private void estimate(Call call, Buffer body, RequestFacts facts) {
     Budget estimated = estimator.estimate(facts, call.request().getHeader(SluiceHeaders.CATEGORY),
-        defaultOutputReserve);
+        facts.api().reservesOutput() ? defaultOutputReserve : 0);
     Future<Budget> budget = exactCounter.count(call, body, facts, estimated);
     if (budget.isComplete()) {
       estimated(call, body, facts, budget.result());
@@ -230,11 +268,28 @@ public final class Pipeline {
     });
   }
 
-  /** route: the smallest pool whose context holds the budget (spill-over permitting); the endpoint is per try. */
+  /**
+   * route: the smallest pool of the model's ladder whose context holds the budget (spill-over permitting); the
+   * endpoint is per try. A request that continues server-side state goes where that state is, when the node knows
+   * (the pool, and first the endpoint, that made the earlier response), else to the ladder's largest pool: its
+   * true size is unknown.
+   */
   private void route(Call call, Buffer body) {
-    PoolSet pools = upstreams.current();
-    Pool pool = pools.route(call.budget().total());
-    call.routed(pools, pool);
+    Ladder ladder = call.ladder();
+    RequestFacts facts = call.facts();
+    Pool pool = null;
+    if (facts.referencesState()) {
+      ResponseHomes.Home home = facts.previousResponseId() == null ? null : homes.find(facts.previousResponseId());
+      pool = home == null ? null : ladder.pool(home.pool());
+      if (pool != null) {
+        call.continues(home.endpoint());
+      } else {
+        pool = ladder.largest();
+      }
+    } else {
+      pool = ladder.route(call.budget().total());
+    }
+    call.routed(pool);
     admit(call, pool, body);
   }
 

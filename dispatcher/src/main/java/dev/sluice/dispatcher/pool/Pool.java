@@ -160,6 +160,17 @@ public final class Pool {
     return choose(avoid, key, budget, true);
   }
 
+  /** The endpoint of {@code url} when it may take a request now (not drained, not ejected), else null. */
+  public Endpoint available(String url) {
+    long now = System.nanoTime();
+    for (Endpoint e : endpoints) {
+      if (e.url().equals(url)) {
+        return !e.health().drained() && e.available(now) ? e : null;
+      }
+    }
+    return null;
+  }
+
   /**
    * An endpoint to ask something of that is not a try (a tokenizer count): chosen by load as a request without
    * an affinity key, and not counted in {@code sluice_affinity_total}. Null as {@link #pick(Endpoint, long, long)}.

@@ -2,38 +2,54 @@ package dev.sluice.dispatcher.pool;
 
 import dev.sluice.dispatcher.health.EndpointHealth;
 import dev.sluice.dispatcher.health.HealthProber;
-import dev.sluice.dispatcher.health.PoolPressure;
-import dev.sluice.dispatcher.health.SpillOver;
+import dev.sluice.dispatcher.config.ModelConfig;
 import dev.sluice.dispatcher.route.PoolRouter;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The node's pools at one moment, smallest context first, with the router over them: an immutable snapshot. A
- * reload or a discovery change builds a new set and swaps it in whole ({@link Upstreams}); a request keeps the
- * set (and so the pools and endpoints) it was routed with until it ends.
+ * The node's pools at one moment, smallest context first, with each model's {@link Ladder} over them: an immutable
+ * snapshot. A reload or a discovery change builds a new set and swaps it in whole ({@link Upstreams}); a request
+ * keeps the set (and so the pools, its ladder and endpoints) it was routed with until it ends.
  */
 public final class PoolSet {
   private final List<Pool> pools;
-  private final PoolRouter router;
-  private final boolean spillOver;
+  /** Every pool: the ladder of the implicit model when no {@code models:} are configured. */
+  private final Ladder all;
+  /** Each configured model's ladder under its name and each alias; empty without {@code models:}. */
+  private final Map<String, Ladder> ladders;
+  /** The one configured model, which a request naming none gets; null with none or several. */
+  private final Ladder only;
   private final Map<String, HealthProber.Target> probeTargets;
 
-  PoolSet(List<Pool> pools, boolean spillOver) {
+  PoolSet(List<Pool> pools, List<ModelConfig> models, boolean spillOver) {
     this.pools = List.copyOf(pools);
     this.probeTargets = probeTargets(this.pools);
-    int[] contexts = new int[pools.size()];
-    for (int i = 0; i < contexts.length; i++) {
-      contexts[i] = pools.get(i).context();
+    this.all = new Ladder(List.of(), this.pools, spillOver);
+    Map<String, Ladder> byName = new HashMap<>();
+    Ladder single = null;
+    for (ModelConfig m : models) {
+      List<Pool> rungs = new ArrayList<>();
+      for (Pool p : this.pools) {   // in context order, whatever order the model lists them in
+        if (m.pools().contains(p.name())) {
+          rungs.add(p);
+        }
+      }
+      Ladder ladder = new Ladder(m.names(), rungs, spillOver);
+      m.names().forEach(name -> byName.put(name, ladder));
+      single = models.size() == 1 ? ladder : null;
     }
-    this.router = new PoolRouter(contexts);
-    this.spillOver = spillOver;
+    this.ladders = Map.copyOf(byName);
+    this.only = single;
   }
 
   public List<Pool> pools() {
@@ -54,31 +70,45 @@ public final class PoolSet {
     return null;
   }
 
-  public PoolRouter router() {
-    return router;
+  /** Whether the node serves named models ({@code models:}), rather than any name over every pool. */
+  public boolean hasModels() {
+    return !ladders.isEmpty();
   }
 
   /**
-   * The pool for a budget of {@code tokens}: the smallest whose context holds it (the largest when none does);
-   * with spill-over on, the next larger one when that pool is saturated and the larger is not.
+   * The ladder of the model a request names: any name (null too) gets every pool when no {@code models:} are
+   * configured; else the model of that name or alias, or, for no name, the only model. Null: no such model.
    */
+  public Ladder ladder(String model) {
+    if (ladders.isEmpty()) {
+      return all;
+    }
+    return model == null ? only : ladders.get(model);
+  }
+
+  /** Every pool, as one ladder. */
+  public Ladder all() {
+    return all;
+  }
+
+  /** Each configured model's own ladder once, in no order; empty without {@code models:}. */
+  public Collection<Ladder> models() {
+    return new LinkedHashSet<>(ladders.values());
+  }
+
+  /** The router over every pool. */
+  public PoolRouter router() {
+    return all.router();
+  }
+
+  /** {@link Ladder#route} over every pool. */
   public Pool route(long tokens) {
-    int fitting = router.poolFor(tokens);
-    if (!spillOver || fitting + 1 >= pools.size()) {
-      return pools.get(fitting);
-    }
-    long now = System.nanoTime();
-    PoolPressure[] pressures = new PoolPressure[pools.size()];
-    for (int i = 0; i < pressures.length; i++) {
-      pressures[i] = i == fitting || i == fitting + 1 ? pools.get(i).pressure(now) : PoolPressure.NOT_MEASURED;
-    }
-    return pools.get(SpillOver.target(fitting, pressures, true));
+    return all.route(tokens);
   }
 
   /** The next larger pool after {@code pool}, or null when it is the largest. */
   public Pool larger(Pool pool) {
-    int next = router.larger(pool.index());
-    return next < 0 ? null : pools.get(next);
+    return all.larger(pool);
   }
 
   /** The endpoint of this URL in any pool, or null. */

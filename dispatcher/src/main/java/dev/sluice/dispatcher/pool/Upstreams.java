@@ -3,6 +3,7 @@ package dev.sluice.dispatcher.pool;
 import dev.sluice.dispatcher.admission.AdmissionPolicy;
 import dev.sluice.dispatcher.admission.PoolAdmission;
 import dev.sluice.dispatcher.balance.RoutingConfig;
+import dev.sluice.dispatcher.config.ModelConfig;
 import dev.sluice.dispatcher.config.PoolConfig;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.health.EndpointHealth;
@@ -83,13 +84,21 @@ public final class Upstreams {
   private final HealthProber prober;
   private final Discovery discovery;
   private List<PoolConfig> configs;
+  private List<ModelConfig> models;
   private volatile PoolSet current;
 
   public Upstreams(Vertx vertx, List<PoolConfig> pools, Settings settings, DispatcherMetrics metrics) {
+    this(vertx, pools, List.of(), settings, metrics);
+  }
+
+  /** @param models the models served and their ladders; empty: any model name over every pool */
+  public Upstreams(Vertx vertx, List<PoolConfig> pools, List<ModelConfig> models, Settings settings,
+      DispatcherMetrics metrics) {
     this.vertx = vertx;
     this.settings = settings;
     this.metrics = metrics;
     this.configs = List.copyOf(pools);
+    this.models = List.copyOf(models);
     this.current = build(configs, null);
     this.prober = new HealthProber(vertx, settings.outliers(), () -> current.probeTargets());
     this.discovery = new Discovery(vertx, settings.discovery(), this::dnsOrigins, this::resolved);
@@ -130,10 +139,16 @@ public final class Upstreams {
    * @return the names of the pools that were replaced, added or removed
    */
   public List<String> reconfigure(List<PoolConfig> pools, long settleMillis) {
+    return reconfigure(pools, models, settleMillis);
+  }
+
+  /** The same, with the models' ladders from {@code nextModels} (validated against {@code pools}). */
+  public List<String> reconfigure(List<PoolConfig> pools, List<ModelConfig> nextModels, long settleMillis) {
     List<String> changed = new ArrayList<>();
     synchronized (this) {
       PoolSet old = current;
       configs = List.copyOf(pools);
+      models = List.copyOf(nextModels);
       PoolSet next = build(configs, old);
       Set<String> before = new LinkedHashSet<>();
       old.pools().forEach(p -> before.add(p.name()));
@@ -226,7 +241,7 @@ public final class Upstreams {
             metrics.pool(name, () -> inFlightOf(name)), settings.routing()));
       }
     }
-    return new PoolSet(built, settings.spillOver());
+    return new PoolSet(built, models, settings.spillOver());
   }
 
   private PoolClient newClient(PoolConfig pc) {

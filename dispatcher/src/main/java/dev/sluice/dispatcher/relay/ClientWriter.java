@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.error.ErrorResponses;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
@@ -29,6 +30,8 @@ final class ClientWriter {
   private static final String TEXT_EVENT_STREAM = "text/event-stream";
 
   private final Exchange exchange;
+  /** The API the client speaks: the shape of the errors written to it. */
+  private final Api api;
   private final HttpServerResponse response;
   private final ContextInternal context;
   private final Handler<Void> flush = v -> flush();
@@ -44,8 +47,9 @@ final class ClientWriter {
   /** No more bytes go out: the response ended, was cut, or the client left. */
   private boolean closed;
 
-  ClientWriter(Exchange exchange, HttpServerResponse response, ContextInternal context) {
+  ClientWriter(Exchange exchange, Api api, HttpServerResponse response, ContextInternal context) {
     this.exchange = exchange;
+    this.api = api;
     this.response = response;
     this.context = context;
   }
@@ -151,7 +155,7 @@ final class ClientWriter {
     closed = true;
     if (!response.closed()) {
       sluiceHeaders(pool, budget, id);
-      ErrorResponses.send(response, kind, message, null, false, 0);
+      ErrorResponses.send(response, api.errorShape(), kind, message, null, false, 0);
     }
   }
 
@@ -160,7 +164,7 @@ final class ClientWriter {
     closed = true;
     if (sse && !response.closed()) {
       // what was queued still goes first, then the error event
-      response.write(takePending(ErrorResponses.sseEvent(kind, message))).onComplete(ar -> response.reset());
+      response.write(takePending(ErrorResponses.sseEvent(api, kind, message))).onComplete(ar -> response.reset());
     } else {
       pending = null;
       response.reset();

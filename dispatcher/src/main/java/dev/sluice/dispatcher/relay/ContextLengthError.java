@@ -44,6 +44,8 @@ public record ContextLengthError(String param, String message, int inputTokens, 
       "maximum context length|context length is only|maximum input length|input characters"
           + "|too large: \\d+|reduce the length|cannot be greater than max_model_len"
           + "|longer than the maximum model length|longer than the model's context length"
+          // the Responses API's own check after rendering ("The engine prompt length N exceeds the max_model_len T")
+          + "|exceeds the max_model_len"
           // the output vLLM derives as max_model_len - prompt when the prompt leaves none; Sluice never sends
           // a max_tokens below 1 itself, so from upstream this always means the prompt filled the context
           + "|max_tokens must be at least 1, got (?:0|-\\d+)\\b",
@@ -61,6 +63,7 @@ public record ContextLengthError(String param, String message, int inputTokens, 
       Pattern.compile("prompt \\(length (\\d+)\\) is longer"),
       Pattern.compile("Input length \\((\\d+)\\) exceeds"),
       Pattern.compile("parameter=input_tokens, value=(\\d+)"),
+      Pattern.compile("prompt length (\\d+) exceeds"),
   };
   private static final Pattern[] CONTEXTS = {
       Pattern.compile("context length is (?:only )?(\\d+)"),
@@ -69,6 +72,7 @@ public record ContextLengthError(String param, String message, int inputTokens, 
       Pattern.compile("maximum model length of (\\d+)"),
       Pattern.compile("maximum context length \\((\\d+)\\)"),
       Pattern.compile("max_model_len=(?:max_total_tokens=)?(\\d+)"),
+      Pattern.compile("exceeds the max_model_len (\\d+)"),
   };
   /** Prompt plus output, stated as one number. */
   private static final Pattern[] TOTALS = {

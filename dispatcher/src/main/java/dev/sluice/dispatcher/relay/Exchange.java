@@ -2,6 +2,7 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.balance.AffinityKey;
 import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.call.Call;
@@ -9,8 +10,8 @@ import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.estimate.EstimateSource;
 import dev.sluice.dispatcher.pool.Endpoint;
+import dev.sluice.dispatcher.pool.Ladder;
 import dev.sluice.dispatcher.pool.Pool;
-import dev.sluice.dispatcher.pool.PoolSet;
 import dev.sluice.dispatcher.trace.RequestTrace;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.buffer.Buffer;
@@ -25,13 +26,16 @@ import io.vertx.core.internal.ContextInternal;
 final class Exchange implements Call.Stage {
   private final Relay relay;
   private final Call call;
-  private final PoolSet pools;
+  /** The pools of the request's model: a retry for length climbs this ladder. */
+  private final Ladder ladder;
   private final Budget budget;
   /** What the request weighs on an endpoint while in flight: its estimated prompt plus its output reserve. */
   private final long weight;
   /** Its conversation ({@link AffinityKey}), computed once for every try. */
   private final long affinityKey;
   private final ResponseTap tap;
+  /** A Responses request's: reads the answer's id, for the requests that will continue it; else null. */
+  private final ResponseIdScanner responseId;
   private final boolean stripUsage;
   private final ClientWriter client;
   private final Watchdog watchdog;
@@ -57,7 +61,7 @@ final class Exchange implements Call.Stage {
   Exchange(Relay relay, Call call, Buffer body, ResponseTap tap, boolean stripUsage) {
     this.relay = relay;
     this.call = call;
-    this.pools = call.pools();
+    this.ladder = call.ladder();
     this.budget = call.budget();
     this.weight = (long) budget.promptEstimate() + budget.outputReserve();
     String session = call.request().getHeader(AffinityKey.SESSION_HEADER);
@@ -66,10 +70,11 @@ final class Exchange implements Call.Stage {
         call.facts().promptPrefix());
     this.body = body;
     this.tap = tap;
+    this.responseId = call.facts().api() == Api.RESPONSES ? new ResponseIdScanner() : null;
     this.stripUsage = stripUsage;
     // created on the client request's event loop: this is its context
     this.context = (ContextInternal) relay.vertx.getOrCreateContext();
-    this.client = new ClientWriter(this, call.response(), context);
+    this.client = new ClientWriter(this, call.api(), call.response(), context);
     this.watchdog = relay.watchdog(context);
   }
 
@@ -87,7 +92,11 @@ final class Exchange implements Call.Stage {
   }
 
   private void send(Endpoint avoid) {
-    Endpoint endpoint = pool.pick(avoid, affinityKey, weight);
+    // a continued response goes first to the endpoint that holds it, while that one is available
+    Endpoint endpoint = tryCount == 0 && call.home() != null ? pool.available(call.home()) : null;
+    if (endpoint == null) {
+      endpoint = pool.pick(avoid, affinityKey, weight);
+    }
     if (endpoint == null) {
       // the pool's endpoints all went (drained, or gone from DNS) while the request waited for its slot
       fail(FailureKind.NO_HEALTHY_UPSTREAM, "no healthy upstream in pool '" + pool.name() + "'");
@@ -105,7 +114,7 @@ final class Exchange implements Call.Stage {
 
   /** Whether a context-length error here could still move the request to a larger pool. */
   boolean mayMoveUp() {
-    return !tries.movedUp() && pools.larger(pool) != null;
+    return !tries.movedUp() && ladder.larger(pool) != null;
   }
 
   /**
@@ -122,7 +131,7 @@ final class Exchange implements Call.Stage {
       abort(FailureKind.UPSTREAM_ABORTED, message);
       return;
     }
-    switch (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)) {
+    switch (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)) {
       case RETRY_IN_POOL -> retryInPool(t, kind);
       case RETRY_ON_LARGER_POOL -> moveUp();
       case GIVE_UP -> {
@@ -148,7 +157,7 @@ final class Exchange implements Call.Stage {
     if (tooLong != null) {
       FailureKind kind = FailureKind.CONTEXT_LENGTH_EXCEEDED;
       t.failedAs(kind);
-      if (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)
+      if (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)
           == RetryPolicy.Decision.RETRY_ON_LARGER_POOL) {
         int stated = tooLong.calibrationSample();
         if (stated > 0) {
@@ -178,7 +187,7 @@ final class Exchange implements Call.Stage {
       t.failedAs(kind);
     }
     if (kind != null && !client.committed()) {
-      switch (RetryPolicy.decide(kind, tries, pools.larger(pool) != null, pool.size(), this::takeRetryToken)) {
+      switch (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)) {
         case RETRY_IN_POOL -> {
           retryInPool(t, kind);
           return;
@@ -209,6 +218,9 @@ final class Exchange implements Call.Stage {
     }
     if (!client.committed()) {
       commit(t, t.response().statusCode());
+    }
+    if (tapped && responseId != null) {
+      responseId.feed(bytes, 0, bytes.length());   // first, before a tap may take bytes out
     }
     Buffer out = tapped ? tap.onChunk(bytes) : bytes;
     if (out.length() > 0) {
@@ -318,6 +330,10 @@ final class Exchange implements Call.Stage {
     t.finish();
     endRetry();
     if (tapped) {
+      String id = responseId == null ? null : responseId.value();
+      if (id != null) {
+        relay.homes.remember(id, pool.name(), t.endpoint().url());
+      }
       int promptTokens = tap.promptTokens();
       call.completionTokens(tap.completionTokens());
       if (promptTokens > 0) {
@@ -339,8 +355,7 @@ final class Exchange implements Call.Stage {
 
   /** A request served by a larger pool than its actual budget needed (never after a context-length move). */
   private void countOverEstimate(int promptTokens) {
-    if (!tries.movedUp() && pool.index() > 0
-        && pools.router().poolFor((long) promptTokens + budget.outputReserve()) < pool.index()) {
+    if (!tries.movedUp() && ladder.fitsBelow((long) promptTokens + budget.outputReserve(), pool)) {
       relay.metrics.misroute("over");
     }
   }
@@ -377,8 +392,8 @@ final class Exchange implements Call.Stage {
     retryReason = FailureKind.CONTEXT_LENGTH_EXCEEDED.retryReason();
     abandonTry();
     tries = tries.movedToLargerPool();
-    pool = pools.larger(pool);
-    call.routed(pools, pool);
+    pool = ladder.larger(pool);
+    call.routed(pool);
     moveSlotTo(pool);
     send(null);
   }

@@ -15,6 +15,8 @@ public final class ForwardedHeaders {
   private static final CharSequence TE = HttpHeaders.createOptimized("te");
   private static final CharSequence TRAILER = HttpHeaders.createOptimized("trailer");
   private static final CharSequence HTTP2_SETTINGS = HttpHeaders.createOptimized("http2-settings");
+  /** Anthropic's clients send their key here. */
+  private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
 
   private static final CharSequence[] HOP_BY_HOP = {
       HttpHeaders.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
@@ -25,7 +27,7 @@ public final class ForwardedHeaders {
    * upstream's; {@code Expect} was answered here; compression is refused so the body can be tapped.
    */
   private static final CharSequence[] REQUEST_ONLY = {
-      HttpHeaders.HOST, HttpHeaders.AUTHORIZATION, HttpHeaders.EXPECT, HttpHeaders.ACCEPT_ENCODING};
+      HttpHeaders.HOST, HttpHeaders.AUTHORIZATION, X_API_KEY, HttpHeaders.EXPECT, HttpHeaders.ACCEPT_ENCODING};
 
   private ForwardedHeaders() {
   }

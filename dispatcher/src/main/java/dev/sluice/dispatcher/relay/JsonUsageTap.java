@@ -4,8 +4,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Tap for a non-streaming JSON response: forwards every chunk untouched (no copy, nothing held) and reads
- * {@code usage.prompt_tokens}, or {@code usage.input_tokens} when a server reports only that; asked to, also
- * {@code usage.completion_tokens}.
+ * {@code usage.prompt_tokens}, or {@code usage.input_tokens} when a server reports only that (the Responses and
+ * Messages APIs); asked to, also the generated tokens ({@code completion_tokens} or {@code output_tokens}), .
  */
 public final class JsonUsageTap implements ResponseTap {
   private final UsageNumberScanner promptTokens = new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
@@ -18,7 +18,12 @@ public final class JsonUsageTap implements ResponseTap {
   }
 
   public JsonUsageTap(boolean countCompletion) {
-    this.completionTokens = countCompletion ? new UsageNumberScanner(UsageNumberScanner.COMPLETION_TOKENS) : null;
+    this(countCompletion ? UsageNumberScanner.COMPLETION_TOKENS : null);
+  }
+
+  /** @param completionKey the quoted usage key of the generated tokens, or null not to read them */
+  JsonUsageTap(byte[] completionKey) {
+    this.completionTokens = completionKey == null ? null : new UsageNumberScanner(completionKey);
   }
 
   @Override
@@ -52,4 +57,5 @@ public final class JsonUsageTap implements ResponseTap {
   public int completionTokens() {
     return completionTokens == null ? -1 : completionTokens.value();
   }
+
 }

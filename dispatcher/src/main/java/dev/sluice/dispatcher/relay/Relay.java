@@ -6,7 +6,8 @@ import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
 import dev.sluice.dispatcher.call.Call;
-import dev.sluice.dispatcher.scan.IncludeUsageRewrite;
+import dev.sluice.dispatcher.route.ResponseHomes;
+import dev.sluice.dispatcher.scan.UpstreamBody;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Vertx;
@@ -24,6 +25,8 @@ public final class Relay {
   final Estimator estimator;
   final DispatcherMetrics metrics;
   final RetryBudget retries;
+  /** Where Responses answers were made, for the requests that continue them. */
+  final ResponseHomes homes;
   final long firstByteNanos;
   final long streamIdleNanos;
   /** Largest error body, head of an event stream or error event held to tell what the upstream answered. */
@@ -40,10 +43,12 @@ public final class Relay {
    * @param askUpstreamForUsage rewrite streaming bodies that lack {@code include_usage} to ask for it (and take
    *                            the usage event out again on the way back)
    * @param retries             the node's retry budget
+   * @param homes               told where each Responses answer was made
    */
   public Relay(Vertx vertx, Estimator estimator, ResponseTapFactory taps, boolean askUpstreamForUsage,
-      Timeouts timeouts, RetryBudget retries, DispatcherMetrics metrics) {
+      Timeouts timeouts, RetryBudget retries, DispatcherMetrics metrics, ResponseHomes homes) {
     this.vertx = vertx;
+    this.homes = homes;
     this.estimator = estimator;
     this.taps = taps;
     this.askUpstreamForUsage = askUpstreamForUsage;
@@ -62,8 +67,9 @@ public final class Relay {
    */
   public void start(Call call, Buffer body, Permit permit) {
     RequestFacts facts = call.facts();
-    boolean stripUsage = askUpstreamForUsage && facts.stream() && !facts.includeUsage();
-    Buffer upstreamBody = stripUsage ? IncludeUsageRewrite.apply(body, facts) : body;
+    boolean stripUsage = askUpstreamForUsage && facts.api().completionLike() && facts.stream()
+        && !facts.includeUsage();
+    Buffer upstreamBody = UpstreamBody.of(body, facts, stripUsage, call.aliased() ? facts.model() : null);
     ResponseTap tap = taps.create(facts, call.budget(), stripUsage, call.countsCompletion());
     new Exchange(this, call, upstreamBody, tap, stripUsage).start(permit);
   }

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.relay;
 
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.estimate.Budget;
 import dev.sluice.dispatcher.scan.RequestFacts;
 
@@ -17,12 +18,12 @@ public final class ResponseTaps {
   public static final ResponseTapFactory READING_USAGE = new ResponseTapFactory() {
     @Override
     public ResponseTap create(RequestFacts facts, Budget budget, boolean stripUsage) {
-      return forResponse(facts.stream(), stripUsage, false);
+      return forResponse(facts.api(), facts.stream(), stripUsage, false);
     }
 
     @Override
     public ResponseTap create(RequestFacts facts, Budget budget, boolean stripUsage, boolean countCompletion) {
-      return forResponse(facts.stream(), stripUsage, countCompletion);
+      return forResponse(facts.api(), facts.stream(), stripUsage, countCompletion);
     }
   };
 
@@ -37,7 +38,29 @@ public final class ResponseTaps {
     return forResponse(stream, injectedIncludeUsage, false);
   }
 
-  /** The same; {@code countCompletion}: read {@code usage.completion_tokens} as well. */
+  /**
+   * The tap for an answer of {@code api}: chat and completions as below; the Responses and Messages APIs read their
+   * {@code input_tokens} and {@code output_tokens} (their streams always end with usage: nothing is stripped); the
+   * tokenizer endpoints' answers carry no usage and are not read.
+   */
+  public static ResponseTap forResponse(Api api, boolean stream, boolean injectedIncludeUsage,
+      boolean countCompletion) {
+    switch (api) {
+      case CHAT, COMPLETIONS -> {
+        return forResponse(stream, injectedIncludeUsage, countCompletion);
+      }
+      case TOKENIZE, DETOKENIZE -> {
+        return ResponseTap.NONE;
+      }
+      default -> {
+        byte[] completion = countCompletion ? UsageNumberScanner.key(api.outputKey()) : null;
+        return stream ? SseUsageTap.passThrough(UsageNumberScanner.key(api.promptKey()), completion)
+            : new JsonUsageTap(completion);
+      }
+    }
+  }
+
+  /** The same for chat and completions; {@code countCompletion}: read {@code usage.completion_tokens} as well. */
   public static ResponseTap forResponse(boolean stream, boolean injectedIncludeUsage, boolean countCompletion) {
     if (!stream) {
       return new JsonUsageTap(countCompletion);

@@ -42,10 +42,13 @@ public final class SseUsageTap implements ResponseTap {
   private int usageAt;
 
   private SseUsageTap(boolean strip, boolean countCompletion) {
+    this(strip, UsageNumberScanner.PROMPT_TOKENS, countCompletion ? UsageNumberScanner.COMPLETION_TOKENS : null);
+  }
+
+  private SseUsageTap(boolean strip, byte[] promptKey, byte[] completionKey) {
     this.strip = strip;
-    this.passThroughScanner = strip ? null : new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
-    this.passThroughCompletion = strip || !countCompletion ? null
-        : new UsageNumberScanner(UsageNumberScanner.COMPLETION_TOKENS);
+    this.passThroughScanner = strip ? null : new UsageNumberScanner(promptKey);
+    this.passThroughCompletion = strip || completionKey == null ? null : new UsageNumberScanner(completionKey);
   }
 
   /** Sluice injected {@code include_usage}: remove what the option added. */
@@ -61,6 +64,14 @@ public final class SseUsageTap implements ResponseTap {
   /** The same, also reading {@code usage.completion_tokens} when {@code countCompletion}. */
   public static SseUsageTap passThrough(boolean countCompletion) {
     return new SseUsageTap(false, countCompletion);
+  }
+
+  /**
+   * Pass-through for another API's stream (Responses, Messages): reads {@code promptKey}, and {@code completionKey}
+   * unless it is null.
+   */
+  static SseUsageTap passThrough(byte[] promptKey, byte[] completionKey) {
+    return new SseUsageTap(false, promptKey, completionKey);
   }
 
   @Override

@@ -26,6 +26,18 @@ public final class UsageNumberScanner {
   static final byte[] PROMPT_TOKENS = quoted("prompt_tokens");
   static final byte[] INPUT_TOKENS = quoted("input_tokens");
   static final byte[] COMPLETION_TOKENS = quoted("completion_tokens");
+  static final byte[] OUTPUT_TOKENS = quoted("output_tokens");
+
+  /** The shared quoted bytes of one of the usage keys above (made anew for any other name). */
+  static byte[] key(String name) {
+    return switch (name) {
+      case "prompt_tokens" -> PROMPT_TOKENS;
+      case "input_tokens" -> INPUT_TOKENS;
+      case "completion_tokens" -> COMPLETION_TOKENS;
+      case "output_tokens" -> OUTPUT_TOKENS;
+      default -> quoted(name);
+    };
+  }
 
   /** @param quotedKey the key with its quotes, as {@link #quoted} makes it; shared, never written */
   UsageNumberScanner(byte[] quotedKey) {

@@ -9,14 +9,17 @@ import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.balance.AffinityKey;
 import dev.sluice.dispatcher.balance.RoutingConfig;
 import java.io.IOException;
 import java.nio.CharBuffer;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Streaming scanner over an OpenAI request body, fed chunk by chunk as it arrives on the event loop.
+ * Streaming scanner over a request body of one of the {@link Api}s, fed chunk by chunk as it arrives on the event
+ * loop.
  * One instance per request; not thread-safe. Never builds a tree.
  *
  * <p>It runs Jackson's non-blocking parser over each chunk until the parser needs more input, and
@@ -31,8 +34,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BodyScanner implements AutoCloseable {
 
-  /** Which endpoint the body is for: it decides where the prompt text lives. */
-  public enum Kind { CHAT, COMPLETIONS }
+  /** OpenAI's limit on the inputs of one embeddings request. */
+  public static final int MAX_EMBEDDING_INPUTS = 2048;
+
+  /**
+   * Responses API input item types, as OpenAI's API reference lists them; anything else is refused here rather
+   * than routed (an item without a type is a message).
+   */
+  private static final Set<String> ITEM_TYPES = Set.of("message", "function_call", "function_call_output",
+      "reasoning", "item_reference", "file_search_call", "web_search_call", "computer_call", "computer_call_output",
+      "image_generation_call", "code_interpreter_call", "local_shell_call", "local_shell_call_output",
+      "mcp_list_tools", "mcp_approval_request", "mcp_approval_response", "mcp_call", "custom_tool_call",
+      "custom_tool_call_output");
+
+  /** Content part types that are text, not media, in any of the APIs. */
+  private static final Set<String> TEXT_PARTS = Set.of("text", "input_text", "output_text", "refusal",
+      "tool_use", "tool_result", "thinking", "redacted_thinking", "summary_text", "reasoning_text");
 
   private static final ConcurrentHashMap<ScanLimits, JsonFactory> FACTORIES = new ConcurrentHashMap<>();
   private static final int SCRATCH_BYTES = 16 * 1024;
@@ -49,6 +66,12 @@ public final class BodyScanner implements AutoCloseable {
   private static final int PROMPT = 7;
   private static final int MEDIA = 9;
   private static final int AFTER = 8;
+  /** A Responses {@code input} array, an embeddings {@code input} array, or a detokenize {@code tokens} array. */
+  private static final int INPUT = 10;
+  /** An item of a Responses {@code input} array. */
+  private static final int ITEM = 11;
+  /** A row of token ids inside an embeddings {@code input} or a completions {@code prompt}. */
+  private static final int TOKEN_ROW = 12;
 
   // The field whose value comes next, among the ones the scanner reads.
   private static final int F_OTHER = 0;
@@ -71,10 +94,17 @@ public final class BodyScanner implements AutoCloseable {
   private static final int F_CONTINUOUS_USAGE = 17;
   private static final int F_PROMPT_CACHE_KEY = 18;
   private static final int F_USER = 19;
+  private static final int F_INSTRUCTIONS = 20;
+  private static final int F_INPUT = 21;
+  private static final int F_PREVIOUS_RESPONSE = 22;
+  private static final int F_CONVERSATION = 23;
+  private static final int F_SYSTEM = 24;
+  private static final int F_TOKENS = 25;
+  private static final int F_ITEM_TEXT = 26;
 
   private static final String[] ROLES = {"user", "assistant", "system", "tool", "developer", "function"};
 
-  private final Kind kind;
+  private final Api api;
   private final ScanLimits limits;
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
@@ -116,19 +146,31 @@ public final class BodyScanner implements AutoCloseable {
   private long user = AffinityKey.NONE;
   private int promptFrom = -1;
   private int promptEnd = -1;
+  private int modelStart = -1;
+  private int modelEnd = -1;
+  /** Token ids given as such (completions, embeddings, detokenize): counted exactly. */
+  private int tokenIds;
+  /** Entries of an embeddings {@code input} array. */
+  private int inputs;
+  private String previousResponseId;
+  private boolean conversation;
 
   private boolean roleValid;
   private boolean userRole;
   private boolean partIsText;
+  /** Where a content-part array returns to: a message, a Responses item, or the top ({@code system} blocks). */
+  private int partsOwner = MESSAGE;
+  /** The current Responses item's type, or null when it names none (a message). */
+  private String itemType;
 
   /** A scanner that hashes the default {@link RoutingConfig#affinityPrefixBytes()} of prompt text. */
-  public BodyScanner(Kind kind, ScanLimits limits) {
-    this(kind, limits, RoutingConfig.DEFAULTS.affinityPrefixBytes());
+  public BodyScanner(Api api, ScanLimits limits) {
+    this(api, limits, RoutingConfig.DEFAULTS.affinityPrefixBytes());
   }
 
   /** @param prefixBytes prompt-text bytes hashed into {@link RequestFacts#promptPrefix()} (0: none) */
-  public BodyScanner(Kind kind, ScanLimits limits, int prefixBytes) {
-    this.kind = kind;
+  public BodyScanner(Api api, ScanLimits limits, int prefixBytes) {
+    this.api = api;
     this.limits = limits;
     this.prefix = new TextHash(prefixBytes);
     try {
@@ -213,17 +255,28 @@ public final class BodyScanner implements AutoCloseable {
       throw new ScanException("the request body is not a complete JSON object", null);
     }
     if (!hasPrompt) {
-      String carrier = kind == Kind.CHAT ? "messages" : "prompt";
-      throw new ScanException("'" + carrier + "' is required", carrier);
+      String carrier = switch (api) {
+        case CHAT, MESSAGES -> "messages";
+        case RESPONSES, EMBEDDINGS -> "input";
+        case DETOKENIZE -> "tokens";
+        case TOKENIZE -> "prompt' or 'messages";
+        default -> "prompt";
+      };
+      throw new ScanException("'" + carrier + "' is required", carrier.startsWith("prompt'") ? null : carrier);
+    }
+    if (api == Api.MESSAGES && maxTokens < 0) {
+      // Anthropic's API requires it; without it there is no output bound to route on
+      throw new ScanException("'max_tokens' is required", "max_tokens");
     }
     // vLLM reads an object without include_usage as asking for usage (StreamOptions.include_usage defaulted
     // to true until PR #36379) or as not asking (since); either way the upstream decides, Sluice does not.
     // Adding include_usage next to continuous_usage_stats would turn on usage in every chunk.
     boolean leaveAlone = streamOptionsObject && (!includeUsageOff || continuousUsage);
-    return new RequestFacts(model, stream, leaveAlone,
+    return new RequestFacts(api, model, stream, leaveAlone,
         maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
         hasImages, hasRemoteMedia, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
-        includeUsageValueStart, includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, prefix.hash());
+        includeUsageValueStart, includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, prefix.hash(),
+        tokenIds, modelStart, modelEnd, previousResponseId, conversation);
   }
 
   /** Releases the parser's buffers; idempotent. For bodies abandoned before {@link #finish()}. */
@@ -276,6 +329,9 @@ public final class BodyScanner implements AutoCloseable {
         case MEDIA -> onMedia(t);
         case STREAM_OPTIONS -> onStreamOptions(t);
         case PROMPT -> onPrompt(t);
+        case INPUT -> onInput(t);
+        case ITEM -> onItem(t);
+        case TOKEN_ROW -> onTokenRow(t);
         default -> throw new ScanException("unexpected content after the request object", null);
       }
     }
@@ -297,9 +353,17 @@ public final class BodyScanner implements AutoCloseable {
     switch (field) {
       case F_MODEL -> {
         if (t == JsonToken.VALUE_STRING) {
+          if (parser.getTextLength() > Api.MAX_MODEL_NAME) {
+            throw new ScanException("'model' is longer than " + Api.MAX_MODEL_NAME + " characters", "model");
+          }
           model = parser.getText();
+          // the string token, quotes included, for a node that renames an alias: exact unless the name was
+          // written with escapes (see RequestFacts#modelStart)
+          modelEnd = afterToken();
+          modelStart = isAscii(model) ? modelEnd - model.length() - 2 : -1;
         } else if (t == JsonToken.VALUE_NULL) {
           model = null;
+          modelStart = -1;
         } else {
           throw wrongType("model", "a string", t);
         }
@@ -350,8 +414,53 @@ public final class BodyScanner implements AutoCloseable {
           hasPrompt = true;
           where = PROMPT;
         } else {
-          throw wrongType("prompt", "a string or an array of strings", t);
+          throw wrongType("prompt", "a string or an array of strings or token ids", t);
         }
+      }
+      case F_INSTRUCTIONS, F_SYSTEM -> {
+        String name = field == F_SYSTEM ? "system" : "instructions";
+        if (t == JsonToken.VALUE_STRING) {
+          countText();
+        } else if (t == JsonToken.START_ARRAY && field == F_SYSTEM) {
+          partsOwner = TOP;
+          where = PARTS;
+        } else if (t != JsonToken.VALUE_NULL) {
+          throw wrongType(name, field == F_SYSTEM ? "a string or an array of text blocks" : "a string", t);
+        }
+      }
+      case F_INPUT -> {
+        if (t == JsonToken.VALUE_STRING) {
+          hasPrompt = true;
+          inputs = 1;
+          countText();
+        } else if (t == JsonToken.START_ARRAY) {
+          hasPrompt = true;
+          inputs = 0;
+          where = INPUT;
+        } else {
+          throw wrongType("input", api == Api.EMBEDDINGS
+              ? "a string, an array of strings or an array of token ids" : "a string or an array of input items", t);
+        }
+      }
+      case F_TOKENS -> {
+        if (t != JsonToken.START_ARRAY) {
+          throw wrongType("tokens", "an array of token ids", t);
+        }
+        hasPrompt = true;
+        where = INPUT;
+      }
+      case F_PREVIOUS_RESPONSE -> {
+        if (t == JsonToken.VALUE_STRING) {
+          previousResponseId = parser.getText();
+        } else if (t == JsonToken.VALUE_NULL) {
+          previousResponseId = null;
+        } else {
+          throw wrongType("previous_response_id", "a string", t);
+        }
+      }
+      case F_CONVERSATION -> {
+        conversation = t != JsonToken.VALUE_NULL;
+        skipValue(t);
       }
       case F_TOOLS -> {
         if (t != JsonToken.VALUE_NULL) {
@@ -376,20 +485,60 @@ public final class BodyScanner implements AutoCloseable {
     return keyText.hash();
   }
 
+  /** The top-level fields the scanner reads for its API; every other one is skipped. */
   private int topField(String name) {
-    return switch (name) {
-      case "model" -> F_MODEL;
-      case "stream" -> F_STREAM;
-      case "stream_options" -> F_STREAM_OPTIONS;
-      case "max_tokens" -> F_MAX_TOKENS;
-      case "max_completion_tokens" -> F_MAX_COMPLETION_TOKENS;
-      case "n" -> F_N;
-      case "messages" -> kind == Kind.CHAT ? F_MESSAGES : F_OTHER;
-      case "prompt" -> kind == Kind.COMPLETIONS ? F_PROMPT : F_OTHER;
-      case "tools", "functions" -> F_TOOLS;
-      case "prompt_cache_key" -> F_PROMPT_CACHE_KEY;
-      case "user" -> F_USER;
-      default -> F_OTHER;
+    switch (name) {
+      case "model" -> {
+        return F_MODEL;
+      }
+      case "stream" -> {
+        return api == Api.EMBEDDINGS ? F_OTHER : F_STREAM;
+      }
+      case "tools", "functions" -> {
+        return F_TOOLS;
+      }
+      case "prompt_cache_key" -> {
+        return F_PROMPT_CACHE_KEY;
+      }
+      case "user" -> {
+        return F_USER;
+      }
+      default -> {
+      }
+    }
+    return switch (api) {
+      case CHAT -> switch (name) {
+        case "messages" -> F_MESSAGES;
+        case "max_tokens" -> F_MAX_TOKENS;
+        case "max_completion_tokens" -> F_MAX_COMPLETION_TOKENS;
+        case "n" -> F_N;
+        case "stream_options" -> F_STREAM_OPTIONS;
+        default -> F_OTHER;
+      };
+      case COMPLETIONS -> switch (name) {
+        case "prompt" -> F_PROMPT;
+        case "max_tokens" -> F_MAX_TOKENS;
+        case "n" -> F_N;
+        case "stream_options" -> F_STREAM_OPTIONS;
+        default -> F_OTHER;
+      };
+      case RESPONSES -> switch (name) {
+        case "instructions" -> F_INSTRUCTIONS;
+        case "input" -> F_INPUT;
+        case "max_output_tokens" -> F_MAX_TOKENS;
+        case "previous_response_id" -> F_PREVIOUS_RESPONSE;
+        case "conversation" -> F_CONVERSATION;
+        default -> F_OTHER;
+      };
+      case MESSAGES -> switch (name) {
+        case "system" -> F_SYSTEM;
+        case "messages" -> F_MESSAGES;
+        case "max_tokens" -> F_MAX_TOKENS;
+        default -> F_OTHER;
+      };
+      case EMBEDDINGS -> "input".equals(name) ? F_INPUT : F_OTHER;
+      case TOKENIZE -> "prompt".equals(name) ? F_PROMPT : "messages".equals(name) ? F_MESSAGES : F_OTHER;
+      case DETOKENIZE -> "tokens".equals(name) ? F_TOKENS : F_OTHER;
     };
   }
 
@@ -440,6 +589,7 @@ public final class BodyScanner implements AutoCloseable {
         if (t == JsonToken.VALUE_STRING) {
           countText();
         } else if (t == JsonToken.START_ARRAY) {
+          partsOwner = MESSAGE;
           where = PARTS;
         } else if (t != JsonToken.VALUE_NULL) {
           throw new ScanException("message " + (messages - 1)
@@ -452,22 +602,35 @@ public final class BodyScanner implements AutoCloseable {
 
   private void onParts(JsonToken t) {
     if (t == JsonToken.END_ARRAY) {
-      where = MESSAGE;
+      where = partsOwner;
       field = F_OTHER;
     } else if (t == JsonToken.START_OBJECT) {
       partIsText = false;
       field = F_OTHER;
       where = PART;
     } else {
-      throw new ScanException("each content part of message " + (messages - 1) + " must be an object",
-          "messages");
+      throw new ScanException("each content part " + partsPlace() + " must be an object", partsParam());
     }
+  }
+
+  private String partsPlace() {
+    return switch (partsOwner) {
+      case TOP -> "of 'system'";
+      case ITEM -> "of input item " + (inputs - 1);
+      default -> "of message " + (messages - 1);
+    };
+  }
+
+  private String partsParam() {
+    return partsOwner == TOP ? "system" : partsOwner == ITEM ? "input" : "messages";
   }
 
   private void onPart(JsonToken t) throws IOException {
     if (t == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      field = "text".equals(name) ? F_TEXT : "type".equals(name) ? F_TYPE : isMediaField(name) ? F_MEDIA : F_OTHER;
+      // a text part's text, or the string content of an Anthropic tool_result block
+      field = "text".equals(name) || "content".equals(name) ? F_TEXT : "type".equals(name) ? F_TYPE
+          : isMediaField(name) ? F_MEDIA : F_OTHER;
       return;
     }
     if (t == JsonToken.END_OBJECT) {
@@ -478,7 +641,7 @@ public final class BodyScanner implements AutoCloseable {
       return;
     }
     switch (field) {
-      case F_TYPE -> partIsText = t == JsonToken.VALUE_STRING && textEquals("text");
+      case F_TYPE -> partIsText = t == JsonToken.VALUE_STRING && isTextPart();
       case F_TEXT -> {
         if (t == JsonToken.VALUE_STRING) {
           countText();
@@ -514,8 +677,21 @@ public final class BodyScanner implements AutoCloseable {
     }
   }
 
+  /**
+   * Fields of a content part that point at media: OpenAI's {@code image_url} (a string or an object with {@code
+   * url}), {@code video_url}, {@code audio_url}, the Responses API's {@code file_url}, and Anthropic's {@code
+   * source} object ({@code {"type":"url","url":...}} or base64 data).
+   */
   private static boolean isMediaField(String name) {
-    return "image_url".equals(name) || "video_url".equals(name) || "audio_url".equals(name);
+    return "image_url".equals(name) || "video_url".equals(name) || "audio_url".equals(name)
+        || "file_url".equals(name) || "source".equals(name);
+  }
+
+  private boolean isTextPart() throws IOException {
+    if (api == Api.CHAT || api == Api.TOKENIZE) {
+      return textEquals("text");   // chat: every other type (or none) is media
+    }
+    return TEXT_PARTS.contains(parser.getText());
   }
 
   /** Looks at the decoded URL in the parser's buffer (no String: a data: URL can be megabytes). */
@@ -568,8 +744,117 @@ public final class BodyScanner implements AutoCloseable {
       field = F_OTHER;
     } else if (t == JsonToken.VALUE_STRING) {
       countText();
+    } else if (t == JsonToken.VALUE_NUMBER_INT) {
+      tokenIds++;
+    } else if (t == JsonToken.START_ARRAY) {
+      rowOwner = PROMPT;
+      where = TOKEN_ROW;
     } else {
-      throw new ScanException("'prompt' must be a string or an array of strings", "prompt");
+      throw new ScanException("'prompt' must be a string or an array of strings or token ids", "prompt");
+    }
+  }
+
+  /**
+   * An array of inputs: the Responses API's items, the embeddings inputs (strings, token ids, rows of token ids),
+   * or the token ids to detokenize.
+   */
+  private void onInput(JsonToken t) throws IOException {
+    if (t == JsonToken.END_ARRAY) {
+      where = TOP;
+      field = F_OTHER;
+      return;
+    }
+    if (api == Api.DETOKENIZE) {
+      if (t != JsonToken.VALUE_NUMBER_INT) {
+        throw new ScanException("'tokens' must be an array of token ids", "tokens");
+      }
+      tokenIds++;
+      return;
+    }
+    if (++inputs > MAX_EMBEDDING_INPUTS && api == Api.EMBEDDINGS) {
+      throw new ScanException("'input' may hold at most " + MAX_EMBEDDING_INPUTS + " items", "input");
+    }
+    if (api == Api.RESPONSES) {
+      if (t != JsonToken.START_OBJECT) {
+        throw new ScanException("input item " + (inputs - 1) + " must be an object", "input");
+      }
+      itemType = null;
+      userRole = false;
+      field = F_OTHER;
+      where = ITEM;
+      return;
+    }
+    if (t == JsonToken.VALUE_STRING) {
+      countText();
+    } else if (t == JsonToken.VALUE_NUMBER_INT) {
+      tokenIds++;
+    } else if (t == JsonToken.START_ARRAY) {
+      rowOwner = INPUT;
+      where = TOKEN_ROW;
+    } else {
+      throw new ScanException("'input' must be a string, an array of strings or an array of token ids", "input");
+    }
+  }
+
+  /** Where a row of token ids returns to. */
+  private int rowOwner = INPUT;
+
+  private void onTokenRow(JsonToken t) {
+    if (t == JsonToken.END_ARRAY) {
+      where = rowOwner;
+    } else if (t == JsonToken.VALUE_NUMBER_INT) {
+      tokenIds++;
+    } else {
+      throw new ScanException("a row of token ids holds integers only", rowOwner == PROMPT ? "prompt" : "input");
+    }
+  }
+
+  /**
+   * An item of a Responses {@code input}: a message's {@code content} (a string or content parts), a tool call's
+   * {@code arguments}, a tool result's {@code output}. Its {@code type} must be one the API defines.
+   */
+  private void onItem(JsonToken t) throws IOException {
+    if (t == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      field = switch (name) {
+        case "type" -> F_TYPE;
+        case "role" -> F_ROLE;
+        case "content" -> F_CONTENT;
+        case "arguments", "output" -> F_ITEM_TEXT;
+        default -> F_OTHER;
+      };
+      return;
+    }
+    if (t == JsonToken.END_OBJECT) {
+      if (itemType != null && !ITEM_TYPES.contains(itemType)) {
+        throw new ScanException("input item " + (inputs - 1) + " has an unknown type '" + itemType + "'", "input");
+      }
+      if (userRole) {
+        prefix.stop();   // the conversation's opening ends with its first user message, as in chat
+      }
+      where = INPUT;
+      field = F_OTHER;
+      return;
+    }
+    switch (field) {
+      case F_TYPE -> {
+        if (t != JsonToken.VALUE_STRING) {
+          throw new ScanException("input item " + (inputs - 1) + " has a 'type' that is not a string", "input");
+        }
+        itemType = parser.getText();
+      }
+      case F_ROLE -> userRole = t == JsonToken.VALUE_STRING && textEquals("user");
+      case F_CONTENT, F_ITEM_TEXT -> {
+        if (t == JsonToken.VALUE_STRING) {
+          countText();
+        } else if (t == JsonToken.START_ARRAY) {
+          partsOwner = ITEM;
+          where = PARTS;
+        } else {
+          skipValue(t);
+        }
+      }
+      default -> skipValue(t);
     }
   }
 
@@ -610,6 +895,15 @@ public final class BodyScanner implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Compares the current string token with a short constant without building a String. */

@@ -28,21 +28,27 @@ public final class IncludeUsageRewrite {
 
   /** Returns the body to send upstream: the same buffer when nothing must change. */
   public static Buffer apply(Buffer body, RequestFacts facts) {
+    Edit edit = edit(body, facts);
+    return edit == null ? body : edit.applyTo(body);
+  }
+
+  /** The one edit {@link #apply} makes, or null when nothing must change. */
+  static Edit edit(Buffer body, RequestFacts facts) {
     if (!needed(facts)) {
-      return body;
+      return null;
     }
     if (facts.includeUsageValueStart() >= 0) {
       int from = facts.includeUsageValueStart();
       expect(body, from, facts.includeUsageValueEnd() - from == 5 ? 'f' : 'n');
-      return splice(body, from, facts.includeUsageValueEnd(), TRUE);
+      return new Edit(from, facts.includeUsageValueEnd(), TRUE);
     }
     int options = facts.streamOptionsStart();
     if (options >= 0) {
       expect(body, options, 'n'); // "stream_options": null; an object is edited only through its include_usage
-      return splice(body, options, options + 4, OBJECT);
+      return new Edit(options, options + 4, OBJECT);
     }
     expect(body, facts.bodyEnd(), '}');
-    return splice(body, facts.bodyEnd(), facts.bodyEnd(), MEMBER);
+    return new Edit(facts.bodyEnd(), facts.bodyEnd(), MEMBER);
   }
 
   /** Refuses facts that were not scanned from this very body rather than corrupting it. */
@@ -52,9 +58,12 @@ public final class IncludeUsageRewrite {
     }
   }
 
-  private static Buffer splice(Buffer body, int from, int to, byte[] insert) {
-    Buffer out = Buffer.buffer(body.length() - (to - from) + insert.length);
-    return out.appendBuffer(body, 0, from).appendBytes(insert).appendBuffer(body, to, body.length() - to);
+  /** Bytes {@code [from, to)} of a body replaced by {@code insert}. */
+  record Edit(int from, int to, byte[] insert) {
+    Buffer applyTo(Buffer body) {
+      Buffer out = Buffer.buffer(body.length() - (to - from) + insert.length);
+      return out.appendBuffer(body, 0, from).appendBytes(insert).appendBuffer(body, to, body.length() - to);
+    }
   }
 
   private static byte[] ascii(String s) {

@@ -1,7 +1,9 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
+
 /**
- * What the body scanner learned from one OpenAI request body, without building a tree.
+ * What the body scanner learned from one request body, without building a tree.
  *
  * <p>Offsets are byte offsets into the raw body as received; -1 means "absent". They let the relay
  * rewrite {@code stream_options} in place (see {@link IncludeUsageRewrite}) without re-serialising.
@@ -12,6 +14,13 @@ package dev.sluice.dispatcher.scan;
  * roles, names, tool calls or tool schemas. When a top-level key repeats, the last value wins for the
  * scalar fields; a repeated {@code messages}/{@code prompt} is counted each time.
  *
+ * <p>The other APIs' prompt text: Responses {@code instructions}, an {@code input} string, and in {@code input}
+ * items a message's {@code content} (string or text parts), a tool call's {@code arguments}, a tool result's
+ * {@code output}; Messages {@code system} (string or text blocks) and each message's content as chat's (a
+ * tool_result block's string {@code content} too); embeddings each {@code input} string; tokenize as chat or
+ * completions. Token ids given as such are counted in {@code tokenIds}, not as text.
+ *
+ * @param api                   which API the body was sent to
  * @param model                 the {@code model} string, or null when absent or JSON null
  * @param stream                {@code stream} was JSON true (false, null and absent all give false)
  * @param includeUsage          the client's {@code stream_options} settle usage and must reach the upstream as
@@ -21,8 +30,9 @@ package dev.sluice.dispatcher.scan;
  *                              {@code include_usage} would turn into usage on every chunk. False for no
  *                              {@code stream_options}, {@code null}, or an {@code include_usage} of false or
  *                              null without continuous stats: the only case Sluice asks for usage itself
- * @param maxTokens             {@code max_completion_tokens}, else {@code max_tokens}; -1 when neither is given
- *                              (or both are null). Each, when given, is an integer in 1..2^31-1
+ * @param maxTokens             {@code max_completion_tokens}, else {@code max_tokens} ({@code max_output_tokens}
+ *                              for Responses); -1 when neither is given (or both are null). Each, when given, is
+ *                              an integer in 1..2^31-1
  * @param n                     {@code n} (an integer of at least 1), 1 when absent or null
  * @param textBytes             decoded UTF-8 byte length of the counted strings: JSON escapes are decoded
  *                              first, so {@code \u00e9} counts 2 and an escaped surrogate pair counts 4
@@ -55,8 +65,17 @@ package dev.sluice.dispatcher.scan;
  * @param promptPrefix          the hash of the conversation's opening: the counted strings in order up to the end of
  *                              the first user message (chat), at most as many bytes as the scanner was told; none
  *                              when there is no prompt text
+ * @param tokenIds              prompt tokens given as token ids (completions, embeddings, detokenize): exact
+ * @param modelStart            offset of the {@code model} string token's opening quote, or -1 (absent or null);
+ *                              a name written with escapes is longer in the body than decoded, and this offset then
+ *                              falls inside the token, on a byte that is not a quote: check before editing
+ * @param modelEnd              offset one past its closing quote
+ * @param previousResponseId    the Responses API's {@code previous_response_id}, or null
+ * @param conversation          the Responses API's {@code conversation} is set: the prompt holds server-side
+ *                              state of unknown size
  */
 public record RequestFacts(
+    Api api,
     String model,
     boolean stream,
     boolean includeUsage,
@@ -77,5 +96,23 @@ public record RequestFacts(
     int promptEnd,
     long promptCacheKey,
     long user,
-    long promptPrefix) {
+    long promptPrefix,
+    int tokenIds,
+    int modelStart,
+    int modelEnd,
+    String previousResponseId,
+    boolean conversation) {
+
+  /** The same facts for the model named {@code name} (an alias resolved to its model). */
+  public RequestFacts withModel(String name) {
+    return new RequestFacts(api, name, stream, includeUsage, maxTokens, n, textBytes, messages, hasImages,
+        hasRemoteMedia, hasTools, hasPrompt, features, bodyEnd, streamOptionsStart, includeUsageValueStart,
+        includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, promptPrefix, tokenIds, modelStart, modelEnd,
+        previousResponseId, conversation);
+  }
+
+  /** Whether the prompt builds on state the upstream keeps (an earlier response, a conversation). */
+  public boolean referencesState() {
+    return previousResponseId != null || conversation;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.estimate;
 
+import dev.sluice.dispatcher.api.Api;
 import dev.sluice.dispatcher.scan.RequestFacts;
 import dev.sluice.dispatcher.scan.TextFeatures;
 import java.io.IOException;
@@ -84,7 +85,7 @@ final class Texts {
 
   static RequestFacts facts(String model, long textBytes, TextFeatures f, int maxTokens, boolean images,
       boolean tools) {
-    return new RequestFacts(model, false, false, maxTokens, 1, textBytes, 1, images, false, tools, true, f, -1, -1,
-        -1, -1, -1, -1, 0, 0, 0);
+    return new RequestFacts(Api.CHAT, model, false, false, maxTokens, 1, textBytes, 1, images, false, tools, true, f,
+        -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, -1, -1, null, false);
   }
 }

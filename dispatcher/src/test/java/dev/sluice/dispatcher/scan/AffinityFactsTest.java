@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.dispatcher.balance.AffinityKey;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class AffinityFactsTest {
 
   private static RequestFacts scan(String json, int prefixBytes, int chunk) {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS, prefixBytes);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS, prefixBytes);
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < body.length; i += chunk) {
       scanner.feed(Buffer.buffer(java.util.Arrays.copyOfRange(body, i, Math.min(body.length, i + chunk))));

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
@@ -56,14 +57,14 @@ final class Bodies {
     return json.getBytes(StandardCharsets.UTF_8);
   }
 
-  static RequestFacts scan(BodyScanner.Kind kind, byte[] body) {
+  static RequestFacts scan(Api kind, byte[] body) {
     BodyScanner scanner = new BodyScanner(kind, ScanLimits.DEFAULTS);
     scanner.feed(Buffer.buffer(body));
     return scanner.finish();
   }
 
   static RequestFacts chat(byte[] body) {
-    return scan(BodyScanner.Kind.CHAT, body);
+    return scan(Api.CHAT, body);
   }
 
   static RequestFacts chat(String json) {

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import static dev.sluice.dispatcher.scan.Bodies.chat;
 import static dev.sluice.dispatcher.scan.Bodies.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -173,7 +174,7 @@ class BodyScannerTest {
 
   @Test
   void completionsPromptString() {
-    RequestFacts facts = Bodies.scan(BodyScanner.Kind.COMPLETIONS,
+    RequestFacts facts = Bodies.scan(Api.COMPLETIONS,
         utf8("{\"model\":\"m\",\"prompt\":\"日本語 text\",\"max_tokens\":16}"));
 
     assertThat(facts).extracting(RequestFacts::textBytes, RequestFacts::messages, RequestFacts::maxTokens)
@@ -182,7 +183,7 @@ class BodyScannerTest {
 
   @Test
   void completionsPromptArrayOfStringsSumsAllStrings() {
-    RequestFacts facts = Bodies.scan(BodyScanner.Kind.COMPLETIONS,
+    RequestFacts facts = Bodies.scan(Api.COMPLETIONS,
         utf8("{\"prompt\":[\"abc\",\"\\u00e9\",\"\"],\"messages\":{\"ignored\":1}}"));
 
     assertThat(facts.textBytes()).isEqualTo(5);
@@ -210,7 +211,7 @@ class BodyScannerTest {
     RequestFacts whole = chat(body);
 
     for (int cut = 1; cut < body.length; cut++) {
-      BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+      BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
       scanner.feed(Buffer.buffer(Arrays.copyOfRange(body, 0, cut)));
       scanner.feed(Buffer.buffer(Arrays.copyOfRange(body, cut, body.length)));
       assertThat(scanner.finish()).as("split at %d", cut).isEqualTo(whole);
@@ -222,7 +223,7 @@ class BodyScannerTest {
     byte[] body = smallBody();
     RequestFacts whole = chat(body);
 
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     for (byte b : body) {
       scanner.feed(Buffer.buffer(new byte[] {b}));
     }
@@ -237,9 +238,9 @@ class BodyScannerTest {
     System.arraycopy(body, 0, padded, 5, body.length);
     ByteBuf direct = Unpooled.directBuffer(body.length).writeBytes(body);
 
-    BodyScanner fromDirect = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner fromDirect = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     fromDirect.feed(BufferInternal.buffer(direct));
-    BodyScanner fromSlice = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner fromSlice = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     fromSlice.feed(Buffer.buffer(padded).slice(5, 5 + body.length));
 
     assertThat(List.of(fromDirect.finish(), fromSlice.finish())).containsOnly(chat(body));
@@ -282,7 +283,7 @@ class BodyScannerTest {
 
   @Test
   void closingBeforeFinishReleasesTheScanner() {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     scanner.feed(Buffer.buffer("{\"messages\":["));
     scanner.close();
 

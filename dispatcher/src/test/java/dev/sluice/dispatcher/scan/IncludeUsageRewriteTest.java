@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import static dev.sluice.dispatcher.scan.Bodies.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -102,7 +103,7 @@ class IncludeUsageRewriteTest {
   @Test
   void splitFedBodyRewritesAtTheSameOffsets() {
     byte[] body = utf8("{\"stream\":true,\"stream_options\":{\"include_usage\":false}," + MSG + "}");
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     for (byte b : body) {
       scanner.feed(Buffer.buffer(new byte[] {b}));
     }

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
@@ -10,7 +11,7 @@ class RemoteMediaTest {
   private static boolean remote(String part) {
     String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
         + "\"text\":\"what is this? http://example.com\"}," + part + "]}]}";
-    try (BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS)) {
+    try (BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS)) {
       scanner.feed(Buffer.buffer(body));
       return scanner.finish().hasRemoteMedia();
     }

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
@@ -42,7 +43,7 @@ class ScanAllocationTest {
   }
 
   private static RequestFacts scan(Buffer[] chunks) {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
     for (Buffer chunk : chunks) {
       scanner.feed(chunk);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.scan;
 
+import dev.sluice.dispatcher.api.Api;
 import static dev.sluice.dispatcher.scan.Bodies.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ScanValidationTest {
   private static final String MSG = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
 
-  private static ScanException scanError(BodyScanner.Kind kind, String json, ScanLimits limits) {
+  private static ScanException scanError(Api kind, String json, ScanLimits limits) {
     BodyScanner scanner = new BodyScanner(kind, limits);
     return catchThrowableOfType(ScanException.class, () -> {
       scanner.feed(Buffer.buffer(utf8(json)));
@@ -21,7 +22,7 @@ class ScanValidationTest {
   }
 
   private static ScanException chatError(String json) {
-    return scanError(BodyScanner.Kind.CHAT, json, ScanLimits.DEFAULTS);
+    return scanError(Api.CHAT, json, ScanLimits.DEFAULTS);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -89,11 +90,11 @@ class ScanValidationTest {
       "`{\"prompt\":null}`",
       "`{\"prompt\":42}`",
       "`{\"prompt\":{\"text\":\"x\"}}`",
-      "`{\"prompt\":[\"a\",[1,2]]}`",
-      "`{\"prompt\":[1,2,3]}`",
+      "`{\"prompt\":[\"a\",{\"x\":1}]}`",
+      "`{\"prompt\":[1,[2,\"b\"]]}`",
   })
   void completionsPromptErrorsNamePrompt(String json) {
-    ScanException error = scanError(BodyScanner.Kind.COMPLETIONS, json, ScanLimits.DEFAULTS);
+    ScanException error = scanError(Api.COMPLETIONS, json, ScanLimits.DEFAULTS);
 
     assertThat(error).isNotNull();
     assertThat(error.param()).isEqualTo("prompt");
@@ -103,7 +104,7 @@ class ScanValidationTest {
   void invalidUtf8IsMalformed() {
     byte[] body = utf8("{\"messages\":[{\"role\":\"user\",\"content\":\"ab\"}]}");
     body[body.length - 6] = (byte) 0xC3; // a lead byte followed by an ASCII byte
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
 
     ScanException error = catchThrowableOfType(ScanException.class, () -> {
       scanner.feed(Buffer.buffer(body));
@@ -126,7 +127,7 @@ class ScanValidationTest {
 
   @Test
   void depthLimitStopsBeforeTheRestOfTheBodyArrives() {
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, ScanLimits.DEFAULTS);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
 
     ScanException error = catchThrowableOfType(ScanException.class,
         () -> scanner.feed(Buffer.buffer("{\"x\":" + "[".repeat(10_000))));
@@ -154,7 +155,7 @@ class ScanValidationTest {
     ScanLimits limits = new ScanLimits(64, 100, 30);
     String content = "日".repeat(15); // 15 chars, 45 bytes
 
-    ScanException error = scanError(BodyScanner.Kind.CHAT,
+    ScanException error = scanError(Api.CHAT,
         "{\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}", limits);
 
     assertThat(error).isNotNull();
@@ -164,7 +165,7 @@ class ScanValidationTest {
   void anyStringOverTheLimitFails() {
     ScanLimits limits = new ScanLimits(64, 100, 1000);
 
-    ScanException error = scanError(BodyScanner.Kind.CHAT,
+    ScanException error = scanError(Api.CHAT,
         "{\"junk\":\"" + "a".repeat(5000) + "\"," + MSG + "}", limits);
 
     assertThat(error).isNotNull();
@@ -174,7 +175,7 @@ class ScanValidationTest {
   void limitsThatFitAreAccepted() {
     ScanLimits limits = new ScanLimits(5, 3, 10);
 
-    BodyScanner scanner = new BodyScanner(BodyScanner.Kind.CHAT, limits);
+    BodyScanner scanner = new BodyScanner(Api.CHAT, limits);
     scanner.feed(Buffer.buffer("{\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"x\"}]}]}"));
 
     assertThat(scanner.finish().maxTokens()).isEqualTo(100);
