@@ -1,7 +1,7 @@
 package dev.sluice.mock;
 
-import io.vertx.core.buffer.Buffer;
 import dev.sluice.engine.RequestTimes;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * One parsed request of an API that generates through the engine besides chat and completions (the Responses and
