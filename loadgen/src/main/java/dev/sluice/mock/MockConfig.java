@@ -2,6 +2,7 @@ package dev.sluice.mock;
 
 import dev.sluice.engine.CostModel;
 import dev.sluice.engine.PoolShape;
+import java.util.List;
 
 /**
  * Everything one mock vLLM instance needs.
@@ -12,15 +13,16 @@ import dev.sluice.engine.PoolShape;
  * @param shape            engine capacity (max_model_len, max_num_seqs, KV blocks, token budget)
  * @param cost             step cost model ({@code gpu} or {@code instant})
  * @param tokenizer        how prompt tokens are counted
- * @param model            served model name
+ * @param models           served model names, as vLLM's {@code --served-model-name a b c}: every one is accepted in
+ *                         requests, the first is the one responses report
  * @param timeScale        virtual seconds per wall second (gpu timing runs this much faster than real time)
  * @param defaultMaxTokens output length when a request gives no max_tokens
  * @param faults           fault injection
  * @param exitOnDeath      when the die-after fault fires, also exit the JVM (CLI only)
  * @param api              how the server answers beyond capacity and timing
  */
-public record MockConfig(String host, int port, PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer, String model,
-    double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath, Api api) {
+public record MockConfig(String host, int port, PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer,
+    List<String> models, double timeScale, int defaultMaxTokens, Faults faults, boolean exitOnDeath, Api api) {
 
   /**
    * How the server answers, beyond capacity and timing.
@@ -60,37 +62,57 @@ public record MockConfig(String host, int port, PoolShape shape, CostModel cost,
     if (timeScale <= 0) {
       throw new IllegalArgumentException("time scale must be > 0");
     }
+    models = List.copyOf(models);
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("at least one served model name");
+    }
+  }
+
+  /** The name responses report: the first served name (vLLM's {@code OpenAIServingModels.model_name}). */
+  public String model() {
+    return models.get(0);
+  }
+
+  /** Whether a request may name this model: any served name, or none at all. */
+  public boolean serves(String name) {
+    return name == null || name.isEmpty() || models.contains(name);
   }
 
   public static MockConfig of(PoolShape shape, CostModel cost, PromptCounter.Mode tokenizer) {
-    return new MockConfig(MockDefaults.HOST, 0, shape, cost, tokenizer, MockDefaults.MODEL, 1.0, MockDefaults.DEFAULT_MAX_TOKENS,
+    return new MockConfig(MockDefaults.HOST, 0, shape, cost, tokenizer, List.of(MockDefaults.MODEL), 1.0, MockDefaults.DEFAULT_MAX_TOKENS,
         Faults.NONE, false, Api.CURRENT);
   }
 
   /** Listening on {@code address} and {@code listenPort} (0 = any). */
   public MockConfig withAddress(String address, int listenPort) {
-    return new MockConfig(address, listenPort, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults,
+    return new MockConfig(address, listenPort, shape, cost, tokenizer, models, timeScale, defaultMaxTokens, faults,
         exitOnDeath, api);
   }
 
   public MockConfig withFaults(Faults f) {
-    return new MockConfig(host, port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, f, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, models, timeScale, defaultMaxTokens, f, exitOnDeath, api);
   }
 
   public MockConfig withCost(CostModel c) {
-    return new MockConfig(host, port, shape, c, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, c, tokenizer, models, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withTimeScale(double s) {
-    return new MockConfig(host, port, shape, cost, tokenizer, model, s, defaultMaxTokens, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, models, s, defaultMaxTokens, faults, exitOnDeath, api);
   }
 
   public MockConfig withModel(String m) {
-    return new MockConfig(host, port, shape, cost, tokenizer, m, timeScale, defaultMaxTokens, faults, exitOnDeath, api);
+    return withModels(List.of(m));
+  }
+
+  /** Serving every one of these names; the first is reported. */
+  public MockConfig withModels(List<String> names) {
+    return new MockConfig(host, port, shape, cost, tokenizer, names, timeScale, defaultMaxTokens, faults, exitOnDeath,
+        api);
   }
 
   public MockConfig withApi(Api a) {
-    return new MockConfig(host, port, shape, cost, tokenizer, model, timeScale, defaultMaxTokens, faults, exitOnDeath, a);
+    return new MockConfig(host, port, shape, cost, tokenizer, models, timeScale, defaultMaxTokens, faults, exitOnDeath, a);
   }
 
   public MockConfig withUsageNullChunks(boolean b) {
@@ -98,6 +120,6 @@ public record MockConfig(String host, int port, PoolShape shape, CostModel cost,
   }
 
   public MockConfig withDefaultMaxTokens(int n) {
-    return new MockConfig(host, port, shape, cost, tokenizer, model, timeScale, n, faults, exitOnDeath, api);
+    return new MockConfig(host, port, shape, cost, tokenizer, models, timeScale, n, faults, exitOnDeath, api);
   }
 }

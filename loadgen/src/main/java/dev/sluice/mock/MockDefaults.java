@@ -14,6 +14,13 @@ final class MockDefaults {
   static final int DEFAULT_MAX_TOKENS = 256;
   /** Prompts longer than this (chars) are tokenized on a worker thread, not on the event loop (~0.4 ms/4 KiB). */
   static final long INLINE_TOKENIZE_MAX_CHARS = 16 * 1024;
+  /**
+   * Responses kept for {@code previous_response_id}, the oldest forgotten first (vLLM keeps every one, with
+   * {@code VLLM_ENABLE_RESPONSES_API_STORE=1}, and warns of the leak).
+   */
+  static final int STORED_RESPONSES = 10_000;
+  /** Floats in a mock embedding. */
+  static final int EMBEDDING_DIMENSIONS = 8;
   /** A reset-mid-stream fault closes the connection after this many content chunks. */
   static final int RESET_AFTER_TOKENS = 2;
 

@@ -89,6 +89,24 @@ record MockRequest(String model, boolean stream, StreamOptions options, int maxT
       this.value = value;
       this.validation = true;
     }
+
+    /**
+     * The message as current vLLM sends it: a {@code VLLMValidationError}'s text ends with
+     * {@code " (parameter=p, value=v)"} ({@code vllm/exceptions.py} {@code __str__}).
+     */
+    String vllmMessage() {
+      if (!validation || (param == null && value == null)) {
+        return getMessage();
+      }
+      StringBuilder b = new StringBuilder(getMessage()).append(" (");
+      if (param != null) {
+        b.append("parameter=").append(param);
+      }
+      if (value != null) {
+        b.append(param != null ? ", " : "").append("value=").append(value);
+      }
+      return b.append(')').toString();
+    }
   }
 
   static MockRequest parse(byte[] body, boolean chat) throws Invalid {

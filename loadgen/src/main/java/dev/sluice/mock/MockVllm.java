@@ -51,6 +51,8 @@ public final class MockVllm extends VerticleBase {
     final Faults.Kind fault;
     final long arrivalWall;
     final long created;
+    /** How an endpoint other than chat and completions writes this request; null for those two. */
+    final Endpoint.Answer answer;
     long firstTokenWall;
 
     Live(long id, HttpServerRequest request, boolean chat, MockRequest r, int promptTokens, int outputTokens,
@@ -68,6 +70,25 @@ public final class MockVllm extends VerticleBase {
       this.fault = fault;
       this.arrivalWall = arrivalWall;
       this.created = System.currentTimeMillis() / 1000;
+      this.answer = null;
+    }
+
+    /** A request of the Responses or the Messages API, written by its answer. */
+    Live(long id, HttpServerRequest request, boolean stream, int promptTokens, Endpoint.Plan plan,
+        long arrivalWall) {
+      this.id = id;
+      this.request = request;
+      this.chat = true;
+      this.stream = stream;
+      this.includeUsage = false;
+      this.chunkUsage = Wire.ChunkUsage.NONE;
+      this.promptTokens = promptTokens;
+      this.outputTokens = plan.outputTokens();
+      this.finishReason = null;
+      this.fault = Faults.Kind.NONE;
+      this.arrivalWall = arrivalWall;
+      this.created = System.currentTimeMillis() / 1000;
+      this.answer = plan.answer();
     }
   }
 
@@ -77,6 +98,7 @@ public final class MockVllm extends VerticleBase {
   private final byte[] modelJson;
   private final Metrics metrics;
   private final Map<Long, Live> live = new HashMap<>();
+  private final ResponsesApi.Store responses = new ResponsesApi.Store(MockDefaults.STORED_RESPONSES);
   private final SplittableRandom faultRandom;
   private Engine engine;
   private HttpServer server;
@@ -100,10 +122,15 @@ public final class MockVllm extends VerticleBase {
   public Future<?> start() {
     engine = Engine.byTokenIds(config.shape(), config.cost(), new Events());
     startWall = System.nanoTime();
-    modelsBody = new JsonObject().put("object", "list").put("data", new JsonArray().add(new JsonObject()
-        .put("id", config.model()).put("object", "model").put("created", System.currentTimeMillis() / 1000)
-        .put("owned_by", "vllm").put("root", config.model()).putNull("parent")
-        .put("max_model_len", config.shape().maxModelLen()).put("permission", new JsonArray()))).toBuffer();
+    // one card per served name, each with max_model_len (OpenAIModelRegistry.show_available_models); vLLM's root
+    // is the --model path, which the mock does not have apart from the names: it reports the first name
+    JsonArray cards = new JsonArray();
+    for (String name : config.models()) {
+      cards.add(new JsonObject().put("id", name).put("object", "model").put("created", System.currentTimeMillis() / 1000)
+          .put("owned_by", "vllm").put("root", config.model()).putNull("parent")
+          .put("max_model_len", config.shape().maxModelLen()).put("permission", new JsonArray()));
+    }
+    modelsBody = new JsonObject().put("object", "list").put("data", cards).toBuffer();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .setTcpNoDelay(true).setIdleTimeout(0));
     server.requestHandler(this::handle);
@@ -139,8 +166,16 @@ public final class MockVllm extends VerticleBase {
       completion(req, true);
     } else if (method == HttpMethod.POST && path.equals("/v1/completions")) {
       completion(req, false);
+    } else if (method == HttpMethod.POST && path.equals("/v1/responses")) {
+      generate(req, body -> ResponsesApi.parse(body, config, counter, responses));
+    } else if (method == HttpMethod.POST && path.equals("/v1/messages")) {
+      generate(req, body -> MessagesApi.parse(body, config, counter));
+    } else if (method == HttpMethod.POST && path.equals("/v1/embeddings")) {
+      Embeddings.handle(req, config, counter, vertx);
     } else if (method == HttpMethod.POST && path.equals("/tokenize")) {
       Tokenize.handle(req, config, counter, vertx);
+    } else if (method == HttpMethod.POST && path.equals("/detokenize")) {
+      Tokenize.detokenize(req, config, counter);
     } else if (method == HttpMethod.GET && path.equals("/health")) {
       req.response().end();
     } else if (method == HttpMethod.GET && path.equals("/v1/models")) {
@@ -197,7 +232,7 @@ public final class MockVllm extends VerticleBase {
       refuse(req, e, false);
       return;
     }
-    if (parsed.model() != null && !parsed.model().equals(config.model())) {
+    if (!config.serves(parsed.model())) {
       sendError(req, 404, "The model `" + parsed.model() + "` does not exist.", "NotFoundError", "model");
       return;
     }
@@ -215,6 +250,86 @@ public final class MockVllm extends VerticleBase {
         : counter.completionPromptIds(r.texts(), r.tokenIds());
   }
 
+  /** Parses a body into an endpoint's request, or refuses it in the endpoint's shape. */
+  @FunctionalInterface
+  interface EndpointParser {
+    Endpoint parse(byte[] body) throws Endpoint.Refused;
+  }
+
+  /**
+   * An endpoint that generates through the engine besides chat and completions (Responses, Messages): its body is
+   * parsed and checked by its own class, counted like a chat prompt, then driven like any other request. Faults and
+   * the v0.11 wording apply to chat and completions only.
+   */
+  private void generate(HttpServerRequest req, EndpointParser parser) {
+    long arrival = System.nanoTime();
+    req.body().onSuccess(body -> {
+      Endpoint endpoint;
+      try {
+        endpoint = parser.parse(body.getBytes());
+      } catch (Endpoint.Refused r) {
+        send(req, r);
+        return;
+      }
+      MockRequest prompt = endpoint.prompt();
+      if (counter.isExpensive(prompt.textChars())) {
+        vertx.executeBlocking(() -> promptIds(prompt, true))
+            .onSuccess(ids -> admit(req, endpoint, ids, arrival))
+            .onFailure(err -> sendError(req, 500, err.toString(), "InternalServerError", null));
+      } else {
+        admit(req, endpoint, promptIds(prompt, true), arrival);
+      }
+    }).onFailure(err -> sendError(req, 400, err.getMessage(), "BadRequestError", null));
+  }
+
+  private void admit(HttpServerRequest req, Endpoint endpoint, int[] promptIds, long arrival) {
+    HttpServerResponse response = req.response();
+    if (response.closed() || dead) {
+      return;
+    }
+    int queueLimit = config.api().maxNumQueuedReqs();
+    if (queueLimit > 0 && live.size() + 1 > queueLimit) {
+      send(req, new Endpoint.Refused(503, endpoint.error(503, overloaded(), "ServiceUnavailableError", null)));
+      return;
+    }
+    long id = nextId;
+    Endpoint.Plan plan;
+    try {
+      plan = endpoint.admit(id, promptIds.length);
+    } catch (Endpoint.Refused r) {
+      send(req, r);
+      return;
+    }
+    nextId++;
+    engine.submit(virtualNow(), id, new TokenIds(promptIds, outputCycle), plan.outputTokens());
+    boolean stream = endpoint.prompt().stream();
+    live.put(id, new Live(id, req, stream, promptIds.length, plan, arrival));
+    response.closeHandler(v -> clientGone(id));
+    if (stream) {
+      // headers go out at once, as Starlette's StreamingResponse sends them before the first event
+      response.setChunked(true).putHeader("content-type", CT_SSE);
+      response.writeHead();
+      Buffer head = plan.answer().head();
+      if (head.length() > 0) {
+        response.write(head);
+      }
+    }
+    pump();
+  }
+
+  /** vLLM's refusal beyond {@code --max-num-queued-reqs}. */
+  private String overloaded() {
+    return "The server is overloaded: " + live.size() + " requests are in flight and max_num_queued_reqs is "
+        + config.api().maxNumQueuedReqs() + ". Please retry later.";
+  }
+
+  private static void send(HttpServerRequest req, Endpoint.Refused r) {
+    HttpServerResponse response = req.response();
+    if (!response.ended() && !response.closed()) {
+      response.setStatusCode(r.status).putHeader("content-type", CT_JSON).end(r.body);
+    }
+  }
+
   /** Applies vLLM's admission and length validation, then queues the request in the engine. */
   private void admit(HttpServerRequest req, MockRequest r, boolean chat, int[] promptIds, Faults.Kind fault,
       long arrival) {
@@ -226,9 +341,7 @@ public final class MockVllm extends VerticleBase {
     MockConfig.Api api = config.api();
     if (api.maxNumQueuedReqs() > 0 && live.size() + 1 > api.maxNumQueuedReqs()) {
       // --max-num-queued-reqs caps waiting plus running; chat checks it before rendering (_preflight)
-      sendError(req, 503, "The server is overloaded: " + live.size() + " requests are in flight and "
-          + "max_num_queued_reqs is " + api.maxNumQueuedReqs() + ". Please retry later.", "ServiceUnavailableError",
-          null);
+      sendError(req, 503, overloaded(), "ServiceUnavailableError", null);
       return;
     }
     int maxLen = config.shape().maxModelLen();
@@ -334,17 +447,7 @@ public final class MockVllm extends VerticleBase {
    * {@code inStream} (SGLang's way for a stream) the refusal is a 200 whose stream is the error event.
    */
   private void refuse(HttpServerRequest req, MockRequest.Invalid e, boolean inStream) {
-    String message = e.getMessage();
-    if (e.validation && config.api().version() == VllmVersion.CURRENT && (e.param != null || e.value != null)) {
-      StringBuilder b = new StringBuilder(message).append(" (");
-      if (e.param != null) {
-        b.append("parameter=").append(e.param);
-      }
-      if (e.value != null) {
-        b.append(e.param != null ? ", " : "").append("value=").append(e.value);
-      }
-      message = b.append(')').toString();
-    }
+    String message = config.api().version() == VllmVersion.CURRENT ? e.vllmMessage() : e.getMessage();
     if (inStream) {
       req.response().putHeader("content-type", CT_SSE).end(Wire.errorEventAndDone(message, "BadRequestError", 400));
     } else {
@@ -425,6 +528,10 @@ public final class MockVllm extends VerticleBase {
         return;
       }
       HttpServerResponse response = l.request.response();
+      if (l.answer != null) {
+        response.write(l.answer.token(index, index == l.outputTokens - 1));
+        return;
+      }
       if (index == 0 && l.chat) {
         response.write(Wire.roleChunk(id, l.created, modelJson, l.chunkUsage, l.promptTokens));
       }
@@ -465,6 +572,14 @@ public final class MockVllm extends VerticleBase {
       metrics.success++;
       if (l.fault == Faults.Kind.RESET) {
         l.request.connection().close();
+        return;
+      }
+      if (l.answer != null) {
+        if (l.stream) {
+          response.end(l.answer.tail(times));
+        } else {
+          response.putHeader("content-type", CT_JSON).end(l.answer.body(times));
+        }
         return;
       }
       if (l.stream) {

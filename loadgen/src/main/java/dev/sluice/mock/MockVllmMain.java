@@ -6,6 +6,7 @@ import dev.sluice.engine.PoolShape;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -60,8 +61,12 @@ public final class MockVllmMain implements Callable<Integer> {
       description = "run X virtual seconds per wall second (default ${DEFAULT-VALUE})")
   double timeScale;
   @Option(names = "--model", paramLabel = "NAME", defaultValue = MockDefaults.MODEL,
-      description = "served model name (default ${DEFAULT-VALUE})")
+      description = "the model (default ${DEFAULT-VALUE}); its name is the served name unless "
+          + "--served-model-name gives others")
   String model;
+  @Option(names = "--served-model-name", paramLabel = "NAME", arity = "1..*", description = "the names requests may "
+      + "give, as vLLM's flag: every one is accepted, the first is the one responses report")
+  List<String> servedModelNames;
   @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "" + MockDefaults.DEFAULT_MAX_TOKENS,
       description = "output length when a request has no max_tokens (default ${DEFAULT-VALUE})")
   int defaultMaxTokens;
@@ -124,8 +129,8 @@ public final class MockVllmMain implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("mock-vllm listening on %s:%d: model=%s shape=%s max_model_len=%d max_num_seqs=%d "
             + "kv_blocks=%d budget=%d prefix_caching=%s timing=%s x%.3g tokenizer=%s vllm=%s%n", config.host(),
-        mock.actualPort(), config.model(), s.name(), s.maxModelLen(), s.maxNumSeqs(), s.numGpuBlocks(),
-        s.maxNumBatchedTokens(), s.enablePrefixCaching(), config.cost().name(), config.timeScale(),
+        mock.actualPort(), String.join(",", config.models()), s.name(), s.maxModelLen(), s.maxNumSeqs(),
+        s.numGpuBlocks(), s.maxNumBatchedTokens(), s.enablePrefixCaching(), config.cost().name(), config.timeScale(),
         config.tokenizer().name().toLowerCase(), config.api().version().label());
     out.flush();
     // the event loops serve; this thread only waits for the JVM to stop
@@ -172,7 +177,8 @@ public final class MockVllmMain implements Callable<Integer> {
         dieAfter, faultSeed);
     MockConfig.Api api = new MockConfig.Api(VllmVersion.named(vllmVersion), usageNullChunks, maxNumQueuedReqs,
         lengthErrorsInStream);
-    return new MockConfig(host, port, shape, CostModel.named(timing), PromptCounter.mode(tokenizer), model, timeScale,
+    return new MockConfig(host, port, shape, CostModel.named(timing), PromptCounter.mode(tokenizer),
+        servedModelNames == null || servedModelNames.isEmpty() ? List.of(model) : servedModelNames, timeScale,
         defaultMaxTokens, faults, true, api);
   }
 }

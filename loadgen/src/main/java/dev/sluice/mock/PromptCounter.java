@@ -5,8 +5,10 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a request's prompt into the token ids a Llama-3 server would see, whose count is what it reports as
@@ -202,6 +204,48 @@ public final class PromptCounter {
     if (filled > 0) {
       ids.add(piece << 8 * (BYTES_PER_TOKEN - filled));
     }
+  }
+
+  /**
+   * Llama 3's chat-template tokens, by id, as {@code cl100k} mode decodes them (Llama 3's vocabulary is cl100k's
+   * plus its own; in {@code o200k} mode these ids are o200k's).
+   */
+  private static final Map<Integer, String> LLAMA3_SPECIAL = Map.of(
+      128000, "<|begin_of_text|>", 128001, "<|end_of_text|>", 128006, "<|start_header_id|>",
+      128007, "<|end_header_id|>", 128008, "<|eom_id|>", 128009, "<|eot_id|>");
+
+  /**
+   * The text of token ids, as vLLM's {@code /detokenize} gives it: each id of the BPE vocabulary (and Llama 3's
+   * template tokens in {@code cl100k} mode) as its bytes, ids the vocabulary lacks as nothing; in {@code bytes} mode
+   * each id as its 4 bytes, the zero bytes that pad a last piece dropped. Bytes that are not UTF-8 become U+FFFD.
+   */
+  public String decode(int[] ids) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
+    IntArrayList one = new IntArrayList(1);
+    for (int id : ids) {
+      if (mode == Mode.BYTES) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+          int b = id >>> shift & 0xFF;
+          if (b != 0) {
+            out.write(b);
+          }
+        }
+        continue;
+      }
+      String special = mode == Mode.CL100K ? LLAMA3_SPECIAL.get(id) : null;
+      if (special != null) {
+        out.writeBytes(special.getBytes(StandardCharsets.UTF_8));
+        continue;
+      }
+      one.clear();
+      one.add(id);
+      try {
+        out.writeBytes(encoding.decodeBytes(one));
+      } catch (IllegalArgumentException unknown) {
+        // not in the vocabulary: a real tokenizer would know it; the mock has no text for it
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** Characters of the longest token of the vocabulary ({@code tokenizer.max_chars_per_token} in vLLM). */

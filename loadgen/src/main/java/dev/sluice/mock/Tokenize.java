@@ -3,7 +3,9 @@ package dev.sluice.mock;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * vLLM's {@code POST /tokenize}: the chat form ({@code messages}, rendered through the chat template with the
@@ -36,7 +38,7 @@ final class Tokenize {
         error(req, 400, "Invalid JSON body", "BadRequestError", null);
         return;
       }
-      if (parsed.model() != null && !parsed.model().equals(config.model())) {
+      if (!config.serves(parsed.model())) {
         error(req, 404, "The model `" + parsed.model() + "` does not exist.", "NotFoundError", "model");
         return;
       }
@@ -50,6 +52,47 @@ final class Tokenize {
       } else {
         answer(req, count(counter, parsed, chat) + template, config);
       }
+    });
+  }
+
+  /**
+   * vLLM's {@code POST /detokenize} ({@code vllm/frontend/entrypoints/serve/tokenize/serving.py}):
+   * {@code {"model"?, "tokens":[ids]}} answered {@code {"prompt":"..."}}, the model checked as everywhere. The text is
+   * {@link PromptCounter#decode}'s: real for ids of the BPE vocabulary (and Llama 3's chat-template tokens), empty
+   * for ids the mock's vocabulary lacks. A negative id is refused as vLLM's request model refuses it.
+   */
+  static void detokenize(HttpServerRequest req, MockConfig config, PromptCounter counter) {
+    req.body().onSuccess(body -> {
+      JsonObject json;
+      try {
+        json = ResponsesApi.object(body.getBytes());
+      } catch (Endpoint.Refused r) {
+        req.response().setStatusCode(r.status).putHeader("content-type", "application/json").end(r.body);
+        return;
+      }
+      Object tokens = json.getValue("tokens");
+      if (!(tokens instanceof JsonArray list)) {
+        req.response().setStatusCode(400).putHeader("content-type", "application/json")
+            .end(ValidationErrors.body(List.of(ValidationErrors.Problem.missing("tokens", json))));
+        return;
+      }
+      int[] ids = new int[list.size()];
+      for (int i = 0; i < ids.length; i++) {
+        Object v = list.getValue(i);
+        if (!(v instanceof Number n) || n.longValue() < 0 || n.longValue() > Integer.MAX_VALUE) {
+          req.response().setStatusCode(400).putHeader("content-type", "application/json")
+              .end(ValidationErrors.body(List.of(new ValidationErrors.Problem("greater_than_equal", "tokens",
+                  "Input should be greater than or equal to 0", v, null))));
+          return;
+        }
+        ids[i] = n.intValue();
+      }
+      if (json.getValue("model") instanceof String name && !config.serves(name)) {
+        error(req, 404, "The model `" + name + "` does not exist.", "NotFoundError", "model");
+        return;
+      }
+      req.response().putHeader("content-type", "application/json")
+          .end(new JsonObject().put("prompt", counter.decode(ids)).toBuffer());
     });
   }
 
