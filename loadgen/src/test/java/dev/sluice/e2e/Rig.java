@@ -96,6 +96,15 @@ final class Rig implements AutoCloseable {
     return node.dispatcher().port();
   }
 
+  /** Starts a node with these flags besides its listeners' (a {@code --config} file, say); returns its port. */
+  int sluiceWith(String... flags) {
+    List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1",
+        "--management-port", "0"));
+    args.addAll(List.of(flags));
+    node = DispatcherMain.start(args.toArray(String[]::new), Map.of()).await();
+    return node.dispatcher().port();
+  }
+
   /** The management listener's port of the node last started ({@code /metrics}, {@code /admin/*}). */
   int management() {
     return node.dispatcher().managementPort();
