@@ -160,6 +160,23 @@ class CommandLineTest {
         .doesNotContain(STACK_FRAME);
   }
 
+  /** A model whose ladder names a pool the file does not define: refused at start like any bad key. */
+  @Test
+  void aLadderNamingNoPoolExitsTwoAndNamesTheKey(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("node.yaml"), """
+        pools:
+          - {name: short, context: 8192, endpoints: [http://127.0.0.1:9001]}
+        models:
+          - {name: llama, aliases: [fast], pools: [short, huge]}
+        """);
+    Process p = sluice("dispatcher", "--config", file.toString());
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isEqualTo(2);
+    assertThat(printed).startsWith("sluice dispatcher: models[0].pools 'huge' is not a pool in 'pools:'")
+        .doesNotContain(STACK_FRAME);
+  }
+
   /** A TLS certificate that is not there stops the node before it serves, as a bad key does. */
   @Test
   void aMissingCertificateExitsTwoAndNamesTheKey(@TempDir Path dir) throws Exception {
