@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
 
 /**
  * Notes whether an event stream that is already reaching the client carries an error event
- * ({@code data: {"error": ...}}, as vLLM sends when a request fails mid-generation): pure, no socket, fed
+ * ({@code data: {"error": ...}}, as vLLM sends when a chat request fails mid-generation, or
+ * {@code data: {"type":"error", ...}} on the Responses and Messages APIs): pure, no socket, fed
  * the response's chunks in order after the commit point, whatever their boundaries. Inside a line it looks
  * only for the next line break, eight bytes a step; it reads the start of each line, and copies nothing until
  * an error line starts; that line alone (up to {@code maxBytes}) is kept to classify the error.
@@ -17,6 +18,7 @@ import java.nio.ByteOrder;
 public final class SseErrorWatch {
   private static final byte[] DATA_FIELD = "data:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] ERROR_KEY = "\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] TYPE_ERROR = "\"type\":\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   /** Eight bytes of an array as one long, lowest address lowest. */
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long ONES = 0x0101010101010101L;
@@ -28,7 +30,7 @@ public final class SseErrorWatch {
   private static final int FIELD = 1;
   /** After {@code data:}, before the brace. */
   private static final int BEFORE_BRACE = 2;
-  /** After the brace, matching {@code "error"}. */
+  /** After the brace, matching {@code "error"} or {@code "type":"error"}. */
   private static final int KEY = 3;
   /** In an error line: kept until its end. */
   private static final int CAPTURE = 4;
@@ -38,6 +40,8 @@ public final class SseErrorWatch {
   private final int maxBytes;
   private int state = FIELD;
   private int matched;
+  /** The first key being matched: {@code "error"} until its second byte says {@code "type"}. */
+  private byte[] key = ERROR_KEY;
   private Buffer line;
   private boolean sawError;
   private StreamError error;
@@ -93,6 +97,7 @@ public final class SseErrorWatch {
           if (c == '{') {
             state = KEY;
             matched = 0;
+            key = ERROR_KEY;
           } else if (c != ' ' && c != '\t') {
             state = lineBreak ? FIELD : MID_LINE;
             matched = 0;
@@ -102,11 +107,14 @@ public final class SseErrorWatch {
           if (matched == 0 && (c == ' ' || c == '\t')) {
             break;
           }
-          if (c == ERROR_KEY[matched]) {
-            if (++matched == ERROR_KEY.length) {
+          if (matched == 1 && c == 't') {
+            key = TYPE_ERROR;
+          }
+          if (c == key[matched]) {
+            if (++matched == key.length) {
               sawError = true;
               state = CAPTURE;
-              line = Buffer.buffer(256).appendByte((byte) '{').appendBytes(ERROR_KEY);
+              line = Buffer.buffer(256).appendByte((byte) '{').appendBytes(key);
             }
           } else {
             state = lineBreak ? FIELD : MID_LINE;

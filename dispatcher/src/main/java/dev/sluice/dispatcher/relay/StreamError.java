@@ -36,7 +36,10 @@ public record StreamError(Kind kind, int status, String message, ContextLengthEr
     SERVER
   }
 
-  /** The error in one event's data, or empty when the data is not an {@code {"error": ...}} object. */
+  /**
+   * The error in one event's data, or empty when the data is neither an {@code {"error": ...}} object nor one of
+   * {@code "type":"error"}.
+   */
   public static Optional<StreamError> parse(Buffer data) {
     JsonObject json;
     try {
@@ -47,9 +50,11 @@ public record StreamError(Kind kind, int status, String message, ContextLengthEr
     Object value = json.getValue("error");
     JsonObject error;
     if (value instanceof JsonObject o) {
-      error = o;
+      error = o;   // chat's {"error":{...}}, or Anthropic's {"type":"error","error":{...}}
     } else if (value instanceof String s) {
       error = new JsonObject().put("message", s); // {"error":"..."}: a bare message
+    } else if ("error".equals(json.getValue("type"))) {
+      error = json;   // the Responses API's {"type":"error","code":...,"message":...}
     } else {
       return Optional.empty();
     }

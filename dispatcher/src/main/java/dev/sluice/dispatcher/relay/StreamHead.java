@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * no socket, fed the response's chunks in order before the commit point.
  *
  * <p>The first event with a {@code data:} line decides. Data that starts as an {@code {"error": ...}} object
- * is a failed try ({@link Verdict#ERROR}, classified by {@link StreamError}); anything else is an answer
+ * (or {@code {"type":"error", ...}}, the Responses and Messages APIs' error event) is a failed try ({@link Verdict#ERROR}, classified by {@link StreamError}); anything else is an answer
  * ({@link Verdict#DATA}). Events without data (SSE comments, keep-alives) and vLLM's opening role chunk
  * ({@code "delta":{"role":"assistant","content":""}}) say nothing yet and are passed over: vLLM writes the
  * role chunk as soon as the engine's first output arrives and only then reads that output's finish reason,
@@ -32,6 +32,7 @@ public final class StreamHead {
 
   private static final byte[] DATA_FIELD = ascii("data:");
   private static final byte[] ERROR_KEY = ascii("\"error\"");
+  private static final byte[] TYPE_ERROR = ascii("\"type\":\"error\"");
   private static final byte[] ROLE_DELTA = ascii("\"delta\":{\"role\":\"assistant\",\"content\":\"\"}");
 
   private final int maxBytes;
@@ -154,13 +155,17 @@ public final class StreamHead {
     return out;
   }
 
-  /** Whether the value at {@code p} opens an object whose first key is {@code "error"}. */
+  /**
+   * Whether the value at {@code p} opens an object whose first key is {@code "error"} (chat, completions) or
+   * that starts {@code "type":"error"} (the Responses and Messages APIs' error events).
+   */
   private static boolean startsAsError(Bytes b, int p, int to) {
     p = skipBlanks(b, p, to);
     if (p >= to || b.at(p) != '{') {
       return false;
     }
-    return startsWith(b, skipBlanks(b, p + 1, to), to, ERROR_KEY);
+    int key = skipBlanks(b, p + 1, to);
+    return startsWith(b, key, to, ERROR_KEY) || startsWith(b, key, to, TYPE_ERROR);
   }
 
   private static int skipBlanks(Bytes b, int p, int to) {

@@ -118,4 +118,23 @@ class SseErrorWatchTest {
     direct.end();
     assertThat(List.of(sliced.error().status(), direct.error().status())).containsExactly(500, 500);
   }
+
+  @Test
+  void findsTheErrorEventsOfTheResponsesAndMessagesApis() {
+    String responses = "event: response.output_text.delta\ndata: {\"delta\":\" the\",\"type\":"
+        + "\"response.output_text.delta\"}\n\nevent: error\ndata: {\"type\":\"error\",\"code\":\"server_error\","
+        + "\"message\":\"engine failed\",\"param\":null,\"sequence_number\":5}\n\n";
+    String messages = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":"
+        + "\"text_delta\",\"text\":\" the\"},\"index\":0}\n\nevent: error\ndata: {\"type\":\"error\",\"error\":"
+        + "{\"type\":\"internal_error\",\"message\":\"engine failed\"}}\n\n";
+    for (String stream : List.of(responses, messages)) {
+      for (int cut = 0; cut <= stream.length(); cut += 7) {
+        SseErrorWatch w = watch(stream, cut);
+        assertThat(w.sawError()).as(stream).isTrue();
+        assertThat(w.error().message()).isEqualTo("engine failed");
+      }
+    }
+    // an ordinary event whose first key is "type" is no error
+    assertThat(watch("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", 9).sawError()).isFalse();
+  }
 }

@@ -159,4 +159,15 @@ class StreamHeadTest {
     assertThat(new Object[] {h.error().kind(), h.error().contextLength().minimumContext(), h.error().failure()})
         .containsExactly(StreamError.Kind.CONTEXT_LENGTH, 9001L, FailureKind.CONTEXT_LENGTH_EXCEEDED);
   }
+
+  @Test
+  void aMessagesStreamThatOpensWithAnErrorEventIsAFailedTry() {
+    StreamHead h = head();
+    Verdict v = h.offer(buf("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"internal_error\","
+        + "\"message\":\"engine failed\"}}\n\n"));
+    assertThat(List.of(v, h.error().message())).containsExactly(Verdict.ERROR, "engine failed");
+    StreamHead ok = head();
+    assertThat(ok.offer(buf("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n")))
+        .isEqualTo(Verdict.DATA);
+  }
 }
