@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.cli.Cli;
+import dev.sluice.loadgen.Api;
 import dev.sluice.loadgen.Loadgen;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -44,6 +45,10 @@ public final class GeneratorBench implements Callable<Integer> {
       Loadgen.Options options;
       try {
         options = Loadgen.parse(rest.toArray(String[]::new));
+        if (options != null && options.api() != Api.CHAT) {
+          // the instant server answers in chat's shapes only; another API's reader would count every answer failed
+          throw new IllegalArgumentException("bench loadgen drives chat only, not --api " + options.api().id());
+        }
       } catch (IllegalArgumentException e) {
         throw Cli.usageError(spec, e.getMessage());
       }

@@ -3,15 +3,16 @@ package dev.sluice.demo;
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.dispatcher.DispatcherMain;
 import dev.sluice.dispatcher.savings.LiveFigures;
+import dev.sluice.loadgen.Api;
 import dev.sluice.loadgen.ArrivalPlan;
 import dev.sluice.loadgen.AzureTrace;
-import dev.sluice.loadgen.ChatBody;
 import dev.sluice.loadgen.Corpus;
 import dev.sluice.loadgen.LoadRun;
 import dev.sluice.loadgen.LoadSpec;
 import dev.sluice.loadgen.Loadgen;
 import dev.sluice.loadgen.PromptSynthesizer;
 import dev.sluice.loadgen.Report;
+import dev.sluice.loadgen.RequestBody;
 import dev.sluice.loadgen.RunResult;
 import dev.sluice.planner.CalibratedRouting;
 import dev.sluice.planner.PlanReport;
@@ -312,7 +313,7 @@ public final class Demo {
     Buffer of(AzureTrace.Row row) {
       String category = draws.get(random.nextInt(draws.size()));
       PromptSynthesizer.Prompt prompt = synth.synthesize(category, Math.max(1, row.contextTokens()), random);
-      return Buffer.buffer(ChatBody.encode(MODEL, prompt.utf8(), Math.max(1, row.generatedTokens()), true));
+      return Buffer.buffer(RequestBody.encode(Api.CHAT, MODEL, prompt.utf8(), Math.max(1, row.generatedTokens()), true));
     }
   }
 

@@ -301,10 +301,12 @@ public final class LoadRun {
 
     RunResult result(long scheduled) {
       Map<String, Long> errorsByKind = new TreeMap<>();
+      Map<String, Long> errorsByType = new TreeMap<>();
       long lastEnd = 0;
       for (LoadVerticle v : verticles) {
         Metrics m = v.groups[group];
         m.errorsByKind.forEach((k, n) -> errorsByKind.merge(k, n.sum(), Long::sum));
+        m.errorsByType.forEach((k, n) -> errorsByType.merge(k, n.sum(), Long::sum));
         lastEnd = Math.max(lastEnd, m.lastEndNanos);
       }
       Map<String, RunResult.Group> frozen = new LinkedHashMap<>();
@@ -312,7 +314,7 @@ public final class LoadRun {
       long measuredStart = Math.max(windowStart(), startNanos + spec.warmupNanos());
       return new RunResult(scheduled, sum(m -> m.sent), sum(m -> m.completed), sum(m -> m.errors),
           sum(m -> m.blocked), sum(m -> m.inflight), measuredLength(stage), errorsByKind, sendLag, overall.freeze(),
-          frozen, timeline, queueWait, lastEnd == 0 ? 0 : lastEnd - measuredStart);
+          frozen, timeline, queueWait, lastEnd == 0 ? 0 : lastEnd - measuredStart, errorsByType);
     }
 
     private long sum(ToLongFunction<Metrics> f) {
@@ -337,6 +339,7 @@ public final class LoadRun {
       long tokens;
       long errors;
       long inputTokens;
+      RunResult.Usage usage = RunResult.Usage.NONE;
 
       void add(Metrics.Latencies l, Histogram intervalLatency) {
         latency.add(intervalLatency);
@@ -356,6 +359,9 @@ public final class LoadRun {
         long t = 0;
         long e = 0;
         long in = 0;
+        long usageAnswers = 0;
+        long usageIn = 0;
+        long usageOut = 0;
         for (LoadVerticle v : verticles) {
           Metrics m = v.groups[group];
           Metrics.Latencies l = pool == null ? m.overall : m.pools.get(pool);
@@ -365,6 +371,9 @@ public final class LoadRun {
             t += l.tokens;
             e += pool == null ? m.errors : l.errors;
             in += l.inputTokens;
+            usageAnswers += l.usageAnswers;
+            usageIn += l.usageInputTokens;
+            usageOut += l.usageOutputTokens;
           }
         }
         completed = c;
@@ -372,11 +381,12 @@ public final class LoadRun {
         tokens = t;
         errors = e;
         inputTokens = in;
+        usage = new RunResult.Usage(usageAnswers, usageIn, usageOut);
       }
 
       RunResult.Group freeze() {
         return new RunResult.Group(completed, good, tokens, errors, latency, ttft, itl, tpot, inputTokens,
-            vllmTtft == null ? null : new RunResult.VllmView(vllmTtft, vllmLatency, vllmTpot));
+            vllmTtft == null ? null : new RunResult.VllmView(vllmTtft, vllmLatency, vllmTpot), usage);
       }
 
       private Histogram interval(SingleWriterRecorder r) {

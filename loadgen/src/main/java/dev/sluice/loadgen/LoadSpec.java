@@ -23,6 +23,7 @@ import java.util.List;
  *                          slot, and the wait is part of its latency (recorded apart as queue wait)
  * @param records           keep one record per request for {@code --records}
  * @param vllmView          also record TTFT, end-to-end latency and TPOT as vLLM's benchmark defines them
+ * @param api               the API the bodies are laid out for, which says how answers are read
  */
 public record LoadSpec(
     List<Endpoint> targets,
@@ -39,9 +40,10 @@ public record LoadSpec(
     boolean pacer,
     int maxConcurrency,
     boolean records,
-    boolean vllmView) {
+    boolean vllmView,
+    Api api) {
 
-  public static final String DEFAULT_PATH = "/v1/chat/completions";
+  public static final String DEFAULT_PATH = Api.CHAT.path();
   public static final int DEFAULT_MAX_INFLIGHT = 4096;
   public static final int DEFAULT_CONNECTIONS = 512;
   public static final long DEFAULT_TIMEOUT_MILLIS = 60_000;
@@ -62,32 +64,35 @@ public record LoadSpec(
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("at least one target");
     }
+    if (stream && !api.generates()) {
+      throw new IllegalArgumentException(api.id() + " answers are never streamed");
+    }
   }
 
   public static LoadSpec openLoop(String host, int port, String path, boolean stream, int maxInflight, int connections,
       int verticles, long warmupNanos, double sloTtftMillis, long timeoutMillis) {
     return new LoadSpec(List.of(new Endpoint(host, port, path)), stream, maxInflight, connections, verticles,
-        warmupNanos, sloTtftMillis, 0, timeoutMillis, 0, 0, false, 0, false, false);
+        warmupNanos, sloTtftMillis, 0, timeoutMillis, 0, 0, false, 0, false, false, Api.CHAT);
   }
 
   public LoadSpec closedLoop(int concurrency, long nanos) {
     return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        sloTpotMillis, timeoutMillis, concurrency, nanos, pacer, maxConcurrency, records, vllmView);
+        sloTpotMillis, timeoutMillis, concurrency, nanos, pacer, maxConcurrency, records, vllmView, api);
   }
 
   public LoadSpec withPacer(boolean on) {
     return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, on, maxConcurrency, records, vllmView);
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, on, maxConcurrency, records, vllmView, api);
   }
 
   public LoadSpec withTargets(List<Endpoint> list) {
     return new LoadSpec(list, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView);
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView, api);
   }
 
   public LoadSpec withSloTpot(double millis) {
     return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        millis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView);
+        millis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView, api);
   }
 
   /**
@@ -98,17 +103,23 @@ public record LoadSpec(
   public LoadSpec withMaxConcurrency(int n) {
     int loops = n > 0 && n % verticles != 0 ? 1 : verticles;
     return new LoadSpec(targets, stream, maxInflight, connections, loops, warmupNanos, sloTtftMillis,
-        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, n, records, vllmView);
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, n, records, vllmView, api);
   }
 
   public LoadSpec withRecords(boolean on) {
     return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, on, vllmView);
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, on, vllmView, api);
+  }
+
+  /** Requests laid out for {@code a}, and answers read as its answers. */
+  public LoadSpec withApi(Api a) {
+    return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, vllmView, a);
   }
 
   public LoadSpec withVllmView(boolean on) {
     return new LoadSpec(targets, stream, maxInflight, connections, verticles, warmupNanos, sloTtftMillis,
-        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, on);
+        sloTpotMillis, timeoutMillis, closedConcurrency, closedNanos, pacer, maxConcurrency, records, on, api);
   }
 
   static int share(int total, int index, int parts) {

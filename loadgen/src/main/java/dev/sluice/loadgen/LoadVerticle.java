@@ -23,6 +23,10 @@ import java.util.concurrent.TimeoutException;
 final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
 
   static final String POOL_HEADER = "x-sluice-pool";
+  /** Error kind of a 2xx stream that carried an error event. */
+  static final String STREAM_ERROR = "stream-error";
+  /** Error kind of a 2xx stream that ended without its end event. */
+  static final String TRUNCATED = "truncated";
   private static final long TICK_MILLIS = 1;
   private static final long NANOS_PER_MICRO = 1_000;
 
@@ -98,6 +102,9 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       requestOptions[t] = new RequestOptions().setMethod(HttpMethod.POST).setURI(target.path())
           .setIdleTimeout(spec.timeoutMillis()).putHeader("content-type", "application/json")
           .putHeader("accept", spec.stream() ? "text/event-stream" : "application/json");
+      if (spec.api() == Api.MESSAGES) {
+        requestOptions[t].putHeader(Api.ANTHROPIC_VERSION_HEADER, Api.ANTHROPIC_VERSION);
+      }
       waiting[t] = new WaitQueue();
     }
     if (spec.closedConcurrency() > 0) {
@@ -278,7 +285,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
     private final long intended;
     private final long sentNanos;
     private final boolean measured;
-    private final SseCounter sse;
+    private final ResponseScan scan;
     private Metrics.Latencies pool;
     private String poolName;
     private int status;
@@ -295,7 +302,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       this.intended = intended;
       this.sentNanos = sentNanos;
       this.measured = measured;
-      this.sse = spec.stream() ? new SseCounter() : null;
+      this.scan = new ResponseScan(spec.api(), spec.stream());
     }
 
     @Override
@@ -306,6 +313,7 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       }
       HttpClientResponse response = result.result();
       status = response.statusCode();
+      scan.status(status);
       poolName = response.getHeader(POOL_HEADER);
       pool = poolName == null ? null : m.pool(poolName);
       response.handler(this::onChunk);
@@ -313,30 +321,31 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       response.endHandler(v -> onEnd());
     }
 
+    private boolean ok() {
+      return status >= 200 && status < 300;
+    }
+
     private void onChunk(Buffer chunk) {
       long now = System.nanoTime();
-      if (sse == null || status != 200) {
+      int n = scan.feed(chunk);
+      if (!spec.stream() || !ok()) {
         if (firstNanos == 0) {
           firstNanos = now;
         }
         lastNanos = now;
         return;
       }
-      int n = sse.feed(chunk);
       if (n == 0) {
         return;
       }
       if (measured) {
-        if (firstNanos == 0) {
-          recordTtft(now);
-          if (n > 1) {
-            recordItl(0, n - 1);
-          }
-        } else {
+        // gaps are recorded as they arrive (a stream that fails later keeps its own); the TTFT once the answer
+        // has succeeded
+        if (firstNanos != 0) {
           recordItl(now - lastNanos, 1);
-          if (n > 1) {
-            recordItl(0, n - 1);
-          }
+        }
+        if (n > 1) {
+          recordItl(0, n - 1);
         }
       }
       if (firstNanos == 0) {
@@ -344,6 +353,20 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       }
       lastNanos = now;
       events += n;
+    }
+
+    /**
+     * Why an answer that arrived whole failed, or null when it did not: its HTTP status, an error event inside a
+     * stream ({@code stream-error}), or a stream that ended without its end event ({@code truncated}).
+     */
+    private String failure() {
+      if (!ok()) {
+        return Integer.toString(status);
+      }
+      if (scan.failed()) {
+        return STREAM_ERROR;
+      }
+      return spec.stream() && !scan.ended() ? TRUNCATED : null;
     }
 
     private void onEnd() {
@@ -355,11 +378,10 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       if (firstNanos == 0) {
         firstNanos = now;
       }
+      String failure = failure();
       if (measured) {
-        if (status >= 200 && status < 300) {
-          if (sse == null) {
-            recordTtft(firstNanos);
-          }
+        if (failure == null) {
+          recordTtft(firstNanos);
           long e2e = (now - intended) / NANOS_PER_MICRO;
           long tpotNanos = events > 1 ? (lastNanos - firstNanos) / (events - 1) : -1;
           boolean good = firstNanos - intended <= sloTtftNanos && Math.max(0, tpotNanos) <= sloTpotNanos;
@@ -371,11 +393,12 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
           m.completed++;
           m.lastEndNanos = now;
         } else {
-          countError(Integer.toString(status));
+          countError(failure, scan.errorType());
         }
       }
       if (row >= 0) {
-        log.finished(row, status, firstNanos, now, (int) events, poolName);
+        int code = failure == null || !ok() ? status : RequestLog.code(failure);
+        log.finished(row, code, firstNanos, now, (int) events, poolName, scan.inputTokens(), scan.outputTokens());
       }
       afterResponse(m, target);
     }
@@ -387,17 +410,24 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
         l.tpot.recordValue(tpotNanos / NANOS_PER_MICRO);
       }
       if (l.vllmTtft != null) {
-        // vLLM: from the send, to the first and the last event; TPOT over completion tokens - 1 (the first event
-        // of a chat stream is the role chunk, so completion tokens = events - 1)
+        // vLLM: from the send, to the first and the last event; TPOT over completion tokens - 1, where a chat
+        // stream's first event is the role chunk (completion tokens = events - 1) and other streams have none
+        long tokens = events - spec.api().roleEvents();
         l.vllmTtft.recordValue(Math.max(0, firstNanos - sentNanos) / NANOS_PER_MICRO);
-        l.vllmLatency.recordValue(Math.max(0, (sse == null ? now : lastNanos) - sentNanos) / NANOS_PER_MICRO);
-        if (events > 2) {
-          l.vllmTpot.recordValue((lastNanos - firstNanos) / (events - 2) / NANOS_PER_MICRO);
+        l.vllmLatency.recordValue(Math.max(0, (spec.stream() ? lastNanos : now) - sentNanos) / NANOS_PER_MICRO);
+        if (tokens > 1) {
+          l.vllmTpot.recordValue((lastNanos - firstNanos) / (tokens - 1) / NANOS_PER_MICRO);
         }
       }
       l.completed++;
       l.tokens += events;
       l.inputTokens += promptTokens;
+      long usageIn = scan.inputTokens();
+      if (usageIn >= 0) {
+        l.usageAnswers++;
+        l.usageInputTokens += usageIn;
+        l.usageOutputTokens += Math.max(0, scan.outputTokens());
+      }
       if (good) {
         l.good++;
       }
@@ -426,18 +456,18 @@ final class LoadVerticle extends VerticleBase implements OpenLoopDriver.Target {
       finished = true;
       String kind = kind(cause);
       if (measured) {
-        countError(kind);
+        countError(kind, null);
       }
       if (row >= 0) {
         log.finished(row, status > 0 ? status : RequestLog.code(kind), firstNanos, System.nanoTime(), (int) events,
-            poolName);
+            poolName, -1, -1);
       }
       afterResponse(m, target);
     }
 
-    private void countError(String kind) {
+    private void countError(String kind, String type) {
       m.errors++;
-      m.error(kind);
+      m.error(kind, type);
       if (pool != null) {
         pool.errors++;
       }

@@ -21,13 +21,16 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-/** {@code ./sluice loadgen}: an open-loop load generator for OpenAI-compatible chat endpoints. */
+/**
+ * {@code ./sluice loadgen}: an open-loop load generator for OpenAI-compatible endpoints (chat, completions, responses,
+ * embeddings) and Anthropic's Messages API ({@link Api}).
+ */
 public final class Loadgen {
 
   static final String USAGE = """
       usage: ./sluice loadgen --target URL [--target URL2 ...]
                               (--rate R | --stages R:D,... | --trace FILE | --closed N) [--duration D] [options]
-        --target URL          e.g. http://127.0.0.1:8080 (path defaults to /v1/chat/completions); given twice or
+        --target URL          e.g. http://127.0.0.1:8080 (path defaults to the --api's); given twice or
                               more, the schedule alternates over the targets (each gets an equal share of the rate
                               and the same sequence of bodies) and each target gets its own report
         --rate R              requests per second over all targets (with --trace: re-rate the trace to this mean)
@@ -45,7 +48,8 @@ public final class Loadgen {
         --closed N            closed loop with N requests in flight instead of a schedule (for capacity probes)
         --duration D          measured length, e.g. 30s, 2m, 500ms (default 30s)
         --warmup D            leading time sent but not recorded, rate ramping up from 10% (default 0)
-        --stream              ask for SSE streaming; TTFT/ITL/TPOT from the events
+        --stream              ask for SSE streaming; TTFT/ITL/TPOT from the text events
+      """ + Api.HELP + """
         --dataset FILE        prompts from a dataset file, sampled with the seed (see --dataset-format)
         --dataset-format F    sharegpt, jsonl (prompt or messages, optional max_tokens) or mtbench
         --prompt-tokens N     prompt size in true tokens (default 256; trace: ContextTokens)
@@ -85,29 +89,37 @@ public final class Loadgen {
       long timeoutMillis, Path report, Path html, long seed, String model, boolean modelSet,
       Corpus.Tokenizer tokenizer, int bodies, Path corpus, boolean progress, boolean pacer, Path dataset,
       Dataset.Format datasetFormat, int maxConcurrency, List<StageSpec> stages, boolean sweep, double sloShare,
-      int sweepRuns, String resultFormat, Path records) {
+      int sweepRuns, String resultFormat, Path records, Api api) {
 
     /** The first target. */
     public URI target() {
       return targets.get(0);
     }
 
+    /**
+     * {@code max_tokens} of a body whose source (dataset entry, trace row) states {@code own}, null when it states
+     * none: {@code --max-tokens} when given, else its own, else the default; 0 for an API that generates nothing.
+     */
+    int maxTokensFor(Integer own) {
+      return !api.generates() ? 0 : maxTokensSet || own == null ? maxTokens : own;
+    }
+
     public Options withModel(String name) {
       return new Options(targets, rate, arrival, burstiness, trace, timeScale, closed, durationNanos, warmupNanos,
           stream, promptTokens, mix, maxTokens, maxTokensSet, maxInflight, connections, verticles, sloTtftMs,
           sloTpotMs, timeoutMillis, report, html, seed, name, true, tokenizer, bodies, corpus, progress, pacer,
-          dataset, datasetFormat, maxConcurrency, stages, sweep, sloShare, sweepRuns, resultFormat, records);
+          dataset, datasetFormat, maxConcurrency, stages, sweep, sloShare, sweepRuns, resultFormat, records, api);
     }
 
     public Options withRate(double r) {
       return new Options(targets, r, arrival, burstiness, trace, timeScale, closed, durationNanos, warmupNanos,
           stream, promptTokens, mix, maxTokens, maxTokensSet, maxInflight, connections, verticles, sloTtftMs,
           sloTpotMs, timeoutMillis, report, html, seed, model, modelSet, tokenizer, bodies, corpus, progress, pacer,
-          dataset, datasetFormat, maxConcurrency, stages, sweep, sloShare, sweepRuns, resultFormat, records);
+          dataset, datasetFormat, maxConcurrency, stages, sweep, sloShare, sweepRuns, resultFormat, records, api);
     }
 
     public JsonObject toJson() {
-      JsonObject o = new JsonObject().put("target", target().toString());
+      JsonObject o = new JsonObject().put("target", target().toString()).put("api", api.id());
       if (targets.size() > 1) {
         o.put("targets", new JsonArray(targets.stream().map(URI::toString).toList()));
       }
@@ -140,14 +152,14 @@ public final class Loadgen {
       List<LoadSpec.Endpoint> endpoints = new ArrayList<>();
       for (URI t : targets) {
         String path = t.getRawPath() == null || t.getRawPath().isEmpty() || t.getRawPath().equals("/")
-            ? LoadSpec.DEFAULT_PATH : t.getRawPath();
+            ? api.path() : t.getRawPath();
         endpoints.add(new LoadSpec.Endpoint(t.getHost(), t.getPort() > 0 ? t.getPort() : 80, path));
       }
       LoadSpec.Endpoint first = endpoints.get(0);
       LoadSpec spec = LoadSpec.openLoop(first.host(), first.port(), first.path(), stream, maxInflight, connections,
           verticles, warmupNanos, sloTtftMs, timeoutMillis).withTargets(endpoints).withSloTpot(sloTpotMs)
           .withMaxConcurrency(maxConcurrency).withRecords(records != null)
-          .withVllmView("vllm".equals(resultFormat));
+          .withVllmView("vllm".equals(resultFormat)).withApi(api);
       return closed > 0 ? spec.closedLoop(closed, warmupNanos + durationNanos) : spec.withPacer(pacer);
     }
   }
@@ -420,9 +432,9 @@ public final class Loadgen {
     int[] maxTokens = new int[n];
     for (int i = 0; i < n; i++) {
       PromptSynthesizer.Prompt prompt = synth.synthesize(picker.pick(random), o.promptTokens(), random);
-      bodies[i] = Buffer.buffer(ChatBody.encode(o.model(), prompt.utf8(), o.maxTokens(), o.stream()));
+      maxTokens[i] = o.maxTokensFor(null);
+      bodies[i] = Buffer.buffer(RequestBody.encode(o.api(), o.model(), prompt.utf8(), maxTokens[i], o.stream()));
       tokens[i] = prompt.tokens();
-      maxTokens[i] = o.maxTokens();
     }
     return new SizedBodies(bodies, tokens, maxTokens, null);
   }
@@ -448,11 +460,12 @@ public final class Loadgen {
       }
       Integer own = e.maxTokens() != null ? e.maxTokens()
           : e.reply() != null ? Integer.valueOf(Math.max(1, vocabulary.count(e.reply()))) : null;
-      maxTokens[i] = o.maxTokensSet() || own == null ? o.maxTokens() : own;
+      maxTokens[i] = o.maxTokensFor(own);
       fromDataset += !o.maxTokensSet() && own != null ? 1 : 0;
-      bodies[i] = Buffer.buffer(ChatBody.encode(o.model(), e.messages(), maxTokens[i], o.stream()));
+      bodies[i] = Buffer.buffer(RequestBody.encode(o.api(), o.model(), e.messages(), maxTokens[i], o.stream()));
     }
-    String maxFrom = o.maxTokensSet() ? "from --max-tokens"
+    String maxFrom = !o.api().generates() ? "none (" + o.api().id() + " generates nothing)"
+        : o.maxTokensSet() ? "from --max-tokens"
         : fromDataset == bodies.length ? "from the dataset"
         : fromDataset == 0 ? "from the default --max-tokens " + o.maxTokens()
         : "from the dataset (" + fromDataset + " entries) or the default " + o.maxTokens();
@@ -501,8 +514,8 @@ public final class Loadgen {
     for (int r = 0; r < used; r++) {
       AzureTrace.Row row = rows.get(r);
       PromptSynthesizer.Prompt prompt = synth.synthesize(picker.pick(random), Math.max(1, row.contextTokens()), random);
-      maxTokens[r] = o.maxTokensSet() ? o.maxTokens() : Math.max(1, row.generatedTokens());
-      bodies[r] = Buffer.buffer(ChatBody.encode(o.model(), prompt.utf8(), maxTokens[r], o.stream()));
+      maxTokens[r] = o.maxTokensFor(Math.max(1, row.generatedTokens()));
+      bodies[r] = Buffer.buffer(RequestBody.encode(o.api(), o.model(), prompt.utf8(), maxTokens[r], o.stream()));
       tokens[r] = prompt.tokens();
       total += prompt.tokens();
     }
@@ -538,7 +551,7 @@ public final class Loadgen {
       "burstiness", "mix", "duration", "warmup", "prompt-tokens", "max-tokens", "max-inflight", "connections",
       "verticles", "slo-ttft", "slo-tpot", "timeout", "report", "html", "seed", "model", "tokenizer", "bodies",
       "corpus", "dataset", "dataset-format", "max-concurrency", "stages", "slo-share", "sweep-runs",
-      "result-format", "records");
+      "result-format", "records", "api");
 
   /** Parses the command line; returns null for --help. */
   public static Options parse(String[] args) {
@@ -648,6 +661,11 @@ public final class Loadgen {
     if (resultFormat != null && (!resultFormat.equals("vllm") || !v.containsKey("report"))) {
       throw new IllegalArgumentException("--result-format takes vllm and writes beside --report FILE.json");
     }
+    Api api = Api.parse(v.getOrDefault("api", Api.CHAT.id()));
+    if (!api.generates() && (flags.contains("--stream") || v.containsKey("max-tokens"))) {
+      throw new IllegalArgumentException("--api " + api.id() + " generates nothing, so it takes no --stream or "
+          + "--max-tokens");
+    }
     Map<String, Double> mix = parseMix(v.getOrDefault("mix", DEFAULT_MIX));
     int cores = Runtime.getRuntime().availableProcessors();
     return new Options(
@@ -655,7 +673,7 @@ public final class Loadgen {
         positiveOr(v, "time-scale", 1), closed,
         duration(v, "duration", DEFAULT_DURATION), duration(v, "warmup", "0s"),
         flags.contains("--stream"), intOpt(v, "prompt-tokens", DEFAULT_PROMPT_TOKENS), mix,
-        intOpt(v, "max-tokens", DEFAULT_MAX_TOKENS), v.containsKey("max-tokens"),
+        api.generates() ? intOpt(v, "max-tokens", DEFAULT_MAX_TOKENS) : 0, v.containsKey("max-tokens"),
         intOpt(v, "max-inflight", LoadSpec.DEFAULT_MAX_INFLIGHT),
         intOpt(v, "connections", LoadSpec.DEFAULT_CONNECTIONS),
         intOpt(v, "verticles", cores), sloTtft, sloTpot,
@@ -667,7 +685,7 @@ public final class Loadgen {
         v.containsKey("corpus") ? Path.of(v.get("corpus")) : Corpus.defaultDir(),
         flags.contains("--progress") || (!flags.contains("--no-progress") && System.console() != null),
         flags.contains("--pacer"), dataset, datasetFormat, maxConcurrency, stages, sweep, sharePercent / 100,
-        sweepRuns, resultFormat, v.containsKey("records") ? Path.of(v.get("records")) : null);
+        sweepRuns, resultFormat, v.containsKey("records") ? Path.of(v.get("records")) : null, api);
   }
 
   private static URI uri(String text) {

@@ -30,6 +30,10 @@ final class Metrics {
     volatile long errors;
     /** Prompt tokens of the completed requests, as the bodies were sized. */
     volatile long inputTokens;
+    /** Completed requests whose answer stated its usage, and the input and output tokens it stated. */
+    volatile long usageAnswers;
+    volatile long usageInputTokens;
+    volatile long usageOutputTokens;
 
     Latencies(boolean vllmView) {
       vllmTtft = vllmView ? new SingleWriterRecorder(DIGITS) : null;
@@ -45,6 +49,8 @@ final class Metrics {
   final Latencies overall;
   final ConcurrentHashMap<String, Latencies> pools = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, LongAdder> errorsByKind = new ConcurrentHashMap<>();
+  /** Failures by the error type their body or error event named. */
+  final ConcurrentHashMap<String, LongAdder> errorsByType = new ConcurrentHashMap<>();
 
   /** Counters over the measured phase (after warm-up). */
   volatile long sent;
@@ -70,7 +76,11 @@ final class Metrics {
     return l;
   }
 
-  void error(String kind) {
+  /** One failure of a kind, and of the error type its answer named ({@code type} null when none). */
+  void error(String kind, String type) {
     errorsByKind.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    if (type != null) {
+      errorsByType.computeIfAbsent(type, k -> new LongAdder()).increment();
+    }
   }
 }

@@ -37,6 +37,7 @@ public final class Report {
             : String.format(Locale.ROOT, "INVALID: send-lag p99 %.2f ms > %.1f ms, the generator fell behind",
                 r.sendLagP99Millis(), LoadSpec.MAX_SEND_LAG_P99_MILLIS))
         .put("errorsByKind", new JsonObject(Map.copyOf(r.errorsByKind())))
+        .put("errorsByType", new JsonObject(Map.copyOf(r.errorsByType())))
         .put("sendLagMs", percentiles(r.sendLag()))
         .put("queueWaitMs", percentiles(r.queueWait()))
         .put("spanS", round(r.spanNanos() / 1e9));
@@ -68,6 +69,8 @@ public final class Report {
     out.put("completed", g.completed())
         .put("errors", g.errors())
         .put("inputTokens", g.inputTokens())
+        .put("usage", new JsonObject().put("answers", g.usage().answers())
+            .put("inputTokens", g.usage().inputTokens()).put("outputTokens", g.usage().outputTokens()))
         .put("outputEvents", g.tokens())
         .put("outputEventsPerS", seconds == 0 ? 0 : round(g.tokens() / seconds))
         .put("goodput", new JsonObject()
@@ -134,8 +137,9 @@ public final class Report {
   /** The human summary printed on stdout. */
   public static String text(JsonObject report) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "target %s  %s  duration %.1fs%n",
-        report.getJsonObject("config").getString("target"), report.getString("validity"), report.getDouble("durationS")));
+    b.append(String.format(Locale.ROOT, "target %s  api %s  %s  duration %.1fs%n",
+        report.getJsonObject("config").getString("target"), report.getJsonObject("config").getString("api", "chat"),
+        report.getString("validity"), report.getDouble("durationS")));
     b.append(String.format(Locale.ROOT,
         "scheduled %d  sent %d  completed %d  errors %d  blocked %d  unfinished %d  achieved %.1f req/s  completed %.1f req/s%n",
         report.getLong("scheduled"), report.getLong("sent"), report.getLong("completed"), report.getLong("errors"),
@@ -143,6 +147,15 @@ public final class Report {
         report.getDouble("completedRate")));
     if (!report.getJsonObject("errorsByKind").isEmpty()) {
       b.append("errors by kind ").append(report.getJsonObject("errorsByKind").encode()).append('\n');
+    }
+    JsonObject types = report.getJsonObject("errorsByType", new JsonObject());
+    if (!types.isEmpty()) {
+      b.append("errors by type ").append(types.encode()).append('\n');
+    }
+    JsonObject usage = report.getJsonObject("usage", new JsonObject());
+    if (usage.getLong("answers", 0L) > 0) {
+      b.append(String.format(Locale.ROOT, "usage stated by %d answers: %d input tokens, %d output tokens%n",
+          usage.getLong("answers"), usage.getLong("inputTokens"), usage.getLong("outputTokens")));
     }
     b.append(String.format(Locale.ROOT, "%-18s %8s %9s %9s %9s %9s %9s %9s%n", "ms", "count", "mean", "p50", "p90",
         "p99", "p99.9", "max"));

@@ -16,9 +16,12 @@ final class RequestLog {
   static final int CONNECTION = -2;
   static final int TIMEOUT = -3;
   static final int POOL_BUSY = -4;
+  static final int STREAM_ERROR = -5;
+  static final int TRUNCATED = -6;
 
   static final String HEADER = "run,target,stage,request,body,measured,intended_ms,sent_ms,send_delay_ms,ttft_ms,"
-      + "latency_ms,outcome,status,output_events,prompt_tokens,max_tokens,pool\n";
+      + "latency_ms,outcome,status,output_events,prompt_tokens,max_tokens,pool,usage_input_tokens,"
+      + "usage_output_tokens\n";
 
   private final long[] sent;
   private final long[] first;
@@ -26,6 +29,9 @@ final class RequestLog {
   private final int[] status;
   private final int[] events;
   private final String[] pool;
+  /** What the answer's usage stated, -1 when it stated nothing. */
+  private final int[] usageInput;
+  private final int[] usageOutput;
 
   /** @param size entries in the share: every {@code stride}-th of the plan */
   RequestLog(int size) {
@@ -35,6 +41,8 @@ final class RequestLog {
     status = new int[size];
     events = new int[size];
     pool = new String[size];
+    usageInput = new int[size];
+    usageOutput = new int[size];
   }
 
   static int size(int planSize, int share, int stride) {
@@ -49,18 +57,23 @@ final class RequestLog {
     status[row] = BLOCKED;
   }
 
-  void finished(int row, int code, long firstNanos, long endNanos, int eventCount, String poolName) {
+  void finished(int row, int code, long firstNanos, long endNanos, int eventCount, String poolName, long input,
+      long output) {
     status[row] = code;
     first[row] = firstNanos;
     end[row] = endNanos;
     events[row] = eventCount;
     pool[row] = poolName;
+    usageInput[row] = (int) input;
+    usageOutput[row] = (int) output;
   }
 
   static int code(String errorKind) {
     return switch (errorKind) {
       case "timeout" -> TIMEOUT;
       case "pool-busy" -> POOL_BUSY;
+      case LoadVerticle.STREAM_ERROR -> STREAM_ERROR;
+      case LoadVerticle.TRUNCATED -> TRUNCATED;
       default -> CONNECTION;
     };
   }
@@ -109,7 +122,9 @@ final class RequestLog {
         line.append(code);
       }
       line.append(',').append(log.events[row]).append(',').append(bodies.promptTokens(body)).append(',')
-          .append(bodies.maxTokens(body)).append(',').append(log.pool[row] == null ? "" : log.pool[row]).append('\n');
+          .append(bodies.maxTokens(body)).append(',').append(log.pool[row] == null ? "" : log.pool[row]).append(',');
+      count(line, log.usageInput[row], log.end[row] != 0).append(',');
+      count(line, log.usageOutput[row], log.end[row] != 0).append('\n');
       out.append(line);
     }
   }
@@ -128,8 +143,15 @@ final class RequestLog {
       case CONNECTION -> "connection";
       case TIMEOUT -> "timeout";
       case POOL_BUSY -> "pool-busy";
+      case STREAM_ERROR -> LoadVerticle.STREAM_ERROR;
+      case TRUNCATED -> LoadVerticle.TRUNCATED;
       default -> code >= 200 && code < 300 ? "ok" : "http";
     };
+  }
+
+  /** A usage count, or nothing when the answer stated none or never came. */
+  private static StringBuilder count(StringBuilder b, int n, boolean answered) {
+    return answered && n >= 0 ? b.append(n) : b;
   }
 
   private static StringBuilder ms(StringBuilder b, long nanos) {

@@ -16,6 +16,8 @@ import org.HdrHistogram.Histogram;
  * @param timeline       one point per second of the measured phase
  * @param queueWait      time requests waited for a concurrency slot (empty without a concurrency cap)
  * @param spanNanos      from the start of the measured phase to the end of its last successful response
+ * @param errorsByType   failures by the error type their answer named ({@code BadRequestError},
+ *                       {@code overloaded_error}, ...); failures that named none are not in it
  */
 public record RunResult(
     long scheduled,
@@ -31,14 +33,15 @@ public record RunResult(
     Map<String, Group> pools,
     List<Second> timeline,
     Histogram queueWait,
-    long spanNanos) {
+    long spanNanos,
+    Map<String, Long> errorsByType) {
 
-  /** A result without a concurrency cap or a measured span. */
+  /** A result without a concurrency cap, a measured span or error types. */
   public RunResult(long scheduled, long sent, long completed, long errors, long blocked, long unfinished,
       long durationNanos, Map<String, Long> errorsByKind, Histogram sendLag, Group overall, Map<String, Group> pools,
       List<Second> timeline) {
     this(scheduled, sent, completed, errors, blocked, unfinished, durationNanos, errorsByKind, sendLag, overall, pools,
-        timeline, LoadRun.newHistogram(), 0);
+        timeline, LoadRun.newHistogram(), 0, Map.of());
   }
 
   /**
@@ -47,14 +50,27 @@ public record RunResult(
    * @param tokens       SSE events of the completed requests
    * @param inputTokens  prompt tokens of the completed requests, as their bodies were sized (0 when not known)
    * @param vllm         the same requests measured as vLLM's benchmark does, or null when not recorded
+   * @param usage        what the completed requests' answers stated as their usage
    */
   public record Group(long completed, long good, long tokens, long errors, Histogram latency, Histogram ttft,
-      Histogram itl, Histogram tpot, long inputTokens, VllmView vllm) {
+      Histogram itl, Histogram tpot, long inputTokens, VllmView vllm, Usage usage) {
 
     public Group(long completed, long good, long tokens, long errors, Histogram latency, Histogram ttft,
         Histogram itl, Histogram tpot) {
-      this(completed, good, tokens, errors, latency, ttft, itl, tpot, 0, null);
+      this(completed, good, tokens, errors, latency, ttft, itl, tpot, 0, null, Usage.NONE);
     }
+  }
+
+  /**
+   * The usage completed answers stated, in each API's own fields ({@code prompt_tokens} / {@code completion_tokens}
+   * or {@code input_tokens} / {@code output_tokens}).
+   *
+   * @param answers      completed requests whose answer stated its input tokens
+   * @param inputTokens  input tokens over those answers (the server's count: chat template included)
+   * @param outputTokens output tokens over those answers (0 for embeddings)
+   */
+  public record Usage(long answers, long inputTokens, long outputTokens) {
+    public static final Usage NONE = new Usage(0, 0, 0);
   }
 
   /**

@@ -18,28 +18,32 @@ public final class VllmResult {
 
   /** Percentiles written for every metric, named as vLLM names them ({@code p99}, {@code p99.9}). */
   static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
-  static final String BACKEND = "openai-chat";
 
   private VllmResult() {
   }
 
   /**
-   * @param config the report's {@code config} (model, rate, arrival, burstiness, maxConcurrency, closed, stream,
-   *               sloTtftMs, sloTpotMs, tokenizer, label)
+   * @param config the report's {@code config} (api, model, rate, arrival, burstiness, maxConcurrency, closed,
+   *               stream, sloTtftMs, sloTpotMs, tokenizer, label)
    */
   public static JsonObject json(RunResult r, JsonObject config, LocalDateTime date) {
     RunResult.Group g = r.overall();
     RunResult.VllmView view = g.vllm();
     double duration = (r.spanNanos() > 0 ? r.spanNanos() : r.durationNanos()) / 1e9;
     boolean stream = config.getBoolean("stream", false);
-    Long outputTokens = stream ? Math.max(0, g.tokens() - g.completed()) : null;
+    Api api = Api.parse(config.getString("api", Api.CHAT.id()));
+    // as vLLM, the server's usage when every completed answer stated it; else our own counts
+    boolean usage = g.completed() > 0 && g.usage().answers() == g.completed();
+    long inputTokens = usage ? g.usage().inputTokens() : g.inputTokens();
+    Long outputTokens = usage ? Long.valueOf(g.usage().outputTokens())
+        : stream ? Long.valueOf(Math.max(0, g.tokens() - g.completed() * api.roleEvents())) : null;
     boolean slo = config.getDouble("sloTtftMs", 0.0) > 0 || config.getDouble("sloTpotMs", 0.0) > 0;
     int closed = config.getInteger("closed", 0);
     int maxConcurrency = closed > 0 ? closed : config.getInteger("maxConcurrency", 0);
     JsonObject out = new JsonObject()
         .put("date", date.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
-        .put("endpoint_type", BACKEND)
-        .put("backend", BACKEND)
+        .put("endpoint_type", api.backend())
+        .put("backend", api.backend())
         .put("label", config.getString("label"))
         .put("model_id", config.getString("model"))
         .put("tokenizer_id", config.getString("promptTokenizer", config.getString("tokenizer")))
@@ -50,12 +54,12 @@ public final class VllmResult {
         .put("duration", duration)
         .put("completed", g.completed())
         .put("failed", r.errors() + r.unfinished() + r.blocked())
-        .put("total_input_tokens", g.inputTokens())
+        .put("total_input_tokens", inputTokens)
         .put("total_output_tokens", outputTokens)
         .put("request_throughput", perSecond(g.completed(), duration))
         .put("request_goodput", slo ? perSecond(g.good(), duration) : null)
         .put("output_throughput", outputTokens == null ? null : perSecond(outputTokens, duration))
-        .put("total_token_throughput", perSecond(g.inputTokens() + (outputTokens == null ? 0 : outputTokens),
+        .put("total_token_throughput", perSecond(inputTokens + (outputTokens == null ? 0 : outputTokens),
             duration));
     metric(out, "ttft", view != null ? view.ttft() : g.ttft());
     metric(out, "tpot", view != null ? view.tpot() : g.tpot());
@@ -65,7 +69,8 @@ public final class VllmResult {
       metric(out, "client_queue_time", r.queueWait());
       metric(out, "e2el_including_client_queue", g.latency());
     }
-    return out.put("sluice_clock", view != null ? "actual send" : "intended start");
+    return out.put("sluice_clock", view != null ? "actual send" : "intended start")
+        .put("sluice_tokens", usage ? "usage" : "bodies and events");
   }
 
   /** vLLM's {@code burstiness}: the gamma shape; 1 for Poisson, "inf" for evenly spaced arrivals. */

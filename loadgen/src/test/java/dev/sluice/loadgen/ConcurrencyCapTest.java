@@ -25,7 +25,7 @@ class ConcurrencyCapTest {
   private static io.vertx.core.buffer.Buffer[] bodies() {
     io.vertx.core.buffer.Buffer[] b = new io.vertx.core.buffer.Buffer[4];
     for (int i = 0; i < b.length; i++) {
-      b[i] = io.vertx.core.buffer.Buffer.buffer(ChatBody.encode("m", ("prompt " + i).getBytes(), 4, false));
+      b[i] = io.vertx.core.buffer.Buffer.buffer(RequestBody.encode(Api.CHAT, "m", ("prompt " + i).getBytes(), 4, false));
     }
     return b;
   }

@@ -28,7 +28,7 @@ class LiveRunTest {
     SplittableRandom random = new SplittableRandom(1);
     Buffer[] bodies = new Buffer[8];
     for (int i = 0; i < bodies.length; i++) {
-      bodies[i] = Buffer.buffer(ChatBody.encode("m", synth.synthesize("prose", 300, random).utf8(), 8, stream));
+      bodies[i] = Buffer.buffer(RequestBody.encode(Api.CHAT, "m", synth.synthesize("prose", 300, random).utf8(), 8, stream));
     }
     return bodies;
   }

@@ -142,4 +142,34 @@ class LoadgenOptionsTest {
     refused("--seed takes a whole number", "--rate", "1", "--seed", "x");
     refused("--duration takes a duration", "--rate", "1", "--duration", "soon");
   }
+
+  @Test
+  void apiPicksThePathTheBodiesAndHowAnswersAreRead() {
+    Loadgen.Options chat = parse("--rate", "1");
+    assertThat(chat.api()).isEqualTo(Api.CHAT);
+    assertThat(chat.spec().api()).isEqualTo(Api.CHAT);
+    Loadgen.Options messages = parse("--rate", "1", "--api", "messages", "--stream");
+    assertThat(messages.spec().targets().get(0).path()).isEqualTo("/v1/messages");
+    assertThat(messages.spec().api()).isEqualTo(Api.MESSAGES);
+    assertThat(messages.toJson().getString("api")).isEqualTo("messages");
+    assertThat(parse("--rate", "1", "--api", "responses").spec().targets().get(0).path()).isEqualTo("/v1/responses");
+    assertThat(parse("--rate", "1", "--api", "completions").spec().targets().get(0).path())
+        .isEqualTo("/v1/completions");
+    Loadgen.Options embeddings = parse("--rate", "1", "--api", "embeddings");
+    assertThat(embeddings.spec().targets().get(0).path()).isEqualTo("/v1/embeddings");
+    assertThat(embeddings.maxTokens()).as("nothing generated").isZero();
+    Loadgen.Options mounted = Loadgen.parse(new String[] {"--target", "http://h:1/anthropic/v1/messages", "--rate",
+        "1", "--api", "messages"});
+    assertThat(mounted.spec().targets().get(0).path()).as("an explicit path is kept").isEqualTo(
+        "/anthropic/v1/messages");
+  }
+
+  @Test
+  void badApiCombinationsNameTheOptions() {
+    refused("--api must be chat, completions, responses, messages or embeddings, not 'anthropic'", "--rate", "1",
+        "--api", "anthropic");
+    refused("--api embeddings generates nothing, so it takes no --stream", "--rate", "1", "--api", "embeddings",
+        "--stream");
+    refused("--max-tokens", "--rate", "1", "--api", "embeddings", "--max-tokens", "8");
+  }
 }

@@ -26,7 +26,7 @@ class RecordsTest {
         .withRecords(true);
     Buffer[] buffers = new Buffer[3];
     for (int i = 0; i < buffers.length; i++) {
-      buffers[i] = Buffer.buffer(ChatBody.encode("m", ("p" + i).getBytes(), 7, false));
+      buffers[i] = Buffer.buffer(RequestBody.encode(Api.CHAT, "m", ("p" + i).getBytes(), 7, false));
     }
     Bodies bodies = new Bodies(buffers, new int[] {11, 12, 13}, new int[] {7, 7, 7});
     LoadRun run = new LoadRun(servers.client(), spec, plan, bodies, RunLayout.single(1, 50, 0, 2), null);

@@ -57,7 +57,7 @@ class VllmResultTest {
     Set<String> expected = new TreeSet<>(List.of("date", "endpoint_type", "backend", "label", "model_id",
         "tokenizer_id", "num_prompts", "request_rate", "burstiness", "max_concurrency", "duration", "completed",
         "failed", "total_input_tokens", "total_output_tokens", "request_throughput", "request_goodput",
-        "output_throughput", "total_token_throughput", "sluice_clock"));
+        "output_throughput", "total_token_throughput", "sluice_clock", "sluice_tokens"));
     for (String m : List.of("ttft", "tpot", "itl", "e2el")) {
       expected.addAll(metricNames(m));
     }
