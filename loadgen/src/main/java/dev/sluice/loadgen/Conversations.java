@@ -29,8 +29,10 @@ import org.HdrHistogram.Histogram;
  * Multi-turn load ({@code ./sluice loadgen --sessions N --turns K}): N conversations at once, each K turns one
  * after the other. Turn k's messages are turn k−1's, the answer it got and a new user message of about
  * {@code --prompt-tokens} (512-byte corpus pieces drawn at random until their true counts reach it, so no two
- * conversations share an opening), as a chat client sends them; every turn names its conversation, in
- * OpenAI's {@code prompt_cache_key} or, with {@code --session-header}, an {@code x-session-id} header. Between an
+ * conversations share an opening), as a chat client sends them (with {@code --api}: as the Responses API's input
+ * items, the Messages API's messages, or one completions prompt of the whole conversation's text); every turn names
+ * its conversation, in OpenAI's {@code prompt_cache_key} or, with {@code --session-header} (and always for the
+ * Messages API, which has no such field), an {@code x-session-id} header. Between an
  * answer and the next turn a conversation thinks for a time drawn uniformly from half to one and a half
  * {@code --think-time}; conversations start spread over one think time, and conversation i talks to target
  * {@code i mod targets}. Every turn streams, since what it measures is the time to the first token.
@@ -51,6 +53,7 @@ public final class Conversations {
         --think-time D        mean pause between an answer and the next turn, e.g. 2s (default 1s; each pause
                               uniform in [D/2, 3D/2])
         --session-header      name the conversation in an x-session-id header instead of prompt_cache_key
+      """ + Api.HELP + """
         --prompt-tokens N     tokens of each new user message (default 256)
         --mix CAT             prompt category of the user messages (default prose)
         --max-tokens N        answer length (default 128)
@@ -68,18 +71,27 @@ public final class Conversations {
   /** What one run is. */
   public record Options(List<URI> targets, int sessions, int turns, long thinkNanos, boolean sessionHeader,
       int promptTokens, String category, int maxTokens, List<URI> scrape, String model, long timeoutMillis,
-      Path report, long seed, Path corpus) {
+      Path report, long seed, Path corpus, Api api) {
 
     public Options {
       if (targets.isEmpty() || sessions < 1 || turns < 1 || promptTokens < 1 || maxTokens < 1 || thinkNanos < 0) {
         throw new IllegalArgumentException("--target, --sessions >= 1, --turns >= 1, --prompt-tokens >= 1 and "
             + "--max-tokens >= 1 are required, --think-time >= 0");
       }
+      if (!api.generates()) {
+        throw new IllegalArgumentException("--api " + api.id() + " cannot go with --sessions: an embedding has no "
+            + "answer a next turn could carry on from");
+      }
     }
 
     public Options withModel(String name) {
       return new Options(targets, sessions, turns, thinkNanos, sessionHeader, promptTokens, category, maxTokens,
-          scrape, name, timeoutMillis, report, seed, corpus);
+          scrape, name, timeoutMillis, report, seed, corpus, api);
+    }
+
+    /** Whether conversations are named in a header: asked for, or the Messages API, which has no field for it. */
+    boolean namedByHeader() {
+      return sessionHeader || api == Api.MESSAGES;
     }
 
     /** Where the hit rate is read: {@code --scrape}, else the targets. */
@@ -200,7 +212,7 @@ public final class Conversations {
           }
         }
         case "--sessions", "--turns", "--think-time", "--prompt-tokens", "--mix", "--max-tokens", "--model",
-            "--timeout", "--report", "--seed", "--corpus" -> v.put(a.substring(2), value(args, ++i, a));
+            "--timeout", "--report", "--seed", "--corpus", "--api" -> v.put(a.substring(2), value(args, ++i, a));
         default -> throw new IllegalArgumentException("unknown or misplaced option " + a + " with --sessions");
       }
     }
@@ -210,7 +222,8 @@ public final class Conversations {
         Integer.parseInt(v.getOrDefault("max-tokens", "128")), scrape, v.get("model"),
         TimeUnit.NANOSECONDS.toMillis(Loadgen.parseDuration(v.getOrDefault("timeout", "60s"))),
         v.containsKey("report") ? Path.of(v.get("report")) : null, Long.parseLong(v.getOrDefault("seed", "1")),
-        v.containsKey("corpus") ? Path.of(v.get("corpus")) : Corpus.defaultDir());
+        v.containsKey("corpus") ? Path.of(v.get("corpus")) : Corpus.defaultDir(),
+        Api.parse(v.getOrDefault("api", Api.CHAT.id())));
   }
 
   private static String value(String[] args, int i, String option) {
@@ -282,7 +295,7 @@ public final class Conversations {
     private final SplittableRandom random;
     private final List<Corpus.Chunk> pieces;
     private final List<TurnStats> stats;
-    private final JsonArray messages = new JsonArray();
+    private final List<Dataset.Message> messages = new ArrayList<>();
     private int turn;
     private String lastPool;
     int moves;
@@ -304,13 +317,9 @@ public final class Conversations {
       if (turn == o.turns()) {
         return Future.succeededFuture();
       }
-      messages.add(new JsonObject().put("role", "user").put("content", message()));
-      JsonObject body = new JsonObject().put("model", o.model()).put("messages", messages.copy())
-          .put("max_tokens", o.maxTokens()).put("stream", true)
-          .put("stream_options", new JsonObject().put("include_usage", true));
-      if (!o.sessionHeader()) {
-        body.put("prompt_cache_key", name);
-      }
+      messages.add(new Dataset.Message("user", message()));
+      Buffer body = Buffer.buffer(RequestBody.encode(o.api(), o.model(), messages, o.maxTokens(), true,
+          o.namedByHeader() ? null : name));
       TurnStats ts = stats.get(turn);
       TurnStats all = stats.get(o.turns());
       turn++;
@@ -321,7 +330,7 @@ public final class Conversations {
         lastPool = answer.pool;
         record(ts, answer);
         record(all, answer);
-        messages.add(new JsonObject().put("role", "assistant").put("content", answer.text));
+        messages.add(new Dataset.Message("assistant", answer.text));
         return pause().compose(v -> next());
       }, err -> {
         ts.failed++;
@@ -358,38 +367,41 @@ public final class Conversations {
       return p.future();
     }
 
-    private Future<Answer> send(JsonObject body) {
+    private Future<Answer> send(Buffer body) {
       RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.getHost())
-          .setPort(target.getPort()).setURI(path(target)).putHeader("content-type", "application/json")
+          .setPort(target.getPort()).setURI(path(target, o.api())).putHeader("content-type", "application/json")
           .setIdleTimeout(o.timeoutMillis());
-      if (o.sessionHeader()) {
+      if (o.namedByHeader()) {
         request.putHeader(SESSION_HEADER, name);
       }
+      if (o.api() == Api.MESSAGES) {
+        request.putHeader(Api.ANTHROPIC_VERSION_HEADER, Api.ANTHROPIC_VERSION);
+      }
       long sent = System.nanoTime();
-      return client.request(request).compose(req -> req.send(body.toBuffer())).compose(resp -> {
+      return client.request(request).compose(req -> req.send(body)).compose(resp -> {
         if (resp.statusCode() != 200) {
           return resp.body().compose(b -> Future.failedFuture("status " + resp.statusCode() + ": " + b));
         }
-        return read(resp, sent);
+        return read(resp, sent, o.api());
       });
     }
 
-    private static String path(URI target) {
+    private static String path(URI target, Api api) {
       String p = target.getRawPath();
-      return p == null || p.isEmpty() || p.equals("/") ? "/v1/chat/completions" : p;
+      return p == null || p.isEmpty() || p.equals("/") ? api.path() : p;
     }
 
-    private static Future<Answer> read(HttpClientResponse resp, long sent) {
+    private static Future<Answer> read(HttpClientResponse resp, long sent, Api api) {
       Promise<Answer> result = Promise.promise();
       String pool = resp.getHeader("x-sluice-pool");
-      SseText sse = new SseText(sent);
+      SseText sse = new SseText(sent, api);
       resp.handler(sse::feed);
       resp.exceptionHandler(result::tryFail);
       resp.endHandler(v -> {
         if (sse.error != null) {
           result.tryFail(sse.error);
         } else if (!sse.done || sse.ttftNanos < 0) {
-          result.tryFail("the stream ended without [DONE] or without a token");
+          result.tryFail("the stream ended without its end event or without a token");
         } else {
           result.tryComplete(new Answer(sse.text.toString(), sse.ttftNanos, sse.promptTokens,
               pool == null ? "-" : pool));
@@ -402,9 +414,16 @@ public final class Conversations {
   private record Answer(String text, long ttftNanos, long promptTokens, String pool) {
   }
 
-  /** The content of an SSE chat stream as it arrives: its text, the first token's time, the usage's prompt. */
+  /**
+   * The content of a stream as it arrives: its text, the first token's time, the prompt tokens its usage stated.
+   * A chat or completions stream ends with {@code [DONE]} and states its usage in the chunk before; a Responses
+   * stream with {@code response.completed}, whose response has the usage; a Messages stream with
+   * {@code message_stop}, stating its input in {@code message_start}. Named events are told apart by the
+   * {@code type} each one's data carries.
+   */
   static final class SseText {
     private final long sent;
+    private final Api api;
     private final StringBuilder pending = new StringBuilder();
     final StringBuilder text = new StringBuilder();
     long ttftNanos = -1;
@@ -412,8 +431,9 @@ public final class Conversations {
     boolean done;
     String error;
 
-    SseText(long sent) {
+    SseText(long sent, Api api) {
       this.sent = sent;
+      this.api = api;
     }
 
     void feed(Buffer chunk) {
@@ -434,25 +454,75 @@ public final class Conversations {
         return;
       }
       JsonObject e = new JsonObject(data);
+      switch (api) {
+        case RESPONSES -> response(e);
+        case MESSAGES -> message(e);
+        default -> chunk(e);
+      }
+    }
+
+    /** A chat or completions chunk. */
+    private void chunk(JsonObject e) {
       if (e.containsKey("error")) {
         error = String.valueOf(e.getValue("error"));
         return;
       }
-      JsonObject usage = e.getJsonObject("usage");
-      if (usage != null && usage.getLong("prompt_tokens") != null) {
-        promptTokens = usage.getLong("prompt_tokens");
-      }
+      usage(e.getJsonObject("usage"), "prompt_tokens");
       JsonArray choices = e.getJsonArray("choices");
       if (choices == null || choices.isEmpty()) {
         return;
       }
-      if (ttftNanos < 0) {
+      JsonObject choice = choices.getJsonObject(0);
+      JsonObject delta = choice.getJsonObject("delta");
+      text(api == Api.COMPLETIONS ? choice.getString("text") : delta == null ? null : delta.getString("content"),
+          true);
+    }
+
+    private void response(JsonObject e) {
+      switch (e.getString("type", "")) {
+        case "response.output_text.delta" -> text(e.getString("delta"), false);
+        case "response.completed", "response.incomplete" -> {
+          JsonObject response = e.getJsonObject("response");
+          usage(response == null ? null : response.getJsonObject("usage"), "input_tokens");
+          done = true;
+        }
+        case "error", "response.failed" -> error = e.encode();
+        default -> {
+        }
+      }
+    }
+
+    private void message(JsonObject e) {
+      switch (e.getString("type", "")) {
+        case "message_start" -> {
+          JsonObject message = e.getJsonObject("message");
+          usage(message == null ? null : message.getJsonObject("usage"), "input_tokens");
+        }
+        case "content_block_delta" -> {
+          JsonObject delta = e.getJsonObject("delta");
+          text(delta == null ? null : delta.getString("text"), false);
+        }
+        case "message_delta" -> usage(e.getJsonObject("usage"), "input_tokens");
+        case "message_stop" -> done = true;
+        case "error" -> error = e.encode();
+        default -> {
+        }
+      }
+    }
+
+    /** A text event: the first one (a chat stream's role chunk among them, {@code always}) is the first token. */
+    private void text(String content, boolean always) {
+      if (ttftNanos < 0 && (always || content != null)) {
         ttftNanos = System.nanoTime() - sent;
       }
-      JsonObject delta = choices.getJsonObject(0).getJsonObject("delta");
-      String content = delta == null ? null : delta.getString("content");
       if (content != null) {
         text.append(content);
+      }
+    }
+
+    private void usage(JsonObject usage, String field) {
+      if (usage != null && usage.getLong(field) != null) {
+        promptTokens = usage.getLong(field);
       }
     }
   }
@@ -460,10 +530,10 @@ public final class Conversations {
   /** The report as text. */
   public static String describe(Options o, Result r) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "conversations: %d x %d turns over %d target(s), named by %s, think time "
-            + "%.1f s, %d-token messages, %d-token answers; %.1f s%n", o.sessions(), o.turns(), o.targets().size(),
-        o.sessionHeader() ? SESSION_HEADER : "prompt_cache_key", o.thinkNanos() / 1e9, o.promptTokens(),
-        o.maxTokens(), r.seconds()));
+    b.append(String.format(Locale.ROOT, "conversations (%s): %d x %d turns over %d target(s), named by %s, "
+            + "think time %.1f s, %d-token messages, %d-token answers; %.1f s%n", o.api().id(), o.sessions(),
+        o.turns(), o.targets().size(), o.namedByHeader() ? SESSION_HEADER : "prompt_cache_key", o.thinkNanos() / 1e9,
+        o.promptTokens(), o.maxTokens(), r.seconds()));
     b.append(String.format(Locale.ROOT, "  %-5s %8s %7s %10s %10s %10s  %s%n", "turn", "answered", "failed",
         "prompt", "TTFT p50", "TTFT p99", "pools"));
     for (int k = 0; k < r.turns().size(); k++) {
@@ -489,8 +559,8 @@ public final class Conversations {
           .put("ttftP50Ms", t.ttftMs(0.5)).put("ttftP99Ms", t.ttftMs(0.99))
           .put("pools", new JsonObject(new LinkedHashMap<>(t.pools()))));
     }
-    return new JsonObject().put("sessions", o.sessions()).put("turns", o.turns())
-        .put("thinkTimeS", o.thinkNanos() / 1e9).put("sessionHeader", o.sessionHeader())
+    return new JsonObject().put("api", o.api().id()).put("sessions", o.sessions()).put("turns", o.turns())
+        .put("thinkTimeS", o.thinkNanos() / 1e9).put("sessionHeader", o.namedByHeader())
         .put("promptTokens", o.promptTokens()).put("maxTokens", o.maxTokens()).put("seed", o.seed())
         .put("targets", new JsonArray(o.targets().stream().map(URI::toString).toList()))
         .put("seconds", r.seconds()).put("prefixCacheQueries", r.queries()).put("prefixCacheHits", r.hits())
