@@ -1,5 +1,6 @@
 package dev.sluice.dispatcher.trace;
 
+import dev.sluice.dispatcher.api.Api;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -123,11 +124,11 @@ public final class Tracing {
     return sampleRatio >= 1 || (sampleRatio > 0 && ThreadLocalRandom.current().nextDouble() < sampleRatio);
   }
 
-  /** {@code POST /v1/chat/completions} for the API's routes; the method alone for any other path. */
+  /**
+   * {@code POST /v1/chat/completions} for the routes (each {@link Api}'s path and {@code /v1/models}); the method
+   * alone for any other path, so that a client cannot make a span name of its own.
+   */
   private static String spanName(String method, String path) {
-    return switch (path) {
-      case "/v1/chat/completions", "/v1/completions", "/v1/models" -> method + " " + path;
-      default -> method;
-    };
+    return Api.at(path) != null || "/v1/models".equals(path) ? method + " " + path : method;
   }
 }
