@@ -144,6 +144,17 @@ public class ScannerBench {
     return calibrating.estimate(facts, null, DEFAULT_RESERVE);
   }
 
+  /** The same with {@code routing.affinity_prefix_bytes: 0}: the opening's hash is what this leaves out. */
+  @Benchmark
+  public Budget scanWithoutOpeningHash() {
+    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS, 0);
+    for (Buffer chunk : chunks) {
+      scanner.feed(chunk);
+    }
+    RequestFacts facts = scanner.finish();
+    return calibrating.estimate(facts, null, DEFAULT_RESERVE);
+  }
+
   @Benchmark
   public void jacksonSkipAll(Blackhole bh) throws IOException {
     try (JsonParser parser = JSON.createNonBlockingByteArrayParser()) {
@@ -278,7 +289,8 @@ public class ScannerBench {
         bench.size = target;
         bench.setUp();
         int bodyBytes = Arrays.stream(bench.rawChunks).mapToInt(c -> c.length).sum();
-        for (String name : new String[] {"jacksonSkipAll", "scanAndEstimate", "scanAndEstimateClasses"}) {
+        for (String name : new String[] {"jacksonSkipAll", "scanAndEstimate", "scanAndEstimateClasses",
+            "scanWithoutOpeningHash"}) {
           Runnable op = switch (name) {
             case "jacksonSkipAll" -> () -> {
               try {
@@ -288,6 +300,7 @@ public class ScannerBench {
               }
             };
             case "scanAndEstimate" -> () -> bh.consume(bench.scanAndEstimate());
+            case "scanWithoutOpeningHash" -> () -> bh.consume(bench.scanWithoutOpeningHash());
             default -> () -> bh.consume(bench.scanAndEstimateClasses());
           };
           timeCpu(cpu, op, seconds / 2); // warm-up
