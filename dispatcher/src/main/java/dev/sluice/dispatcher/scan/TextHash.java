@@ -13,9 +13,8 @@ import java.io.Writer;
 final class TextHash extends Writer {
 
   private final long limit;
-  private long state;
+  private final KeyHash.Words words = new KeyHash.Words();
   private long bytes;
-  private boolean any;
   private boolean done;
 
   /** @param limit UTF-8 bytes taken at most; {@code Long.MAX_VALUE} for all */
@@ -26,9 +25,8 @@ final class TextHash extends Writer {
 
   /** Starts over, for the next value of a field. */
   void reset() {
-    state = KeyHash.START;
+    words.reset();
     bytes = 0;
-    any = false;
     done = limit <= 0;
   }
 
@@ -44,13 +42,29 @@ final class TextHash extends Writer {
 
   /** The hash of the text taken, {@link AffinityKey#NONE} when none was. */
   long hash() {
-    return any ? KeyHash.finish(state) : AffinityKey.NONE;
+    return words.length() > 0 ? words.hash() : AffinityKey.NONE;
   }
 
   @Override
   public void write(char[] buf, int off, int len) {
-    for (int i = off, end = off + len; i < end && !done; i++) {
-      take(buf[i]);
+    // each ASCII run that fits the limit goes in whole, a word a step; any other char alone
+    int end = off + len;
+    int i = off;
+    while (i < end && !done) {
+      long room = limit - bytes;
+      int most = room >= end - i ? end : i + (int) room;
+      int run = i;
+      while (run < most && buf[run] < 0x80) {
+        run++;
+      }
+      if (run > i) {
+        words.add(buf, i, run - i);
+        bytes += run - i;
+        done = bytes == limit;
+        i = run;
+      } else {
+        take(buf[i++]);
+      }
     }
   }
 
@@ -75,9 +89,8 @@ final class TextHash extends Writer {
       done = true;
       return;
     }
-    state = KeyHash.step(state, c);
+    words.add(c);
     bytes += size;
-    any = true;
     done = bytes == limit && !Character.isHighSurrogate(c);
   }
 

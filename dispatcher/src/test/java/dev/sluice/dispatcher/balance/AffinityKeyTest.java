@@ -24,15 +24,25 @@ class AffinityKeyTest {
   }
 
   @Test
-  void aTextHashesTheSameWholeFromCharsAndStepByStepAndIsNeverNone() {
+  void aTextHashesTheSameWholeFromCharsAndInAnyPiecesAndIsNeverNone() {
     String text = "Bonjour, ça va? 日本語";
     char[] chars = ("xx" + text + "yy").toCharArray();
-    long state = KeyHash.START;
+    KeyHash.Words oneByOne = new KeyHash.Words();
     for (char c : text.toCharArray()) {
-      state = KeyHash.step(state, c);
+      oneByOne.add(c);
     }
-    assertThat(List.of(KeyHash.of(chars, 2, text.length()), KeyHash.finish(state))).containsOnly(KeyHash.of(text));
+    List<Long> hashes = new java.util.ArrayList<>(List.of(KeyHash.of(chars, 2, text.length()), oneByOne.hash()));
+    // every split into two runs, whatever their alignment to the four-char words
+    for (int cut = 0; cut <= text.length(); cut++) {
+      KeyHash.Words pieces = new KeyHash.Words();
+      pieces.add(chars, 2, cut);
+      pieces.add(chars, 2 + cut, text.length() - cut);
+      hashes.add(pieces.hash());
+    }
+    assertThat(hashes).containsOnly(KeyHash.of(text));
     assertThat(List.of(KeyHash.of(""), KeyHash.of(text))).doesNotContain(AffinityKey.NONE);
     assertThat(KeyHash.of(text)).isNotEqualTo(KeyHash.of(text + " "));
+    // a trailing zero char is not the end of the text: the length tells them apart
+    assertThat(KeyHash.of("ab")).isNotEqualTo(KeyHash.of("ab\u0000"));
   }
 }
