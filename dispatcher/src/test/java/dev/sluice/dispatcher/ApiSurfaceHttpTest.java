@@ -105,6 +105,10 @@ class ApiSurfaceHttpTest extends TwoPoolHttpFixture {
     assertThat(body.getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
     assertThat(body.getJsonObject("error").getString("message")).contains("'max_tokens' is required");
     assertThat(body.containsKey("code")).isFalse();
+    Http.Reply get = http.get("/v1/messages");
+    assertThat(get.status()).isEqualTo(405);
+    assertThat(get.json().getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+    assertThat(get.header("allow")).isEqualTo("POST");
     Http.Reply badJson = http.post("/v1/messages", "{\"model\":");
     assertThat(badJson.json().getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
     // the same mistake on an OpenAI path answers in OpenAI's shape

@@ -107,11 +107,11 @@ public final class Pipeline {
    * call, which answers the body deadline if the body does not arrive in time.
    */
   public Call completion(HttpServerRequest request, Api api) {
-    if (request.method() != HttpMethod.POST) {
-      return wrongMethod(request, POST);
-    }
     Call call = outcomes.open(request); // accept
     call.serves(api);
+    if (request.method() != HttpMethod.POST) {
+      return wrongMethod(call, POST);
+    }
     if (!authenticate(call)) { // authenticate
       return call;
     }
@@ -361,7 +361,11 @@ public final class Pipeline {
 
   /** A known path with a method it does not serve: 405 with {@code Allow}. */
   public Call wrongMethod(HttpServerRequest request, CharSequence allowed) {
-    Call call = outcomes.open(request);
+    return wrongMethod(outcomes.open(request), allowed);
+  }
+
+  private static Call wrongMethod(Call call, CharSequence allowed) {
+    HttpServerRequest request = call.request();
     request.response().putHeader(ALLOW, allowed);
     call.refuse(FailureKind.METHOD_NOT_ALLOWED, request.method() + " is not allowed on " + request.path()
         + "; use " + allowed, null);
