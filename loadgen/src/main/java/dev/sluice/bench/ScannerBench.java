@@ -242,11 +242,18 @@ public class ScannerBench {
     @Option(names = "--cpu", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "1",
         description = "time each case by thread CPU time in this JVM instead, SECONDS per case (default 1)")
     Double cpuSeconds;
+    @Option(names = "--opening-hash", description = "instead, what the opening's affinity hash costs a 1 KiB body: "
+        + "the scan with and without it, interleaved, best of 12 rounds of thread CPU time")
+    boolean openingHash;
     @Unmatched
     List<String> jmhOptions = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
+      if (openingHash) {
+        System.out.println(openingHashCost());
+        return 0;
+      }
       if (cpuSeconds != null) {
         System.out.println(cpuTimed(cpuSeconds));
         return 0;
@@ -289,9 +296,10 @@ public class ScannerBench {
         bench.size = target;
         bench.setUp();
         int bodyBytes = Arrays.stream(bench.rawChunks).mapToInt(c -> c.length).sum();
-        for (String name : new String[] {"jacksonSkipAll", "scanAndEstimate", "scanAndEstimateClasses",
-            "scanWithoutOpeningHash"}) {
-          Runnable op = switch (name) {
+        String[] names = {"jacksonSkipAll", "scanAndEstimate", "scanAndEstimateClasses", "scanWithoutOpeningHash"};
+        Runnable[] ops = new Runnable[names.length];
+        for (int k = 0; k < names.length; k++) {
+          ops[k] = switch (names[k]) {
             case "jacksonSkipAll" -> () -> {
               try {
                 bench.jacksonSkipAll(bh);
@@ -303,12 +311,65 @@ public class ScannerBench {
             case "scanWithoutOpeningHash" -> () -> bh.consume(bench.scanWithoutOpeningHash());
             default -> () -> bh.consume(bench.scanAndEstimateClasses());
           };
-          timeCpu(cpu, op, seconds / 2); // warm-up
-          double nanos = timeCpu(cpu, op, seconds);
-          lines.add(String.format(Locale.ROOT, "%-22s %-6s %7d %8d %12.0f %14.0f", name, kind, target, bodyBytes,
-              nanos, bodyBytes * 1000.0 / nanos));
+          timeCpu(cpu, ops[k], seconds / 2); // warm-up
+        }
+        // the cases' rounds interleaved, so that a slow spell of the machine touches them all alike
+        double[] best = new double[names.length];
+        Arrays.fill(best, Double.MAX_VALUE);
+        for (int round = 0; round < 5; round++) {
+          for (int k = 0; k < names.length; k++) {
+            best[k] = Math.min(best[k], timeCpu(cpu, ops[k], seconds / 5, 1));
+          }
+        }
+        for (int k = 0; k < names.length; k++) {
+          lines.add(String.format(Locale.ROOT, "%-22s %-6s %7d %8d %12.0f %14.0f", names[k], kind, target, bodyBytes,
+              best[k], bodyBytes * 1000.0 / best[k]));
         }
       }
+    }
+    return String.join("\n", lines);
+  }
+
+  /**
+   * The opening's hash on 1 KiB bodies: {@code scanAndEstimateClasses} against {@code scanWithoutOpeningHash}, both
+   * kinds of text, every round of every case in turn (so that a slow spell of the machine touches all alike), 16
+   * rounds of 20,000 calls, the first 4 a warm-up; the best round's CPU time per call of each.
+   */
+  static String openingHashCost() throws IOException {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    String[] kinds = {"ascii", "cjk"};
+    ScannerBench[] benches = new ScannerBench[kinds.length];
+    for (int k = 0; k < kinds.length; k++) {
+      benches[k] = new ScannerBench();
+      benches[k].text = kinds[k];
+      benches[k].size = 1024;
+      benches[k].setUp();
+    }
+    double[][] best = new double[kinds.length][2];
+    for (double[] row : best) {
+      Arrays.fill(row, Double.MAX_VALUE);
+    }
+    Object sink = null;
+    for (int round = 0; round < 16; round++) {
+      for (int k = 0; k < kinds.length; k++) {
+        for (int m = 0; m < 2; m++) {
+          long start = cpu.getCurrentThreadCpuTime();
+          for (int i = 0; i < 20_000; i++) {
+            sink = m == 0 ? benches[k].scanAndEstimateClasses() : benches[k].scanWithoutOpeningHash();
+          }
+          double nanos = (cpu.getCurrentThreadCpuTime() - start) / 20_000.0;
+          if (round >= 4) {
+            best[k][m] = Math.min(best[k][m], nanos);
+          }
+        }
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "%-6s %18s %18s %14s   (%s)", "text", "with hash ns/op", "without ns/op",
+        "hash ns/op", sink == null ? "" : "1 KiB bodies"));
+    for (int k = 0; k < kinds.length; k++) {
+      lines.add(String.format(Locale.ROOT, "%-6s %18.0f %18.0f %14.0f", kinds[k], best[k][0], best[k][1],
+          best[k][0] - best[k][1]));
     }
     return String.join("\n", lines);
   }
@@ -319,9 +380,14 @@ public class ScannerBench {
    * caches or the sibling hyper-thread; the best round is the least disturbed one.
    */
   static double timeCpu(ThreadMXBean cpu, Runnable op, double seconds) {
-    long budget = (long) (seconds * 1e9 / 5);
+    return timeCpu(cpu, op, seconds, 5);
+  }
+
+  /** The same in {@code rounds} rounds of {@code seconds / rounds} each. */
+  static double timeCpu(ThreadMXBean cpu, Runnable op, double seconds, int rounds) {
+    long budget = (long) (seconds * 1e9 / rounds);
     double best = Double.MAX_VALUE;
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < rounds; round++) {
       long start = cpu.getCurrentThreadCpuTime();
       long ops = 0;
       long used;

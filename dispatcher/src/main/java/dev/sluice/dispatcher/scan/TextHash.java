@@ -47,25 +47,33 @@ final class TextHash extends Writer {
 
   @Override
   public void write(char[] buf, int off, int len) {
-    // each ASCII run that fits the limit goes in whole, a word a step; any other char alone
+    // Runs that surely fit what is left of the limit (no char counts more than 4 bytes) go in whole: their bytes
+    // summed without a branch, their chars hashed a word at a time. Only the last few chars before the limit are
+    // taken one by one, each checked against it.
     int end = off + len;
     int i = off;
     while (i < end && !done) {
-      long room = limit - bytes;
-      int most = room >= end - i ? end : i + (int) room;
-      int run = i;
-      while (run < most && buf[run] < 0x80) {
-        run++;
-      }
-      if (run > i) {
-        words.add(buf, i, run - i);
-        bytes += run - i;
-        done = bytes == limit;
-        i = run;
+      int sure = (int) Math.min(end - i, (limit - bytes) / 4);
+      if (sure >= 8) {
+        bytes += utf8Bytes(buf, i, sure);
+        words.add(buf, i, sure);
+        i += sure;
+        done = bytes == limit && !Character.isHighSurrogate(buf[i - 1]);
       } else {
         take(buf[i++]);
       }
     }
+  }
+
+  /** UTF-8 bytes of the chars, as {@link #take} counts them: a pair's 4 at its high half, 0 at its low. */
+  private static long utf8Bytes(char[] buf, int from, int count) {
+    long sum = 0;
+    for (int i = from, end = from + count; i < end; i++) {
+      char c = buf[i];
+      // runs of one kind (ASCII prose, CJK) keep these branches predicted
+      sum += c < 0x80 ? 1 : c < 0x800 ? 2 : (c & 0xF800) != 0xD800 ? 3 : c < 0xDC00 ? 4 : 0;
+    }
+    return sum;
   }
 
   @Override
