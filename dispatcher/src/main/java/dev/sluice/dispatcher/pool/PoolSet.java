@@ -62,12 +62,7 @@ public final class PoolSet {
 
   /** The pool of this name, or null. */
   public Pool pool(String name) {
-    for (Pool p : pools) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-    }
-    return null;
+    return all.pool(name);
   }
 
   /** Whether the node serves named models ({@code models:}), rather than any name over every pool. */
