@@ -99,6 +99,14 @@ class LimitsHttpTest extends TwoPoolHttpFixture {
       assertThat(status(refused)).isEqualTo(503);
       assertThat(refused).contains("\"code\":\"overloaded\"").containsIgnoringCase("retry-after: 1")
           .doesNotEndWith("<open>");
+      // on Anthropic's path, in Anthropic's shape
+      String anthropic;
+      try (Socket sixth = connect()) {
+        write(sixth, "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+        anthropic = readToClose(sixth);
+      }
+      assertThat(status(anthropic)).isEqualTo(503);
+      assertThat(anthropic).contains("\"type\":\"error\"", "\"type\":\"overloaded_error\"");
       // one that says nothing is closed after the grace
       try (Socket silent = connect()) {
         assertThat(readToClose(silent)).isEmpty();
@@ -111,8 +119,8 @@ class LimitsHttpTest extends TwoPoolHttpFixture {
         assertThat(status(readToClose(again))).isEqualTo(200);
       }
       String metrics = admin.get("/metrics").text();
-      assertThat(metrics).contains("sluice_client_connections_refused_total 2.0",
-          "sluice_failures_total{category=\"throttled\",code=\"overloaded\"} 1.0");
+      assertThat(metrics).contains("sluice_client_connections_refused_total 3.0",
+          "sluice_failures_total{category=\"throttled\",code=\"overloaded\"} 2.0");
     } finally {
       for (Socket s : held) {
         s.close();

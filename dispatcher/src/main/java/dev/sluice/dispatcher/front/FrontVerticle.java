@@ -101,11 +101,11 @@ public final class FrontVerticle extends VerticleBase {
 
   /** Returns what answers the request if its body misses the body deadline (null: a plain 408). */
   private ConnectionDeadlines.SlowBody route(HttpServerRequest request) {
-    if (settings.cap().refuses(request)) {
-      return pipeline.overCapacity(request);
-    }
     String path = request.path();
     Api api = Api.at(path);
+    if (settings.cap().refuses(request)) {
+      return pipeline.overCapacity(request, api);
+    }
     if (api != null) {
       return pipeline.completion(request, api);
     }

@@ -350,11 +350,14 @@ public final class Pipeline {
   }
 
   /**
-   * A request on a connection beyond the node's connection cap: 503 {@code overloaded}, then the connection
-   * closes. Nothing of it is read.
+   * A request on a connection beyond the node's connection cap: 503 {@code overloaded} (in its API's error shape
+   * when it was sent to one, else {@code api} is null), then the connection closes. Nothing of it is read.
    */
-  public Call overCapacity(HttpServerRequest request) {
+  public Call overCapacity(HttpServerRequest request, Api api) {
     Call call = outcomes.open(request);
+    if (api != null) {
+      call.serves(api);   // answered in the shape its client reads
+    }
     call.refuseAndClose(FailureKind.OVERLOADED, "the dispatcher holds as many connections as it may; retry shortly");
     return call;
   }
