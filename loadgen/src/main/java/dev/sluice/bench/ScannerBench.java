@@ -136,23 +136,20 @@ public class ScannerBench {
 
   @Benchmark
   public Budget scanAndEstimateClasses() {
-    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS);
-    for (Buffer chunk : chunks) {
-      scanner.feed(chunk);
-    }
-    RequestFacts facts = scanner.finish();
-    return calibrating.estimate(facts, null, DEFAULT_RESERVE);
+    return scanClasses(new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS));
   }
 
   /** The same with {@code routing.affinity_prefix_bytes: 0}: the opening's hash is what this leaves out. */
   @Benchmark
   public Budget scanWithoutOpeningHash() {
-    BodyScanner scanner = new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS, 0);
+    return scanClasses(new BodyScanner(Api.CHAT, ScanLimits.DEFAULTS, 0));
+  }
+
+  private Budget scanClasses(BodyScanner scanner) {
     for (Buffer chunk : chunks) {
       scanner.feed(chunk);
     }
-    RequestFacts facts = scanner.finish();
-    return calibrating.estimate(facts, null, DEFAULT_RESERVE);
+    return calibrating.estimate(scanner.finish(), null, DEFAULT_RESERVE);
   }
 
   @Benchmark

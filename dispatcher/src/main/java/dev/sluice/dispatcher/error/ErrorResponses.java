@@ -59,11 +59,6 @@ public final class ErrorResponses {
     };
   }
 
-  /** One SSE event carrying the error, for an OpenAI chat or completions stream that already started. */
-  public static Buffer sseEvent(FailureKind kind, String message) {
-    return sseEvent(Api.CHAT, kind, message);
-  }
-
   /**
    * One SSE event carrying the error, for a stream of {@code api} that already started: chat's {@code data:} line
    * with the error object; the Responses API's {@code error} event; Anthropic's {@code error} event.

@@ -132,11 +132,8 @@ public final class Pipeline {
    */
   private boolean authenticate(Call call) {
     String authorization = call.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (authorization == null && keys.enabled()) {
-      String key = call.request().getHeader(X_API_KEY);
-      authorization = key == null ? null : "Bearer " + key;
-    }
-    ApiKey key = keys.authenticate(authorization);
+    ApiKey key = authorization != null || !keys.enabled() ? keys.authenticate(authorization)
+        : keys.authenticateKey(call.request().getHeader(X_API_KEY));
     if (key == null) {
       call.refuse(FailureKind.INVALID_API_KEY, "Incorrect API key provided.", null);
       return false;
@@ -277,7 +274,7 @@ public final class Pipeline {
   private void route(Call call, Buffer body) {
     Ladder ladder = call.ladder();
     RequestFacts facts = call.facts();
-    Pool pool = null;
+    Pool pool;
     if (facts.referencesState()) {
       ResponseHomes.Home home = facts.previousResponseId() == null ? null : homes.find(facts.previousResponseId());
       pool = home == null ? null : ladder.pool(home.pool());

@@ -3,7 +3,6 @@ package dev.sluice.dispatcher.pool;
 import dev.sluice.dispatcher.health.EndpointHealth;
 import dev.sluice.dispatcher.health.HealthProber;
 import dev.sluice.dispatcher.config.ModelConfig;
-import dev.sluice.dispatcher.route.PoolRouter;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
@@ -89,21 +88,6 @@ public final class PoolSet {
   /** Each configured model's own ladder once, in no order; empty without {@code models:}. */
   public Collection<Ladder> models() {
     return new LinkedHashSet<>(ladders.values());
-  }
-
-  /** The router over every pool. */
-  public PoolRouter router() {
-    return all.router();
-  }
-
-  /** {@link Ladder#route} over every pool. */
-  public Pool route(long tokens) {
-    return all.route(tokens);
-  }
-
-  /** The next larger pool after {@code pool}, or null when it is the largest. */
-  public Pool larger(Pool pool) {
-    return all.larger(pool);
   }
 
   /** The endpoint of this URL in any pool, or null. */

@@ -255,14 +255,16 @@ public final class BodyScanner implements AutoCloseable {
       throw new ScanException("the request body is not a complete JSON object", null);
     }
     if (!hasPrompt) {
+      if (api == Api.TOKENIZE) {
+        throw new ScanException("'prompt' or 'messages' is required", null);
+      }
       String carrier = switch (api) {
         case CHAT, MESSAGES -> "messages";
         case RESPONSES, EMBEDDINGS -> "input";
         case DETOKENIZE -> "tokens";
-        case TOKENIZE -> "prompt' or 'messages";
         default -> "prompt";
       };
-      throw new ScanException("'" + carrier + "' is required", carrier.startsWith("prompt'") ? null : carrier);
+      throw new ScanException("'" + carrier + "' is required", carrier);
     }
     if (api == Api.MESSAGES && maxTokens < 0) {
       // Anthropic's API requires it; without it there is no output bound to route on

@@ -51,7 +51,22 @@ public final class ApiKeys {
         || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }
-    byte[] presented = sha256(authorization.substring(BEARER.length()).trim());
+    return match(authorization.substring(BEARER.length()));
+  }
+
+  /**
+   * The key presented bare, as Anthropic's clients send it in {@code x-api-key}: {@link #ANONYMOUS} when keys are
+   * off, null when it is missing or unknown.
+   */
+  public ApiKey authenticateKey(String key) {
+    if (!enabled()) {
+      return ANONYMOUS;
+    }
+    return key == null ? null : match(key);
+  }
+
+  private ApiKey match(String key) {
+    byte[] presented = sha256(key.trim());
     ApiKey match = null;
     for (int i = 0; i < keys.length; i++) {
       // every entry is compared, matching or not, so the time does not depend on the position

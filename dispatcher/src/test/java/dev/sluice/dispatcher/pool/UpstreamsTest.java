@@ -217,13 +217,13 @@ class UpstreamsTest {
     for (String url : List.of(S1, S2, S3)) {
       endpoint(url).health().publishLoad(new EndpointLoad(64, 12, 0.9, now));
     }
-    assertThat(upstreams.current().route(100).name()).isEqualTo("long");
+    assertThat(upstreams.current().all().route(100).name()).isEqualTo("long");
   }
 
   @Test
   void anIdleShortPoolKeepsItsRequests() {
-    assertThat(upstreams.current().route(100).name()).isEqualTo("short");
-    assertThat(upstreams.current().route(5000).name()).isEqualTo("long");
+    assertThat(upstreams.current().all().route(100).name()).isEqualTo("short");
+    assertThat(upstreams.current().all().route(5000).name()).isEqualTo("long");
   }
 
   @Test
