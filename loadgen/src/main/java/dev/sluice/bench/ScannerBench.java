@@ -67,7 +67,8 @@ import picocli.CommandLine.Unmatched;
  *
  * <p>Bodies are realistic chat requests (a system and a user message, sampling fields, streaming on)
  * whose user content is English prose or Japanese from the shared corpus, serialised with raw UTF-8,
- * sized 1, 4 and 64 KiB, and fed as 8 KiB chunks the way they arrive from the socket.
+ * sized 1, 4 and 64 KiB, and fed as 8 KiB chunks the way they arrive from the socket. Each scan also takes the
+ * hash of the conversation's opening, as the relay does for a request that names no conversation.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -89,6 +90,10 @@ public class ScannerBench {
 
   private Buffer[] chunks;
   private byte[][] rawChunks;
+  /** The body whole, as the relay holds it once read: where the opening's hash is taken. */
+  private Buffer whole;
+  /** The last opening hash, kept so that it is not optimised away. */
+  public long openingKey;
   private final Estimator estimator = new FixedRatioEstimator(4.0);
   private final Estimator calibrating = learned();
 
@@ -115,6 +120,7 @@ public class ScannerBench {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     byte[] body = body(text, size);
+    whole = Buffer.buffer(body);
     int count = (body.length + CHUNK - 1) / CHUNK;
     chunks = new Buffer[count];
     rawChunks = new byte[count][];
@@ -131,6 +137,7 @@ public class ScannerBench {
       scanner.feed(chunk);
     }
     RequestFacts facts = scanner.finish();
+    openingKey = facts.opening().hash(whole); // as the relay does for a request that names no conversation
     return estimator.estimate(facts, null, DEFAULT_RESERVE);
   }
 
@@ -149,7 +156,9 @@ public class ScannerBench {
     for (Buffer chunk : chunks) {
       scanner.feed(chunk);
     }
-    return calibrating.estimate(scanner.finish(), null, DEFAULT_RESERVE);
+    RequestFacts facts = scanner.finish();
+    openingKey = facts.opening().hash(whole);
+    return calibrating.estimate(facts, null, DEFAULT_RESERVE);
   }
 
   @Benchmark
@@ -242,6 +251,9 @@ public class ScannerBench {
     @Option(names = "--opening-hash", description = "instead, what the opening's affinity hash costs a 1 KiB body: "
         + "the scan with and without it, interleaved, best of 12 rounds of thread CPU time")
     boolean openingHash;
+    @Option(names = "--against", paramLabel = "JAR", description = "instead, this build's scan beside another "
+        + "build's (its sluice.jar), both in this JVM, every round of every case in turn")
+    Path against;
     @Unmatched
     List<String> jmhOptions = new ArrayList<>();
 
@@ -249,6 +261,13 @@ public class ScannerBench {
     public Integer call() throws Exception {
       if (openingHash) {
         System.out.println(openingHashCost());
+        return 0;
+      }
+      if (against != null) {
+        if (!Files.isRegularFile(against)) {
+          throw Cli.usageError(spec, "--against: no file " + against);
+        }
+        System.out.println(againstCost(against));
         return 0;
       }
       if (cpuSeconds != null) {
@@ -368,6 +387,66 @@ public class ScannerBench {
       lines.add(String.format(Locale.ROOT, "%-6s %18.0f %18.0f %14.0f", kinds[k], best[k][0], best[k][1],
           best[k][0] - best[k][1]));
     }
+    return String.join("\n", lines);
+  }
+
+  /**
+   * This build's scan beside another build's, on the same bodies in one JVM: the other build's classes come from
+   * its jar through a class loader of their own, so both are compiled and timed under the same load. Every case's
+   * round in turn, 16 rounds of about 40 ms of calls each, the first 4 a warm-up; the best round's CPU time per
+   * call, and each case's time over the other build's {@code scanAndEstimate}.
+   */
+  static String againstCost(Path jar) throws Exception {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "%-30s %-6s %7s %12s %14s %9s", "benchmark", "text", "size", "cpu ns/op",
+        "MB/s per core", "vs then"));
+    try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+        ClassLoader.getPlatformClassLoader())) {
+      Class<?> thenClass = loader.loadClass(ScannerBench.class.getName());
+      java.lang.reflect.Method thenScan = thenClass.getMethod("scanAndEstimate");
+      for (String kind : new String[] {"ascii", "cjk"}) {
+        for (int target : new int[] {1024, 4096, 65536}) {
+          ScannerBench now = new ScannerBench();
+          now.text = kind;
+          now.size = target;
+          now.setUp();
+          Object then = thenClass.getConstructor().newInstance();
+          thenClass.getField("text").set(then, kind);
+          thenClass.getField("size").set(then, target);
+          thenClass.getMethod("setUp").invoke(then);
+          int bodyBytes = Arrays.stream(now.rawChunks).mapToInt(c -> c.length).sum();
+          String[] names = {"then scanAndEstimate", "scanAndEstimate", "scanAndEstimateClasses",
+              "scanWithoutOpeningHash"};
+          Callable<?>[] ops = {() -> thenScan.invoke(then), now::scanAndEstimate, now::scanAndEstimateClasses,
+              now::scanWithoutOpeningHash};
+          int calls = Math.max(20, 40_000_000 / (bodyBytes * 4));
+          double[] best = new double[ops.length];
+          Arrays.fill(best, Double.MAX_VALUE);
+          Object sink = null;
+          for (int round = 0; round < 16; round++) {
+            for (int k = 0; k < ops.length; k++) {
+              long start = cpu.getCurrentThreadCpuTime();
+              for (int i = 0; i < calls; i++) {
+                sink = ops[k].call();
+              }
+              double nanos = (cpu.getCurrentThreadCpuTime() - start) / (double) calls;
+              if (round >= 4) {
+                best[k] = Math.min(best[k], nanos);
+              }
+            }
+          }
+          for (int k = 0; k < ops.length; k++) {
+            lines.add(String.format(Locale.ROOT, "%-30s %-6s %7d %12.0f %14.0f %8.2fx", names[k], kind, target,
+                best[k], bodyBytes * 1000.0 / best[k], best[k] / best[0]));
+          }
+          if (sink == null) {
+            lines.add("(no result)");
+          }
+        }
+      }
+    }
+    lines.add("then: " + jar);
     return String.join("\n", lines);
   }
 

@@ -1,5 +1,9 @@
 package dev.sluice.dispatcher.balance;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The 64-bit hash of an affinity key's text. It must be the same on every node, so that a conversation maps to
  * the same endpoint whichever node takes its next turn. The UTF-16 chars are taken four at a time as one 64-bit
@@ -9,13 +13,14 @@ package dev.sluice.dispatcher.balance;
  * it streams by, and one multiply per four chars keeps that off the per-char cost.
  *
  * <p>{@link Words} takes text in pieces (the scanner's runs of chars) and gives the same hash as {@link #of} of
- * the whole text.
+ * the whole text. {@link #ofRanges} hashes raw bytes the same way, eight to a word.
  */
 public final class KeyHash {
 
   private static final long START = 0xCBF29CE484222325L;
   /** Odd, with its bits spread (2^64 over the golden ratio): each step is a bijection of the state. */
   private static final long K = 0x9E3779B97F4A7C15L;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private KeyHash() {
   }
@@ -44,6 +49,36 @@ public final class KeyHash {
     Words w = new Words();
     w.add(chars, offset, length);
     return w.hash();
+  }
+
+  /**
+   * The hash of byte ranges of an array, taken in order as one key: each range's whole 8-byte words (little-endian),
+   * then its last bytes as one word, zero-filled; the total length added at the end.
+   *
+   * @param base   where offset 0 of the bounds lies in {@code bytes}
+   * @param bounds start and end offset of each range
+   * @return never {@link AffinityKey#NONE}
+   */
+  public static long ofRanges(byte[] bytes, int base, int[] bounds) {
+    long s = START;
+    long length = 0;
+    for (int r = 0; r < bounds.length; r += 2) {
+      int i = base + bounds[r];
+      int end = base + bounds[r + 1];
+      for (; i + Long.BYTES <= end; i += Long.BYTES) {
+        s = step(s, (long) LONGS.get(bytes, i));
+      }
+      if (i < end) {
+        long tail = 0;
+        for (int shift = 0; i < end; i++, shift += 8) {
+          tail |= (bytes[i] & 0xFFL) << shift;
+        }
+        s = step(s, tail);
+      }
+      length += bounds[r + 1] - bounds[r];
+    }
+    long h = mix(s + length * K);
+    return h == AffinityKey.NONE ? 1 : h;
   }
 
   static long mix(long z) {

@@ -33,7 +33,8 @@ public record RoutingConfig(boolean affinity, int affinityPrefixBytes, double af
   static final Key<RoutingConfig, Integer> PREFIX_BYTES = Key.of("affinity_prefix_bytes", Type.INTEGER,
       RoutingConfig::affinityPrefixBytes).byDefault(1024).atLeast(0)
       .doc("without `prompt_cache_key`, `x-session-id` or `user`, the key is the hash of the conversation's opening "
-          + "(prompt text up to the end of the first user message), at most this many bytes of it; 0: no such key");
+          + "(prompt text up to the end of the first user message, as the body carries it), at most this many bytes of "
+          + "it; 0: no such key");
   static final Key<RoutingConfig, Double> LOAD_FACTOR = Key.of("affinity_load_factor", Type.NUMBER,
       RoutingConfig::affinityLoadFactor).byDefault(1.25).atLeast(1)
       .doc("an endpoint above this many times the pool's mean load passes its keys to the next in their order");

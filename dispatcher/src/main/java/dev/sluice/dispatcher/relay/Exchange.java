@@ -3,8 +3,6 @@ package dev.sluice.dispatcher.relay;
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.Ticket;
 import dev.sluice.dispatcher.api.Api;
-import dev.sluice.dispatcher.balance.AffinityKey;
-import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.call.Call;
 import dev.sluice.dispatcher.error.FailureKind;
 import dev.sluice.dispatcher.estimate.Budget;
@@ -58,16 +56,13 @@ final class Exchange implements Call.Stage {
   private FailureKind forwarded;
   private boolean finished;
 
-  Exchange(Relay relay, Call call, Buffer body, ResponseTap tap, boolean stripUsage) {
+  Exchange(Relay relay, Call call, Buffer body, long affinityKey, ResponseTap tap, boolean stripUsage) {
     this.relay = relay;
     this.call = call;
     this.ladder = call.ladder();
     this.budget = call.budget();
     this.weight = (long) budget.promptEstimate() + budget.outputReserve();
-    String session = call.request().getHeader(AffinityKey.SESSION_HEADER);
-    this.affinityKey = AffinityKey.choose(call.facts().promptCacheKey(),
-        session == null || session.isEmpty() ? AffinityKey.NONE : KeyHash.of(session), call.facts().user(),
-        call.facts().promptPrefix());
+    this.affinityKey = affinityKey;
     this.body = body;
     this.tap = tap;
     this.responseId = call.facts().api() == Api.RESPONSES ? new ResponseIdScanner() : null;

@@ -2,6 +2,8 @@ package dev.sluice.dispatcher.relay;
 
 import dev.sluice.dispatcher.admission.Permit;
 import dev.sluice.dispatcher.admission.RetryBudget;
+import dev.sluice.dispatcher.balance.AffinityKey;
+import dev.sluice.dispatcher.balance.KeyHash;
 import dev.sluice.dispatcher.config.Timeouts;
 import dev.sluice.dispatcher.estimate.Estimator;
 import dev.sluice.dispatcher.metrics.DispatcherMetrics;
@@ -69,9 +71,19 @@ public final class Relay {
     RequestFacts facts = call.facts();
     boolean stripUsage = askUpstreamForUsage && facts.api().completionLike() && facts.stream()
         && !facts.includeUsage();
+    long affinityKey = affinityKey(call, body); // before any edit: the opening's offsets are the body's as received
     Buffer upstreamBody = UpstreamBody.of(body, facts, stripUsage, call.aliased() ? facts.model() : null);
     ResponseTap tap = taps.create(facts, call.budget(), stripUsage, call.countsCompletion());
-    new Exchange(this, call, upstreamBody, tap, stripUsage).start(permit);
+    new Exchange(this, call, upstreamBody, affinityKey, tap, stripUsage).start(permit);
+  }
+
+  /** The conversation the request belongs to ({@link AffinityKey}); the opening is hashed only when none is named. */
+  private static long affinityKey(Call call, Buffer body) {
+    RequestFacts facts = call.facts();
+    String session = call.request().getHeader(AffinityKey.SESSION_HEADER);
+    return AffinityKey.choose(facts.promptCacheKey(),
+        session == null || session.isEmpty() ? AffinityKey.NONE : KeyHash.of(session), facts.user(),
+        () -> facts.opening().hash(body));
   }
 
   /** The watchdog of the event loop that runs {@code context}. */

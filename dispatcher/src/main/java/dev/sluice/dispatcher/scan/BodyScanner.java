@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import com.fasterxml.jackson.core.base.ParserBase;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -110,12 +111,12 @@ public final class BodyScanner implements AutoCloseable {
   private final ByteArrayFeeder feeder;
   private final TextCounter text = new TextCounter();
   /**
-   * The conversation's opening, hashed into the affinity key of a request that names no conversation: the prompt
-   * text up to the end of the first user message (chat) and at most the first prefix bytes of it.
+   * The conversation's opening, whose hash keys a request that names no conversation: where the prompt text lies
+   * in the body up to the end of the first user message, at most the first prefix bytes of it.
    */
-  private final TextHash prefix;
+  private final Opening.Builder opening;
   /** {@code prompt_cache_key} and {@code user}, hashed one value at a time. */
-  private final TextHash keyText = new TextHash(Long.MAX_VALUE);
+  private final TextHash keyText = new TextHash();
 
   private int where = BEFORE;
   private int field = F_OTHER;
@@ -168,11 +169,11 @@ public final class BodyScanner implements AutoCloseable {
     this(api, limits, RoutingConfig.DEFAULTS.affinityPrefixBytes());
   }
 
-  /** @param prefixBytes prompt-text bytes hashed into {@link RequestFacts#promptPrefix()} (0: none) */
+  /** @param prefixBytes body bytes of prompt text noted as {@link RequestFacts#opening()} (0: none) */
   public BodyScanner(Api api, ScanLimits limits, int prefixBytes) {
     this.api = api;
     this.limits = limits;
-    this.prefix = new TextHash(prefixBytes);
+    this.opening = new Opening.Builder(prefixBytes);
     try {
       this.parser = factoryFor(limits).createNonBlockingByteArrayParser();
     } catch (IOException e) {
@@ -277,7 +278,7 @@ public final class BodyScanner implements AutoCloseable {
     return new RequestFacts(api, model, stream, leaveAlone,
         maxCompletionTokens >= 0 ? maxCompletionTokens : maxTokens, n, text.textBytes(), messages,
         hasImages, hasRemoteMedia, hasTools, hasPrompt, text.features(), bodyEnd, streamOptionsStart,
-        includeUsageValueStart, includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, prefix.hash(),
+        includeUsageValueStart, includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, opening.build(),
         tokenIds, modelStart, modelEnd, previousResponseId, conversation);
   }
 
@@ -574,7 +575,7 @@ public final class BodyScanner implements AutoCloseable {
         throw new ScanException("message " + (messages - 1) + " has no valid 'role'", "messages");
       }
       if (userRole) {
-        prefix.stop();   // the opening is the system prompt and the first user message: every turn repeats it
+        opening.close();   // the opening is the system prompt and the first user message: every turn repeats it
       }
       where = MESSAGES;
       return;
@@ -832,7 +833,7 @@ public final class BodyScanner implements AutoCloseable {
         throw new ScanException("input item " + (inputs - 1) + " has an unknown type '" + itemType + "'", "input");
       }
       if (userRole) {
-        prefix.stop();   // the conversation's opening ends with its first user message, as in chat
+        opening.close();   // the conversation's opening ends with its first user message, as in chat
       }
       where = INPUT;
       field = F_OTHER;
@@ -863,8 +864,9 @@ public final class BodyScanner implements AutoCloseable {
   private void countText() throws IOException {
     text.beginString();
     parser.getText(text);
-    if (!prefix.full()) {
-      parser.getText(prefix);
+    if (!opening.closed()) {
+      // the string's bytes between its quotes, as sent: a string token's offset is one past its opening quote
+      opening.add((int) ((ParserBase) parser).getTokenCharacterOffset(), lastByte());
     }
     if (text.stringBytes() > limits.maxStringLength()) {
       throw new ScanException("a prompt string exceeds " + limits.maxStringLength() + " bytes", null);

@@ -62,9 +62,9 @@ import dev.sluice.dispatcher.api.Api;
  * @param promptCacheKey        the {@link dev.sluice.dispatcher.balance.KeyHash} of {@code prompt_cache_key}
  *                              (a string), {@code AffinityKey.NONE} when absent
  * @param user                  the hash of the OpenAI {@code user} field (a string), or none
- * @param promptPrefix          the hash of the conversation's opening: the counted strings in order up to the end of
- *                              the first user message (chat), at most as many bytes as the scanner was told; none
- *                              when there is no prompt text
+ * @param opening               where the conversation's opening lies in the body: the counted strings' raw bytes in
+ *                              order up to the end of the first user message, at most as many bytes as the scanner
+ *                              was told; {@link Opening#NONE} when there is no prompt text
  * @param tokenIds              prompt tokens given as token ids (completions, embeddings, detokenize): exact
  * @param modelStart            offset of the {@code model} string token's opening quote, or -1 (absent or null);
  *                              a name written with escapes is longer in the body than decoded, and this offset then
@@ -96,7 +96,7 @@ public record RequestFacts(
     int promptEnd,
     long promptCacheKey,
     long user,
-    long promptPrefix,
+    Opening opening,
     int tokenIds,
     int modelStart,
     int modelEnd,
@@ -107,7 +107,7 @@ public record RequestFacts(
   public RequestFacts withModel(String name) {
     return new RequestFacts(api, name, stream, includeUsage, maxTokens, n, textBytes, messages, hasImages,
         hasRemoteMedia, hasTools, hasPrompt, features, bodyEnd, streamOptionsStart, includeUsageValueStart,
-        includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, promptPrefix, tokenIds, modelStart, modelEnd,
+        includeUsageValueEnd, promptFrom, promptEnd, promptCacheKey, user, opening, tokenIds, modelStart, modelEnd,
         previousResponseId, conversation);
   }
 

@@ -86,6 +86,6 @@ final class Texts {
   static RequestFacts facts(String model, long textBytes, TextFeatures f, int maxTokens, boolean images,
       boolean tools) {
     return new RequestFacts(Api.CHAT, model, false, false, maxTokens, 1, textBytes, 1, images, false, tools, true, f,
-        -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, -1, -1, null, false);
+        -1, -1, -1, -1, -1, -1, 0, 0, dev.sluice.dispatcher.scan.Opening.NONE, 0, -1, -1, null, false);
   }
 }
