@@ -393,8 +393,9 @@ public class ScannerBench {
   /**
    * This build's scan beside another build's, on the same bodies in one JVM: the other build's classes come from
    * its jar through a class loader of their own, so both are compiled and timed under the same load. Every case's
-   * round in turn, 16 rounds of about 40 ms of calls each, the first 4 a warm-up; the best round's CPU time per
-   * call, and each case's time over the other build's {@code scanAndEstimate}.
+   * round in turn, 250 rounds of about 4 ms of calls each, the first 50 a warm-up; the best round's CPU time per
+   * call (short rounds, many of them: on a machine whose neighbours take its caches and cores, the best is the one
+   * least disturbed), and each case's time over the other build's {@code scanAndEstimate}.
    */
   static String againstCost(Path jar) throws Exception {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
@@ -420,18 +421,18 @@ public class ScannerBench {
               "scanWithoutOpeningHash"};
           Callable<?>[] ops = {() -> thenScan.invoke(then), now::scanAndEstimate, now::scanAndEstimateClasses,
               now::scanWithoutOpeningHash};
-          int calls = Math.max(20, 40_000_000 / (bodyBytes * 4));
+          int calls = Math.max(4, 4_000_000 / (bodyBytes * 4));
           double[] best = new double[ops.length];
           Arrays.fill(best, Double.MAX_VALUE);
           Object sink = null;
-          for (int round = 0; round < 16; round++) {
+          for (int round = 0; round < 250; round++) {
             for (int k = 0; k < ops.length; k++) {
               long start = cpu.getCurrentThreadCpuTime();
               for (int i = 0; i < calls; i++) {
                 sink = ops[k].call();
               }
               double nanos = (cpu.getCurrentThreadCpuTime() - start) / (double) calls;
-              if (round >= 4) {
+              if (round >= 50) {
                 best[k] = Math.min(best[k], nanos);
               }
             }

@@ -75,7 +75,8 @@ public final class Opening {
 
   /** The scanner's side: ranges noted as the counted strings go by. Not thread-safe. */
   static final class Builder {
-    private final int[] bounds = new int[2 * MAX_RANGES];
+    /** Most openings are two strings, a system prompt and a question: room for them, more on demand. */
+    private int[] bounds = new int[4];
     private int count;
     private long left;
     private boolean closed;
@@ -98,11 +99,14 @@ public final class Opening {
       }
       int take = (int) Math.min(to - from, left);
       if (take > 0) {
+        if (count == bounds.length) {
+          bounds = Arrays.copyOf(bounds, 2 * count);
+        }
         bounds[count++] = from;
         bounds[count++] = from + take;
         left -= take;
       }
-      closed = left == 0 || count == bounds.length;
+      closed = left == 0 || count == 2 * MAX_RANGES;
     }
 
     /** Takes no more: the opening ended. */

@@ -27,11 +27,13 @@ final class TextCounter extends Writer {
   private static final int EDGE_WINDOW = C_BREAK << 3 | C_BREAK;
   // Every count as a 5-bit lane of one long. Each char adds one entry of TRIPLES, looked up by its class
   // and its two neighbours' (its successor is the char just read): one load and one add count all of
-  // them at once, with no branch. Every BLOCK chars, before any lane can overflow, the lanes are spread
-  // into two longs of 10-bit lanes (even and odd lanes): four operations, and those hold 32 blocks.
+  // them at once, with no branch. Chars go by pairs through QUADS, whose entries are two TRIPLES entries
+  // summed (see quads()). Every BLOCK chars, before any lane can overflow, the lanes are spread into two
+  // longs of 10-bit lanes (even and odd lanes): four operations, and those hold 32 blocks.
   private static final int LANE_BITS = 5;
   private static final int LANE_MASK = (1 << LANE_BITS) - 1;
-  private static final int BLOCK = LANE_MASK;
+  /** Even, so that a block goes by whole pairs; at most LANE_MASK, so that no lane overflows in one. */
+  private static final int BLOCK = LANE_MASK - 1;
   private static final long EVEN_LANES = evenLanes();
   private static final int SPREAD_BITS = 2 * LANE_BITS;
   private static final long SPREAD_MASK = (1L << SPREAD_BITS) - 1;
@@ -50,6 +52,7 @@ final class TextCounter extends Writer {
   /** A line break followed by a blank: the block may hold indentation. */
   private static final int INDENT_HINT = 11;
   private static final long[] TRIPLES = triples();
+  private static final long[] QUADS = quads();
   // Every char's entry (one int): its class in the top 3 bits, and below, the UTF-8 counts it adds, as
   // lanes summed over a block: 2-byte, 3-byte and 4-byte chars (5 bits each), non-ASCII chars (5 bits) and
   // CJK bytes (7 bits). One load per char, no branch; a 256 KiB table, of which ASCII text touches 512 bytes.
@@ -119,6 +122,7 @@ final class TextCounter extends Writer {
   public void write(char[] buf, int off, int len) {
     int[] chars = CHARS;
     long[] triples = TRIPLES;
+    long[] quads = QUADS;
     int end = off + len;
     long cjk = 0;
     long two = 0;
@@ -134,14 +138,26 @@ final class TextCounter extends Writer {
       int blockEnd = Math.min(end, start + BLOCK);
       long lanes = 0;
       int utf = 0;
-      for (int i = start; i < blockEnd; i++) {
-        int e = chars[buf[i]];
+      int i = start;
+      if (((blockEnd - i) & 1) != 0) { // an odd run's last block: one char alone first
+        int e = chars[buf[i++]];
         // The class bits overflow out of the top; the lanes below hold a block's counts.
         utf += e;
         // The previous char, now that its successor is known.
         win = (win << 3 | e >>> CLASS_SHIFT) & 0x1FF;
         lanes += triples[win];
       }
+      // The classes of the last two chars read, in place above the next pair's: one index for the four.
+      int held = (win & 0x3F) << 6;
+      for (; i < blockEnd; i += 2) {
+        int a = chars[buf[i]];
+        int b = chars[buf[i + 1]];
+        utf += a + b;
+        int pair = (a >>> CLASS_SHIFT) << 3 | b >>> CLASS_SHIFT;
+        lanes += quads[held | pair];
+        held = pair << 6;
+      }
+      win = held >>> 6;
       two += (utf >>> TWO_SHIFT) & LANE_MASK;
       three += (utf >>> THREE_SHIFT) & LANE_MASK;
       four += (utf >>> FOUR_SHIFT) & LANE_MASK;
@@ -307,6 +323,19 @@ final class TextCounter extends Writer {
       }
     }
     return t;
+  }
+
+  /**
+   * The counts of two chars at once, for every four classes (p, l, a, b) read in that order: l between p and a,
+   * and a between l and b. The pair (a, b) is read; l, read before it, is counted now that its successor is known,
+   * and a, whose successor b is known; b waits for the next pair. 4,096 entries (32 KiB), one load per two chars.
+   */
+  private static long[] quads() {
+    long[] q = new long[1 << 12];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = TRIPLES[i >>> 3] + TRIPLES[i & 0x1FF];
+    }
+    return q;
   }
 
   private static boolean isPunct(int cls) {

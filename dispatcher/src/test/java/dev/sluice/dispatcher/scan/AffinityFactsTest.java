@@ -112,6 +112,23 @@ class AffinityFactsTest {
     assertThat(opening(json, 0, 64)).isEqualTo(AffinityKey.NONE);
   }
 
+  /** An opening of many text parts is cut after the first {@value Opening#MAX_RANGES}, the same way every turn. */
+  @Test
+  void anOpeningOfManyPartsEndsAfterTheFirstSixteen() {
+    java.util.function.IntFunction<String> parts = changed -> {
+      StringBuilder b = new StringBuilder("{\"messages\":[{\"role\":\"user\",\"content\":[");
+      for (int i = 0; i < 20; i++) {
+        b.append(i == 0 ? "" : ",").append("{\"type\":\"text\",\"text\":\"part ").append(i)
+            .append(i == changed ? " changed" : "").append("\"}");
+      }
+      return b.append("]}]}").toString();
+    };
+    String plain = parts.apply(-1);
+    assertThat(scan(plain, 1024, 64).opening().bytes()).isEqualTo("part 0".length() * 10 + "part 10".length() * 6);
+    assertThat(opening(parts.apply(18), 1024, 64)).isEqualTo(opening(plain, 1024, 64));
+    assertThat(opening(parts.apply(3), 1024, 64)).isNotEqualTo(opening(plain, 1024, 64));
+  }
+
   /** An off-heap body (a direct buffer) gives the same key as a heap one. */
   @Test
   void anOffHeapBodyHashesAlike() {
