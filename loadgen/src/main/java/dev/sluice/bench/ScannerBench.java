@@ -298,6 +298,15 @@ public class ScannerBench {
     System.out.println(summary(results));
   }
 
+  /** A bench outside JMH, its body of this kind and size ready. */
+  private static ScannerBench prepared(String kind, int size) throws IOException {
+    ScannerBench bench = new ScannerBench();
+    bench.text = kind;
+    bench.size = size;
+    bench.setUp();
+    return bench;
+  }
+
   static String cpuTimed(double seconds) throws IOException {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     List<String> lines = new ArrayList<>();
@@ -307,10 +316,7 @@ public class ScannerBench {
         "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
     for (String kind : new String[] {"ascii", "cjk"}) {
       for (int target : new int[] {1024, 4096, 65536}) {
-        ScannerBench bench = new ScannerBench();
-        bench.text = kind;
-        bench.size = target;
-        bench.setUp();
+        ScannerBench bench = prepared(kind, target);
         int bodyBytes = Arrays.stream(bench.rawChunks).mapToInt(c -> c.length).sum();
         String[] names = {"jacksonSkipAll", "scanAndEstimate", "scanAndEstimateClasses", "scanWithoutOpeningHash"};
         Runnable[] ops = new Runnable[names.length];
@@ -356,10 +362,7 @@ public class ScannerBench {
     String[] kinds = {"ascii", "cjk"};
     ScannerBench[] benches = new ScannerBench[kinds.length];
     for (int k = 0; k < kinds.length; k++) {
-      benches[k] = new ScannerBench();
-      benches[k].text = kinds[k];
-      benches[k].size = 1024;
-      benches[k].setUp();
+      benches[k] = prepared(kinds[k], 1024);
     }
     double[][] best = new double[kinds.length][2];
     for (double[] row : best) {
@@ -408,10 +411,7 @@ public class ScannerBench {
       java.lang.reflect.Method thenScan = thenClass.getMethod("scanAndEstimate");
       for (String kind : new String[] {"ascii", "cjk"}) {
         for (int target : new int[] {1024, 4096, 65536}) {
-          ScannerBench now = new ScannerBench();
-          now.text = kind;
-          now.size = target;
-          now.setUp();
+          ScannerBench now = prepared(kind, target);
           Object then = thenClass.getConstructor().newInstance();
           thenClass.getField("text").set(then, kind);
           thenClass.getField("size").set(then, target);

@@ -15,7 +15,8 @@ import java.util.Arrays;
  *
  * <p>The scanner only notes the ranges; the hash is taken by whoever needs it, on the body as received, and only
  * when the request has no other affinity key. Raw bytes go eight to a step, where the decoded text went a char at a
- * time: the opening costs a 1 KiB request about a hundred and fifty multiplications, not a thousand char reads.
+ * time: a 1 KiB opening costs 128 multiplications, two at a time, not a thousand char reads. The ranges follow
+ * each other in the body, as the strings do.
  */
 public final class Opening {
 
@@ -41,7 +42,10 @@ public final class Opening {
     return sum;
   }
 
-  /** The opening's {@link KeyHash#ofRanges} in {@code body}, the body the scanner read; {@link AffinityKey#NONE} when empty. */
+  /**
+   * The opening's {@link KeyHash#ofRanges} in {@code body}, the body the scanner read as it was received;
+   * {@link AffinityKey#NONE} when there is none.
+   */
   public long hash(Buffer body) {
     if (bounds.length == 0) {
       return AffinityKey.NONE;

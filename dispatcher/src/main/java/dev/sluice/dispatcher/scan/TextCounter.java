@@ -29,7 +29,7 @@ final class TextCounter extends Writer {
   // and its two neighbours' (its successor is the char just read): one load and one add count all of
   // them at once, with no branch. Chars go by pairs through QUADS, whose entries are two TRIPLES entries
   // summed (see quads()). Every BLOCK chars, before any lane can overflow, the lanes are spread into two
-  // longs of 10-bit lanes (even and odd lanes): four operations, and those hold 32 blocks.
+  // longs of 10-bit lanes (even and odd lanes): four operations, and those hold BLOCKS_PER_SPREAD blocks.
   private static final int LANE_BITS = 5;
   private static final int LANE_MASK = (1 << LANE_BITS) - 1;
   /** Even, so that a block goes by whole pairs; at most LANE_MASK, so that no lane overflows in one. */
