@@ -201,6 +201,38 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
         .isEqualTo("200 long 1 1");
   }
 
+  /** vLLM's refusal of a prompt over {@code context}: its exact count, or only "at least" one past the limit. */
+  private static String tooLong(int context, int prompt, int output, boolean exact) {
+    String count = exact ? prompt + " input tokens, for a total of " + (prompt + output)
+        : "at least " + prompt + " input tokens, for a total of at least " + (prompt + output);
+    return "{\"error\":{\"message\":\"This model's maximum context length is " + context + " tokens. However, you "
+        + "requested " + output + " output tokens and your prompt contains " + count + " tokens. Please reduce the "
+        + "length of the input prompt or the number of requested output tokens. (parameter=input_tokens, value="
+        + prompt + ")\",\"type\":\"BadRequestError\",\"param\":\"input_tokens\",\"code\":400}}";
+  }
+
+  /**
+   * A context-length refusal climbs once, to where the message says the request fits: an exact count to the
+   * smallest pool that holds it, a lower bound to the largest, a count beyond every pool nowhere (the refusal
+   * reaches the client, and no pool is asked in vain).
+   */
+  @Test
+  void aContextLengthRefusalClimbsToWhereTheMessageSaysItFits() {
+    FakeUpstream mid = new FakeUpstream(vertx, "mid").start().await();
+    extra.add(mid);
+    start(base().withPool(pool("short", 1000, shortUp.url())).withPool(pool("mid", 10_000, mid.url()))
+        .withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    List<String> answers = new ArrayList<>();
+    for (String refusal : List.of(tooLong(1000, 5000, 10, true), tooLong(1000, 20_000, 10, true),
+        tooLong(1000, 1001, 10, false), tooLong(1000, 200_000, 10, true))) {
+      shortUp.behavior = (self, req, body) -> self.json(req.response(), 400, refusal);
+      Http.Reply reply = http.post("/v1/chat/completions", chat("hi", 10, false));
+      answers.add(reply.status() + " " + reply.header("x-sluice-pool"));
+    }
+    assertThat(answers).containsExactly("200 mid", "200 long", "200 long", "400 short");
+    assertThat(List.of(shortUp.received.size(), mid.received.size(), longUp.received.size())).containsExactly(4, 1, 2);
+  }
+
   @Test
   void contextLengthRetryIsCountedAsAnUnderEstimate() {
     shortUp.behavior = (self, req, body) -> self.json(req.response(), 400,

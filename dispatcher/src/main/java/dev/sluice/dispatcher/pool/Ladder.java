@@ -105,6 +105,19 @@ public final class Ladder {
     return rung < 0 || rung + 1 >= pools.size() ? null : pools.get(rung + 1);
   }
 
+  /**
+   * The smallest pool above {@code pool} of at least {@code context} tokens of context, or null when no larger
+   * pool has that much.
+   */
+  public Pool largerOfAtLeast(Pool pool, long context) {
+    for (int rung = rung(pool) + 1; rung > 0 && rung < pools.size(); rung++) {
+      if (pools.get(rung).context() >= context) {
+        return pools.get(rung);
+      }
+    }
+    return null;
+  }
+
   /** Whether a request of {@code tokens} would have fit a smaller pool of this ladder than {@code pool}. */
   public boolean fitsBelow(long tokens, Pool pool) {
     return router.poolFor(tokens) < rung(pool);

@@ -128,7 +128,7 @@ final class Exchange implements Call.Stage {
     }
     switch (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)) {
       case RETRY_IN_POOL -> retryInPool(t, kind);
-      case RETRY_ON_LARGER_POOL -> moveUp();
+      case RETRY_ON_LARGER_POOL -> moveUp(ladder.larger(pool));
       case GIVE_UP -> {
         if (kind.answer() != FailureKind.Answer.FORWARDED) {
           abandonTry();
@@ -152,14 +152,15 @@ final class Exchange implements Call.Stage {
     if (tooLong != null) {
       FailureKind kind = FailureKind.CONTEXT_LENGTH_EXCEEDED;
       t.failedAs(kind);
-      if (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)
+      Pool target = climbTarget(tooLong);
+      if (RetryPolicy.decide(kind, tries, target != null, pool.size(), this::takeRetryToken)
           == RetryPolicy.Decision.RETRY_ON_LARGER_POOL) {
         int stated = tooLong.calibrationSample();
         if (stated > 0) {
           // the upstream counted the prompt: as good a calibration sample as a usage block
           relay.estimator.observe(budget, stated);
         }
-        moveUp();
+        moveUp(target);
         return;
       }
       status = kind.status(status);
@@ -182,7 +183,8 @@ final class Exchange implements Call.Stage {
       t.failedAs(kind);
     }
     if (kind != null && !client.committed()) {
-      switch (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)) {
+      Pool target = climbTarget(error.contextLength());
+      switch (RetryPolicy.decide(kind, tries, target != null, pool.size(), this::takeRetryToken)) {
         case RETRY_IN_POOL -> {
           retryInPool(t, kind);
           return;
@@ -192,7 +194,7 @@ final class Exchange implements Call.Stage {
           if (stated > 0) {
             relay.estimator.observe(budget, stated);
           }
-          moveUp();
+          moveUp(target);
           return;
         }
         case GIVE_UP -> {
@@ -380,14 +382,28 @@ final class Exchange implements Call.Stage {
     send(t.endpoint());
   }
 
-  /** To the next larger pool, once, for a context-length error: the estimate was too small. */
-  private void moveUp() {
+  /**
+   * Where a context-length error sends the request, once: the smallest larger pool the upstream's exact count says
+   * fits; the largest, when it says only that the prompt has at least so many tokens (a pool in between could
+   * refuse it again, and there is no second climb); the next larger when it says nothing. Null when no larger
+   * pool has the context the message asks for: the refusal stands.
+   */
+  private Pool climbTarget(ContextLengthError tooLong) {
+    if (tooLong == null || tooLong.minimumContext() <= 0) {
+      return ladder.larger(pool);
+    }
+    Pool fits = ladder.largerOfAtLeast(pool, tooLong.minimumContext());
+    return fits == null || tooLong.exactCount() ? fits : ladder.largest();
+  }
+
+  /** To {@code target}, a larger pool, once, for a context-length error: the estimate was too small. */
+  private void moveUp(Pool target) {
     relay.metrics.misroute("under");
     pool.meters().retry(FailureKind.CONTEXT_LENGTH_EXCEEDED.retryReason());
     retryReason = FailureKind.CONTEXT_LENGTH_EXCEEDED.retryReason();
     abandonTry();
     tries = tries.movedToLargerPool();
-    pool = ladder.larger(pool);
+    pool = target;
     call.routed(pool);
     moveSlotTo(pool);
     send(null);
