@@ -78,12 +78,18 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
     assertThat(http.post("/v1/chat/completions", chat("hi", 1_000_000, false)).header("x-sluice-pool")).isEqualTo("long");
   }
 
-  @Test
-  void threePoolsEachServeTheirBand() {
+  /** A node of three pools: short (1,000 tokens), mid (10,000) on an upstream of its own, which is returned, and long. */
+  private FakeUpstream startThreePools() {
     FakeUpstream mid = new FakeUpstream(vertx, "mid").start().await();
     extra.add(mid);
     start(base().withPool(pool("short", 1000, shortUp.url())).withPool(pool("mid", 10_000, mid.url()))
         .withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    return mid;
+  }
+
+  @Test
+  void threePoolsEachServeTheirBand() {
+    startThreePools();
     List<String> served = new ArrayList<>();
     for (int maxTokens : new int[] {500, 5000, 50_000, 500_000}) {
       served.add(http.post("/v1/chat/completions", chat("hi", maxTokens, false)).json().getString("served_by"));
@@ -218,10 +224,7 @@ class DispatcherHttpTest extends TwoPoolHttpFixture {
    */
   @Test
   void aContextLengthRefusalClimbsToWhereTheMessageSaysItFits() {
-    FakeUpstream mid = new FakeUpstream(vertx, "mid").start().await();
-    extra.add(mid);
-    start(base().withPool(pool("short", 1000, shortUp.url())).withPool(pool("mid", 10_000, mid.url()))
-        .withPool(pool("long", LONG_CONTEXT, longUp.url())));
+    FakeUpstream mid = startThreePools();
     List<String> answers = new ArrayList<>();
     for (String refusal : List.of(tooLong(1000, 5000, 10, true), tooLong(1000, 20_000, 10, true),
         tooLong(1000, 1001, 10, false), tooLong(1000, 200_000, 10, true))) {
