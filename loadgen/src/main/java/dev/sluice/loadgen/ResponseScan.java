@@ -1,5 +1,6 @@
 package dev.sluice.loadgen;
 
+import dev.sluice.dispatcher.relay.UsageNumberScanner;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -42,10 +43,6 @@ final class ResponseScan {
   private static final int[] MESSAGES_ROLES = {Role.TEXT, Role.END, Role.ERROR};
   private static final byte[][] RESPONSES_BYTES = ascii(RESPONSES_NAMES);
   private static final byte[][] MESSAGES_BYTES = ascii(MESSAGES_NAMES);
-  private static final byte[] PROMPT_TOKENS = key("prompt_tokens");
-  private static final byte[] COMPLETION_TOKENS = key("completion_tokens");
-  private static final byte[] INPUT_TOKENS = key("input_tokens");
-  private static final byte[] OUTPUT_TOKENS = key("output_tokens");
   private static final byte[] EMPTY_CHOICES = ascii("\"choices\" : [ ]");
 
   /** What an event means to the count. */
@@ -68,8 +65,9 @@ final class ResponseScan {
   /** The event names of a named-event API and what each means, or null for data-only streams. */
   private final byte[][] names;
   private final int[] roles;
-  private final Count input;
-  private final Count output;
+  /** The usage keys' last values (the dispatcher's own reader of usage numbers, a byte at a time). */
+  private final UsageNumberScanner input;
+  private final UsageNumberScanner output;
   /** Data-only streams: an event whose choices are empty carries only the usage. */
   private final boolean seeksEmptyChoices;
   private int emptyChoices;
@@ -102,8 +100,8 @@ final class ResponseScan {
   ResponseScan(Api api, boolean stream) {
     this.stream = stream;
     boolean openAiUsage = api == Api.CHAT || api == Api.COMPLETIONS || api == Api.EMBEDDINGS;
-    this.input = new Count(openAiUsage ? PROMPT_TOKENS : INPUT_TOKENS);
-    this.output = api.generates() ? new Count(openAiUsage ? COMPLETION_TOKENS : OUTPUT_TOKENS) : null;
+    this.input = new UsageNumberScanner(openAiUsage ? "prompt_tokens" : "input_tokens");
+    this.output = api.generates() ? new UsageNumberScanner(openAiUsage ? "completion_tokens" : "output_tokens") : null;
     this.names = api == Api.RESPONSES ? RESPONSES_BYTES : api == Api.MESSAGES ? MESSAGES_BYTES : null;
     this.roles = api == Api.RESPONSES ? RESPONSES_ROLES : api == Api.MESSAGES ? MESSAGES_ROLES : null;
     this.seeksEmptyChoices = stream && names == null;
@@ -167,12 +165,12 @@ final class ResponseScan {
 
   /** Input tokens the answer's usage stated, or -1. */
   long inputTokens() {
-    return input.last;
+    return input.value();
   }
 
   /** Output tokens the answer's usage stated, or -1 (always for embeddings, which generate none). */
   long outputTokens() {
-    return output == null ? -1 : output.last;
+    return output == null ? -1 : output.value();
   }
 
   /**
@@ -376,46 +374,6 @@ final class ResponseScan {
         return 0;
       }
       at = 0;
-    }
-  }
-
-  /** {@code "key" :} as a pattern for {@link #match}. */
-  private static byte[] key(String name) {
-    return ascii("\"" + name + "\" :");
-  }
-
-  /** The last whole number a JSON key is given in a stream ({@code null} values are passed over). */
-  static final class Count {
-    private final byte[] key;
-    private int pos;
-    private boolean reading;
-    private boolean digits;
-    private long n;
-    long last = -1;
-
-    Count(byte[] key) {
-      this.key = key;
-    }
-
-    void feed(byte b) {
-      if (reading) {
-        if (b >= '0' && b <= '9') {
-          n = n * 10 + (b - '0');
-          digits = true;
-          return;
-        }
-        if (b == ' ' && !digits) {
-          return;
-        }
-        if (digits) {
-          last = n;
-        }
-        reading = false;
-        digits = false;
-        n = 0;
-      }
-      pos = match(key, pos, b);
-      reading = pos == key.length;
     }
   }
 

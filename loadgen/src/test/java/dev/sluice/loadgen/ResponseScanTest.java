@@ -127,16 +127,18 @@ class ResponseScanTest {
   void aResponsesErrorEventOrAnErrorObjectUnderAnotherNameFailsTheStream() {
     String opening = VllmShapes.RESPONSES_STREAM.substring(0, VllmShapes.RESPONSES_STREAM.indexOf(
         "event: response.output_text.delta"));
-    ResponseScan named = new ResponseScan(Api.RESPONSES, true);
-    named.status(200);
-    named.feed(Buffer.buffer(opening + "event: error\ndata: {\"code\":\"server_error\",\"message\":\"boom\","
-        + "\"param\":null,\"sequence_number\":4,\"type\":\"error\"}\n\n"));
+    java.util.function.Function<String, ResponseScan> scanned = stream -> {
+      ResponseScan scan = new ResponseScan(Api.RESPONSES, true);
+      scan.status(200);
+      scan.feed(Buffer.buffer(opening + stream));
+      return scan;
+    };
+    ResponseScan named = scanned.apply("event: error\ndata: {\"code\":\"server_error\",\"message\":\"boom\","
+        + "\"param\":null,\"sequence_number\":4,\"type\":\"error\"}\n\n");
     assertThat(named.failed()).isTrue();
     assertThat(named.errorType()).isEqualTo("server_error");
-    ResponseScan bare = new ResponseScan(Api.RESPONSES, true);
-    bare.status(200);
-    bare.feed(Buffer.buffer(opening + "event: response.output_text.delta\ndata: {\"error\":{\"message\":\"boom\","
-        + "\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}\n\n"));
+    ResponseScan bare = scanned.apply("event: response.output_text.delta\ndata: {\"error\":{\"message\":\"boom\","
+        + "\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}\n\n");
     assertThat(bare.failed()).isTrue();
     assertThat(bare.errorType()).isEqualTo("InternalServerError");
   }

@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
  * the same endpoint whichever node takes its next turn. The UTF-16 chars are taken four at a time as one 64-bit
  * word (the first char lowest; the last word filled with zero chars), each word xored into the state and the state
  * multiplied by an odd constant; the length is added at the end and splitmix64's finalizer makes every input bit
- * move about half the output bits. A word a step, not a char: the body scanner hashes a conversation's opening as
- * it streams by, and one multiply per four chars keeps that off the per-char cost.
+ * move about half the output bits. A word a step, not a char: the body scanner hashes {@code prompt_cache_key} and
+ * {@code user} as they stream by, and one multiply per four chars keeps that off the per-char cost.
  *
  * <p>{@link Words} takes text in pieces (the scanner's runs of chars) and gives the same hash as {@link #of} of
  * the whole text. {@link #ofRanges} hashes raw bytes the same way, eight to a word.

@@ -110,9 +110,9 @@ public final class Ladder {
    * pool has that much.
    */
   public Pool largerOfAtLeast(Pool pool, long context) {
-    for (int rung = rung(pool) + 1; rung > 0 && rung < pools.size(); rung++) {
-      if (pools.get(rung).context() >= context) {
-        return pools.get(rung);
+    for (Pool larger = larger(pool); larger != null; larger = larger(larger)) {
+      if (larger.context() >= context) {
+        return larger;
       }
     }
     return null;

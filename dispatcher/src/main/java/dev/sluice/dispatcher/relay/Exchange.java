@@ -126,9 +126,10 @@ final class Exchange implements Call.Stage {
       abort(FailureKind.UPSTREAM_ABORTED, message);
       return;
     }
-    switch (RetryPolicy.decide(kind, tries, ladder.larger(pool) != null, pool.size(), this::takeRetryToken)) {
+    Pool larger = ladder.larger(pool);
+    switch (RetryPolicy.decide(kind, tries, larger != null, pool.size(), this::takeRetryToken)) {
       case RETRY_IN_POOL -> retryInPool(t, kind);
-      case RETRY_ON_LARGER_POOL -> moveUp(ladder.larger(pool));
+      case RETRY_ON_LARGER_POOL -> moveUp(larger);
       case GIVE_UP -> {
         if (kind.answer() != FailureKind.Answer.FORWARDED) {
           abandonTry();

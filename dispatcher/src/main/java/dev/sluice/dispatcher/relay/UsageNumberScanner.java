@@ -8,7 +8,8 @@ import io.vertx.core.buffer.Buffer;
  *
  * <p>Matching the key with both quotes is exact: inside a JSON string a quote is escaped, so the raw
  * bytes {@code "prompt_tokens"} followed by a colon can only be an object key, never text the model wrote.
- * Also reads the {@code count} of a tokenizer's answer ({@code exact.TokenizeClient}).
+ * Also reads the {@code count} of a tokenizer's answer ({@code exact.TokenizeClient}), and the usage the load
+ * generator reads from each answer.
  */
 public final class UsageNumberScanner {
   private static final int MATCHING = 0;
@@ -63,7 +64,7 @@ public final class UsageNumberScanner {
   public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
     for (int i = from; i < to; i++) {
-      step(bytes.at(i));
+      feed(bytes.at(i));
     }
   }
 
@@ -80,7 +81,8 @@ public final class UsageNumberScanner {
     return value;
   }
 
-  private void step(byte b) {
+  /** Feeds one byte, for a reader that walks the bytes itself (the load generator's response scan). */
+  public void feed(byte b) {
     switch (state) {
       case AFTER_KEY -> {
         if (isSpace(b)) {
