@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.calibration.CalibrationParams;
 import dev.sluice.cli.Cli;
 import dev.sluice.dispatcher.estimate.Budget;
@@ -30,6 +32,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -235,11 +239,11 @@ public class ScannerBench {
   }
 
   /**
-   * Runs the JMH benchmarks of this class; standard JMH options (-wi, -i, -f, -w, -r, -prof, -p) pass
-   * through. {@code --cpu [seconds]} instead times the same work in this JVM by thread CPU time, which
-   * gives a per-core figure even when the machine is oversubscribed and wall-clock rates are not.
+   * {@code ./sluice bench scanner}: the JMH benchmarks of this class, standard JMH options (-wi, -i, -f, -w, -r,
+   * -prof, -p) passing through. {@code --cpu [seconds]} instead times the same work in this JVM by thread CPU time,
+   * which gives a per-core figure even when the machine is oversubscribed and wall-clock rates are not;
+   * {@code --against JAR} sets this build beside another.
    */
-  /** {@code ./sluice bench scanner}: JMH, or {@code --cpu} for thread CPU time in this JVM. */
   @Command(name = "scanner", description = {"Body scanner + estimator vs Jackson alone: JMH (its options, such as "
       + "-f 1 -wi 3 -i 5 -prof gc -p size=4096, pass through), or --cpu."})
   static final class Run implements Callable<Integer> {
@@ -254,6 +258,9 @@ public class ScannerBench {
     @Option(names = "--against", paramLabel = "JAR", description = "instead, this build's scan beside another "
         + "build's (its sluice.jar), both in this JVM, every round of every case in turn")
     Path against;
+    @Option(names = "--jmh-rounds", paramLabel = "N", description = "with --against: each build's own JMH instead, "
+        + "one fork per case, the two builds in turn for N rounds; the best and the median iteration of each")
+    Integer jmhRounds;
     @Unmatched
     List<String> jmhOptions = new ArrayList<>();
 
@@ -267,7 +274,14 @@ public class ScannerBench {
         if (!Files.isRegularFile(against)) {
           throw Cli.usageError(spec, "--against: no file " + against);
         }
-        System.out.println(againstCost(against));
+        if (jmhRounds != null) {
+          if (jmhRounds < 1) {
+            throw Cli.usageError(spec, "--jmh-rounds: at least 1, not " + jmhRounds);
+          }
+          System.out.println(againstJmh(against, jmhRounds));
+        } else {
+          System.out.println(againstCost(against));
+        }
         return 0;
       }
       if (cpuSeconds != null) {
@@ -448,6 +462,82 @@ public class ScannerBench {
     }
     lines.add("then: " + jar);
     return String.join("\n", lines);
+  }
+
+  /**
+   * This build's JMH beside another build's, each in its own JVMs as {@code ./sluice bench scanner} runs it: for
+   * {@code rounds} rounds, the other build's {@code scanAndEstimate} cases (one fork, 3 warm-up and 5 measured
+   * iterations of 1 s), then this build's. On a machine whose neighbours come and go, builds taken in turn meet the
+   * same spells; the best iteration is the least disturbed one, the median the typical one.
+   */
+  static String againstJmh(Path jar, int rounds) throws Exception {
+    Path own = Path.of(ScannerBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path[] jars = {jar.toAbsolutePath(), own};
+    List<Map<String, List<Double>>> scores = List.of(new TreeMap<>(), new TreeMap<>());
+    Path json = Files.createTempFile("sluice-scanner-", ".json");
+    try {
+      for (int round = 1; round <= rounds; round++) {
+        for (int b = 0; b < jars.length; b++) {
+          System.err.printf(Locale.ROOT, "round %d/%d: %s%n", round, rounds, jars[b]);
+          Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Dsluice.shared=" + sharedDir(), "-jar", jars[b].toString(), "bench", "scanner", "-f", "1", "-wi", "3",
+              "-i", "5", "-w", "1s", "-r", "1s", "-rf", "json", "-rff", json.toString(), "ScannerBench.scanAndEstimate$")
+              .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+          if (p.waitFor() != 0) {
+            throw new IllegalStateException(jars[b] + ": bench scanner exited with " + p.exitValue());
+          }
+          iterations(Files.readString(json), scores.get(b));
+        }
+      }
+    } finally {
+      Files.deleteIfExists(json);
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "%-6s %7s %11s %11s %9s %13s %13s %9s", "text", "size", "then best",
+        "now best", "now/then", "then median", "now median", "now/then"));
+    for (String key : scores.get(1).keySet()) {
+      List<Double> then = scores.get(0).get(key);
+      List<Double> now = scores.get(1).get(key);
+      if (then == null) {
+        continue;
+      }
+      double thenBest = then.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+      double nowBest = now.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+      double thenMedian = median(then);
+      double nowMedian = median(now);
+      String[] parts = key.split(" ");
+      lines.add(String.format(Locale.ROOT, "%-6s %7s %11.0f %11.0f %8.2fx %13.0f %13.0f %8.2fx", parts[0],
+          parts[1].replaceFirst("^0+", ""), thenBest, nowBest, nowBest / thenBest, thenMedian, nowMedian,
+          nowMedian / thenMedian));
+    }
+    lines.add(String.format(Locale.ROOT, "ns per scanAndEstimate, %d rounds of 5 iterations each; then: %s", rounds,
+        jar));
+    return String.join("\n", lines);
+  }
+
+  /**
+   * Adds every measured iteration of a JMH JSON result to {@code into}, keyed by text and zero-padded size (so that
+   * the keys sort by size).
+   */
+  static void iterations(String jmhJson, Map<String, List<Double>> into) throws IOException {
+    JsonNode results = new ObjectMapper().readTree(jmhJson);
+    for (JsonNode r : results) {
+      JsonNode params = r.path("params");
+      String key = params.path("text").asText() + " " + String.format(Locale.ROOT, "%07d",
+          params.path("size").asInt());
+      List<Double> list = into.computeIfAbsent(key, k -> new ArrayList<>());
+      for (JsonNode fork : r.path("primaryMetric").path("rawData")) {
+        for (JsonNode score : fork) {
+          list.add(score.asDouble());
+        }
+      }
+    }
+  }
+
+  static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   /**
