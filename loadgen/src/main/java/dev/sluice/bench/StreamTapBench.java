@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.dispatcher.relay.JsonUsageTap;
 import dev.sluice.dispatcher.relay.ResponseTap;
 import dev.sluice.dispatcher.relay.SseErrorWatch;
 import dev.sluice.dispatcher.relay.SseUsageTap;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Parameters;
  * strip modes, the same with the error-event watch fed every chunk too, and the head that holds the stream
  * until its first event decides. Streams are vLLM-shaped chat streams (role chunk, one chunk per token, the
  * usage chunk, {@code [DONE]}), fed one event per chunk, the way a server that flushes every token delivers them.
+ * Beside them, the tap of a non-streaming answer of as many tokens ({@code JsonUsageTap}, reading the prompt and the
+ * generated tokens), the whole body in one chunk.
  */
 public final class StreamTapBench {
   private static final int MAX_BYTES = 16 * 1024;
@@ -45,6 +48,21 @@ public final class StreamTapBench {
         + ",\"completion_tokens\":" + tokens + "}}"));
     events.add(Buffer.buffer("data: [DONE]\n\n"));
     return events.toArray(new Buffer[0]);
+  }
+
+  /** A non-streaming chat completion whose answer is {@code tokens} words, as vLLM writes it. */
+  static Buffer answer(int tokens) {
+    StringBuilder content = new StringBuilder();
+    for (int i = 0; i < tokens; i++) {
+      content.append(WORDS[i % WORDS.length]);
+    }
+    return Buffer.buffer(("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1764748800,"
+        + "\"model\":\"meta-llama/Meta-Llama-3-70B-Instruct\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+        + "\"assistant\",\"reasoning_content\":null,\"content\":\"" + content + "\",\"tool_calls\":[]},"
+        + "\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}],\"service_tier\":null,"
+        + "\"system_fingerprint\":null,\"usage\":{\"prompt_tokens\":812,\"total_tokens\":" + (812 + tokens)
+        + ",\"completion_tokens\":" + tokens + ",\"prompt_tokens_details\":null},\"prompt_logprobs\":null,"
+        + "\"kv_transfer_params\":null}").getBytes(StandardCharsets.UTF_8));
   }
 
   private static Buffer event(String data) {
@@ -88,6 +106,10 @@ public final class StreamTapBench {
     }
   }
 
+  /** One case: what it is, the bytes it reads, and one run of it. */
+  private record Case(String name, long bytes, Supplier<Long> op) {
+  }
+
   static void run(double seconds) {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     long[] sink = new long[1];
@@ -98,22 +120,22 @@ public final class StreamTapBench {
       for (Buffer b : s) {
         bytes += b.length();
       }
-      List<Object[]> cases = List.of(
-          new Object[] {"pass-through tap", (Supplier<Long>) () -> tap(s, SseUsageTap.passThrough(), null)},
-          new Object[] {"pass-through tap + watch",
-              (Supplier<Long>) () -> tap(s, SseUsageTap.passThrough(), new SseErrorWatch(MAX_BYTES))},
-          new Object[] {"strip tap", (Supplier<Long>) () -> tap(s, SseUsageTap.stripping(), null)},
-          new Object[] {"strip tap + watch",
-              (Supplier<Long>) () -> tap(s, SseUsageTap.stripping(), new SseErrorWatch(MAX_BYTES))},
-          new Object[] {"head (first event)", (Supplier<Long>) () -> head(s)});
-      for (Object[] c : cases) {
-        @SuppressWarnings("unchecked")
-        Supplier<Long> op = (Supplier<Long>) c[1];
-        Runnable run = () -> sink[0] += op.get();
+      Buffer[] answer = {answer(tokens)};
+      long answerBytes = answer[0].length();
+      List<Case> cases = List.of(
+          new Case("json tap (non-streaming)", answerBytes, () -> tap(answer, new JsonUsageTap(true), null)),
+          new Case("pass-through tap", bytes, () -> tap(s, SseUsageTap.passThrough(), null)),
+          new Case("pass-through tap + watch", bytes,
+              () -> tap(s, SseUsageTap.passThrough(), new SseErrorWatch(MAX_BYTES))),
+          new Case("strip tap", bytes, () -> tap(s, SseUsageTap.stripping(), null)),
+          new Case("strip tap + watch", bytes, () -> tap(s, SseUsageTap.stripping(), new SseErrorWatch(MAX_BYTES))),
+          new Case("head (first event)", bytes, () -> head(s)));
+      for (Case c : cases) {
+        Runnable run = () -> sink[0] += c.op().get();
         ScannerBench.timeCpu(cpu, run, seconds / 2); // warm-up
         double nanos = ScannerBench.timeCpu(cpu, run, seconds);
-        System.out.printf(Locale.ROOT, "%-26s %7d %9d %12.0f %10.0f%n", c[0], tokens, bytes, nanos,
-            nanos * 1024 / bytes);
+        System.out.printf(Locale.ROOT, "%-26s %7d %9d %12.0f %10.0f%n", c.name(), tokens, c.bytes(), nanos,
+            nanos * 1024 / c.bytes());
       }
     }
     if (sink[0] == 42) {
