@@ -3,6 +3,9 @@ package dev.sluice.dispatcher.relay;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Read-only byte access to a buffer for the per-byte scanners of the relay. {@link Buffer#getByte} checks
@@ -10,6 +13,11 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * buffers the relay sees are heap buffers, so their backing array is read directly.
  */
 final class Bytes {
+  /** Eight bytes of an array as one long, lowest address lowest: the relay's searches go a word at a time. */
+  static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  static final long ONES = 0x0101010101010101L;
+  static final long HIGHS = 0x8080808080808080L;
+
   private final byte[] array;
   private final int base;
 
@@ -31,5 +39,31 @@ final class Bytes {
 
   byte at(int index) {
     return array[base + index];
+  }
+
+  /** Index of the first {@code target} in {@code [from, to)}, or -1. */
+  int indexOf(byte target, int from, int to) {
+    int i = indexOf(array, base + from, base + to, target);
+    return i < 0 ? -1 : i - base;
+  }
+
+  /** Index of the first {@code target} in {@code a[from, to)}, or -1: eight bytes a step, then one at a time. */
+  static int indexOf(byte[] a, int from, int to, byte target) {
+    long pattern = ONES * (target & 0xFF);
+    int i = from;
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long x = (long) LONGS.get(a, i) ^ pattern;
+      // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
+      long hit = (x - ONES) & ~x & HIGHS;
+      if (hit != 0) {
+        return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] == target) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

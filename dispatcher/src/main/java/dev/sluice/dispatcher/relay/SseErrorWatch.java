@@ -3,9 +3,6 @@ package dev.sluice.dispatcher.relay;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * Notes whether an event stream that is already reaching the client carries an error event
@@ -19,10 +16,6 @@ public final class SseErrorWatch {
   private static final byte[] DATA_FIELD = "data:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] ERROR_KEY = "\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] TYPE_ERROR = "\"type\":\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  /** Eight bytes of an array as one long, lowest address lowest. */
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
 
   /** Inside a line that cannot start an error event: wait for the line break. */
   private static final int MID_LINE = 0;
@@ -143,11 +136,11 @@ public final class SseErrorWatch {
   static int lineBreak(byte[] a, int from, int to) {
     int i = from;
     for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long w = (long) LONGS.get(a, i);
+      long w = (long) Bytes.LONGS.get(a, i);
       long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
       long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
       // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
-      long hit = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+      long hit = ((lf - Bytes.ONES) & ~lf | (cr - Bytes.ONES) & ~cr) & Bytes.HIGHS;
       if (hit != 0) {
         return i + (Long.numberOfTrailingZeros(hit) >>> 3);
       }

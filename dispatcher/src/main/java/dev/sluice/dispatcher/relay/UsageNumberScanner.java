@@ -60,11 +60,21 @@ public final class UsageNumberScanner {
     return q;
   }
 
-  /** Feeds bytes {@code [from, to)} of {@code buf}. */
+  /**
+   * Feeds bytes {@code [from, to)} of {@code buf}. Between keys only a quote can start one, so the scan goes from
+   * quote to quote, eight bytes a step: an answer's text costs a word read per eight bytes, not a step per byte.
+   */
   public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
-    for (int i = from; i < to; i++) {
-      feed(bytes.at(i));
+    int i = from;
+    while (i < to) {
+      if (state == MATCHING && matched == 0) {
+        i = bytes.indexOf((byte) '"', i, to);
+        if (i < 0) {
+          return;
+        }
+      }
+      feed(bytes.at(i++));
     }
   }
 

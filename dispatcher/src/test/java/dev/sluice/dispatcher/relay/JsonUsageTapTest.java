@@ -32,6 +32,16 @@ class JsonUsageTapTest {
   }
 
   @Test
+  void readsTheGeneratedTokensAtEverySplitPointToo() {
+    byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
+    for (int cut = 0; cut <= body.length; cut++) {
+      JsonUsageTap tap = new JsonUsageTap(true);
+      assertThat(read(tap, body, cut)).as("cut %d", cut).isEqualTo(5012);
+      assertThat(tap.completionTokens()).as("cut %d", cut).isEqualTo(18);
+    }
+  }
+
+  @Test
   void fallsBackToInputTokens() {
     byte[] body = "{\"usage\": {\"input_tokens\": 321, \"output_tokens\": 9}}".getBytes(StandardCharsets.UTF_8);
     assertThat(read(new JsonUsageTap(), body, 20)).isEqualTo(321);
