@@ -66,4 +66,60 @@ final class Bytes {
     }
     return -1;
   }
+
+  /** Index of the last {@code target} in {@code [from, to)}, or -1. */
+  int lastIndexOf(byte target, int from, int to) {
+    int i = lastIndexOf(array, base + from, base + to, target);
+    return i < 0 ? -1 : i - base;
+  }
+
+  /** Index of the last {@code target} in {@code a[from, to)}, or -1: eight bytes a step from the end. */
+  static int lastIndexOf(byte[] a, int from, int to, byte target) {
+    long pattern = ONES * (target & 0xFF);
+    int i = to;
+    for (; i - Long.BYTES >= from; i -= Long.BYTES) {
+      long x = (long) LONGS.get(a, i - Long.BYTES) ^ pattern;
+      // a hit means at least one true match in the word (above one, the high bits can be false): find the last
+      if (((x - ONES) & ~x & HIGHS) != 0) {
+        for (int j = i - 1; ; j--) {
+          if (a[j] == target) {
+            return j;
+          }
+        }
+      }
+    }
+    for (int j = i - 1; j >= from; j--) {
+      if (a[j] == target) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** Index of the first LF or CR in {@code [from, to)}, or -1. */
+  int lineBreak(int from, int to) {
+    int i = lineBreak(array, base + from, base + to);
+    return i < 0 ? -1 : i - base;
+  }
+
+  /** Index of the first LF or CR in {@code a[from, to)}, or -1: eight bytes a step, then one at a time. */
+  static int lineBreak(byte[] a, int from, int to) {
+    int i = from;
+    for (; i + Long.BYTES <= to; i += Long.BYTES) {
+      long w = (long) LONGS.get(a, i);
+      long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+      long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+      // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
+      long hit = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+      if (hit != 0) {
+        return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] == '\n' || a[i] == '\r') {
+        return i;
+      }
+    }
+    return -1;
+  }
 }

@@ -64,7 +64,7 @@ public final class SseErrorWatch {
     for (int i = base; i < end; i++) {
       if (state == MID_LINE) {
         // the bulk of the stream: inside lines, eight bytes at a time
-        i = lineBreak(a, i, end);
+        i = Bytes.lineBreak(a, i, end);
         if (i < 0) {
           return;
         }
@@ -115,7 +115,7 @@ public final class SseErrorWatch {
           }
         }
         case CAPTURE -> {
-          int stop = lineBreak(a, i, end);
+          int stop = Bytes.lineBreak(a, i, end);
           int to = stop < 0 ? end : stop;
           int keep = Math.min(to - i, Math.max(0, maxBytes - line.length()));
           line.appendBytes(a, i, keep);
@@ -130,27 +130,6 @@ public final class SseErrorWatch {
         }
       }
     }
-  }
-
-  /** Index of the first LF or CR in {@code a[from, to)}, or -1: eight bytes a step, then one at a time. */
-  static int lineBreak(byte[] a, int from, int to) {
-    int i = from;
-    for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long w = (long) Bytes.LONGS.get(a, i);
-      long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
-      long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
-      // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
-      long hit = ((lf - Bytes.ONES) & ~lf | (cr - Bytes.ONES) & ~cr) & Bytes.HIGHS;
-      if (hit != 0) {
-        return i + (Long.numberOfTrailingZeros(hit) >>> 3);
-      }
-    }
-    for (; i < to; i++) {
-      if (a[i] == '\n' || a[i] == '\r') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** The stream ended: an error line cut short of its line break is read as it is. */

@@ -100,10 +100,9 @@ public final class SseUsageTap implements ResponseTap {
     for (int p = scanFrom; p < len; p++) {
       if (!blankCr) {
         // only CR and LF move the line state beyond a length: skip the bytes in between at once
-        int q = p;
-        byte c;
-        while (q < len && (c = bytes.at(q)) != '\n' && c != '\r') {
-          q++;
+        int q = bytes.lineBreak(p, len);
+        if (q < 0) {
+          q = len;
         }
         if (q > p) {
           lineLength += q - p;
@@ -263,9 +262,13 @@ public final class SseUsageTap implements ResponseTap {
     out.appendBuffer(src, cutTo, to - cutTo);
   }
 
-  /** Offset of the first byte of the value of {@code key} (quoted) in {@code [from, to)}, or -1. */
+  /**
+   * Offset of the first byte of the value of {@code key} (quoted) in {@code [from, to)}, or -1. A key starts with
+   * its quote: the search goes from quote to quote, eight bytes a step.
+   */
   private static int valueAfterKey(Bytes buf, int from, int to, byte[] key) {
-    for (int i = from, last = to - key.length; i <= last; i++) {
+    int last = to - key.length;
+    for (int i = buf.indexOf((byte) '"', from, to); i >= 0 && i <= last; i = buf.indexOf((byte) '"', i + 1, to)) {
       int value = valueIfKeyAt(buf, i, to, key);
       if (value >= 0) {
         return value;
@@ -274,9 +277,13 @@ public final class SseUsageTap implements ResponseTap {
     return -1;
   }
 
-  /** As {@link #valueAfterKey}, for the last occurrence of {@code key}. */
+  /** As {@link #valueAfterKey}, for the last occurrence of {@code key}: from quote to quote, back from the end. */
   private static int lastValueAfterKey(Bytes buf, int from, int to, byte[] key) {
-    for (int i = to - key.length; i >= from; i--) {
+    int last = to - key.length;
+    if (last < from) {
+      return -1;
+    }
+    for (int i = buf.lastIndexOf((byte) '"', from, last + 1); i >= 0; i = buf.lastIndexOf((byte) '"', from, i)) {
       int value = valueIfKeyAt(buf, i, to, key);
       if (value >= 0) {
         return value;

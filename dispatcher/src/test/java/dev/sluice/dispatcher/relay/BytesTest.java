@@ -3,6 +3,10 @@ package dev.sluice.dispatcher.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +21,43 @@ class BytesTest {
     return -1;
   }
 
-  /** Word-at-a-time search against a byte-by-byte one, for every range of arrays with few and many hits. */
+  /** The eight-bytes-a-step search finds the first LF or CR exactly, wherever it sits and whatever surrounds it. */
+  @Test
+  void theLineBreakSearchAgreesWithAByteByByteOne() {
+    Random rnd = new Random(7);
+    byte[] alphabet = {'\n', '\r', (byte) 0x8A, 0x0C, 0, (byte) 0xFF, 'a', ' ', 0x0B, 0x09, 0x0E, (byte) 0x8D};
+    List<String> wrong = new ArrayList<>();
+    for (int round = 0; round < 2000; round++) {
+      byte[] a = new byte[1 + rnd.nextInt(40)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = rnd.nextInt(4) == 0 ? alphabet[rnd.nextInt(alphabet.length)] : (byte) ('b' + rnd.nextInt(20));
+      }
+      int from = rnd.nextInt(a.length);
+      int to = from + rnd.nextInt(a.length - from + 1);
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (a[i] == '\n' || a[i] == '\r') {
+          expected = i;
+          break;
+        }
+      }
+      if (Bytes.lineBreak(a, from, to) != expected) {
+        wrong.add(Arrays.toString(a) + " " + from + ".." + to);
+      }
+    }
+    assertThat(wrong).isEmpty();
+  }
+
+  private static int naiveLast(byte[] a, int from, int to, byte target) {
+    for (int i = to - 1; i >= from; i--) {
+      if (a[i] == target) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Word-at-a-time searches against byte-by-byte ones, for every range of arrays with few and many hits. */
   @Test
   void findsTheFirstTargetInEveryRangeAsAByteByByteSearchDoes() {
     Random random = new Random(42);
@@ -33,6 +73,8 @@ class BytesTest {
         for (int to = from; to <= a.length; to++) {
           assertThat(Bytes.indexOf(a, from, to, (byte) '"')).as("density %d [%d, %d)", density, from, to)
               .isEqualTo(naive(a, from, to, (byte) '"'));
+          assertThat(Bytes.lastIndexOf(a, from, to, (byte) '"')).as("last, density %d [%d, %d)", density, from, to)
+              .isEqualTo(naiveLast(a, from, to, (byte) '"'));
         }
       }
     }
@@ -40,12 +82,15 @@ class BytesTest {
 
   @Test
   void searchesInTheBuffersOwnIndicesWhateverItsPlaceInTheArray() {
-    byte[] whole = "xxxxxxxxxxxx{\"id\":\"a\",\"usage\":{}}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] whole = "xxxxxxxxxxxx{\"id\":\"a\",\"usage\":{}}".getBytes(StandardCharsets.US_ASCII);
     Buffer slice = Buffer.buffer(whole).slice(12, whole.length);
     Bytes bytes = Bytes.of(slice);
     assertThat(bytes.indexOf((byte) '"', 0, slice.length())).isEqualTo(1);
     assertThat(bytes.indexOf((byte) '"', 2, slice.length())).isEqualTo(4);
     assertThat(bytes.indexOf((byte) '}', 0, slice.length())).isEqualTo(slice.length() - 2);
     assertThat(bytes.indexOf((byte) 'q', 0, slice.length())).isEqualTo(-1);
+    assertThat(bytes.lastIndexOf((byte) '"', 0, slice.length())).isEqualTo(slice.length() - 5);
+    assertThat(bytes.lastIndexOf((byte) '{', 0, 10)).isEqualTo(0);
+    assertThat(bytes.lineBreak(0, slice.length())).isEqualTo(-1);
   }
 }

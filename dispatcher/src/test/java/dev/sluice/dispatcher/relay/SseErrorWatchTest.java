@@ -77,33 +77,6 @@ class SseErrorWatchTest {
     assertThat(new Object[] {w.sawError(), w.error()}).containsExactly(true, null);
   }
 
-  /** The eight-bytes-a-step search finds the first LF or CR exactly, wherever it sits and whatever surrounds it. */
-  @Test
-  void theLineBreakSearchAgreesWithAByteByByteOne() {
-    java.util.Random rnd = new java.util.Random(7);
-    byte[] alphabet = {'\n', '\r', (byte) 0x8A, 0x0C, 0, (byte) 0xFF, 'a', ' ', 0x0B, 0x09, 0x0E, (byte) 0x8D};
-    List<String> wrong = new ArrayList<>();
-    for (int round = 0; round < 2000; round++) {
-      byte[] a = new byte[1 + rnd.nextInt(40)];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = rnd.nextInt(4) == 0 ? alphabet[rnd.nextInt(alphabet.length)] : (byte) ('b' + rnd.nextInt(20));
-      }
-      int from = rnd.nextInt(a.length);
-      int to = from + rnd.nextInt(a.length - from + 1);
-      int expected = -1;
-      for (int i = from; i < to; i++) {
-        if (a[i] == '\n' || a[i] == '\r') {
-          expected = i;
-          break;
-        }
-      }
-      if (SseErrorWatch.lineBreak(a, from, to) != expected) {
-        wrong.add(Arrays.toString(a) + " " + from + ".." + to);
-      }
-    }
-    assertThat(wrong).isEmpty();
-  }
-
   @Test
   void slicedAndDirectChunksAreReadLikeHeapOnes() {
     byte[] stream = (TOKEN + GENERATION_ERROR + DONE).getBytes(StandardCharsets.UTF_8);
