@@ -41,6 +41,17 @@ final class Bytes {
     return array[base + index];
   }
 
+  /** Whether {@code pattern} is at {@code at}; the caller makes sure it would fit. */
+  boolean matches(byte[] pattern, int at) {
+    int p = base + at;
+    for (int k = 0; k < pattern.length; k++) {
+      if (array[p + k] != pattern[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Index of the first {@code target} in {@code [from, to)}, or -1. */
   int indexOf(byte target, int from, int to) {
     int i = indexOf(array, base + from, base + to, target);

@@ -61,8 +61,10 @@ public final class UsageNumberScanner {
   }
 
   /**
-   * Feeds bytes {@code [from, to)} of {@code buf}. Between keys only a quote can start one, so the scan goes from
-   * quote to quote, eight bytes a step: an answer's text costs a word read per eight bytes, not a step per byte.
+   * Feeds bytes {@code [from, to)} of {@code buf}. Between keys only a quote can start one (the key's only other
+   * quote is its last byte), so the scan goes from quote to quote, eight bytes a step, and tries the key at each
+   * in place; bytes go one by one through {@link #feed(byte)} only from a quote where the key is, or may be when
+   * the chunk ends first. An answer's text costs a word read per eight bytes, not a step per byte.
    */
   public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
@@ -72,6 +74,10 @@ public final class UsageNumberScanner {
         i = bytes.indexOf((byte) '"', i, to);
         if (i < 0) {
           return;
+        }
+        if (i + key.length <= to && !bytes.matches(key, i)) {
+          i++;
+          continue;
         }
       }
       feed(bytes.at(i++));

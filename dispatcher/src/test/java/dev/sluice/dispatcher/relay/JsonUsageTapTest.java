@@ -41,6 +41,35 @@ class JsonUsageTapTest {
     }
   }
 
+  /**
+   * Quote to quote against byte by byte: near misses (a longer key, a quote doubled, the key as escaped text, a key
+   * cut by the chunk's end) read the same at every split.
+   */
+  @Test
+  void theQuoteToQuoteScanReadsWhatAByteByByteScanReads() {
+    String body = "{\"a\":\"\\\"prompt_tokens\\\": 1\",\"prompt_tokens_details\":{\"x\":2},\"b\":\"\","
+        + "\"\"prompt_tokens\": 9,\"c\":\"\"\"\"\"\"\"\"\"prompt_tokens\" :\n 31}";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    java.util.Set<Integer> seen = new java.util.TreeSet<>();
+    for (int end = 0; end <= bytes.length; end++) {
+      UsageNumberScanner oneByOne = new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
+      for (int i = 0; i < end; i++) {
+        oneByOne.feed(bytes[i]);
+      }
+      oneByOne.end();
+      seen.add(oneByOne.value());
+      for (int cut = 0; cut <= end; cut++) {
+        UsageNumberScanner scanner = new UsageNumberScanner(UsageNumberScanner.PROMPT_TOKENS);
+        scanner.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, cut)), 0, cut);
+        scanner.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, cut, end)), 0, end - cut);
+        scanner.end();
+        assertThat(scanner.value()).as("end %d, cut %d", end, cut).isEqualTo(oneByOne.value());
+      }
+    }
+    // what the body's prefixes read: nothing, then the doubled quote's key, then the last one (and its digits)
+    assertThat(seen).containsExactly(-1, 3, 9, 31);
+  }
+
   @Test
   void fallsBackToInputTokens() {
     byte[] body = "{\"usage\": {\"input_tokens\": 321, \"output_tokens\": 9}}".getBytes(StandardCharsets.UTF_8);
