@@ -54,8 +54,7 @@ final class Bytes {
 
   /** Index of the first {@code target} in {@code [from, to)}, or -1. */
   int indexOf(byte target, int from, int to) {
-    int i = indexOf(array, base + from, base + to, target);
-    return i < 0 ? -1 : i - base;
+    return local(indexOf(array, base + from, base + to, target));
   }
 
   /** Index of the first {@code target} in {@code a[from, to)}, or -1: eight bytes a step, then one at a time. */
@@ -63,9 +62,7 @@ final class Bytes {
     long pattern = ONES * (target & 0xFF);
     int i = from;
     for (; i + Long.BYTES <= to; i += Long.BYTES) {
-      long x = (long) LONGS.get(a, i) ^ pattern;
-      // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
-      long hit = (x - ONES) & ~x & HIGHS;
+      long hit = zeroBytes((long) LONGS.get(a, i) ^ pattern);
       if (hit != 0) {
         return i + (Long.numberOfTrailingZeros(hit) >>> 3);
       }
@@ -80,8 +77,7 @@ final class Bytes {
 
   /** Index of the last {@code target} in {@code [from, to)}, or -1. */
   int lastIndexOf(byte target, int from, int to) {
-    int i = lastIndexOf(array, base + from, base + to, target);
-    return i < 0 ? -1 : i - base;
+    return local(lastIndexOf(array, base + from, base + to, target));
   }
 
   /** Index of the last {@code target} in {@code a[from, to)}, or -1: eight bytes a step from the end. */
@@ -89,9 +85,8 @@ final class Bytes {
     long pattern = ONES * (target & 0xFF);
     int i = to;
     for (; i - Long.BYTES >= from; i -= Long.BYTES) {
-      long x = (long) LONGS.get(a, i - Long.BYTES) ^ pattern;
-      // a hit means at least one true match in the word (above one, the high bits can be false): find the last
-      if (((x - ONES) & ~x & HIGHS) != 0) {
+      // a hit means at least one true match in the word, perhaps more: find the last byte by byte
+      if (zeroBytes((long) LONGS.get(a, i - Long.BYTES) ^ pattern) != 0) {
         for (int j = i - 1; ; j--) {
           if (a[j] == target) {
             return j;
@@ -109,8 +104,7 @@ final class Bytes {
 
   /** Index of the first LF or CR in {@code [from, to)}, or -1. */
   int lineBreak(int from, int to) {
-    int i = lineBreak(array, base + from, base + to);
-    return i < 0 ? -1 : i - base;
+    return local(lineBreak(array, base + from, base + to));
   }
 
   /** Index of the first LF or CR in {@code a[from, to)}, or -1: eight bytes a step, then one at a time. */
@@ -118,10 +112,7 @@ final class Bytes {
     int i = from;
     for (; i + Long.BYTES <= to; i += Long.BYTES) {
       long w = (long) LONGS.get(a, i);
-      long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
-      long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
-      // a byte that is zero sets its high bit here; the lowest set bit always marks a true zero byte
-      long hit = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+      long hit = zeroBytes(w ^ 0x0A0A0A0A0A0A0A0AL) | zeroBytes(w ^ 0x0D0D0D0D0D0D0D0DL);
       if (hit != 0) {
         return i + (Long.numberOfTrailingZeros(hit) >>> 3);
       }
@@ -132,5 +123,18 @@ final class Bytes {
       }
     }
     return -1;
+  }
+
+  /**
+   * The high bit of every zero byte of {@code x}: the lowest set bit always marks a true zero byte; above it, a
+   * borrow can set the bit of a byte that is 0x01.
+   */
+  static long zeroBytes(long x) {
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /** An index into the array as this view's, or -1 for none. */
+  private int local(int absolute) {
+    return absolute < 0 ? -1 : absolute - base;
   }
 }
