@@ -33,7 +33,6 @@ class ScannerBenchTest {
         .warmupIterations(0)
         .measurementIterations(3)
         .measurementTime(TimeValue.milliseconds(30))
-        .jvmArgsAppend("-Dsluice.shared=" + ScannerBench.sharedDir())
         .resultFormat(ResultFormatType.JSON)
         .result(json.toString())
         .verbosity(VerboseMode.SILENT)

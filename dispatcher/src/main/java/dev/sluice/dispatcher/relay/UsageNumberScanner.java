@@ -47,7 +47,7 @@ public final class UsageNumberScanner {
 
   /** @param name the key without quotes */
   public UsageNumberScanner(String name) {
-    this(quoted(name));
+    this(key(name));
   }
 
   /** A key's bytes with its two quotes. */
@@ -63,8 +63,8 @@ public final class UsageNumberScanner {
   /**
    * Feeds bytes {@code [from, to)} of {@code buf}. Between keys only a quote can start one (the key's only other
    * quote is its last byte), so the scan goes from quote to quote, eight bytes a step, and tries the key at each
-   * in place; bytes go one by one through {@link #feed(byte)} only from a quote where the key is, or may be when
-   * the chunk ends first. An answer's text costs a word read per eight bytes, not a step per byte.
+   * in place; bytes go one by one through {@link #feed(byte)} only after a key (its colon and number), or from a
+   * quote where the chunk ends before a whole key would. An answer's text costs a word read per eight bytes.
    */
   public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
@@ -75,8 +75,13 @@ public final class UsageNumberScanner {
         if (i < 0) {
           return;
         }
-        if (i + key.length <= to && !bytes.matches(key, i)) {
-          i++;
+        if (i + key.length <= to) {
+          if (bytes.matches(key, i)) {
+            state = AFTER_KEY;
+            i += key.length;
+          } else {
+            i++;
+          }
           continue;
         }
       }
