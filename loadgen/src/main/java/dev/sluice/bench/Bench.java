@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         ScannerBench.Run.class,
         StreamTapBench.Run.class,
+        EdgeBench.Run.class,
         dev.sluice.planner.PlannerBench.class,
         EstimatorOfflineBench.Run.class,
         EstimatorLiveBench.Run.class,

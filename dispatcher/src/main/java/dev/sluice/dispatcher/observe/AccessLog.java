@@ -6,6 +6,7 @@ import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -76,8 +77,12 @@ public final class AccessLog implements AutoCloseable {
 
   /** Standard output behind its own 64 KiB buffer, written once per batch. */
   private static Sink stdout() {
-    Writer out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-        StandardCharsets.UTF_8), 1 << 16);
+    return sinkTo(new FileOutputStream(FileDescriptor.out));
+  }
+
+  /** A sink writing UTF-8 lines to {@code out} behind its own 64 KiB buffer, written through on {@link Sink#flush}. */
+  public static Sink sinkTo(OutputStream stream) {
+    Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
     return new Sink() {
       private char[] chars = new char[512];
 
@@ -97,6 +102,25 @@ public final class AccessLog implements AutoCloseable {
         out.flush();
       }
     };
+  }
+
+  /** The writer thread's work per record: its line formatted and handed to the sink. */
+  public static final class Lines {
+    private final Sink sink;
+    private final StringBuilder line = new StringBuilder(512);
+
+    public Lines(Sink sink) {
+      this.sink = sink;
+    }
+
+    public void write(AccessRecord r) throws IOException {
+      line.setLength(0);
+      sink.line(r.appendJson(line));
+    }
+
+    public void flush() throws IOException {
+      sink.flush();
+    }
   }
 
   public boolean enabled() {
@@ -133,7 +157,7 @@ public final class AccessLog implements AutoCloseable {
 
   private void drain() {
     List<AccessRecord> batch = new ArrayList<>(BATCH);
-    StringBuilder line = new StringBuilder(512);
+    Lines lines = new Lines(sink);
     while (!closed || !queue.isEmpty()) {
       if (queue.drainTo(batch, BATCH) == 0) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
@@ -141,15 +165,14 @@ public final class AccessLog implements AutoCloseable {
       }
       for (AccessRecord r : batch) {
         try {
-          line.setLength(0);
-          sink.line(r.appendJson(line));
+          lines.write(r);
           written.incrementAndGet();
         } catch (IOException | RuntimeException e) {
           dropped.incrementAndGet();
         }
       }
       try {
-        sink.flush();
+        lines.flush();
       } catch (IOException | RuntimeException e) {
         // the lines are counted as written; a sink that cannot flush loses them with its buffer
       }
