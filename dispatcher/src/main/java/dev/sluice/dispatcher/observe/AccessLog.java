@@ -2,14 +2,11 @@ package dev.sluice.dispatcher.observe;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,8 +35,8 @@ public final class AccessLog implements AutoCloseable {
   /** Where lines go: {@link #line} for each, then {@link #flush} once per batch. */
   @FunctionalInterface
   public interface Sink {
-    /** One line without its newline; the builder is reused for the next line once this returns. */
-    void line(StringBuilder line) throws IOException;
+    /** One line as UTF-8, without its newline; the buffer is reused for the next line once this returns. */
+    void line(LineBuffer line) throws IOException;
 
     default void flush() throws IOException {
     }
@@ -80,21 +77,14 @@ public final class AccessLog implements AutoCloseable {
     return sinkTo(new FileOutputStream(FileDescriptor.out));
   }
 
-  /** A sink writing UTF-8 lines to {@code out} behind its own 64 KiB buffer, written through on {@link Sink#flush}. */
+  /** A sink writing lines to {@code stream} behind its own 64 KiB buffer, written through on {@link Sink#flush}. */
   public static Sink sinkTo(OutputStream stream) {
-    Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
+    OutputStream out = new BufferedOutputStream(stream, 1 << 16);
     return new Sink() {
-      private char[] chars = new char[512];
-
       @Override
-      public void line(StringBuilder line) throws IOException {
-        int n = line.length();
-        if (chars.length <= n) {
-          chars = new char[2 * n];
-        }
-        line.getChars(0, n, chars, 0);
-        chars[n] = '\n';
-        out.write(chars, 0, n + 1);
+      public void line(LineBuffer line) throws IOException {
+        line.writeTo(out);
+        out.write('\n');
       }
 
       @Override
@@ -107,15 +97,14 @@ public final class AccessLog implements AutoCloseable {
   /** The writer thread's work per record: its line formatted and handed to the sink. */
   public static final class Lines {
     private final Sink sink;
-    private final StringBuilder line = new StringBuilder(512);
+    private final LineBuffer line = new LineBuffer(512);
 
     public Lines(Sink sink) {
       this.sink = sink;
     }
 
     public void write(AccessRecord r) throws IOException {
-      line.setLength(0);
-      sink.line(r.appendJson(line));
+      sink.line(r.appendJson(line.clear()));
     }
 
     public void flush() throws IOException {

@@ -27,75 +27,60 @@ public record AccessRecord(long epochMillis, String requestId, String pool, Stri
 
   /** One JSON object on one line; strings escaped, absent values as null. */
   public String toJson() {
-    return appendJson(new StringBuilder(320)).toString();
+    return appendJson(new LineBuffer(320)).toString();
   }
 
   /**
-   * Appends {@link #toJson()}'s line to {@code b} and returns it; the writer thread reuses one builder for
+   * Appends {@link #toJson()}'s line to {@code b} as UTF-8 and returns it; the writer thread reuses one buffer for
    * every line, so formatting allocates nothing.
    */
-  public StringBuilder appendJson(StringBuilder b) {
-    b.append("{\"ts\":").append(epochMillis);
-    str(b, "request_id", requestId);
-    str(b, "pool", pool);
-    str(b, "endpoint", endpoint);
-    str(b, "category", category);
-    num(b, "text_bytes", textBytes);
-    num(b, "estimate", estimate);
-    num(b, "budget", budget);
-    num(b, "prompt_tokens", promptTokens);
-    b.append(",\"status\":").append(status);
-    b.append(",\"retries\":").append(retries);
-    b.append(",\"ttft_ms\":");
+  public LineBuffer appendJson(LineBuffer b) {
+    b.ascii("{\"ts\":").num(epochMillis);
+    str(b, ",\"request_id\":", requestId);
+    str(b, ",\"pool\":", pool);
+    str(b, ",\"endpoint\":", endpoint);
+    str(b, ",\"category\":", category);
+    num(b, ",\"text_bytes\":", textBytes);
+    num(b, ",\"estimate\":", estimate);
+    num(b, ",\"budget\":", budget);
+    num(b, ",\"prompt_tokens\":", promptTokens);
+    b.ascii(",\"status\":").num(status);
+    b.ascii(",\"retries\":").num(retries);
+    b.ascii(",\"ttft_ms\":");
     if (ttftMillis < 0) {
-      b.append("null");
+      b.ascii("null");
     } else {
       tenths(b, ttftMillis);
     }
-    b.append(",\"duration_ms\":");
+    b.ascii(",\"duration_ms\":");
     tenths(b, durationMillis);
-    str(b, "outcome", outcome);
-    str(b, "error", error);
-    return b.append('}');
+    str(b, ",\"outcome\":", outcome);
+    str(b, ",\"error\":", error);
+    return b.ascii('}');
   }
 
   /** A count, or null when it is negative (not known). */
-  private static void num(StringBuilder b, String name, long value) {
-    b.append(",\"").append(name).append("\":");
+  private static void num(LineBuffer b, String key, long value) {
+    b.ascii(key);
     if (value < 0) {
-      b.append("null");
+      b.ascii("null");
     } else {
-      b.append(value);
+      b.num(value);
     }
   }
 
   /** Milliseconds to one decimal, without Double.toString's garbage. */
-  private static void tenths(StringBuilder b, double millis) {
+  private static void tenths(LineBuffer b, double millis) {
     long t = Math.round(Math.max(0, millis) * 10);
-    b.append(t / 10).append('.').append((char) ('0' + t % 10));
+    b.num(t / 10).ascii('.').ascii((char) ('0' + t % 10));
   }
 
-  private static void str(StringBuilder b, String name, String value) {
-    b.append(",\"").append(name).append("\":");
+  private static void str(LineBuffer b, String key, String value) {
+    b.ascii(key);
     if (value == null) {
-      b.append("null");
-      return;
+      b.ascii("null");
+    } else {
+      b.jsonString(value);
     }
-    b.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
   }
 }

@@ -27,6 +27,14 @@ class AccessRecordTest {
   }
 
   @Test
+  void aNonAsciiIdReadsBackAsSent() {
+    String id = "réq-東京-\uD83D\uDE80";
+    JsonObject line = new JsonObject(new AccessRecord(0, id, "p", null, "c", 0, 0, 0, -1, 200, 0, -1, 0,
+        "ok", null).toJson());
+    assertThat(line.getString("request_id")).isEqualTo(id);
+  }
+
+  @Test
   void escapesQuotesBackslashesAndControlCharactersInStrings() {
     String id = "a\"b\\c\nd";
     JsonObject line = new JsonObject(new AccessRecord(0, id, "p", null, "c", 0, 0, 0, -1, 400, 0, -1, 0,
@@ -35,14 +43,12 @@ class AccessRecordTest {
   }
 
   @Test
-  void appendingToAReusedBuilderGivesTheSameLineEachTime() {
+  void appendingToAReusedBufferGivesTheSameLineEachTime() {
     AccessRecord a = new AccessRecord(1, "x", "short", null, "json", 5, 2, 3, 2, 200, 0, 0.5, 1.5, "ok", null);
     AccessRecord b = new AccessRecord(2, "a-much-longer-request-id", "long", "http://b:2", "code", 50, 20, 30, 21,
         502, 2, -1, 100.04, "error", "upstream_reset");
-    StringBuilder reused = new StringBuilder();
-    reused.setLength(0);
-    assertThat(b.appendJson(reused).toString()).isEqualTo(b.toJson());
-    reused.setLength(0);
-    assertThat(a.appendJson(reused).toString()).isEqualTo(a.toJson());
+    LineBuffer reused = new LineBuffer(16);
+    assertThat(b.appendJson(reused.clear()).toString()).isEqualTo(b.toJson());
+    assertThat(a.appendJson(reused.clear()).toString()).isEqualTo(a.toJson());
   }
 }
