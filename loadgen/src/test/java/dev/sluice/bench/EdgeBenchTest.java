@@ -16,10 +16,11 @@ class EdgeBenchTest {
   void theTableHasARowPerCaseWithItsSizeAndATime() {
     String[] rows = EdgeBench.run(0.05).strip().split("\n");
 
-    assertThat(rows).hasSize(4);
+    assertThat(rows).hasSize(5);
     assertThat(rows[1]).startsWith("request headers up").contains(" 17 headers ");
     assertThat(rows[2]).startsWith("response headers down").contains(" 4 headers ");
-    assertThat(rows[3]).startsWith("access-log line").contains(" bytes ");
+    assertThat(rows[3]).startsWith("usage sample").contains(" B prompt ");
+    assertThat(rows[4]).startsWith("access-log line").contains(" bytes ");
     for (int i = 1; i < rows.length; i++) {
       String[] cols = rows[i].trim().split("\\s+");
       assertThat(Double.parseDouble(cols[cols.length - 1])).isPositive();
