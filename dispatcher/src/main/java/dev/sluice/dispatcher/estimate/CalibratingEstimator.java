@@ -24,6 +24,15 @@ public final class CalibratingEstimator implements Estimator {
   /** Tokens added for a request carrying images; their count is not in the text. */
   public static final int DEFAULT_IMAGE_TOKENS = 1024;
 
+  /**
+   * Usage samples a node learns from per second, at most (bursts of as many). The calibration's windows are a few
+   * hundred samples (its decays), so a thousand a second renews them several times a second; at proxy rates of tens
+   * of thousands of answers a second, learning from every one would spend more CPU on the regression than on the rest
+   * of the answer's bookkeeping, and shrink the window to a few milliseconds of traffic. Every sample is still
+   * measured: the estimate's error goes to the calibration metrics whether it is learned from or not.
+   */
+  public static final int LEARNED_PER_SECOND = 1_000;
+
   /** Which learned calibration routes. */
   public enum Model {
     /** The byte-class regression per model. */
@@ -36,6 +45,7 @@ public final class CalibratingEstimator implements Estimator {
   private final Model model;
   private final int imageTokens;
   private final EstimationListener listener;
+  private final LearningGate learning;
 
   public CalibratingEstimator(NodeCalibration calibration) {
     this(calibration, Model.CLASSES, DEFAULT_IMAGE_TOKENS, EstimationListener.NONE);
@@ -43,13 +53,23 @@ public final class CalibratingEstimator implements Estimator {
 
   public CalibratingEstimator(NodeCalibration calibration, Model model, int imageTokens,
       EstimationListener listener) {
+    this(calibration, model, imageTokens, listener, LEARNED_PER_SECOND);
+  }
+
+  /** @param learnedPerSecond usage samples learned from per second at most; 0 learns from every one */
+  public CalibratingEstimator(NodeCalibration calibration, Model model, int imageTokens,
+      EstimationListener listener, int learnedPerSecond) {
     if (imageTokens < 0) {
       throw new IllegalArgumentException("imageTokens must be >= 0");
+    }
+    if (learnedPerSecond < 0) {
+      throw new IllegalArgumentException("learnedPerSecond must be >= 0");
     }
     this.calibration = calibration;
     this.model = model;
     this.imageTokens = imageTokens;
     this.listener = listener == null ? EstimationListener.NONE : listener;
+    this.learning = new LearningGate(learnedPerSecond, System.nanoTime());
   }
 
   public NodeCalibration calibration() {
@@ -96,7 +116,7 @@ public final class CalibratingEstimator implements Estimator {
       return;
     }
     listener.sample(budget, actualPromptTokens);
-    if (!budget.feedsCalibration()) {
+    if (!budget.feedsCalibration() || !learning.admit(System.nanoTime())) {
       return;
     }
     ContentCategory category = ContentCategory.byId(budget.category());

@@ -48,6 +48,32 @@ class CalibratingEstimatorTest {
   }
 
   @Test
+  void aFloodOfSamplesIsAllMeasuredButLearnedFromAtTheNodesRate() {
+    NodeCalibration node = NodeCalibration.of(CalibrationParams.defaults());
+    int[] measured = new int[1];
+    CalibratingEstimator gated = new CalibratingEstimator(node, CalibratingEstimator.Model.CLASSES,
+        CalibratingEstimator.DEFAULT_IMAGE_TOKENS, (budget, actual) -> measured[0]++);
+    NodeCalibration everyOne = NodeCalibration.of(CalibrationParams.defaults());
+    CalibratingEstimator ungated = new CalibratingEstimator(everyOne, CalibratingEstimator.Model.CLASSES,
+        CalibratingEstimator.DEFAULT_IMAGE_TOKENS, null, 0);
+    Budget b = gated.estimate(jsonFacts(3000), null, 0);
+    int flood = 3 * CalibratingEstimator.LEARNED_PER_SECOND;
+
+    for (int i = 0; i < flood; i++) {
+      int tokens = 1000 + i % 7;
+      gated.observe(b, tokens);
+      ungated.observe(b, tokens);
+    }
+
+    assertThat(measured[0]).isEqualTo(flood);
+    assertThat(everyOne.classes().view("m").samples()).isEqualTo(flood);
+    // a second's worth at once, plus one a millisecond for as long as the loop took
+    assertThat(node.classes().view("m").samples()).isBetween((long) CalibratingEstimator.LEARNED_PER_SECOND,
+        (long) flood - 1);
+    assertThat(node.classes().view("m").calibrated()).isTrue();
+  }
+
+  @Test
   void imageRequestsAreEstimatedButDoNotFeedTheTextRatio() {
     Budget b = estimator.estimate(Texts.facts("m", 400, JSON, 10, true, false), null, 0);
     assertThat(b.feedsCalibration()).isFalse();
