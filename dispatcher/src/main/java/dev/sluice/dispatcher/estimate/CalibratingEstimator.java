@@ -25,11 +25,12 @@ public final class CalibratingEstimator implements Estimator {
   public static final int DEFAULT_IMAGE_TOKENS = 1024;
 
   /**
-   * Usage samples a node learns from per second, at most (bursts of as many). The calibration's windows are a few
-   * hundred samples (its decays), so a thousand a second renews them several times a second; at proxy rates of tens
-   * of thousands of answers a second, learning from every one would spend more CPU on the regression than on the rest
-   * of the answer's bookkeeping, and shrink the window to a few milliseconds of traffic. Every sample is still
-   * measured: the estimate's error goes to the calibration metrics whether it is learned from or not.
+   * Samples (an upstream's prompt counts, from usage or a context-length refusal) a node learns from per second, at
+   * most (bursts of as many). The calibration's windows are a few hundred samples (its decays), so a thousand a
+   * second renews them several times a second; at proxy rates of tens of thousands of answers a second, learning
+   * from every one would spend more CPU on the regression than on the rest of the answer's bookkeeping, and shrink
+   * the window to a few milliseconds of traffic. Every sample is still measured: the estimate's error goes to the
+   * calibration metrics whether it is learned from or not.
    */
   public static final int LEARNED_PER_SECOND = 1_000;
 
@@ -56,7 +57,7 @@ public final class CalibratingEstimator implements Estimator {
     this(calibration, model, imageTokens, listener, LEARNED_PER_SECOND);
   }
 
-  /** @param learnedPerSecond usage samples learned from per second at most; 0 learns from every one */
+  /** @param learnedPerSecond samples learned from per second at most; 0 learns from every one */
   public CalibratingEstimator(NodeCalibration calibration, Model model, int imageTokens,
       EstimationListener listener, int learnedPerSecond) {
     if (imageTokens < 0) {

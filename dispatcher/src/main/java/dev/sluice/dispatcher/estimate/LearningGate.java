@@ -3,7 +3,7 @@ package dev.sluice.dispatcher.estimate;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How many usage samples a node learns from: at most {@code perSecond} a second on average, and up to a second's
+ * How many prompt-count samples a node learns from: at most {@code perSecond} a second on average, and up to a second's
  * worth at once (a generic cell rate: each admitted sample moves a theoretical arrival time on by 1/perSecond, and a
  * sample is turned away while that time runs more than a second ahead of now). Lock-free: every event loop asks the
  * same gate, and above the rate most asks are one volatile read.

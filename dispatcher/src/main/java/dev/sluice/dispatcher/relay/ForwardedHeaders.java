@@ -27,6 +27,7 @@ public final class ForwardedHeaders {
    */
   private static final String[] REQUEST_ONLY = {"host", "authorization", "x-api-key", "expect", "accept-encoding"};
 
+  /** Longer than any dropped name. */
   private static final int LONGEST = 32;
   /** The dropped names by length: a name of any other length is forwarded without a comparison. */
   private static final AsciiString[][] DROPPED_DOWN = byLength(HOP_BY_HOP);
