@@ -4,7 +4,6 @@ import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.Arrays;
-import java.util.function.BiConsumer;
 
 /**
  * Copies headers across the proxy, leaving out hop-by-hop ones (RFC 9110 7.6.1), those named in
@@ -31,7 +30,7 @@ public final class ForwardedHeaders {
   private static final int LONGEST = 32;
   /** The dropped names by length: a name of any other length is forwarded without a comparison. */
   private static final AsciiString[][] DROPPED_DOWN = byLength(HOP_BY_HOP);
-  private static final AsciiString[][] DROPPED_UP = byLength(concat(HOP_BY_HOP, REQUEST_ONLY));
+  private static final AsciiString[][] DROPPED_UP = byLength(HOP_BY_HOP, REQUEST_ONLY);
 
   private ForwardedHeaders() {
   }
@@ -47,7 +46,7 @@ public final class ForwardedHeaders {
   }
 
   private static void copy(MultiMap from, MultiMap to, AsciiString[][] dropped) {
-    from.forEach((BiConsumer<String, String>) (name, value) -> {
+    from.forEach((name, value) -> {
       if (!isIn(name, dropped)) {
         to.add(name, value);
       }
@@ -81,20 +80,16 @@ public final class ForwardedHeaders {
     return false;
   }
 
-  private static AsciiString[][] byLength(String[] names) {
+  private static AsciiString[][] byLength(String[]... lists) {
     AsciiString[][] table = new AsciiString[LONGEST][];
-    for (String name : names) {
-      AsciiString[] row = table[name.length()];
-      AsciiString[] grown = row == null ? new AsciiString[1] : Arrays.copyOf(row, row.length + 1);
-      grown[grown.length - 1] = AsciiString.cached(name);
-      table[name.length()] = grown;
+    for (String[] names : lists) {
+      for (String name : names) {
+        AsciiString[] row = table[name.length()];
+        AsciiString[] grown = row == null ? new AsciiString[1] : Arrays.copyOf(row, row.length + 1);
+        grown[grown.length - 1] = AsciiString.cached(name);
+        table[name.length()] = grown;
+      }
     }
     return table;
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] all = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 }
