@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (thread CPU time, which the machine's other load barely moves) and what exporting them costs the SDK's
  * threads, for a request traced and for the 99 in 100 that are not.
  */
-@Command(name = "tracing", description = "Dispatcher CPU per request with tracing off, sampled at 1% and at 100% "
+@Command(name = "tracing", description = "Dispatcher CPU per request with tracing off, sampled at 1%% and at 100%% "
     + "(OTLP to an in-process collector); --help lists its options.")
 public final class TracingBench implements Callable<Integer> {
 

@@ -25,7 +25,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "mock GPUs run X times faster than real ones (default " + DemoOptions.TIME_SCALE + ")")
   Double timeScale;
   @Option(names = "--rate", paramLabel = "R", description = "offered load in requests per GPU-second (default "
-      + DemoOptions.RATE + ": ~80% of 3 long instances)")
+      + DemoOptions.RATE + ": ~80%% of 3 long instances)")
   Double rate;
   @Option(names = "--seconds", paramLabel = "S", description = "measured wall seconds per fleet (default 15, "
       + "quick 4)")

@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.sluice.Sluice;
 import java.io.IOException;
@@ -68,6 +69,31 @@ class CommandLineTest {
   void theTreeHasEveryCommand() {
     assertThat(commands().map(w -> String.join(" ", w))).contains("dispatcher", "loadgen", "report", "plan", "demo",
         "mock-vllm", "bench", "bench scanner", "bench cluster", "bench soak", "hash-key", "completion");
+  }
+
+  /** picocli formats descriptions as format strings: a bare {@code %} makes it warn and print the raw text. */
+  @ParameterizedTest(name = "sluice {0}")
+  @MethodSource("commands")
+  void everyDescriptionIsAFormatStringPicocliCanFormat(List<String> words) {
+    CommandLine cl = Sluice.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    for (String word : words) {
+      cl = cl.getSubcommands().get(word);
+    }
+    List<String> texts = new ArrayList<>(List.of(cl.getCommandSpec().usageMessage().description()));
+    // an option's text as written: OptionSpec.description() hands it over with %% already made %
+    for (var arg : cl.getCommandSpec().args()) {
+      if (arg.userObject() instanceof java.lang.reflect.Field field) {
+        CommandLine.Option option = field.getAnnotation(CommandLine.Option.class);
+        CommandLine.Parameters parameters = field.getAnnotation(CommandLine.Parameters.class);
+        texts.addAll(List.of(option != null ? option.description()
+            : parameters != null ? parameters.description() : new String[0]));
+      }
+    }
+    for (String text : texts) {
+      // the defaults are filled in first, as picocli does
+      String filled = text.replace("${DEFAULT-VALUE}", "1").replace("${COMPLETION-CANDIDATES}", "a");
+      assertThatCode(() -> String.format(java.util.Locale.ROOT, filled)).as(text).doesNotThrowAnyException();
+    }
   }
 
   @ParameterizedTest(name = "sluice {0} --help")

@@ -15,7 +15,7 @@ import picocli.CommandLine;
  */
 @Command(name = "hash-key", description = {
     "SHA-256 of an API key read from standard input, for security.keys[].sha256.",
-    "Example: printf %s \"$KEY\" | ./sluice hash-key"})
+    "Example: printf %%s \"$KEY\" | ./sluice hash-key"})
 public final class HashKeyMain implements Callable<Integer> {
 
   @Spec
