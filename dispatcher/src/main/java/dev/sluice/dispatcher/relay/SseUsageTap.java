@@ -25,9 +25,9 @@ public final class SseUsageTap implements ResponseTap {
   private static final byte[] COMPLETION_TOKENS = key("completion_tokens");
 
   private final boolean strip;
+  /** Pass-through mode: one pass for the prompt's key and, when asked, the generated tokens' key; else null. */
   private final UsageNumberScanner passThroughScanner;
-  /** Pass-through mode, asked to count completion tokens: a scan more per byte; else null. */
-  private final UsageNumberScanner passThroughCompletion;
+  private final boolean countCompletion;
 
   // SSE line state, carried across chunks
   private int lineLength;
@@ -47,8 +47,9 @@ public final class SseUsageTap implements ResponseTap {
 
   private SseUsageTap(boolean strip, byte[] promptKey, byte[] completionKey) {
     this.strip = strip;
-    this.passThroughScanner = strip ? null : new UsageNumberScanner(promptKey);
-    this.passThroughCompletion = strip || completionKey == null ? null : new UsageNumberScanner(completionKey);
+    this.countCompletion = !strip && completionKey != null;
+    this.passThroughScanner = strip ? null
+        : countCompletion ? new UsageNumberScanner(promptKey, completionKey) : new UsageNumberScanner(promptKey);
   }
 
   /** Sluice injected {@code include_usage}: remove what the option added. */
@@ -78,9 +79,6 @@ public final class SseUsageTap implements ResponseTap {
   public Buffer onChunk(Buffer chunk) {
     if (!strip) {
       passThroughScanner.feed(chunk, 0, chunk.length());
-      if (passThroughCompletion != null) {
-        passThroughCompletion.feed(chunk, 0, chunk.length());
-      }
       return chunk;
     }
     Buffer work;
@@ -141,9 +139,6 @@ public final class SseUsageTap implements ResponseTap {
   public Buffer onEnd() {
     if (!strip) {
       passThroughScanner.end();
-      if (passThroughCompletion != null) {
-        passThroughCompletion.end();
-      }
       return Buffer.buffer();
     }
     Buffer rest = held;
@@ -171,7 +166,7 @@ public final class SseUsageTap implements ResponseTap {
     if (strip) {
       return completionTokens;
     }
-    return passThroughCompletion == null ? -1 : passThroughCompletion.value();
+    return countCompletion ? passThroughScanner.value(1) : -1;
   }
 
   /**

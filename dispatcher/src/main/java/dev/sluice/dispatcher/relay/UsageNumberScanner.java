@@ -1,13 +1,16 @@
 package dev.sluice.dispatcher.relay;
 
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * Finds {@code "key": <integer>} in JSON bytes that arrive in pieces, keeping a few ints of state
- * between pieces and copying nothing.
+ * Finds {@code "key": <integer>} for one or a few keys in JSON bytes that arrive in pieces, in one pass, keeping a
+ * few ints of state between pieces and copying nothing.
  *
- * <p>Matching the key with both quotes is exact: inside a JSON string a quote is escaped, so the raw
- * bytes {@code "prompt_tokens"} followed by a colon can only be an object key, never text the model wrote.
+ * <p>Matching a key with both quotes is exact: inside a JSON string a quote is escaped, so the raw bytes
+ * {@code "prompt_tokens"} followed by a colon can only be an object key, never text the model wrote. No key is
+ * a prefix of another (each ends with its quote), so at most one matches at a place.
  * Also reads the {@code count} of a tokenizer's answer ({@code exact.TokenizeClient}), and the usage the load
  * generator reads from each answer.
  */
@@ -16,12 +19,22 @@ public final class UsageNumberScanner {
   private static final int AFTER_KEY = 1;
   private static final int AFTER_COLON = 2;
   private static final int IN_NUMBER = 3;
+  /** What {@link #keyAt} finds besides a key's index: no key, or a key that may run on into the next piece. */
+  private static final int NONE = -1;
+  private static final int CUT = -2;
 
-  private final byte[] key;
+  private final byte[][] keys;
+  /** The only key when there is one: the quote-to-quote scan then tries it with no loop. */
+  private final byte[] only;
+  /** Per key, how many of its bytes the byte-by-byte walk has matched so far. */
+  private final int[] matched;
+  private final int[] values;
+  /** Keys with a partial match: while any, bytes go one by one. */
+  private int partial;
   private int state = MATCHING;
-  private int matched;
+  /** The key whose number is being read. */
+  private int current;
   private long number;
-  private int value = -1;
 
   /** The keys the taps look for, each made once: a tap is made per response. */
   static final byte[] PROMPT_TOKENS = quoted("prompt_tokens");
@@ -40,9 +53,16 @@ public final class UsageNumberScanner {
     };
   }
 
-  /** @param quotedKey the key with its quotes, as {@link #quoted} makes it; shared, never written */
-  UsageNumberScanner(byte[] quotedKey) {
-    this.key = quotedKey;
+  /**
+   * @param quotedKeys the keys with their quotes, as {@link #quoted} makes them, in the order {@link #value(int)}
+   *                   numbers them; shared, never written
+   */
+  UsageNumberScanner(byte[]... quotedKeys) {
+    this.keys = quotedKeys;
+    this.only = quotedKeys.length == 1 ? quotedKeys[0] : null;
+    this.matched = new int[quotedKeys.length];
+    this.values = new int[quotedKeys.length];
+    Arrays.fill(values, -1);
   }
 
   /** @param name the key without quotes */
@@ -52,7 +72,7 @@ public final class UsageNumberScanner {
 
   /** A key's bytes with its two quotes. */
   static byte[] quoted(String name) {
-    byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] n = name.getBytes(StandardCharsets.US_ASCII);
     byte[] q = new byte[n.length + 2];
     q[0] = '"';
     System.arraycopy(n, 0, q, 1, n.length);
@@ -61,27 +81,30 @@ public final class UsageNumberScanner {
   }
 
   /**
-   * Feeds bytes {@code [from, to)} of {@code buf}. Between keys only a quote can start one (the key's only other
-   * quote is its last byte), so the scan goes from quote to quote, eight bytes a step, and tries the key at each
+   * Feeds bytes {@code [from, to)} of {@code buf}. Between keys only a quote can start one (a key's only other
+   * quote is its last byte), so the scan goes from quote to quote, eight bytes a step, and tries the keys at each
    * in place; bytes go one by one through {@link #feed(byte)} only after a key (its colon and number), or from a
-   * quote where the chunk ends before a whole key would. An answer's text costs a word read per eight bytes.
+   * quote where the chunk ends before a whole key would. An answer's text costs a word read per eight bytes,
+   * however many keys are read.
    */
   public void feed(Buffer buf, int from, int to) {
     Bytes bytes = Bytes.of(buf);
     int i = from;
     while (i < to) {
-      if (state == MATCHING && matched == 0) {
+      if (state == MATCHING && partial == 0) {
         i = bytes.indexOf((byte) '"', i, to);
         if (i < 0) {
           return;
         }
-        if (i + key.length <= to) {
-          if (bytes.matches(key, i)) {
-            state = AFTER_KEY;
-            i += key.length;
-          } else {
-            i++;
-          }
+        int k = keyAt(bytes, i, to);
+        if (k >= 0) {
+          state = AFTER_KEY;
+          current = k;
+          i += keys[k].length;
+          continue;
+        }
+        if (k == NONE) {
+          i++;
           continue;
         }
       }
@@ -89,17 +112,41 @@ public final class UsageNumberScanner {
     }
   }
 
+  /** The key at the quote at {@code i}; {@link #NONE}; or {@link #CUT} when one might run past {@code to}. */
+  private int keyAt(Bytes bytes, int i, int to) {
+    byte[] key1 = only;
+    if (key1 != null) {
+      // the common case (a stream's prompt tokens, a tokenizer's count): no loop
+      return i + key1.length > to ? CUT : bytes.matches(key1, i) ? 0 : NONE;
+    }
+    int found = NONE;
+    for (int k = 0; k < keys.length; k++) {
+      byte[] key = keys[k];
+      if (i + key.length > to) {
+        found = CUT;
+      } else if (bytes.matches(key, i)) {
+        return k;
+      }
+    }
+    return found;
+  }
+
   /** The end of the input: a number running to the very end is complete. */
   public void end() {
     if (state == IN_NUMBER) {
-      value = (int) Math.min(Integer.MAX_VALUE, number);
+      values[current] = (int) Math.min(Integer.MAX_VALUE, number);
       state = MATCHING;
     }
   }
 
-  /** The last value found, or -1. */
+  /** The last value found of the (first) key, or -1. */
   public int value() {
-    return value;
+    return values[0];
+  }
+
+  /** The last value found of key {@code k} (in the constructor's order), or -1. */
+  int value(int k) {
+    return values[k];
   }
 
   /** Feeds one byte, for a reader that walks the bytes itself (the load generator's response scan). */
@@ -114,7 +161,6 @@ public final class UsageNumberScanner {
           return;
         }
         state = MATCHING;
-        matched = 0;
       }
       case AFTER_COLON -> {
         if (isSpace(b)) {
@@ -126,28 +172,34 @@ public final class UsageNumberScanner {
           return;
         }
         state = MATCHING;
-        matched = 0;
       }
       case IN_NUMBER -> {
         if (b >= '0' && b <= '9') {
           number = Math.min(number * 10 + (b - '0'), Integer.MAX_VALUE);
           return;
         }
-        value = (int) number;
+        values[current] = (int) number;
         state = MATCHING;
-        matched = 0;
       }
       default -> {
       }
     }
-    if (b == key[matched]) {
-      matched++;
-      if (matched == key.length) {
+    // matching (again, for a byte that ended a key's number or broke its colon): every key's next byte
+    partial = 0;
+    for (int k = 0; k < keys.length; k++) {
+      byte[] key = keys[k];
+      int m = b == key[matched[k]] ? matched[k] + 1 : b == '"' ? 1 : 0;
+      if (m == key.length) {
         state = AFTER_KEY;
-        matched = 0;
+        current = k;
+        Arrays.fill(matched, 0);
+        partial = 0;
+        return;
       }
-    } else {
-      matched = b == '"' ? 1 : 0;
+      matched[k] = m;
+      if (m > 0) {
+        partial++;
+      }
     }
   }
 

@@ -70,6 +70,45 @@ class JsonUsageTapTest {
     assertThat(seen).containsExactly(-1, 3, 9, 31);
   }
 
+  /**
+   * Several keys in one pass read what one scanner per key reads byte by byte: random runs of the keys, their near
+   * misses (a key cut short, a longer key, doubled quotes, escaped text, a colon missing) and numbers, each split at
+   * every point.
+   */
+  @Test
+  void severalKeysInOnePassReadWhatOneScanPerKeyReads() {
+    byte[][] keys = {UsageNumberScanner.PROMPT_TOKENS, UsageNumberScanner.INPUT_TOKENS,
+        UsageNumberScanner.COMPLETION_TOKENS};
+    String[] pieces = {"\"prompt_tokens\"", "\"input_tokens\"", "\"completion_tokens\"", "\"prompt_tok", "\"input_",
+        "\"prompt_tokens_details\"", "\"\"", "\"", "\\\"input_tokens\\\"", ":", " : ", "\n", "12", "7", "x", ",", "{", "}"};
+    java.util.Random random = new java.util.Random(16);
+    for (int body = 0; body < 300; body++) {
+      StringBuilder text = new StringBuilder();
+      for (int n = random.nextInt(24); n > 0; n--) {
+        text.append(pieces[random.nextInt(pieces.length)]);
+      }
+      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+      int[] expected = new int[keys.length];
+      for (int k = 0; k < keys.length; k++) {
+        UsageNumberScanner one = new UsageNumberScanner(keys[k]);
+        for (byte b : bytes) {
+          one.feed(b);
+        }
+        one.end();
+        expected[k] = one.value();
+      }
+      for (int cut = 0; cut <= bytes.length; cut++) {
+        UsageNumberScanner all = new UsageNumberScanner(keys);
+        all.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, cut)), 0, cut);
+        all.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, cut, bytes.length)), 0, bytes.length - cut);
+        all.end();
+        for (int k = 0; k < keys.length; k++) {
+          assertThat(all.value(k)).as("%s cut %d key %d", text, cut, k).isEqualTo(expected[k]);
+        }
+      }
+    }
+  }
+
   @Test
   void fallsBackToInputTokens() {
     byte[] body = "{\"usage\": {\"input_tokens\": 321, \"output_tokens\": 9}}".getBytes(StandardCharsets.UTF_8);
