@@ -59,6 +59,15 @@ class CommandLineTest {
     });
   }
 
+  /** The command those words name, in a fresh tree. */
+  private static CommandLine commandAt(List<String> words) {
+    CommandLine cl = Sluice.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    for (String word : words) {
+      cl = cl.getSubcommands().get(word);
+    }
+    return cl;
+  }
+
   private static String[] line(List<String> words, String... more) {
     List<String> args = new ArrayList<>(words);
     args.addAll(List.of(more));
@@ -75,10 +84,7 @@ class CommandLineTest {
   @ParameterizedTest(name = "sluice {0}")
   @MethodSource("commands")
   void everyDescriptionIsAFormatStringPicocliCanFormat(List<String> words) {
-    CommandLine cl = Sluice.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-    for (String word : words) {
-      cl = cl.getSubcommands().get(word);
-    }
+    CommandLine cl = commandAt(words);
     List<String> texts = new ArrayList<>(List.of(cl.getCommandSpec().usageMessage().description()));
     // an option's text as written: OptionSpec.description() hands it over with %% already made %
     for (var arg : cl.getCommandSpec().args()) {
@@ -119,10 +125,7 @@ class CommandLineTest {
   @ParameterizedTest(name = "sluice {0} --option-without-value")
   @MethodSource("commands")
   void anOptionWithoutItsValueExitsTwo(List<String> words) {
-    CommandLine cl = Sluice.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-    for (String w : words) {
-      cl = cl.getSubcommands().get(w);
-    }
+    CommandLine cl = commandAt(words);
     OptionSpec valued = cl.getCommandSpec().options().stream()
         .filter(opt -> opt.arity().min() >= 1 && !opt.usageHelp() && !opt.versionHelp()).findFirst().orElse(null);
     if (valued == null) {
