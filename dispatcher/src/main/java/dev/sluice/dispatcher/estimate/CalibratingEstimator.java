@@ -4,6 +4,7 @@ import dev.sluice.calibration.ClassView;
 import dev.sluice.calibration.ContentCategory;
 import dev.sluice.calibration.KeyView;
 import dev.sluice.calibration.NodeCalibration;
+import dev.sluice.dispatcher.rate.CellRate;
 import dev.sluice.dispatcher.scan.RequestFacts;
 
 /**
@@ -33,6 +34,7 @@ public final class CalibratingEstimator implements Estimator {
    * calibration metrics whether it is learned from or not.
    */
   public static final int LEARNED_PER_SECOND = 1_000;
+  private static final long SECOND_NANOS = 1_000_000_000L;
 
   /** Which learned calibration routes. */
   public enum Model {
@@ -46,7 +48,8 @@ public final class CalibratingEstimator implements Estimator {
   private final Model model;
   private final int imageTokens;
   private final EstimationListener listener;
-  private final LearningGate learning;
+  /** Which samples are learned from: at most {@code learnedPerSecond} a second, a second's worth at once. */
+  private final CellRate learning;
 
   public CalibratingEstimator(NodeCalibration calibration) {
     this(calibration, Model.CLASSES, DEFAULT_IMAGE_TOKENS, EstimationListener.NONE);
@@ -70,7 +73,7 @@ public final class CalibratingEstimator implements Estimator {
     this.model = model;
     this.imageTokens = imageTokens;
     this.listener = listener == null ? EstimationListener.NONE : listener;
-    this.learning = new LearningGate(learnedPerSecond, System.nanoTime());
+    this.learning = new CellRate(learnedPerSecond, SECOND_NANOS, System.nanoTime());
   }
 
   public NodeCalibration calibration() {
@@ -117,7 +120,7 @@ public final class CalibratingEstimator implements Estimator {
       return;
     }
     listener.sample(budget, actualPromptTokens);
-    if (!budget.feedsCalibration() || !learning.admit(System.nanoTime())) {
+    if (!budget.feedsCalibration() || learning.tryTake(1, System.nanoTime()) != 0) {
       return;
     }
     ContentCategory category = ContentCategory.byId(budget.category());
